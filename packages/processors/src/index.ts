@@ -1,0 +1,3 @@
+export * from './processor.ts';
+export { createSandboxProcessor, type SandboxOptions } from './sandbox/sandbox.ts';
+export { TEST_CARDS, TEST_VPAS } from './sandbox/test-cards.ts';

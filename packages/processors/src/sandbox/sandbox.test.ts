@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { testProcessor } from '../testing/index.ts';
+import { createSandboxProcessor } from './sandbox.ts';
+import { TEST_CARDS } from './test-cards.ts';
+
+let clock = 1_000_000;
+const now = () => clock;
+const card = (number: string) => ({
+  type: 'card' as const,
+  card: { number, exp_month: 12, exp_year: 2031, cvc: '123' },
+});
+
+testProcessor({
+  name: 'sandbox',
+  create: () => createSandboxProcessor({ now, asyncDelayMs: 1000 }),
+  fixtures: {
+    succeeds: card('4242424242424242'),
+    declines: card('4000000000000002'),
+    threeDSecure: card('4000002760003184'),
+    settlesLater: {
+      method: card('4000000000001059'),
+      settle: () => {
+        clock += 1000;
+      },
+    },
+  },
+});
+
+describe('sandbox test cards', () => {
+  const sandbox = createSandboxProcessor({ now, asyncDelayMs: 1000 });
+  const authorize = (number: string) =>
+    sandbox.authorize({
+      attemptId: 'pa_x',
+      intentId: 'pi_x',
+      amount: 100,
+      currency: 'USD',
+      captureMethod: 'automatic',
+      paymentMethod: card(number),
+    });
+
+  it.each([
+    ['4000000000000002', 'generic_decline'],
+    ['4000000000009995', 'insufficient_funds'],
+    ['4000000000009987', 'lost_card'],
+    ['4000000000009979', 'stolen_card'],
+    ['4000000000000069', 'expired_card'],
+    ['4000000000000127', 'incorrect_cvc'],
+    ['4000000000000119', 'processing_error'],
+  ])('%s declines with %s', async (number, code) => {
+    const out = await authorize(number);
+    expect(out).toMatchObject({ status: 'failed', declineCode: code });
+  });
+
+  it('documents every card it knows', () => {
+    for (const c of Object.values(TEST_CARDS)) expect(c.description.length).toBeGreaterThan(3);
+  });
+
+  it('declines a card that is not a test card, and says which card to use', async () => {
+    const out = await authorize('4111111111111111');
+    expect(out).toMatchObject({ status: 'failed', declineCode: 'card_declined' });
+    if (out.status === 'failed') expect(out.message).toContain('4242');
+  });
+
+  it('4000008260003178 asks for 3-D Secure, then declines for insufficient funds', async () => {
+    const out = await authorize('4000008260003178');
+    expect(out.status).toBe('requires_action');
+    const after = await sandbox.continueAfterAction({
+      reference: out.reference as string,
+      amount: 100,
+      currency: 'USD',
+      result: 'approve',
+    });
+    expect(after).toMatchObject({ status: 'failed', declineCode: 'insufficient_funds' });
+  });
+
+  it('UPI: failure@kassa fails and any other address succeeds, after a moment', async () => {
+    const upi = (vpa: string) =>
+      sandbox.authorize({
+        attemptId: 'pa_u',
+        intentId: 'pi_u',
+        amount: 100,
+        currency: 'INR',
+        captureMethod: 'automatic',
+        paymentMethod: { type: 'upi', upi: { vpa } },
+      });
+    const ok = await upi('test@upi');
+    const bad = await upi('failure@kassa');
+    expect(ok.status).toBe('processing');
+    expect(bad.status).toBe('processing');
+    clock += 1000;
+    const r = (o: { reference: string | null }) =>
+      sandbox.retrieve({ reference: o.reference as string, amount: 100, currency: 'INR' });
+    expect((await r(ok)).status).toBe('succeeded');
+    expect(await r(bad)).toMatchObject({ status: 'failed', declineCode: 'upi_declined' });
+  });
+
+  it('waits the configured latency before answering', async () => {
+    const slow = createSandboxProcessor({ latencyMs: 60 });
+    const t = performance.now();
+    await slow.authorize({
+      attemptId: 'pa_l',
+      intentId: 'pi_l',
+      amount: 1,
+      currency: 'USD',
+      captureMethod: 'automatic',
+      paymentMethod: card('4242424242424242'),
+    });
+    expect(performance.now() - t).toBeGreaterThanOrEqual(55);
+  });
+});

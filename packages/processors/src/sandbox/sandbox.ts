@@ -1,0 +1,151 @@
+import { formatAmount } from '@kassa/protocol';
+import type {
+  AuthorizeRequest,
+  Processor,
+  ProcessorOutcome,
+  ProcessorPages,
+  ReferenceRequest,
+} from '../processor.ts';
+import { challengePage } from './challenge-page.ts';
+import { makeReference, readReference, type SandboxPayment } from './reference.ts';
+import { type SandboxScenario, scenarioForCard, scenarioForVpa } from './test-cards.ts';
+
+export interface SandboxOptions {
+  /** Added before every answer, to imitate a real processor. Default 0. */
+  latencyMs?: number;
+  /** How long asynchronous payments (UPI, the async card) stay processing. Default 2000. */
+  asyncDelayMs?: number;
+  /** Clock in milliseconds; injected by tests. */
+  now?: () => number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The sandbox processor: test cards and UPI addresses with fixed, documented outcomes,
+ * a 3-D Secure challenge page, asynchronous outcomes and configurable latency.
+ *
+ * @example
+ * const sandbox = createSandboxProcessor({ latencyMs: 50 });
+ * await sandbox.authorize({ attemptId: 'pa_1', intentId: 'pi_1', amount: 1000, currency: 'USD',
+ *   captureMethod: 'automatic', paymentMethod: { type: 'card', card: { number: '4242424242424242',
+ *   exp_month: 12, exp_year: 2030, cvc: '123' } } });
+ * // => { status: 'succeeded', reference: 'sbx_…' }
+ */
+export function createSandboxProcessor(options: SandboxOptions = {}): Processor & ProcessorPages {
+  const latency = options.latencyMs ?? 0;
+  const asyncDelay = options.asyncDelayMs ?? 2000;
+  const now = options.now ?? Date.now;
+  const wait = () => (latency > 0 ? sleep(latency) : Promise.resolve());
+
+  /** Where a payment in a final-or-immediate scenario stands. */
+  function settle(p: SandboxPayment, s: SandboxScenario, reference: string): ProcessorOutcome {
+    switch (s.kind) {
+      case 'succeed':
+        return { status: p.manual ? 'authorized' : 'succeeded', reference };
+      case 'decline':
+        return { status: 'failed', reference, declineCode: s.code, message: s.message };
+      case 'three_d_secure':
+        return {
+          status: 'requires_action',
+          reference,
+          action: { type: 'three_d_secure', url: `/processors/sandbox/3ds/${reference}` },
+        };
+      case 'async':
+        return now() - p.startedAt >= asyncDelay
+          ? settle(p, s.next, reference)
+          : { status: 'processing', reference };
+    }
+  }
+
+  function paymentOf(reference: string): SandboxPayment {
+    const p = readReference(reference);
+    if (!p) throw new Error(`sandbox: unknown reference ${reference}`);
+    return p;
+  }
+
+  return {
+    id: 'sandbox',
+    capabilities: {
+      paymentMethods: ['card', 'upi'],
+      manualCapture: true,
+      partialCapture: true,
+      refunds: true,
+      threeDSecure: true,
+    },
+
+    async authorize(req: AuthorizeRequest) {
+      await wait();
+      const scenario =
+        req.paymentMethod.type === 'card'
+          ? scenarioForCard(req.paymentMethod.card.number)
+          : scenarioForVpa(req.paymentMethod.upi.vpa);
+      const payment = { scenario, manual: req.captureMethod === 'manual', startedAt: now() };
+      return settle(payment, scenario, makeReference(payment));
+    },
+
+    async retrieve({ reference }: ReferenceRequest) {
+      await wait();
+      const p = paymentOf(reference);
+      // A 3-D Secure payment that was never completed is still waiting for the shopper.
+      return settle(p, p.scenario, reference);
+    },
+
+    async continueAfterAction({ reference, result }) {
+      await wait();
+      const p = paymentOf(reference);
+      if (p.scenario.kind !== 'three_d_secure') return settle(p, p.scenario, reference);
+      if (result !== 'approve') {
+        return {
+          status: 'failed',
+          reference,
+          declineCode: 'authentication_failed',
+          message: 'We could not authenticate your payment. Try again or use another card.',
+        };
+      }
+      return settle(p, p.scenario.next, reference);
+    },
+
+    async capture({ reference }) {
+      await wait();
+      return { status: 'succeeded', reference };
+    },
+
+    async cancel() {
+      await wait();
+      return { canceled: true };
+    },
+
+    async refund({ reference }) {
+      await wait();
+      return { status: 'succeeded', reference: `${reference}_refund_${now()}` };
+    },
+
+    async handlePage(request, ctx) {
+      const m = /^3ds\/(sbx_[A-Za-z0-9_.-]+)$/.exec(ctx.path);
+      if (!m?.[1]) return null;
+      const reference = m[1];
+      const payment = await ctx.describe(reference);
+      if (!payment || !readReference(reference)) {
+        return new Response('Unknown or finished authentication.', { status: 404 });
+      }
+      if (request.method === 'GET') {
+        const html = challengePage({
+          amount: formatAmount(payment.amount, payment.currency),
+          action: `/processors/sandbox/3ds/${reference}`,
+        });
+        return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+      }
+      if (request.method === 'POST') {
+        const form = await request.formData();
+        const { returnUrl } = await ctx.completeAction(reference, String(form.get('result')));
+        if (returnUrl) return Response.redirect(returnUrl, 303);
+        return new Response(
+          '<!doctype html><meta charset="utf-8"><title>Done</title><p>Authentication finished. You can close this window.</p>',
+          { headers: { 'content-type': 'text/html; charset=utf-8' } },
+        );
+      }
+      return new Response('Method not allowed', { status: 405 });
+    },
+  };
+}

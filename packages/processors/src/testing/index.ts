@@ -1,0 +1,1 @@
+export { type ProcessorFixtures, testProcessor } from './processor-suite.ts';

@@ -1,0 +1,43 @@
+/** Prefixes of every object id, as in `pi_3Lk…`. */
+export const ID_PREFIX = {
+  merchant: 'mer',
+  paymentIntent: 'pi',
+  paymentAttempt: 'pa',
+  refund: 're',
+  event: 'evt',
+  webhookEndpoint: 'we',
+  job: 'job',
+  request: 'req',
+} as const;
+
+export type IdPrefix = (typeof ID_PREFIX)[keyof typeof ID_PREFIX];
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * A random base62 string of `length` characters from the platform CSPRNG.
+ * Works in Node and in browsers (Web Crypto).
+ */
+export function randomToken(length = 24): string {
+  const bytes = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(bytes);
+  let out = '';
+  // 62 * 4 = 248: rejecting bytes >= 248 keeps every character equally likely.
+  for (let i = 0; out.length < length; i++) {
+    if (i === bytes.length) {
+      globalThis.crypto.getRandomValues(bytes);
+      i = 0;
+    }
+    const b = bytes[i] as number;
+    if (b < 248) out += ALPHABET[b % 62];
+  }
+  return out;
+}
+
+/**
+ * A new prefixed object id.
+ * @example newId('pi') // => 'pi_4fQ2…'
+ */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${randomToken(24)}`;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+let known: Set<string> | undefined;
+
+/** ISO 4217 codes this runtime's `Intl` knows. */
+function knownCurrencies(): Set<string> {
+  known ??= new Set(Intl.supportedValuesOf('currency'));
+  return known;
+}
+
+/** True for an upper-case ISO 4217 code that `Intl` knows. */
+export function isKnownCurrency(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && knownCurrencies().has(code);
+}
+
+/**
+ * Digits after the decimal point of a currency, from `Intl`.
+ * @example minorUnitDigits('JPY') // 0
+ * @example minorUnitDigits('KWD') // 3
+ */
+export function minorUnitDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2
+  );
+}
+
+/**
+ * Formats an amount in minor units for display.
+ * @example formatAmount(1999, 'EUR', 'de-DE') // '19,99 €'
+ */
+export function formatAmount(amount: number, currency: string, locale = 'en'): string {
+  const digits = minorUnitDigits(currency);
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(
+    amount / 10 ** digits,
+  );
+}
+
+/** A currency code: three letters, normalised to upper case, known to ISO 4217. */
+export const currencySchema = z
+  .string()
+  .transform((s) => s.toUpperCase())
+  .refine(isKnownCurrency, { message: 'must be an ISO 4217 currency code, such as USD or INR' })
+  .meta({ description: 'ISO 4217 currency code', example: 'USD' });
+
+/** The largest amount accepted, in minor units (Stripe's limit for most currencies). */
+export const MAX_AMOUNT = 99_999_999;
+
+/** An amount in the currency's minor unit (cents, paise, yen): a positive integer. */
+export const amountSchema = z
+  .number({ error: 'must be an integer number of minor units' })
+  .int('must be an integer number of minor units (for example 1999 for 19.99)')
+  .min(1, 'must be at least 1')
+  .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`)
+  .meta({ description: 'Amount in minor units of the currency', example: 1999 });

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { metadataSchema } from './metadata.ts';
+import { amountSchema, currencySchema } from './money.ts';
+import { paymentMethodDataSchema, paymentMethodTypeSchema } from './payment-method.ts';
+
+export const PAYMENT_INTENT_STATUSES = [
+  'requires_payment_method',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'succeeded',
+  'failed',
+  'canceled',
+  'expired',
+] as const;
+export const paymentIntentStatusSchema = z.enum(PAYMENT_INTENT_STATUSES);
+export type PaymentIntentStatus = z.infer<typeof paymentIntentStatusSchema>;
+
+/** Statuses an intent never leaves. */
+export const TERMINAL_STATUSES: readonly PaymentIntentStatus[] = [
+  'succeeded',
+  'failed',
+  'canceled',
+  'expired',
+];
+export const isTerminal = (s: PaymentIntentStatus) => TERMINAL_STATUSES.includes(s);
+
+export const CANCELLATION_REASONS = [
+  'duplicate',
+  'fraudulent',
+  'requested_by_customer',
+  'abandoned',
+  'automatic',
+] as const;
+
+/** Seconds an intent stays open by default, and the bounds a merchant may set. */
+export const EXPIRY_SECONDS = { default: 30 * 60, min: 60, max: 24 * 60 * 60 } as const;
+
+const customerSchema = z
+  .object({
+    id: z.string().max(255).optional(),
+    email: z.email().max(255).optional(),
+    name: z.string().max(255).optional(),
+    phone: z.string().max(40).optional(),
+  })
+  .strict();
+
+export const createPaymentIntentBodySchema = z
+  .object({
+    amount: amountSchema,
+    currency: currencySchema,
+    order_id: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[\w.:\-/#]+$/, 'may hold letters, digits and . _ - : / #')
+      .meta({ description: "The merchant's order id; one open intent per order." }),
+    description: z.string().max(1000).optional(),
+    customer: customerSchema.optional(),
+    metadata: metadataSchema.optional(),
+    capture_method: z.enum(['automatic', 'manual']).default('automatic'),
+    payment_method_types: z
+      .array(paymentMethodTypeSchema)
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a type' })
+      .default(['card', 'upi']),
+    expires_in: z
+      .number()
+      .int()
+      .min(EXPIRY_SECONDS.min)
+      .max(EXPIRY_SECONDS.max)
+      .optional()
+      .meta({ description: 'Seconds until the intent expires (default 1800).' }),
+    return_url: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreatePaymentIntent' });
+export type CreatePaymentIntentBody = z.infer<typeof createPaymentIntentBodySchema>;
+
+export const capturePaymentIntentBodySchema = z
+  .object({ amount_to_capture: amountSchema.optional() })
+  .strict()
+  .meta({ id: 'CapturePaymentIntent' });
+
+export const cancelPaymentIntentBodySchema = z
+  .object({ cancellation_reason: z.enum(CANCELLATION_REASONS).optional() })
+  .strict()
+  .meta({ id: 'CancelPaymentIntent' });
+
+export const confirmPaymentIntentBodySchema = z
+  .object({
+    client_secret: z.string().min(1),
+    payment_method: paymentMethodDataSchema,
+    return_url: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .strict()
+  .meta({ id: 'ConfirmPaymentIntent' });
+export type ConfirmPaymentIntentBody = z.infer<typeof confirmPaymentIntentBodySchema>;
+
+export const lastPaymentErrorSchema = z.object({
+  code: z.string(),
+  decline_code: z.string().optional(),
+  message: z.string(),
+  payment_attempt: z.string(),
+});
+
+export const nextActionSchema = z.object({
+  type: z.enum(['three_d_secure', 'redirect']),
+  url: z.string(),
+});
+
+export const paymentIntentSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('payment_intent'),
+    livemode: z.boolean(),
+    amount: z.number().int(),
+    amount_capturable: z.number().int(),
+    amount_received: z.number().int(),
+    currency: z.string(),
+    status: paymentIntentStatusSchema,
+    order_id: z.string(),
+    description: z.string().nullable(),
+    customer: customerSchema.nullable(),
+    metadata: z.record(z.string(), z.string()),
+    capture_method: z.enum(['automatic', 'manual']),
+    payment_method_types: z.array(paymentMethodTypeSchema),
+    client_secret: z.string(),
+    checkout_url: z.string(),
+    return_url: z.string().nullable(),
+    last_payment_error: lastPaymentErrorSchema.nullable(),
+    next_action: nextActionSchema.nullable(),
+    latest_attempt: z.string().nullable(),
+    failed_attempts: z.number().int(),
+    cancellation_reason: z.string().nullable(),
+    canceled_at: z.number().int().nullable(),
+    expires_at: z.number().int(),
+    created: z.number().int(),
+  })
+  .meta({ id: 'PaymentIntent' });
+export type PaymentIntent = z.infer<typeof paymentIntentSchema>;
+
+/** What the hosted page may see of an intent: nothing private to the merchant. */
+export const clientPaymentIntentSchema = paymentIntentSchema
+  .pick({
+    id: true,
+    amount: true,
+    currency: true,
+    status: true,
+    description: true,
+    payment_method_types: true,
+    last_payment_error: true,
+    next_action: true,
+    expires_at: true,
+    return_url: true,
+    livemode: true,
+  })
+  .extend({
+    object: z.literal('client_payment_intent'),
+    merchant: z.object({ name: z.string() }),
+    attempts_remaining: z.number().int(),
+  })
+  .meta({ id: 'ClientPaymentIntent' });
+export type ClientPaymentIntent = z.infer<typeof clientPaymentIntentSchema>;
+
+export const listPaymentIntentsQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(10),
+    starting_after: z.string().optional(),
+    ending_before: z.string().optional(),
+    status: paymentIntentStatusSchema.optional(),
+    order_id: z.string().optional(),
+    'created[gte]': z.coerce.number().int().optional(),
+    'created[lte]': z.coerce.number().int().optional(),
+  })
+  .refine((q) => !(q.starting_after && q.ending_before), {
+    message: 'use starting_after or ending_before, not both',
+    path: ['ending_before'],
+  });
+export type ListPaymentIntentsQuery = z.infer<typeof listPaymentIntentsQuerySchema>;
+
+export const createPaymentIntentResponseSchema = paymentIntentSchema;
+
+/** A page of a list, as in Stripe: `has_more` tells whether to fetch on. */
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean() });
