@@ -21,6 +21,8 @@ export const errorBodySchema = z
       param: z.string().optional(),
       decline_code: z.string().optional(),
       request_id: z.string(),
+      /** On a declined confirm: the intent as it stands, to tell whether a retry is possible. */
+      payment_intent: z.record(z.string(), z.unknown()).optional(),
     }),
   })
   .meta({ id: 'Error' });

@@ -1,0 +1,146 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { randomToken } from '@kassa/protocol';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { Deps } from './deps.ts';
+import { renderDocs } from './docs/docs-page.ts';
+import { ApiError } from './http/api-error.ts';
+import { apiKeyAuth } from './http/auth.ts';
+import type { AppEnv } from './http/env.ts';
+import { idempotency } from './http/idempotency.ts';
+import { requireJson } from './http/json-body.ts';
+import { onError, renderError } from './http/on-error.ts';
+import { requestLog } from './http/request-log.ts';
+import { zodHook } from './http/zod-hook.ts';
+import { clientRoutes } from './intents/client-routes.ts';
+import { createConfirmService } from './intents/confirm.ts';
+import { createLifecycle } from './intents/lifecycle.ts';
+import { paymentIntentRoutes } from './intents/routes.ts';
+import { createIntentService } from './intents/service.ts';
+import { processorPages } from './processors/pages.ts';
+import { createWorker } from './worker/worker.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** The card-fingerprint key: from config, else generated once and kept in the database. */
+function fingerprintKeyOf(deps: Deps) {
+  let key: Promise<string> | undefined;
+  return () => {
+    key ??= deps.config.fingerprintSecret
+      ? Promise.resolve(deps.config.fingerprintSecret)
+      : deps.store.transaction(async (tx) => {
+          const saved = await tx.getSetting('fingerprint_key');
+          if (saved) return saved;
+          const fresh = randomToken(43);
+          await tx.setSetting('fingerprint_key', fresh);
+          return fresh;
+        });
+    return key;
+  };
+}
+
+/**
+ * Builds the gateway from its parts: the HTTP app and the worker that runs its
+ * background jobs. Tests build it on an in-memory store and call `app.request()`.
+ *
+ * @example
+ * const { app, worker } = createGateway({ store, processors, clock, config, logger });
+ * serve({ fetch: app.fetch, port: 8000 });
+ * worker.start(250);
+ */
+export function createGateway(deps: Deps) {
+  const { store, clock, logger } = deps;
+  const intents = createIntentService(deps);
+  const confirms = createConfirmService(deps, fingerprintKeyOf(deps));
+  const lifecycle = createLifecycle(deps);
+
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: zodHook });
+  app.onError(onError);
+  app.notFound((c) =>
+    renderError(
+      c,
+      new ApiError(
+        404,
+        'route_not_found',
+        `Unrecognized request URL (${c.req.method}: ${c.req.path}).`,
+      ),
+    ),
+  );
+  app.use('*', requestLog(logger));
+
+  app.get('/healthz', async (c) => {
+    await store.read((tx) => tx.getSetting('healthz'));
+    return c.json({ status: 'ok' });
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          'body_too_large',
+          `The request body is over ${MAX_BODY_BYTES / 1024} KB.`,
+        );
+      },
+    }),
+    requireJson,
+  );
+
+  const merchantApi = [apiKeyAuth(store, 'secret'), idempotency(store, clock)] as const;
+  // In Hono `/x/*` matches `/x` as well: one registration covers the collection too.
+  app.use('/v1/payment_intents/*', ...merchantApi);
+  app.route('/v1/payment_intents', paymentIntentRoutes(deps, intents));
+
+  app.use(
+    '/v1/client/*',
+    cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'] }),
+    apiKeyAuth(store, 'publishable'),
+    idempotency(store, clock),
+  );
+  app.route('/v1/client/payment_intents', clientRoutes(deps, confirms));
+
+  app.route('/processors', processorPages(deps, confirms));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'secretKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Your secret key, sk_test_… or sk_live_…',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'publishableKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Your publishable key, pk_test_… or pk_live_…',
+  });
+  const docInfo = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Kassa',
+      version: '1',
+      description:
+        'Payment intents, the client API for the hosted page, and the errors they answer with. Amounts are integers in minor units.',
+    },
+  };
+  app.doc31('/openapi.json', docInfo);
+  app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document(docInfo) as never)));
+
+  const worker = createWorker(
+    deps,
+    {
+      'attempt.poll': (p) => lifecycle.pollAttempt(String(p.attempt)),
+      'attempt.recover': (p) => lifecycle.recoverAttempt(String(p.attempt)),
+    },
+    [
+      () => lifecycle.expireDue(),
+      () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
+    ],
+  );
+
+  return { app, worker, services: { intents, confirms, lifecycle } };
+}
+
+/** The HTTP app alone; see `createGateway` for the worker. */
+export function createApp(deps: Deps) {
+  return createGateway(deps).app;
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { merchantsCommand } from './merchants-command.ts';
+import { startCommand } from './start-command.ts';
+
+const USAGE = `Usage: kassa <command>
+
+Commands:
+  start                      start the gateway and its worker (KASSA_PORT, KASSA_DATABASE_URL, KASSA_PUBLIC_URL)
+  merchants create --name N --origin URL [--origin URL…] [--live] [--json]
+                             create a merchant and print its keys (secret keys are shown only once)
+`;
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return startCommand();
+    case 'merchants': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') break;
+      const { values } = parseArgs({
+        args,
+        options: {
+          name: { type: 'string' },
+          origin: { type: 'string', multiple: true, default: [] },
+          live: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      return merchantsCommand(values);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return;
+  }
+  process.stderr.write(`kassa: unknown command '${argv.join(' ')}'\n\n${USAGE}`);
+  process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  process.stderr.write(`kassa: ${err.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Where shoppers' browsers reach the gateway, e.g. https://pay.example.com. */
+  publicUrl: string;
+  /** SQLite file path (or `:memory:`). */
+  databasePath: string;
+  /** Failed confirm attempts before an intent fails for good. */
+  maxAttempts: number;
+  /** Confirm calls allowed per client IP per minute (card-testing defence). */
+  confirmsPerMinutePerClient: number;
+  /** Longest a processor call may take before the attempt is given up, in ms. */
+  processorTimeoutMs: number;
+  /** Sandbox settings. */
+  sandbox: { latencyMs: number; asyncDelayMs: number };
+  /** Origins of the example storefront, allowed for the demo merchant. */
+  demoOrigins: string[];
+  /** Key for card fingerprints; generated and kept in the database when not set. */
+  fingerprintSecret?: string;
+  logLevel: string;
+  /** How often the worker looks for due jobs, in ms. */
+  workerIntervalMs: number;
+}
+
+const envSchema = z.object({
+  KASSA_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  KASSA_HOST: z.string().default('127.0.0.1'),
+  KASSA_PUBLIC_URL: z.url().optional(),
+  KASSA_DATABASE_URL: z.string().default('file:./data/kassa.db'),
+  KASSA_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  KASSA_CONFIRMS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  KASSA_PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  KASSA_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  KASSA_SANDBOX_ASYNC_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  KASSA_DEMO_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
+  KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
+  KASSA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  KASSA_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
+});
+
+/** `file:./x.db`, `sqlite:./x.db`, a bare path, or `:memory:` → a file path. */
+export function sqlitePath(url: string): string {
+  if (url === ':memory:') return url;
+  const m = /^(?:file|sqlite):(?:\/\/)?(.*)$/.exec(url);
+  if (m) return m[1] as string;
+  if (/^[a-z]+:\/\//i.test(url)) {
+    throw new Error(`KASSA_DATABASE_URL: only SQLite is supported for now, got ${url}`);
+  }
+  return url;
+}
+
+/** Reads the gateway's settings from the environment; throws naming a bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.KASSA_PORT,
+    host: e.KASSA_HOST,
+    publicUrl: (e.KASSA_PUBLIC_URL ?? `http://localhost:${e.KASSA_PORT}`).replace(/\/$/, ''),
+    databasePath: sqlitePath(e.KASSA_DATABASE_URL),
+    maxAttempts: e.KASSA_MAX_ATTEMPTS,
+    confirmsPerMinutePerClient: e.KASSA_CONFIRMS_PER_MINUTE,
+    processorTimeoutMs: e.KASSA_PROCESSOR_TIMEOUT_MS,
+    sandbox: {
+      latencyMs: e.KASSA_SANDBOX_LATENCY_MS,
+      asyncDelayMs: e.KASSA_SANDBOX_ASYNC_DELAY_MS,
+    },
+    demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    fingerprintSecret: e.KASSA_FINGERPRINT_SECRET,
+    logLevel: e.KASSA_LOG_LEVEL,
+    workerIntervalMs: e.KASSA_WORKER_INTERVAL_MS,
+  };
+}
+
+/** Settings for tests: in-memory database, quiet logs. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ KASSA_DATABASE_URL: ':memory:', KASSA_LOG_LEVEL: 'silent' }),
+    ...overrides,
+  };
+}

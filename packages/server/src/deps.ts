@@ -1,0 +1,14 @@
+import type { Processor } from '@kassa/processors';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Store } from './store/types.ts';
+
+/** The parts every service is built from; `createApp` receives the same. */
+export interface Deps {
+  store: Store;
+  processors: Record<string, Processor>;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+}

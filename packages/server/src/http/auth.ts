@@ -1,0 +1,70 @@
+import type { MiddlewareHandler } from 'hono';
+import { hashSecret, keyKind, safeEqual } from '../merchants/keys.ts';
+import type { Store } from '../store/types.ts';
+import { ApiError } from './api-error.ts';
+import type { AppEnv } from './env.ts';
+
+/** The key from `Authorization: Bearer <key>` or HTTP Basic with the key as user name. */
+function presentedKey(header: string | undefined): string | null {
+  if (!header) return null;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer?.[1]) return bearer[1];
+  const basic = /^Basic\s+(\S+)$/i.exec(header);
+  if (basic?.[1]) return Buffer.from(basic[1], 'base64').toString().split(':')[0] || null;
+  return null;
+}
+
+const missing = () =>
+  new ApiError(
+    401,
+    'api_key_missing',
+    'No API key provided. Send it as `Authorization: Bearer <key>`.',
+  );
+const invalid = () => new ApiError(401, 'api_key_invalid', 'Invalid API key provided.');
+
+/**
+ * Authenticates with a secret key (`sk_test_…`, `sk_live_…`) for the merchant API, or
+ * with a publishable key (`pk_…`) for the client API. Sets `merchant` and `livemode`.
+ */
+export function apiKeyAuth(
+  store: Store,
+  kind: 'secret' | 'publishable',
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = presentedKey(c.req.header('authorization'));
+    if (!key) throw missing();
+    const claimed = keyKind(key);
+    if (!claimed) throw invalid();
+    if (claimed.kind !== kind) {
+      throw kind === 'secret'
+        ? new ApiError(
+            401,
+            'secret_key_required',
+            'This call needs your secret key; publishable keys are for the browser.',
+          )
+        : new ApiError(
+            401,
+            'publishable_key_required',
+            'Use your publishable key here: never put a secret key in a browser.',
+          );
+    }
+    const found = await store.read(async (tx) => {
+      const row =
+        kind === 'secret'
+          ? await tx.findKeyBySecretHash(hashSecret(key))
+          : await tx.findKeyByPublishable(key);
+      if (!row) return null;
+      const matches =
+        kind === 'secret'
+          ? safeEqual(row.secretHash ?? '', hashSecret(key))
+          : safeEqual(row.publishableKey ?? '', key);
+      if (!matches || row.revokedAt !== null) return null;
+      const merchant = await tx.getMerchant(row.merchantId);
+      return merchant ? { merchant, livemode: row.livemode } : null;
+    });
+    if (!found) throw invalid();
+    c.set('merchant', found.merchant);
+    c.set('livemode', found.livemode);
+    await next();
+  };
+}

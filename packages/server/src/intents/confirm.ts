@@ -1,0 +1,212 @@
+import type { ProcessorOutcome } from '@kassa/processors';
+import { type ConfirmPaymentIntentBody, newId } from '@kassa/protocol';
+import type { Deps } from '../deps.ts';
+import { ApiError, notFound } from '../http/api-error.ts';
+import { safeEqual } from '../merchants/keys.ts';
+import type { AttemptRow, IntentRow, MerchantRow } from '../store/types.ts';
+import { type CardSummary, summariseCard } from './card.ts';
+import { applyOutcome } from './outcome.ts';
+import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
+import { enqueue, moveIntent } from './transition.ts';
+
+/** After this long with no answer from the processor, the attempt is given up. */
+const RECOVER_GRACE_MS = 30_000;
+
+const expiredError = () =>
+  new ApiError(
+    409,
+    'payment_intent_expired',
+    'This payment has expired. Ask the shop to start again.',
+  );
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`processor did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<string>) {
+  const { store, clock, config, logger } = deps;
+  const publicUrl = config.publicUrl;
+
+  /** Loads an intent for a shopper: the publishable key's merchant and the client secret must match. */
+  async function clientIntent(
+    merchant: MerchantRow,
+    livemode: boolean,
+    id: string,
+    secret: string,
+  ) {
+    const intent = await store.read((tx) => tx.getIntent(id));
+    if (
+      !intent ||
+      intent.merchantId !== merchant.id ||
+      intent.livemode !== livemode ||
+      !safeEqual(intent.clientSecret, secret)
+    ) {
+      // One answer for "no such intent" and "wrong secret": a secret opens only its own intent.
+      throw notFound('payment_intent', id);
+    }
+    return intent;
+  }
+
+  /** Expires an open intent found past its expiry; returns the expired row or null. */
+  async function expireIfDue(intent: IntentRow): Promise<IntentRow | null> {
+    const now = clock.now();
+    if (intent.expiresAt > now || !CONFIRMABLE.includes(intent.status)) return null;
+    return store.transaction(async (tx) => {
+      const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+      if (!CONFIRMABLE.includes(fresh.status)) return fresh;
+      return moveIntent(
+        tx,
+        fresh,
+        { status: 'expired', nextAction: null },
+        {
+          event: 'payment_intent.expired',
+          now,
+          publicUrl,
+        },
+      );
+    });
+  }
+
+  return {
+    clientIntent,
+    expireIfDue,
+
+    /**
+     * A shopper's payment: checks the card, records a pending attempt, asks the
+     * processor, then applies its answer. The card number and CVC live only in this
+     * call's memory; the attempt keeps brand, last 4, expiry and a keyed fingerprint.
+     */
+    async confirm(intent: IntentRow, body: ConfirmPaymentIntentBody) {
+      const method = body.payment_method;
+      if (await expireIfDue(intent)) throw expiredError();
+      if (!intent.paymentMethodTypes.includes(method.type)) {
+        throw new ApiError(
+          400,
+          'payment_method_not_allowed',
+          `This payment does not accept ${method.type}; it accepts ${intent.paymentMethodTypes.join(', ')}.`,
+          { param: 'payment_method[type]' },
+        );
+      }
+      const processor = deps.processors[intent.processor];
+      if (!processor) throw new Error(`processor ${intent.processor} is not configured`);
+      const now = clock.now();
+      const card: CardSummary | null =
+        method.type === 'card' ? summariseCard(method.card, now, await fingerprintKey()) : null;
+
+      const attempt: AttemptRow = {
+        id: newId('pa'),
+        intentId: intent.id,
+        merchantId: intent.merchantId,
+        status: 'pending',
+        methodType: method.type,
+        cardBrand: card?.brand ?? null,
+        cardLast4: card?.last4 ?? null,
+        cardExpMonth: card?.expMonth ?? null,
+        cardExpYear: card?.expYear ?? null,
+        cardFingerprint: card?.fingerprint ?? null,
+        upiVpa: method.type === 'upi' ? method.upi.vpa : null,
+        processor: processor.id,
+        processorReference: null,
+        declineCode: null,
+        failureMessage: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+
+      await store.transaction(async (tx) => {
+        const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+        if (!CONFIRMABLE.includes(fresh.status)) {
+          throw fresh.status === 'processing'
+            ? new ApiError(
+                409,
+                'payment_in_progress',
+                'A payment for this order is already in progress.',
+              )
+            : unexpectedState(fresh.status, 'confirm');
+        }
+        if (fresh.status === 'requires_action' && fresh.latestAttemptId) {
+          // The shopper gave up on 3-D Secure and tries another way.
+          await tx.updateAttempt(fresh.latestAttemptId, {
+            status: 'failed',
+            declineCode: 'abandoned',
+            failureMessage: 'The shopper chose another payment method.',
+            updatedAt: now,
+          });
+        }
+        await tx.insertAttempt(attempt);
+        await moveIntent(
+          tx,
+          fresh,
+          {
+            status: 'processing',
+            latestAttemptId: attempt.id,
+            nextAction: null,
+            returnUrl: body.return_url ?? fresh.returnUrl,
+          },
+          { event: null, now, publicUrl, action: 'confirm' },
+        );
+        // If this process dies before the processor answers, the worker settles the attempt.
+        await enqueue(
+          tx,
+          'attempt.recover',
+          { attempt: attempt.id },
+          now + config.processorTimeoutMs + RECOVER_GRACE_MS,
+          now,
+        );
+      });
+
+      let outcome: ProcessorOutcome;
+      try {
+        outcome = await withTimeout(
+          processor.authorize({
+            attemptId: attempt.id,
+            intentId: intent.id,
+            amount: intent.amount,
+            currency: intent.currency,
+            captureMethod: intent.captureMethod,
+            paymentMethod: method,
+            cardBrand: card?.brand,
+          }),
+          config.processorTimeoutMs,
+        );
+      } catch (err) {
+        logger.error({ err, attempt: attempt.id }, 'processor authorize failed');
+        outcome = {
+          status: 'failed',
+          reference: null,
+          declineCode: 'processing_error',
+          message: 'We could not reach the payment processor. Please try again.',
+        };
+      }
+      return store.transaction((tx) => applyOutcome(deps, tx, attempt.id, outcome, clock.now()));
+    },
+
+    /** A shopper finished a processor page (3-D Secure): continue and apply the result. */
+    async completeAction(processorId: string, reference: string, result: string) {
+      const processor = deps.processors[processorId];
+      const found = await store.read(async (tx) => {
+        const attempt = await tx.findAttemptByReference(processorId, reference);
+        const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
+        return attempt && intent ? { attempt, intent } : null;
+      });
+      if (!found || !processor?.continueAfterAction) return { returnUrl: null };
+      const { attempt, intent } = found;
+      if (attempt.status === 'requires_action') {
+        const outcome = await processor.continueAfterAction({
+          reference,
+          amount: intent.amount,
+          currency: intent.currency,
+          result,
+        });
+        await store.transaction((tx) => applyOutcome(deps, tx, attempt.id, outcome, clock.now()));
+      }
+      return { returnUrl: intent.returnUrl };
+    },
+  };
+}
+
+export type ConfirmService = ReturnType<typeof createConfirmService>;

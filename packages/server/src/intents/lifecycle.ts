@@ -1,0 +1,130 @@
+import type { Deps } from '../deps.ts';
+import type { IntentRow } from '../store/types.ts';
+import { applyOutcome } from './outcome.ts';
+import { moveIntent } from './transition.ts';
+
+/**
+ * Background work on intents, run by the worker: following processing payments,
+ * settling attempts whose processor call never returned, and expiring intents.
+ */
+export function createLifecycle(deps: Deps) {
+  const { store, clock, config, logger } = deps;
+  const publicUrl = config.publicUrl;
+
+  async function loadAttempt(id: string) {
+    return store.read(async (tx) => {
+      const attempt = await tx.getAttempt(id);
+      const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
+      return attempt && intent ? { attempt, intent } : null;
+    });
+  }
+
+  return {
+    /** Asks the processor about a processing attempt and applies the answer. */
+    async pollAttempt(attemptId: string) {
+      const found = await loadAttempt(attemptId);
+      if (!found || found.attempt.status !== 'processing' || !found.attempt.processorReference)
+        return;
+      const processor = deps.processors[found.attempt.processor];
+      if (!processor) return;
+      const outcome = await processor.retrieve({
+        reference: found.attempt.processorReference,
+        amount: found.intent.amount,
+        currency: found.intent.currency,
+      });
+      await store.transaction((tx) => applyOutcome(deps, tx, attemptId, outcome, clock.now()));
+    },
+
+    /**
+     * An attempt still pending long after its processor call began: the process died
+     * mid-call. With no processor reference there is nothing to look up, so the attempt
+     * is failed and the shopper may try again.
+     */
+    async recoverAttempt(attemptId: string) {
+      const found = await loadAttempt(attemptId);
+      if (!found || found.attempt.status !== 'pending') return;
+      logger.warn(
+        { attempt: attemptId },
+        'settling an attempt whose processor call never returned',
+      );
+      const now = clock.now();
+      await store.transaction(async (tx) => {
+        const attempt = await tx.getAttempt(attemptId);
+        const intent = await tx.getIntent(found.intent.id);
+        if (attempt?.status !== 'pending' || !intent) return;
+        await applyOutcome(
+          deps,
+          tx,
+          attemptId,
+          {
+            status: 'failed',
+            reference: null,
+            declineCode: 'processing_error',
+            message: 'The payment could not be completed. Please try again.',
+          },
+          now,
+        );
+      });
+    },
+
+    /**
+     * Expires open intents past `expires_at`. One waiting for the shopper's action gets
+     * a last look at the processor first: a payment that went through is recorded.
+     */
+    async expireDue(limit = 100): Promise<number> {
+      const now = clock.now();
+      const due = await store.read((tx) => tx.listExpiredOpenIntents(now, limit));
+      for (const intent of due) {
+        if (intent.status === 'requires_action' && intent.latestAttemptId) {
+          const settled = await lastLook(intent);
+          if (settled) continue;
+        }
+        await store.transaction(async (tx) => {
+          const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+          if (fresh.status !== 'requires_payment_method' && fresh.status !== 'requires_action')
+            return;
+          if (fresh.latestAttemptId && fresh.status === 'requires_action') {
+            await tx.updateAttempt(fresh.latestAttemptId, {
+              status: 'failed',
+              declineCode: 'expired',
+              failureMessage: 'The payment expired before it was completed.',
+              updatedAt: now,
+            });
+          }
+          await moveIntent(
+            tx,
+            fresh,
+            { status: 'expired', nextAction: null },
+            {
+              event: 'payment_intent.expired',
+              now,
+              publicUrl,
+            },
+          );
+        });
+      }
+      return due.length;
+    },
+  };
+
+  async function lastLook(intent: IntentRow): Promise<boolean> {
+    const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
+    const processor = attempt ? deps.processors[attempt.processor] : undefined;
+    if (!attempt?.processorReference || !processor) return false;
+    try {
+      const outcome = await processor.retrieve({
+        reference: attempt.processorReference,
+        amount: intent.amount,
+        currency: intent.currency,
+      });
+      if (outcome.status === 'requires_action') return false;
+      await store.transaction((tx) => applyOutcome(deps, tx, attempt.id, outcome, clock.now()));
+      return outcome.status !== 'failed';
+    } catch (err) {
+      logger.warn({ err, intent: intent.id }, 'last look at the processor failed; expiring');
+      return false;
+    }
+  }
+}
+
+export type Lifecycle = ReturnType<typeof createLifecycle>;

@@ -1,0 +1,169 @@
+import type { ProcessorOutcome } from '@kassa/processors';
+import { isTerminal } from '@kassa/protocol';
+import type { Deps } from '../deps.ts';
+import type { AttemptRow, IntentRow, PaymentErrorData, StoreTx } from '../store/types.ts';
+import { enqueue, moveIntent } from './transition.ts';
+
+/** How long to wait before asking the processor again about a processing payment. */
+export const POLL_DELAY_MS = 1000;
+
+const CARD_CODES = new Set([
+  'expired_card',
+  'incorrect_cvc',
+  'processing_error',
+  'incorrect_number',
+]);
+
+function paymentError(attempt: AttemptRow, declineCode: string, message: string): PaymentErrorData {
+  const code =
+    declineCode === 'authentication_failed'
+      ? 'payment_intent_authentication_failure'
+      : CARD_CODES.has(declineCode)
+        ? declineCode
+        : attempt.methodType === 'card'
+          ? 'card_declined'
+          : 'payment_declined';
+  return { code, decline_code: declineCode, message, payment_attempt: attempt.id };
+}
+
+const absolute = (url: string, base: string) => new URL(url, `${base}/`).toString();
+
+/**
+ * Applies what the processor said about an attempt: the one place where processor
+ * outcomes become intent statuses. Safe to call twice with the same outcome, and an
+ * outcome for an attempt that is already settled never moves the intent backwards.
+ */
+export async function applyOutcome(
+  deps: Pick<Deps, 'config' | 'logger'>,
+  tx: StoreTx,
+  attemptId: string,
+  outcome: ProcessorOutcome,
+  now: number,
+): Promise<IntentRow> {
+  const attempt = await tx.getAttempt(attemptId);
+  if (!attempt) throw new Error(`applyOutcome: no attempt ${attemptId}`);
+  const intent = await tx.getIntent(attempt.intentId);
+  if (!intent) throw new Error(`applyOutcome: no intent ${attempt.intentId}`);
+  const { config } = deps;
+  const opts = { now, publicUrl: config.publicUrl };
+
+  if (attempt.status === 'succeeded' || attempt.status === 'failed') return intent;
+  if (attempt.status === outcome.status) {
+    // Nothing new (a repeated notification, or a poll that found no change).
+    if (outcome.status === 'processing') {
+      await enqueue(tx, 'attempt.poll', { attempt: attempt.id }, now + POLL_DELAY_MS, now);
+    }
+    return intent;
+  }
+
+  const reference = outcome.reference ?? attempt.processorReference;
+  const stale = intent.latestAttemptId !== attempt.id || isTerminal(intent.status);
+  if (stale) {
+    // The shopper moved on (or the intent closed); keep the attempt's truth for
+    // reconciliation but leave the intent alone.
+    await tx.updateAttempt(attempt.id, {
+      status: outcome.status === 'requires_action' ? 'failed' : outcome.status,
+      processorReference: reference,
+      updatedAt: now,
+    });
+    if (outcome.status === 'succeeded' || outcome.status === 'authorized') {
+      deps.logger.warn(
+        { attempt: attempt.id, intent: intent.id, status: intent.status },
+        'processor reports money taken on an attempt the intent no longer follows',
+      );
+    }
+    return intent;
+  }
+
+  switch (outcome.status) {
+    case 'succeeded':
+      await tx.updateAttempt(attempt.id, {
+        status: 'succeeded',
+        processorReference: reference,
+        updatedAt: now,
+      });
+      return moveIntent(
+        tx,
+        intent,
+        {
+          status: 'succeeded',
+          amountReceived: intent.amountCapturable > 0 ? intent.amountCapturable : intent.amount,
+          amountCapturable: 0,
+          nextAction: null,
+          lastPaymentError: null,
+        },
+        { ...opts, event: 'payment_intent.succeeded' },
+      );
+    case 'authorized':
+      await tx.updateAttempt(attempt.id, {
+        status: 'authorized',
+        processorReference: reference,
+        updatedAt: now,
+      });
+      return moveIntent(
+        tx,
+        intent,
+        {
+          status: 'requires_capture',
+          amountCapturable: intent.amount,
+          nextAction: null,
+          lastPaymentError: null,
+        },
+        { ...opts, event: 'payment_intent.amount_capturable_updated' },
+      );
+    case 'processing':
+      await tx.updateAttempt(attempt.id, {
+        status: 'processing',
+        processorReference: reference,
+        updatedAt: now,
+      });
+      await enqueue(tx, 'attempt.poll', { attempt: attempt.id }, now + POLL_DELAY_MS, now);
+      return moveIntent(
+        tx,
+        intent,
+        { status: 'processing', nextAction: null },
+        // The intent already shows `processing` while the processor is called; the event
+        // marks that the payment stays processing after the call.
+        { ...opts, event: 'payment_intent.processing' },
+      );
+    case 'requires_action':
+      await tx.updateAttempt(attempt.id, {
+        status: 'requires_action',
+        processorReference: reference,
+        updatedAt: now,
+      });
+      return moveIntent(
+        tx,
+        intent,
+        {
+          status: 'requires_action',
+          nextAction: {
+            type: outcome.action.type,
+            url: absolute(outcome.action.url, config.publicUrl),
+          },
+        },
+        { ...opts, event: 'payment_intent.requires_action' },
+      );
+    case 'failed': {
+      await tx.updateAttempt(attempt.id, {
+        status: 'failed',
+        processorReference: reference,
+        declineCode: outcome.declineCode,
+        failureMessage: outcome.message,
+        updatedAt: now,
+      });
+      const failedAttempts = intent.failedAttempts + 1;
+      return moveIntent(
+        tx,
+        intent,
+        {
+          status: failedAttempts >= config.maxAttempts ? 'failed' : 'requires_payment_method',
+          failedAttempts,
+          nextAction: null,
+          lastPaymentError: paymentError(attempt, outcome.declineCode, outcome.message),
+        },
+        { ...opts, event: 'payment_intent.payment_failed' },
+      );
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  cancelPaymentIntentBodySchema,
+  capturePaymentIntentBodySchema,
+  createPaymentIntentBodySchema,
+  listOf,
+  listPaymentIntentsQuerySchema,
+  paymentIntentSchema,
+} from '@kassa/protocol';
+import type { Deps } from '../deps.ts';
+import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { toPaymentIntent } from './serialize.ts';
+import type { IntentService } from './service.ts';
+
+const security = [{ secretKey: [] }];
+const tags = ['Payment intents'];
+const idParam = z.object({ id: z.string().meta({ example: 'pi_3Lk9…' }) });
+const optionalBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: false },
+});
+
+/** The merchant API for payment intents (secret key). */
+export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
+  const out = (row: Parameters<typeof toPaymentIntent>[0]) =>
+    toPaymentIntent(row, deps.config.publicUrl);
+  const app = openApiApp();
+  const caller = (c: { get(k: 'merchant' | 'livemode'): unknown }) => ({
+    merchant: c.get('merchant') as never,
+    livemode: c.get('livemode') as boolean,
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      security,
+      summary: 'Create a payment intent',
+      description:
+        'Creates an intent for an order. The same order_id with the same amount and currency returns the existing intent (200) instead of creating another.',
+      request: {
+        headers: z.object({ 'idempotency-key': z.string().max(255).optional() }),
+        body: {
+          content: { 'application/json': { schema: createPaymentIntentBodySchema } },
+          required: true,
+        },
+      },
+      responses: {
+        201: json(paymentIntentSchema, 'Created'),
+        200: json(paymentIntentSchema, "The order's existing intent"),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { intent, created } = await intents.create(caller(c), c.req.valid('json'));
+      return c.json(out(intent), created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags,
+      security,
+      summary: 'List payment intents, newest first',
+      request: { query: listPaymentIntentsQuerySchema },
+      responses: { 200: json(listOf(paymentIntentSchema), 'A page of intents'), ...errorResponses },
+    }),
+    async (c) => {
+      const { rows, hasMore } = await intents.list(caller(c), c.req.valid('query'));
+      return c.json({ object: 'list' as const, data: rows.map(out), has_more: hasMore }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags,
+      security,
+      summary: 'Retrieve a payment intent',
+      request: { params: idParam },
+      responses: { 200: json(paymentIntentSchema, 'The intent'), ...errorResponses },
+    }),
+    async (c) => c.json(out(await intents.get(caller(c), c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/cancel',
+      tags,
+      security,
+      summary: 'Cancel a payment intent',
+      request: { params: idParam, ...optionalBody(cancelPaymentIntentBodySchema) },
+      responses: { 200: json(paymentIntentSchema, 'The canceled intent'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json') ?? {};
+      const row = await intents.cancel(
+        caller(c),
+        c.req.valid('param').id,
+        body.cancellation_reason,
+      );
+      return c.json(out(row), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/capture',
+      tags,
+      security,
+      summary: 'Capture a held payment, in full or in part',
+      request: { params: idParam, ...optionalBody(capturePaymentIntentBodySchema) },
+      responses: { 200: json(paymentIntentSchema, 'The captured intent'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json') ?? {};
+      const row = await intents.capture(caller(c), c.req.valid('param').id, body.amount_to_capture);
+      return c.json(out(row), 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,105 @@
+import { newId, randomToken } from '@kassa/protocol';
+import type { Clock } from '../clock.ts';
+import type { MerchantRow, Store, StoreTx } from '../store/types.ts';
+import { generateKeyPair, hashSecret } from './keys.ts';
+
+export interface CreatedMerchant {
+  merchant: MerchantRow;
+  keys: { livemode: boolean; publishable: string; secret: string }[];
+}
+
+/** Only scheme, host and port: what `event.origin` and `frame-ancestors` compare. */
+export function normaliseOrigin(value: string): string {
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`origin must be http(s): ${value}`);
+  }
+  return url.origin;
+}
+
+async function insertKeys(tx: StoreTx, merchantId: string, livemode: boolean, now: number) {
+  const pair = generateKeyPair(livemode);
+  await tx.insertApiKey({
+    id: `key_${randomToken(20)}`,
+    merchantId,
+    livemode,
+    kind: 'publishable',
+    publishableKey: pair.publishable,
+    secretHash: null,
+    last4: pair.publishable.slice(-4),
+    createdAt: now,
+    revokedAt: null,
+  });
+  await tx.insertApiKey({
+    id: `key_${randomToken(20)}`,
+    merchantId,
+    livemode,
+    kind: 'secret',
+    publishableKey: null,
+    secretHash: hashSecret(pair.secret),
+    last4: pair.secret.slice(-4),
+    createdAt: now,
+    revokedAt: null,
+  });
+  return { livemode, ...pair };
+}
+
+/**
+ * Creates a merchant with test keys (and live keys when asked). Secret keys are stored
+ * hashed: this is the only time they are seen.
+ */
+export async function createMerchant(
+  store: Store,
+  clock: Clock,
+  input: { name: string; origins: string[]; live?: boolean },
+  /** Runs in the same transaction, after the merchant and keys are written. */
+  within?: (tx: StoreTx, created: CreatedMerchant) => Promise<void>,
+): Promise<CreatedMerchant> {
+  const now = clock.now();
+  const merchant: MerchantRow = {
+    id: newId('mer'),
+    name: input.name,
+    allowedOrigins: [...new Set(input.origins.map(normaliseOrigin))],
+    createdAt: now,
+  };
+  return store.transaction(async (tx) => {
+    await tx.insertMerchant(merchant);
+    const keys = [await insertKeys(tx, merchant.id, false, now)];
+    if (input.live) keys.push(await insertKeys(tx, merchant.id, true, now));
+    await within?.(tx, { merchant, keys });
+    return { merchant, keys };
+  });
+}
+
+const DEMO = 'demo_merchant';
+
+/**
+ * The demo merchant that `kassa start` creates on first start, so the storefront and
+ * the README's walk-through work at once. Its test keys are kept in settings so they
+ * can be printed on every start; it has no live keys.
+ */
+export async function ensureDemoMerchant(
+  store: Store,
+  clock: Clock,
+  origins: string[],
+): Promise<DemoKeys & { created: boolean }> {
+  const saved = await store.read((tx) => tx.getSetting(DEMO));
+  if (saved) return { created: false, ...(JSON.parse(saved) as DemoKeys) };
+  let demo: DemoKeys | undefined;
+  await createMerchant(store, clock, { name: 'Kassa Demo Store', origins }, async (tx, c) => {
+    const test = c.keys[0] as CreatedMerchant['keys'][number];
+    demo = {
+      merchant_id: c.merchant.id,
+      publishable_key: test.publishable,
+      secret_key: test.secret,
+    };
+    await tx.setSetting(DEMO, JSON.stringify(demo));
+  });
+  return { created: true, ...(demo as DemoKeys) };
+}
+
+export interface DemoKeys {
+  merchant_id: string;
+  publishable_key: string;
+  secret_key: string;
+}

@@ -1,0 +1,181 @@
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import type {
+  AttemptRow,
+  CustomerData,
+  EventRow,
+  IntentRow,
+  JobStatus,
+  NextActionData,
+  PaymentErrorData,
+} from '../types.ts';
+
+const bool = (name: string) => integer(name, { mode: 'boolean' });
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const merchants = sqliteTable('merchants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    livemode: bool('livemode').notNull(),
+    kind: text('kind', { enum: ['publishable', 'secret'] }).notNull(),
+    publishableKey: text('publishable_key').unique(),
+    secretHash: text('secret_hash').unique(),
+    last4: text('last4').notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('api_keys_merchant').on(t.merchantId)],
+);
+
+const OPEN_OR_SUCCEEDED = sql`status not in ('failed', 'canceled', 'expired')`;
+
+export const paymentIntents = sqliteTable(
+  'payment_intents',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    livemode: bool('livemode').notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status').$type<IntentRow['status']>().notNull(),
+    orderId: text('order_id').notNull(),
+    description: text('description'),
+    customer: text('customer', { mode: 'json' }).$type<CustomerData>(),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    captureMethod: text('capture_method', { enum: ['automatic', 'manual'] }).notNull(),
+    paymentMethodTypes: text('payment_method_types', { mode: 'json' })
+      .$type<IntentRow['paymentMethodTypes']>()
+      .notNull(),
+    clientSecret: text('client_secret').notNull(),
+    returnUrl: text('return_url'),
+    processor: text('processor').notNull(),
+    amountCapturable: integer('amount_capturable').notNull(),
+    amountReceived: integer('amount_received').notNull(),
+    amountRefunded: integer('amount_refunded').notNull(),
+    lastPaymentError: text('last_payment_error', { mode: 'json' }).$type<PaymentErrorData>(),
+    nextAction: text('next_action', { mode: 'json' }).$type<NextActionData>(),
+    latestAttemptId: text('latest_attempt_id'),
+    failedAttempts: integer('failed_attempts').notNull(),
+    cancellationReason: text('cancellation_reason'),
+    canceledAt: integer('canceled_at'),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    // One open (or paid) intent per order: the order id is an idempotency key.
+    uniqueIndex('payment_intents_live_order')
+      .on(t.merchantId, t.livemode, t.orderId)
+      .where(OPEN_OR_SUCCEEDED),
+    index('payment_intents_list').on(t.merchantId, t.livemode, t.createdAt, t.id),
+    index('payment_intents_order').on(t.merchantId, t.livemode, t.orderId),
+    index('payment_intents_open_expiry')
+      .on(t.expiresAt)
+      .where(sql`status in ('requires_payment_method', 'requires_action')`),
+  ],
+);
+
+export const paymentAttempts = sqliteTable(
+  'payment_attempts',
+  {
+    id: text('id').primaryKey(),
+    intentId: text('intent_id')
+      .notNull()
+      .references(() => paymentIntents.id),
+    merchantId: text('merchant_id').notNull(),
+    status: text('status').$type<AttemptRow['status']>().notNull(),
+    methodType: text('method_type').$type<AttemptRow['methodType']>().notNull(),
+    cardBrand: text('card_brand').$type<AttemptRow['cardBrand']>(),
+    cardLast4: text('card_last4'),
+    cardExpMonth: integer('card_exp_month'),
+    cardExpYear: integer('card_exp_year'),
+    cardFingerprint: text('card_fingerprint'),
+    upiVpa: text('upi_vpa'),
+    processor: text('processor').notNull(),
+    processorReference: text('processor_reference'),
+    declineCode: text('decline_code'),
+    failureMessage: text('failure_message'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('payment_attempts_intent').on(t.intentId),
+    uniqueIndex('payment_attempts_reference').on(t.processor, t.processorReference),
+  ],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: bool('livemode').notNull(),
+    type: text('type').$type<EventRow['type']>().notNull(),
+    objectId: text('object_id').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('events_list').on(t.merchantId, t.livemode, t.createdAt, t.id),
+    index('events_object').on(t.objectId),
+  ],
+);
+
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    merchantId: text('merchant_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: text('status', { enum: ['running', 'done'] }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.key] }),
+    index('idempotency_expiry').on(t.expiresAt),
+  ],
+);
+
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<JobStatus>().notNull(),
+    runAt: integer('run_at').notNull(),
+    attempts: integer('attempts').notNull(),
+    lockedUntil: integer('locked_until'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('jobs_due').on(t.status, t.runAt)],
+);

@@ -1,0 +1,203 @@
+import type { CardBrand, EventType, PaymentIntentStatus, PaymentMethodType } from '@kassa/protocol';
+
+export interface MerchantRow {
+  id: string;
+  name: string;
+  allowedOrigins: string[];
+  createdAt: number;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  kind: 'publishable' | 'secret';
+  /** The publishable key itself (it is public); null for secret keys. */
+  publishableKey: string | null;
+  /** SHA-256 of a secret key, hex; null for publishable keys. */
+  secretHash: string | null;
+  /** The last four characters, to tell keys apart in lists. */
+  last4: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface CustomerData {
+  id?: string;
+  email?: string;
+  name?: string;
+  phone?: string;
+}
+
+export interface PaymentErrorData {
+  code: string;
+  decline_code?: string;
+  message: string;
+  payment_attempt: string;
+}
+
+export interface NextActionData {
+  type: 'three_d_secure' | 'redirect';
+  url: string;
+}
+
+export interface IntentRow {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  amount: number;
+  currency: string;
+  status: PaymentIntentStatus;
+  orderId: string;
+  description: string | null;
+  customer: CustomerData | null;
+  metadata: Record<string, string>;
+  captureMethod: 'automatic' | 'manual';
+  paymentMethodTypes: PaymentMethodType[];
+  clientSecret: string;
+  returnUrl: string | null;
+  processor: string;
+  amountCapturable: number;
+  amountReceived: number;
+  amountRefunded: number;
+  lastPaymentError: PaymentErrorData | null;
+  nextAction: NextActionData | null;
+  latestAttemptId: string | null;
+  failedAttempts: number;
+  cancellationReason: string | null;
+  canceledAt: number | null;
+  expiresAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AttemptStatus =
+  | 'pending'
+  | 'requires_action'
+  | 'processing'
+  | 'authorized'
+  | 'succeeded'
+  | 'failed';
+
+export interface AttemptRow {
+  id: string;
+  intentId: string;
+  merchantId: string;
+  status: AttemptStatus;
+  methodType: PaymentMethodType;
+  cardBrand: CardBrand | null;
+  cardLast4: string | null;
+  cardExpMonth: number | null;
+  cardExpYear: number | null;
+  cardFingerprint: string | null;
+  upiVpa: string | null;
+  processor: string;
+  processorReference: string | null;
+  declineCode: string | null;
+  failureMessage: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EventRow {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  type: EventType;
+  objectId: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface IdempotencyRow {
+  merchantId: string;
+  key: string;
+  requestHash: string;
+  status: 'running' | 'done';
+  responseStatus: number | null;
+  responseBody: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
+
+export interface JobRow {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  runAt: number;
+  attempts: number;
+  lockedUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IntentListFilter {
+  merchantId: string;
+  livemode: boolean;
+  status?: PaymentIntentStatus;
+  orderId?: string;
+  createdGte?: number;
+  createdLte?: number;
+  /** Keyset cursor: rows strictly older (`after`) or newer (`before`) than this one. */
+  after?: { createdAt: number; id: string };
+  before?: { createdAt: number; id: string };
+  limit: number;
+}
+
+/** Everything a transaction may read and write. Every method is async so that a
+ * networked store (PostgreSQL) can implement the same interface. */
+export interface StoreTx {
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  insertMerchant(row: MerchantRow): Promise<void>;
+  getMerchant(id: string): Promise<MerchantRow | null>;
+  insertApiKey(row: ApiKeyRow): Promise<void>;
+  findKeyBySecretHash(hash: string): Promise<ApiKeyRow | null>;
+  findKeyByPublishable(key: string): Promise<ApiKeyRow | null>;
+
+  insertIntent(row: IntentRow): Promise<void>;
+  getIntent(id: string): Promise<IntentRow | null>;
+  /** The intent of an order that is open or succeeded, if any. */
+  findLiveIntentByOrder(
+    merchantId: string,
+    livemode: boolean,
+    orderId: string,
+  ): Promise<IntentRow | null>;
+  updateIntent(id: string, patch: Partial<IntentRow>): Promise<void>;
+  listIntents(filter: IntentListFilter): Promise<IntentRow[]>;
+  /** Intents past their expiry that are still open, oldest first. */
+  listExpiredOpenIntents(now: number, limit: number): Promise<IntentRow[]>;
+
+  insertAttempt(row: AttemptRow): Promise<void>;
+  getAttempt(id: string): Promise<AttemptRow | null>;
+  findAttemptByReference(processor: string, reference: string): Promise<AttemptRow | null>;
+  updateAttempt(id: string, patch: Partial<AttemptRow>): Promise<void>;
+
+  insertEvent(row: EventRow): Promise<void>;
+  listEventsForObject(objectId: string): Promise<EventRow[]>;
+
+  getIdempotency(merchantId: string, key: string): Promise<IdempotencyRow | null>;
+  /** Inserts a running key; false if the key already exists. */
+  claimIdempotency(row: IdempotencyRow): Promise<boolean>;
+  updateIdempotency(merchantId: string, key: string, patch: Partial<IdempotencyRow>): Promise<void>;
+  deleteIdempotency(merchantId: string, key: string): Promise<void>;
+  purgeIdempotency(now: number): Promise<number>;
+
+  enqueueJob(row: JobRow): Promise<void>;
+  /** Marks up to `limit` due jobs running until `lockUntil` and returns them. */
+  claimJobs(now: number, limit: number, lockUntil: number): Promise<JobRow[]>;
+  updateJob(id: string, patch: Partial<JobRow>): Promise<void>;
+}
+
+export interface Store {
+  /** Runs `fn` atomically: all of its writes commit together, or none do. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Runs read-only work; sees only committed data. */
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
