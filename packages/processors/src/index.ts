@@ -1,3 +1,7 @@
 export * from './processor.ts';
-export { createSandboxProcessor, type SandboxOptions } from './sandbox/sandbox.ts';
+export {
+  createSandboxProcessor,
+  type SandboxOptions,
+  type SandboxProcessor,
+} from './sandbox/sandbox.ts';
 export { TEST_CARDS, TEST_VPAS } from './sandbox/test-cards.ts';

@@ -13,17 +13,19 @@ const digits = (field: string, min: number, max: number) =>
     });
 
 /** Raw card details as the shopper typed them. Only ever held in memory. */
-export const cardDetailsSchema = z.object({
-  number: digits('card number', 12, 19),
-  exp_month: z.coerce.number().int().min(1, 'must be 1 to 12').max(12, 'must be 1 to 12'),
-  exp_year: z.coerce
-    .number()
-    .int()
-    .transform((y) => (y < 100 ? 2000 + y : y))
-    .refine((y) => y >= 2000 && y <= 2100, { message: 'must be a four-digit year' }),
-  cvc: digits('CVC', 3, 4),
-  name: z.string().trim().max(100).optional(),
-});
+export const cardDetailsSchema = z
+  .object({
+    number: digits('card number', 12, 19),
+    exp_month: z.coerce.number().int().min(1, 'must be 1 to 12').max(12, 'must be 1 to 12'),
+    exp_year: z.coerce
+      .number()
+      .int()
+      .transform((y) => (y < 100 ? 2000 + y : y))
+      .refine((y) => y >= 2000 && y <= 2100, { message: 'must be a four-digit year' }),
+    cvc: digits('CVC', 3, 4),
+    name: z.string().trim().max(100).optional(),
+  })
+  .strict();
 export type CardDetails = z.infer<typeof cardDetailsSchema>;
 
 /** A UPI virtual payment address such as `name@bank`. */
@@ -35,8 +37,8 @@ export const vpaSchema = z
 
 export const paymentMethodDataSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('card'), card: cardDetailsSchema }),
-    z.object({ type: z.literal('upi'), upi: z.object({ vpa: vpaSchema }) }),
+    z.object({ type: z.literal('card'), card: cardDetailsSchema }).strict(),
+    z.object({ type: z.literal('upi'), upi: z.object({ vpa: vpaSchema }).strict() }).strict(),
   ])
   .meta({ id: 'PaymentMethodData' });
 export type PaymentMethodData = z.infer<typeof paymentMethodDataSchema>;

@@ -19,6 +19,11 @@ export interface SandboxOptions {
   now?: () => number;
 }
 
+/** The sandbox implements every optional part of the interface. */
+export type SandboxProcessor = Processor &
+  ProcessorPages &
+  Required<Pick<Processor, 'continueAfterAction' | 'capture' | 'cancel' | 'refund'>>;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -32,7 +37,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  *   exp_month: 12, exp_year: 2030, cvc: '123' } } });
  * // => { status: 'succeeded', reference: 'sbx_…' }
  */
-export function createSandboxProcessor(options: SandboxOptions = {}): Processor & ProcessorPages {
+export function createSandboxProcessor(options: SandboxOptions = {}): SandboxProcessor {
   const latency = options.latencyMs ?? 0;
   const asyncDelay = options.asyncDelayMs ?? 2000;
   const now = options.now ?? Date.now;

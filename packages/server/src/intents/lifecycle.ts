@@ -23,8 +23,7 @@ export function createLifecycle(deps: Deps) {
     /** Asks the processor about a processing attempt and applies the answer. */
     async pollAttempt(attemptId: string) {
       const found = await loadAttempt(attemptId);
-      if (!found || found.attempt.status !== 'processing' || !found.attempt.processorReference)
-        return;
+      if (found?.attempt.status !== 'processing' || !found.attempt.processorReference) return;
       const processor = deps.processors[found.attempt.processor];
       if (!processor) return;
       const outcome = await processor.retrieve({
@@ -42,7 +41,7 @@ export function createLifecycle(deps: Deps) {
      */
     async recoverAttempt(attemptId: string) {
       const found = await loadAttempt(attemptId);
-      if (!found || found.attempt.status !== 'pending') return;
+      if (found?.attempt.status !== 'pending') return;
       logger.warn(
         { attempt: attemptId },
         'settling an attempt whose processor call never returned',

@@ -131,7 +131,9 @@ export const paymentAttempts = sqliteTable(
 export const events = sqliteTable(
   'events',
   {
-    id: text('id').primaryKey(),
+    /** Commit order: the outbox is read in this order. */
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
     merchantId: text('merchant_id').notNull(),
     livemode: bool('livemode').notNull(),
     type: text('type').$type<EventRow['type']>().notNull(),
@@ -140,7 +142,7 @@ export const events = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
-    index('events_list').on(t.merchantId, t.livemode, t.createdAt, t.id),
+    index('events_list').on(t.merchantId, t.livemode, t.seq),
     index('events_object').on(t.objectId),
   ],
 );

@@ -63,8 +63,6 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   };
 }
 
-const first = <T>(rows: T[]): T | null => rows[0] ?? null;
-
 function intentFilter(f: IntentListFilter): SQL | undefined {
   const t = s.paymentIntents;
   const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
@@ -191,8 +189,9 @@ function createTx(db: Db): StoreTx {
           .select()
           .from(s.events)
           .where(eq(s.events.objectId, objectId))
-          .orderBy(asc(s.events.createdAt), asc(s.events.id))
-          .all(),
+          .orderBy(asc(s.events.seq))
+          .all()
+          .map(({ seq: _seq, ...row }) => row),
       ),
 
     getIdempotency: (merchantId, key) =>

@@ -15,7 +15,8 @@ CREATE UNIQUE INDEX `api_keys_publishable_key_unique` ON `api_keys` (`publishabl
 CREATE UNIQUE INDEX `api_keys_secret_hash_unique` ON `api_keys` (`secret_hash`);--> statement-breakpoint
 CREATE INDEX `api_keys_merchant` ON `api_keys` (`merchant_id`);--> statement-breakpoint
 CREATE TABLE `events` (
-	`id` text PRIMARY KEY NOT NULL,
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
 	`merchant_id` text NOT NULL,
 	`livemode` integer NOT NULL,
 	`type` text NOT NULL,
@@ -24,7 +25,8 @@ CREATE TABLE `events` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `events_list` ON `events` (`merchant_id`,`livemode`,`created_at`,`id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `events_id_unique` ON `events` (`id`);--> statement-breakpoint
+CREATE INDEX `events_list` ON `events` (`merchant_id`,`livemode`,`seq`);--> statement-breakpoint
 CREATE INDEX `events_object` ON `events` (`object_id`);--> statement-breakpoint
 CREATE TABLE `idempotency_keys` (
 	`merchant_id` text NOT NULL,

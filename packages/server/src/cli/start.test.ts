@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SpawnedGateway, spawnGateway } from '../testing/spawn-gateway.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kassa-start-'));
+let gw: SpawnedGateway;
+
+beforeAll(async () => {
+  gw = await spawnGateway({ KASSA_DATABASE_URL: `file:${join(dir, 'kassa.db')}` });
+}, 60_000);
+afterAll(async () => {
+  await gw?.stop();
+});
+
+const api = async (method: string, path: string, key: string, body?: unknown) => {
+  const res = await fetch(`${gw.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as any };
+};
+
+describe('kassa start, on a real port', () => {
+  it('prints the demo keys and answers /healthz', async () => {
+    expect(gw.secretKey).toMatch(/^sk_test_/);
+    expect(gw.publishableKey).toMatch(/^pk_test_/);
+    expect(gw.output()).toContain(`${gw.url}/docs`);
+    const health = await fetch(`${gw.url}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+  });
+
+  it("runs the README's walk-through: create, confirm with 4242, read back succeeded", async () => {
+    const created = await api('POST', '/v1/payment_intents', gw.secretKey, {
+      amount: 1999,
+      currency: 'usd',
+      order_id: 'README_1',
+    });
+    expect(created.status).toBe(201);
+    const pi = created.json;
+    const confirmed = await api(
+      'POST',
+      `/v1/client/payment_intents/${pi.id}/confirm`,
+      gw.publishableKey,
+      {
+        client_secret: pi.client_secret,
+        payment_method: {
+          type: 'card',
+          card: { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2030, cvc: '123' },
+        },
+      },
+    );
+    expect(confirmed.json.status).toBe('succeeded');
+    const read = await api('GET', `/v1/payment_intents/${pi.id}`, gw.secretKey);
+    expect(read.json).toMatchObject({ status: 'succeeded', amount_received: 1999 });
+  });
+
+  it('keeps the card number out of the database files and the process output', async () => {
+    const files = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const text of [...files, gw.output()]) {
+      expect(text).not.toContain('4242424242424242');
+      expect(text).not.toContain('4242 4242 4242 4242');
+    }
+  });
+
+  it('serves the OpenAPI document and readable docs', async () => {
+    const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/v1/payment_intents');
+    expect(Object.keys(doc.paths)).toContain('/v1/client/payment_intents/{id}/confirm');
+    expect(doc.components.schemas.PaymentIntent).toBeDefined();
+    const docs = await (await fetch(`${gw.url}/docs`)).text();
+    expect(docs).toContain('Create a payment intent');
+  });
+
+  it('keeps the demo merchant and its keys across a restart', async () => {
+    await gw.stop();
+    const again = await spawnGateway({ KASSA_DATABASE_URL: `file:${join(dir, 'kassa.db')}` });
+    try {
+      expect(again.secretKey).toBe(gw.secretKey);
+      const list = await fetch(`${again.url}/v1/payment_intents?order_id=README_1`, {
+        headers: { authorization: `Bearer ${again.secretKey}` },
+      });
+      expect(((await list.json()) as any).data[0].status).toBe('succeeded');
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,85 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CARDS, card, type TestGateway, testGateway } from '../testing/harness.ts';
+
+let g: TestGateway;
+beforeEach(async () => {
+  g = await testGateway();
+});
+
+const view = (id: string, secret: string, pk = g.a.pk) =>
+  g.call('GET', `/v1/client/payment_intents/${id}?client_secret=${encodeURIComponent(secret)}`, pk);
+
+describe('client API', () => {
+  it("shows a shopper the merchant's name, amount and methods, and nothing private", async () => {
+    const pi = (
+      await g.createIntent({
+        description: 'Coffee',
+        metadata: { internal: 'margin-40' },
+        customer: { email: 'a@b.co' },
+      })
+    ).json;
+    const res = await view(pi.id, pi.client_secret);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      id: pi.id,
+      amount: 1999,
+      currency: 'USD',
+      description: 'Coffee',
+      merchant: { name: 'Acme Coffee' },
+      payment_method_types: ['card', 'upi'],
+      attempts_remaining: 5,
+    });
+    expect(res.text).not.toContain('margin-40');
+    expect(res.text).not.toContain('a@b.co');
+    expect(res.text).not.toContain(pi.client_secret);
+    expect(res.text).not.toContain(pi.order_id);
+  });
+
+  it('a client secret opens only its own intent', async () => {
+    const one = (await g.createIntent()).json;
+    const two = (await g.createIntent()).json;
+    expect((await view(one.id, two.client_secret)).status).toBe(404);
+    expect((await view(one.id, `${one.client_secret}x`)).status).toBe(404);
+    const confirm = await g.call('POST', `/v1/client/payment_intents/${one.id}/confirm`, g.a.pk, {
+      client_secret: two.client_secret,
+      payment_method: card(CARDS.ok),
+    });
+    expect(confirm.status).toBe(404);
+    expect((await g.call('GET', `/v1/payment_intents/${one.id}`, g.a.sk)).json.status).toBe(
+      'requires_payment_method',
+    );
+  });
+
+  it("another merchant's publishable key opens nothing, even with the right secret", async () => {
+    const pi = (await g.createIntent()).json;
+    expect((await view(pi.id, pi.client_secret, g.b.pk)).status).toBe(404);
+  });
+
+  it('needs a publishable key, and refuses a secret key in the browser', async () => {
+    const pi = (await g.createIntent()).json;
+    expect((await view(pi.id, pi.client_secret, '')).status).toBe(401);
+    const secret = await view(pi.id, pi.client_secret, g.a.sk);
+    expect(secret.status).toBe(401);
+    expect(secret.json.error.code).toBe('publishable_key_required');
+  });
+
+  it('requires the client secret', async () => {
+    const pi = (await g.createIntent()).json;
+    const res = await g.call('GET', `/v1/client/payment_intents/${pi.id}`, g.a.pk);
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe('client_secret');
+  });
+
+  it('limits confirm calls per client (card-testing defence)', async () => {
+    const limited = await (await import('../testing/harness.ts')).testGateway({
+      config: { confirmsPerMinutePerClient: 3 },
+    });
+    const pi = (await limited.createIntent()).json;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await limited.confirm(pi, card(CARDS.declined))).status);
+    expect(statuses).toEqual([402, 402, 402, 429]);
+    limited.clock.advance(60_000);
+    expect((await limited.confirm(pi, card(CARDS.ok))).status).toBe(200);
+  });
+});
