@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the workspace needs no build step.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+// The `kassa` command. Runs the TypeScript CLI through tsx, so the workspace needs no
+// build step; the child gets our signals so that Ctrl-C stops the gateway cleanly.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const r = spawnSync(
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const child = spawn(
   process.execPath,
-  ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...process.argv.slice(2)],
+  ['--import', import.meta.resolve('tsx'), main, ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
-process.exit(r.status ?? 1);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Sets up a fresh machine for Kassa: pnpm, then the workspace's dependencies.
+// Plain Node with no dependencies, so it runs before anything is installed.
+// Used by `npm start`, `npm test` and .ci/run; safe to run again (it only does what is missing).
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+const log = (msg) => quiet || process.stderr.write(`[setup] ${msg}\n`);
+
+function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(cmd) {
+  log(`$ ${cmd}`);
+  execSync(cmd, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+}
+
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 20) {
+  process.stderr.write(`Kassa needs Node.js 20 or newer; this is ${process.version}.\n`);
+  process.exit(1);
+}
+
+const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+if (!has('pnpm')) run(`npm install -g pnpm@${pnpmVersion.split('.')[0]}`);
+
+// better-sqlite3 compiles from source here (its prebuilt download is unreachable); point
+// node-gyp at the headers Node ships with rather than a download.
+if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) {
+  process.env.npm_config_nodedir = '/usr';
+}
+
+const stamp = join(root, 'node_modules/.pnpm/lock.yaml');
+const lock = join(root, 'pnpm-lock.yaml');
+const fresh = existsSync(stamp) && statSync(stamp).mtimeMs >= statSync(lock).mtimeMs;
+if (!fresh) run('pnpm install --frozen-lockfile');
+else log('dependencies are up to date');
