@@ -26,7 +26,9 @@ if (major < 20) {
   process.exit(1);
 }
 
-const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const pnpmVersion = JSON.parse(
+  readFileSync(join(root, 'package.json'), 'utf8'),
+).packageManager.split('@')[1];
 if (!has('pnpm')) run(`npm install -g pnpm@${pnpmVersion.split('.')[0]}`);
 
 // better-sqlite3 compiles from source here (its prebuilt download is unreachable); point
