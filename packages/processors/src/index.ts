@@ -1,6 +1,9 @@
+export { NotificationError } from './notification-error.ts';
 export * from './processor.ts';
+export { SANDBOX_SIGNATURE_HEADER, signSandboxNotification } from './sandbox/notifications.ts';
 export {
   createSandboxProcessor,
+  SANDBOX_NOTIFICATION_SECRET,
   type SandboxOptions,
   type SandboxProcessor,
 } from './sandbox/sandbox.ts';

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'refund.created',
   'refund.succeeded',
   'refund.failed',
+  'webhook_delivery.dead',
 ] as const;
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
@@ -28,3 +29,34 @@ export const eventSchema = z
   })
   .meta({ id: 'Event' });
 export type KassaEvent = z.infer<typeof eventSchema>;
+
+/** `*`, `payment_intent.*` or an exact event type. */
+export const eventPatternSchema = z
+  .string()
+  .refine(
+    (p) =>
+      p === '*' ||
+      (EVENT_TYPES as readonly string[]).includes(p) ||
+      (p.endsWith('.*') && EVENT_TYPES.some((t) => t.startsWith(p.slice(0, -1)))),
+    {
+      message:
+        'must be *, an event type such as payment_intent.succeeded, or a prefix such as payment_intent.*',
+    },
+  );
+
+/** Whether an event type is selected by a list of patterns. */
+export function matchesEventPatterns(type: string, patterns: readonly string[]): boolean {
+  return patterns.some(
+    (p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
+  );
+}
+
+export const listEventsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  starting_after: z.string().optional(),
+  ending_before: z.string().optional(),
+  type: eventPatternSchema.optional(),
+  'created[gte]': z.coerce.number().int().optional(),
+  'created[lte]': z.coerce.number().int().optional(),
+});
+export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;

@@ -7,6 +7,7 @@ export const ID_PREFIX = {
   event: 'evt',
   webhookEndpoint: 'we',
   job: 'job',
+  webhookDelivery: 'whd',
   request: 'req',
 } as const;
 

@@ -6,3 +6,4 @@ export * from './money.ts';
 export * from './payment-attempt.ts';
 export * from './payment-intent.ts';
 export * from './payment-method.ts';
+export * from './webhook.ts';

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Deps } from './deps.ts';
 import { renderDocs } from './docs/docs-page.ts';
+import { eventRoutes } from './events/routes.ts';
 import { ApiError } from './http/api-error.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import type { AppEnv } from './http/env.ts';
@@ -17,7 +18,11 @@ import { createConfirmService } from './intents/confirm.ts';
 import { createLifecycle } from './intents/lifecycle.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
 import { createIntentService } from './intents/service.ts';
+import { processorNotificationRoutes } from './processors/notifications.ts';
 import { processorPages } from './processors/pages.ts';
+import { createDeliverer } from './webhooks/deliver.ts';
+import { DELIVER_JOB } from './webhooks/fan-out.ts';
+import { webhookDeliveryRoutes, webhookEndpointRoutes } from './webhooks/routes.ts';
 import { createWorker } from './worker/worker.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -89,9 +94,18 @@ export function createGateway(deps: Deps) {
   );
 
   const merchantApi = [apiKeyAuth(store, 'secret'), idempotency(store, clock)] as const;
-  // In Hono `/x/*` matches `/x` as well: one registration covers the collection too.
-  app.use('/v1/payment_intents/*', ...merchantApi);
-  app.route('/v1/payment_intents', paymentIntentRoutes(deps, intents));
+  const mount = (path: string, sub: OpenAPIHono<AppEnv>) => {
+    // In Hono `/x/*` matches `/x` as well: one registration covers the collection too.
+    app.use(`${path}/*`, ...merchantApi);
+    app.route(path, sub);
+  };
+  mount('/v1/payment_intents', paymentIntentRoutes(deps, intents));
+  mount('/v1/webhook_endpoints', webhookEndpointRoutes(deps));
+  mount('/v1/webhook_deliveries', webhookDeliveryRoutes(deps));
+  mount('/v1/events', eventRoutes(deps));
+
+  // Processors authenticate themselves with signatures, not API keys.
+  app.route('/v1/processor_webhooks', processorNotificationRoutes(deps));
 
   app.use(
     '/v1/client/*',
@@ -119,22 +133,32 @@ export function createGateway(deps: Deps) {
       title: 'Kassa',
       version: '1',
       description:
-        'Payment intents, the client API for the hosted page, and the errors they answer with. Amounts are integers in minor units.',
+        'Payment intents, the client API for the hosted page, webhook endpoints and events, and the errors they answer with. Amounts are integers in minor units.',
     },
   };
   app.doc31('/openapi.json', docInfo);
   app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document(docInfo) as never)));
 
+  const none = async (work: Promise<void>) => {
+    await work;
+    return undefined;
+  };
   const worker = createWorker(
     deps,
     {
-      'attempt.poll': (p) => lifecycle.pollAttempt(String(p.attempt)),
-      'attempt.recover': (p) => lifecycle.recoverAttempt(String(p.attempt)),
+      'attempt.poll': (p) => none(lifecycle.pollAttempt(String(p.attempt))),
+      'attempt.recover': (p) => none(lifecycle.recoverAttempt(String(p.attempt))),
+      [DELIVER_JOB]: createDeliverer(deps),
     },
     [
       () => lifecycle.expireDue(),
       () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
     ],
+    {
+      concurrency: deps.config.workerConcurrency,
+      lockMs: deps.config.jobLockMs,
+      intervalMs: deps.config.workerIntervalMs,
+    },
   );
 
   return { app, worker, services: { intents, confirms, lifecycle } };

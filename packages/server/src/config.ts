@@ -22,7 +22,29 @@ export interface Config {
   logLevel: string;
   /** How often the worker looks for due jobs, in ms. */
   workerIntervalMs: number;
+  /** Jobs the worker runs at once. */
+  workerConcurrency: number;
+  /** How long a claimed job is locked before another worker may take it over, in ms. */
+  jobLockMs: number;
+  webhooks: {
+    /** Delays before each attempt, in seconds; the first is usually 0. */
+    retrySchedule: number[];
+    timeoutMs: number;
+    /** Deliveries in flight per endpoint, so a slow endpoint cannot hold up the rest. */
+    concurrencyPerEndpoint: number;
+  };
 }
+
+/** Standard Webhooks' schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 36000];
+
+const scheduleSchema = z
+  .string()
+  .regex(
+    /^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/,
+    'must be seconds separated by commas, e.g. 0,1,2,4',
+  )
+  .transform((v) => v.split(',').map(Number));
 
 const envSchema = z.object({
   KASSA_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -38,6 +60,11 @@ const envSchema = z.object({
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
   KASSA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   KASSA_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
+  KASSA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  KASSA_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  KASSA_WEBHOOK_RETRY_SCHEDULE: scheduleSchema.optional(),
+  KASSA_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  KASSA_WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).default(8),
 });
 
 /** `file:./x.db`, `sqlite:./x.db`, a bare path, or `:memory:` → a file path. */
@@ -77,6 +104,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fingerprintSecret: e.KASSA_FINGERPRINT_SECRET,
     logLevel: e.KASSA_LOG_LEVEL,
     workerIntervalMs: e.KASSA_WORKER_INTERVAL_MS,
+    workerConcurrency: e.KASSA_WORKER_CONCURRENCY,
+    jobLockMs: e.KASSA_JOB_LOCK_MS,
+    webhooks: {
+      retrySchedule: e.KASSA_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE,
+      timeoutMs: e.KASSA_WEBHOOK_TIMEOUT_MS,
+      concurrencyPerEndpoint: e.KASSA_WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import type {
   ReferenceRequest,
 } from '../processor.ts';
 import { challengePage } from './challenge-page.ts';
+import { parseSandboxNotification } from './notifications.ts';
 import { makeReference, readReference, type SandboxPayment } from './reference.ts';
 import { type SandboxScenario, scenarioForCard, scenarioForVpa } from './test-cards.ts';
 
@@ -17,12 +18,19 @@ export interface SandboxOptions {
   asyncDelayMs?: number;
   /** Clock in milliseconds; injected by tests. */
   now?: () => number;
+  /** Secret that signs the sandbox's notifications to the gateway. */
+  notificationSecret?: string;
 }
+
+/** The sandbox's default notification secret: it is a test processor, not a secret. */
+export const SANDBOX_NOTIFICATION_SECRET = 'sandbox_notification_secret';
 
 /** The sandbox implements every optional part of the interface. */
 export type SandboxProcessor = Processor &
   ProcessorPages &
-  Required<Pick<Processor, 'continueAfterAction' | 'capture' | 'cancel' | 'refund'>>;
+  Required<
+    Pick<Processor, 'continueAfterAction' | 'capture' | 'cancel' | 'refund' | 'parseNotification'>
+  >;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -124,6 +132,13 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     async refund({ reference }) {
       await wait();
       return { status: 'succeeded', reference: `${reference}_refund_${now()}` };
+    },
+
+    async parseNotification(req) {
+      return parseSandboxNotification(
+        req,
+        options.notificationSecret ?? SANDBOX_NOTIFICATION_SECRET,
+      );
     },
 
     async handlePage(request, ctx) {

@@ -23,7 +23,7 @@ export async function startCommand() {
   const { app, worker } = createGateway(deps);
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    worker.start(config.workerIntervalMs);
+    worker.start();
     process.stdout.write(
       [
         '',

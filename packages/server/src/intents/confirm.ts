@@ -4,10 +4,11 @@ import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { safeEqual } from '../merchants/keys.ts';
 import type { AttemptRow, IntentRow, MerchantRow } from '../store/types.ts';
+import { enqueue } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
-import { enqueue, moveIntent } from './transition.ts';
+import { moveIntent } from './transition.ts';
 
 /** After this long with no answer from the processor, the attempt is given up. */
 const RECOVER_GRACE_MS = 30_000;

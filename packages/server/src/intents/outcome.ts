@@ -2,7 +2,8 @@ import type { ProcessorOutcome } from '@kassa/processors';
 import { isTerminal } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import type { AttemptRow, IntentRow, PaymentErrorData, StoreTx } from '../store/types.ts';
-import { enqueue, moveIntent } from './transition.ts';
+import { enqueue } from '../worker/enqueue.ts';
+import { moveIntent } from './transition.ts';
 
 /** How long to wait before asking the processor again about a processing payment. */
 export const POLL_DELAY_MS = 1000;
@@ -26,6 +27,16 @@ function paymentError(attempt: AttemptRow, declineCode: string, message: string)
   return { code, decline_code: declineCode, message, payment_attempt: attempt.id };
 }
 
+/** How far along a payment is; an outcome behind the attempt's own is stale. */
+const PROGRESS: Record<AttemptRow['status'] | ProcessorOutcome['status'], number> = {
+  pending: 0,
+  requires_action: 1,
+  processing: 2,
+  authorized: 3,
+  succeeded: 4,
+  failed: 4,
+};
+
 const absolute = (url: string, base: string) => new URL(url, `${base}/`).toString();
 
 /**
@@ -48,6 +59,8 @@ export async function applyOutcome(
   const opts = { now, publicUrl: config.publicUrl };
 
   if (attempt.status === 'succeeded' || attempt.status === 'failed') return intent;
+  // A late or out-of-order answer (processing after authorized) never moves backwards.
+  if (PROGRESS[outcome.status] < PROGRESS[attempt.status]) return intent;
   if (attempt.status === outcome.status) {
     // Nothing new (a repeated notification, or a poll that found no change).
     if (outcome.status === 'processing') {

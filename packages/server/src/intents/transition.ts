@@ -1,5 +1,4 @@
 import type { EventType } from '@kassa/protocol';
-import { newId } from '@kassa/protocol';
 import { recordEvent } from '../events/record.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
 import { toPaymentIntent } from './serialize.ts';
@@ -28,26 +27,4 @@ export async function moveIntent(
     });
   }
   return next;
-}
-
-/** Queues background work in the same transaction as the change that needs it. */
-export async function enqueue(
-  tx: StoreTx,
-  kind: string,
-  payload: Record<string, unknown>,
-  runAt: number,
-  now: number,
-) {
-  await tx.enqueueJob({
-    id: newId('job'),
-    kind,
-    payload,
-    status: 'queued',
-    runAt,
-    attempts: 0,
-    lockedUntil: null,
-    lastError: null,
-    createdAt: now,
-    updatedAt: now,
-  });
 }

@@ -135,6 +135,67 @@ export interface JobRow {
   updatedAt: number;
 }
 
+export interface WebhookEndpointRow {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  url: string;
+  description: string | null;
+  enabledEvents: string[];
+  status: 'enabled' | 'disabled';
+  disabledReason: string | null;
+  failing: boolean;
+  secret: string;
+  /** The secret before the last rotation, still signing until `previousSecretExpiresAt`. */
+  previousSecret: string | null;
+  previousSecretExpiresAt: number | null;
+  createdAt: number;
+  deletedAt: number | null;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'canceled';
+
+export interface WebhookDeliveryRow {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  merchantId: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WebhookAttemptRow {
+  deliveryId: string;
+  attemptedAt: number;
+  responseStatus: number | null;
+  latencyMs: number;
+  responseBody: string | null;
+  error: string | null;
+}
+
+export interface ProcessorNotificationRow {
+  processor: string;
+  notificationId: string;
+  reference: string;
+  payload: string;
+  receivedAt: number;
+}
+
+/** A keyset cursor over rows ordered by (createdAt, id), or by seq for events. */
+export interface EventListFilter {
+  merchantId: string;
+  livemode: boolean;
+  typePattern?: string;
+  createdGte?: number;
+  createdLte?: number;
+  afterSeq?: number;
+  beforeSeq?: number;
+  limit: number;
+}
+
 export interface IntentListFilter {
   merchantId: string;
   livemode: boolean;
@@ -180,6 +241,27 @@ export interface StoreTx {
 
   insertEvent(row: EventRow): Promise<void>;
   listEventsForObject(objectId: string): Promise<EventRow[]>;
+  getEvent(id: string): Promise<(EventRow & { seq: number }) | null>;
+  listEvents(filter: EventListFilter): Promise<(EventRow & { seq: number })[]>;
+
+  insertEndpoint(row: WebhookEndpointRow): Promise<void>;
+  getEndpoint(id: string): Promise<WebhookEndpointRow | null>;
+  listEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpointRow[]>;
+  updateEndpoint(id: string, patch: Partial<WebhookEndpointRow>): Promise<void>;
+
+  insertDelivery(row: WebhookDeliveryRow): Promise<void>;
+  getDelivery(id: string): Promise<WebhookDeliveryRow | null>;
+  updateDelivery(id: string, patch: Partial<WebhookDeliveryRow>): Promise<void>;
+  listDeliveries(
+    endpointId: string,
+    limit: number,
+    beforeCreatedAt?: number,
+  ): Promise<WebhookDeliveryRow[]>;
+  insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
+  listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
+
+  /** Stores an inbound notification; false if this one was seen before. */
+  insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;
 
   getIdempotency(merchantId: string, key: string): Promise<IdempotencyRow | null>;
   /** Inserts a running key; false if the key already exists. */
@@ -195,6 +277,8 @@ export interface StoreTx {
 }
 
 export interface Store {
+  /** Called after a commit that queued jobs, so a worker can start on them at once. */
+  onJobsCommitted(listener: () => void): void;
   /** Runs `fn` atomically: all of its writes commit together, or none do. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Runs read-only work; sees only committed data. */

@@ -1,93 +1,157 @@
-import type { Deps } from '../deps.ts';
-import type { JobRow } from '../store/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { JobRow, Store } from '../store/types.ts';
 
-export type JobHandler = (payload: Record<string, unknown>) => Promise<void>;
+/**
+ * A job handler. It may return `{ retryAt }` to run the same job again later on its own
+ * schedule (webhook retries); throwing retries with the worker's backoff.
+ */
+export type JobHandler = (
+  payload: Record<string, unknown>,
+  job: JobRow,
+) => Promise<undefined | { retryAt: number }>;
 
-/** How long a claimed job is ours before another worker may take it over. */
-const LOCK_MS = 60_000;
+export interface WorkerOptions {
+  /** Jobs running at once. */
+  concurrency: number;
+  /** How long a claimed job is ours before another worker may take it over. */
+  lockMs: number;
+  /** How often to look for due jobs when nothing wakes the worker. */
+  intervalMs: number;
+}
+
 const MAX_JOB_ATTEMPTS = 10;
-const BATCH = 20;
-
 /** Retry delay after a handler throws: 1 s, 2 s, 4 s … capped at 5 minutes. */
 const backoff = (attempts: number) => Math.min(1000 * 2 ** (attempts - 1), 5 * 60_000);
 
 /**
  * The worker: claims due jobs from the durable queue (the same database as the data, so
- * a change and its job commit together), runs them, and retries with backoff. Jobs of a
- * worker that died are taken over when their lock expires. `tick` also runs periodic
- * chores such as the expiry sweep.
+ * a change and its job commit together) and runs up to `concurrency` at once. It wakes
+ * as soon as a transaction commits new jobs, and otherwise polls every `intervalMs`.
+ * Jobs of a worker that died are taken over when their lock expires. Periodic chores
+ * (the expiry sweep) run on the poll.
  */
 export function createWorker(
-  deps: Pick<Deps, 'store' | 'clock' | 'logger'>,
+  deps: { store: Store; clock: Clock; logger: Logger },
   handlers: Record<string, JobHandler>,
-  chores: (() => Promise<unknown>)[] = [],
+  chores: (() => Promise<unknown>)[],
+  opts: WorkerOptions,
 ) {
   const { store, clock, logger } = deps;
+  let inflight = 0;
+  let pumping: Promise<void> | null = null;
+  let again = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | null = null;
-  let stopped = false;
+  let started = false;
+  const idle: (() => void)[] = [];
+
+  async function finish(job: JobRow, patch: Partial<JobRow>) {
+    await store.transaction((tx) =>
+      tx.updateJob(job.id, { lockedUntil: null, updatedAt: clock.now(), ...patch }),
+    );
+  }
 
   async function runJob(job: JobRow) {
-    const handler = handlers[job.kind];
-    const now = () => clock.now();
     try {
+      const handler = handlers[job.kind];
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(job.payload);
-      await store.transaction((tx) =>
-        tx.updateJob(job.id, { status: 'done', lockedUntil: null, updatedAt: now() }),
-      );
+      const result = await handler(job.payload, job);
+      await finish(job, result ? { status: 'queued', runAt: result.retryAt } : { status: 'done' });
     } catch (err) {
       const attempts = job.attempts + 1;
       const dead = attempts >= MAX_JOB_ATTEMPTS;
       logger[dead ? 'error' : 'warn']({ err, job: job.id, kind: job.kind, attempts }, 'job failed');
-      await store.transaction((tx) =>
-        tx.updateJob(job.id, {
-          status: dead ? 'dead' : 'queued',
-          attempts,
-          runAt: now() + backoff(attempts),
-          lockedUntil: null,
-          lastError: String((err as Error)?.message ?? err).slice(0, 500),
-          updatedAt: now(),
-        }),
-      );
+      await finish(job, {
+        status: dead ? 'dead' : 'queued',
+        attempts,
+        runAt: clock.now() + backoff(attempts),
+        lastError: String((err as Error)?.message ?? err).slice(0, 500),
+      }).catch((e) => logger.error({ err: e, job: job.id }, 'could not record job failure'));
     }
   }
 
-  /** Runs every due job and chore once; returns how many jobs ran. */
-  async function tick(): Promise<number> {
-    let count = 0;
+  /** Claims and starts due jobs while there is room; returns how many it started. */
+  async function fill(): Promise<number> {
+    let started = 0;
+    while (inflight < opts.concurrency) {
+      const now = clock.now();
+      const batch = await store.transaction((tx) =>
+        tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs),
+      );
+      if (batch.length === 0) break;
+      started += batch.length;
+      for (const job of batch) {
+        inflight++;
+        void runJob(job).finally(() => {
+          inflight--;
+          wake();
+          if (inflight === 0) for (const r of idle.splice(0)) r();
+        });
+      }
+    }
+    return started;
+  }
+
+  /** Starts due work now; calls made while a fill runs make it go round once more. */
+  function wake() {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = (async () => {
+      do {
+        again = false;
+        await fill().catch((err) => logger.error({ err }, 'worker could not claim jobs'));
+      } while (again);
+    })().finally(() => {
+      pumping = null;
+    });
+  }
+
+  async function runChores() {
     for (const chore of chores) {
       await chore().catch((err) => logger.error({ err }, 'worker chore failed'));
     }
-    for (;;) {
-      const now = clock.now();
-      const batch = await store.transaction((tx) => tx.claimJobs(now, BATCH, now + LOCK_MS));
-      if (batch.length === 0) return count;
-      await Promise.all(batch.map(runJob));
-      count += batch.length;
-    }
   }
 
+  const waitIdle = () =>
+    inflight === 0 ? Promise.resolve() : new Promise<void>((r) => idle.push(r));
+
+  store.onJobsCommitted(() => {
+    if (started) wake();
+  });
+
   return {
-    tick,
-    /** Runs until all due work is done, including work that the work itself queued. */
+    /**
+     * Runs chores and every due job, including jobs those jobs queue, until none is due
+     * and none is running. For tests and one-shot runs.
+     */
     async drain(): Promise<void> {
-      while ((await tick()) > 0) {}
+      await runChores();
+      for (;;) {
+        const n = await fill();
+        await waitIdle();
+        if (pumping) await pumping;
+        if (n === 0 && inflight === 0) return;
+      }
     },
-    start(intervalMs: number) {
-      stopped = false;
+    start() {
+      started = true;
       const loop = async () => {
-        running = tick();
-        await running.catch((err) => logger.error({ err }, 'worker tick failed'));
-        running = null;
-        if (!stopped) timer = setTimeout(loop, intervalMs);
+        await runChores();
+        wake();
+        if (started) timer = setTimeout(loop, opts.intervalMs);
       };
-      timer = setTimeout(loop, 0);
+      void loop();
     },
     async stop() {
-      stopped = true;
+      started = false;
       clearTimeout(timer);
-      await running;
+      if (pumping) await pumping;
+      await waitIdle();
+    },
+    get inflight() {
+      return inflight;
     },
   };
 }

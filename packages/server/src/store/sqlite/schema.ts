@@ -10,6 +10,7 @@ import {
 import type {
   AttemptRow,
   CustomerData,
+  DeliveryStatus,
   EventRow,
   IntentRow,
   JobStatus,
@@ -180,4 +181,74 @@ export const jobs = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('jobs_due').on(t.status, t.runAt)],
+);
+
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    livemode: bool('livemode').notNull(),
+    url: text('url').notNull(),
+    description: text('description'),
+    enabledEvents: text('enabled_events', { mode: 'json' }).$type<string[]>().notNull(),
+    status: text('status', { enum: ['enabled', 'disabled'] }).notNull(),
+    disabledReason: text('disabled_reason'),
+    failing: bool('failing').notNull(),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: integer('previous_secret_expires_at'),
+    createdAt: integer('created_at').notNull(),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [index('webhook_endpoints_merchant').on(t.merchantId, t.livemode)],
+);
+
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    eventId: text('event_id').notNull(),
+    merchantId: text('merchant_id').notNull(),
+    status: text('status').$type<DeliveryStatus>().notNull(),
+    attemptCount: integer('attempt_count').notNull(),
+    nextAttemptAt: integer('next_attempt_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('webhook_deliveries_endpoint').on(t.endpointId, t.createdAt),
+    index('webhook_deliveries_event').on(t.eventId),
+  ],
+);
+
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: text('delivery_id').notNull(),
+    attemptedAt: integer('attempted_at').notNull(),
+    responseStatus: integer('response_status'),
+    latencyMs: integer('latency_ms').notNull(),
+    responseBody: text('response_body'),
+    error: text('error'),
+  },
+  (t) => [index('webhook_attempts_delivery').on(t.deliveryId)],
+);
+
+export const processorNotifications = sqliteTable(
+  'processor_notifications',
+  {
+    processor: text('processor').notNull(),
+    notificationId: text('notification_id').notNull(),
+    reference: text('reference').notNull(),
+    payload: text('payload').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.processor, t.notificationId] })],
 );

@@ -2,10 +2,25 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, not, or, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  like,
+  lt,
+  lte,
+  not,
+  or,
+  type SQL,
+} from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { IntentListFilter, JobRow, Store, StoreTx } from '../types.ts';
+import type { EventListFilter, IntentListFilter, JobRow, Store, StoreTx } from '../types.ts';
 import { createMutex } from './mutex.ts';
 import * as s from './schema.ts';
 
@@ -37,7 +52,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   const db: Db = drizzle(sqlite, { schema: s });
   migrate(db, { migrationsFolder: MIGRATIONS });
 
-  const tx = createTx(db);
+  const jobListeners: (() => void)[] = [];
+  const queued = { count: 0 };
+  const tx = createTx(db, queued);
   const lock = createMutex();
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
@@ -47,15 +64,20 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     transaction: (fn) =>
       lock(async () => {
         begin.run();
+        queued.count = 0;
         try {
           const result = await fn(tx);
           commit.run();
+          if (queued.count > 0) for (const l of jobListeners) l();
           return result;
         } catch (err) {
           if (sqlite.inTransaction) rollback.run();
           throw err;
         }
       }),
+    onJobsCommitted: (listener) => {
+      jobListeners.push(listener);
+    },
     read: (fn) => lock(() => fn(tx)),
     close: async () => {
       await lock(async () => sqlite.close());
@@ -81,7 +103,24 @@ function intentFilter(f: IntentListFilter): SQL | undefined {
   return and(...conds);
 }
 
-function createTx(db: Db): StoreTx {
+function eventFilter(f: EventListFilter): SQL | undefined {
+  const t = s.events;
+  const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
+  if (f.typePattern && f.typePattern !== '*') {
+    conds.push(
+      f.typePattern.endsWith('.*')
+        ? like(t.type, `${f.typePattern.slice(0, -1)}%`)
+        : eq(t.type, f.typePattern as never),
+    );
+  }
+  if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
+  if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
+  if (f.afterSeq !== undefined) conds.push(lt(t.seq, f.afterSeq));
+  if (f.beforeSeq !== undefined) conds.push(gt(t.seq, f.beforeSeq));
+  return and(...conds);
+}
+
+function createTx(db: Db, queued: { count: number }): StoreTx {
   const run = async <T>(fn: () => T): Promise<T> => fn();
   return {
     getSetting: (key) =>
@@ -194,6 +233,92 @@ function createTx(db: Db): StoreTx {
           .map(({ seq: _seq, ...row }) => row),
       ),
 
+    getEvent: (id) =>
+      run(() => db.select().from(s.events).where(eq(s.events.id, id)).get() ?? null),
+    listEvents: (f) =>
+      run(() => {
+        const order = f.beforeSeq !== undefined ? asc(s.events.seq) : desc(s.events.seq);
+        const rows = db
+          .select()
+          .from(s.events)
+          .where(eventFilter(f))
+          .orderBy(order)
+          .limit(f.limit)
+          .all();
+        return f.beforeSeq !== undefined ? rows.reverse() : rows;
+      }),
+
+    insertEndpoint: (row) => run(() => void db.insert(s.webhookEndpoints).values(row).run()),
+    getEndpoint: (id) =>
+      run(
+        () =>
+          db
+            .select()
+            .from(s.webhookEndpoints)
+            .where(and(eq(s.webhookEndpoints.id, id), isNull(s.webhookEndpoints.deletedAt)))
+            .get() ?? null,
+      ),
+    listEndpoints: (merchantId, livemode) =>
+      run(() => {
+        const t = s.webhookEndpoints;
+        return db
+          .select()
+          .from(t)
+          .where(and(eq(t.merchantId, merchantId), eq(t.livemode, livemode), isNull(t.deletedAt)))
+          .orderBy(asc(t.createdAt), asc(t.id))
+          .all();
+      }),
+    updateEndpoint: (id, patch) =>
+      run(() => {
+        db.update(s.webhookEndpoints).set(patch).where(eq(s.webhookEndpoints.id, id)).run();
+      }),
+
+    insertDelivery: (row) => run(() => void db.insert(s.webhookDeliveries).values(row).run()),
+    getDelivery: (id) =>
+      run(
+        () =>
+          db.select().from(s.webhookDeliveries).where(eq(s.webhookDeliveries.id, id)).get() ?? null,
+      ),
+    updateDelivery: (id, patch) =>
+      run(() => {
+        db.update(s.webhookDeliveries).set(patch).where(eq(s.webhookDeliveries.id, id)).run();
+      }),
+    listDeliveries: (endpointId, limit, beforeCreatedAt) =>
+      run(() => {
+        const t = s.webhookDeliveries;
+        return db
+          .select()
+          .from(t)
+          .where(
+            and(
+              eq(t.endpointId, endpointId),
+              beforeCreatedAt === undefined ? undefined : lt(t.createdAt, beforeCreatedAt),
+            ),
+          )
+          .orderBy(desc(t.createdAt), desc(t.id))
+          .limit(limit)
+          .all();
+      }),
+    insertWebhookAttempt: (row) => run(() => void db.insert(s.webhookAttempts).values(row).run()),
+    listWebhookAttempts: (deliveryIds) =>
+      run(() =>
+        deliveryIds.length === 0
+          ? []
+          : db
+              .select()
+              .from(s.webhookAttempts)
+              .where(inArray(s.webhookAttempts.deliveryId, deliveryIds))
+              .orderBy(asc(s.webhookAttempts.id))
+              .all()
+              .map(({ id: _id, ...row }) => row),
+      ),
+
+    insertProcessorNotification: (row) =>
+      run(
+        () =>
+          db.insert(s.processorNotifications).values(row).onConflictDoNothing().run().changes === 1,
+      ),
+
     getIdempotency: (merchantId, key) =>
       run(() => {
         const t = s.idempotencyKeys;
@@ -228,7 +353,11 @@ function createTx(db: Db): StoreTx {
           db.delete(s.idempotencyKeys).where(lte(s.idempotencyKeys.expiresAt, now)).run().changes,
       ),
 
-    enqueueJob: (row) => run(() => void db.insert(s.jobs).values(row).run()),
+    enqueueJob: (row) =>
+      run(() => {
+        db.insert(s.jobs).values(row).run();
+        queued.count++;
+      }),
     claimJobs: (now, limit, lockUntil) =>
       run(() => {
         const t = s.jobs;

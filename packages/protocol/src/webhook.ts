@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { eventPatternSchema } from './event.ts';
+
+const urlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+  .max(2048)
+  .meta({ example: 'https://shop.example/webhooks/kassa' });
+
+export const createWebhookEndpointBodySchema = z
+  .object({
+    url: urlSchema,
+    enabled_events: z.array(eventPatternSchema).min(1).default(['*']),
+    description: z.string().max(500).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateWebhookEndpoint' });
+
+export const updateWebhookEndpointBodySchema = z
+  .object({
+    url: urlSchema.optional(),
+    enabled_events: z.array(eventPatternSchema).min(1).optional(),
+    description: z.string().max(500).nullable().optional(),
+    status: z.enum(['enabled', 'disabled']).optional(),
+  })
+  .strict()
+  .meta({ id: 'UpdateWebhookEndpoint' });
+
+export const rotateSecretBodySchema = z
+  .object({
+    expires_in: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(24 * 3600)
+      .meta({ description: 'Seconds the old secret keeps signing beside the new one.' }),
+  })
+  .strict()
+  .meta({ id: 'RotateWebhookSecret' });
+
+export const webhookEndpointSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('webhook_endpoint'),
+    livemode: z.boolean(),
+    url: z.string(),
+    enabled_events: z.array(z.string()),
+    description: z.string().nullable(),
+    status: z.enum(['enabled', 'disabled']),
+    disabled_reason: z.string().nullable(),
+    /** True after a delivery was dead-lettered, until one succeeds again. */
+    failing: z.boolean(),
+    created: z.number().int(),
+    /** Only on create, rotate and reveal. */
+    secret: z.string().optional(),
+  })
+  .meta({ id: 'WebhookEndpoint' });
+export type WebhookEndpoint = z.infer<typeof webhookEndpointSchema>;
+
+export const webhookAttemptSchema = z.object({
+  attempted_at: z.number().int(),
+  response_status: z.number().int().nullable(),
+  latency_ms: z.number().int(),
+  response_body: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+export const webhookDeliverySchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('webhook_delivery'),
+    endpoint: z.string(),
+    event: z.string(),
+    event_type: z.string(),
+    status: z.enum(['pending', 'delivered', 'dead', 'canceled']),
+    attempt_count: z.number().int(),
+    next_attempt_at: z.number().int().nullable(),
+    attempts: z.array(webhookAttemptSchema),
+    created: z.number().int(),
+  })
+  .meta({ id: 'WebhookDelivery' });
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
+
+/** The body POSTed to a merchant's endpoint. */
+export const webhookPayloadSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('event'),
+    type: z.string(),
+    created: z.number().int(),
+    livemode: z.boolean(),
+    data: z.object({ object: z.record(z.string(), z.unknown()) }),
+  })
+  .meta({ id: 'WebhookPayload' });
+export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;

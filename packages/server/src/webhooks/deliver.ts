@@ -1,0 +1,148 @@
+import type { Deps } from '../deps.ts';
+import { recordEvent } from '../events/record.ts';
+import type { DeliveryStatus } from '../store/types.ts';
+import { nextAttemptAt, parseRetryAfter } from './schedule.ts';
+import { sendWebhook } from './send.ts';
+import { toDelivery, toEventPayload } from './serialize.ts';
+import { signWebhook } from './signing.ts';
+
+/** How soon to look again at a delivery whose endpoint is at its concurrency bound. */
+const BUSY_RETRY_MS = 25;
+
+/**
+ * The `webhook.deliver` job: one attempt at one delivery, then the schedule. 2xx is
+ * delivered; 410 disables the endpoint; anything else, a timeout or a network error is
+ * retried on the schedule (honouring Retry-After) and dead-lettered after the last try.
+ * Every attempt shares the event id as `webhook-id`, so receivers can dedupe.
+ */
+export function createDeliverer(deps: Deps) {
+  const { store, clock, config, logger } = deps;
+  const inflight = new Map<string, number>();
+
+  return async function deliver(payload: Record<string, unknown>) {
+    const deliveryId = String(payload.delivery);
+    const found = await store.read(async (tx) => {
+      const delivery = await tx.getDelivery(deliveryId);
+      if (!delivery) return null;
+      const [endpoint, event] = await Promise.all([
+        tx.getEndpoint(delivery.endpointId),
+        tx.getEvent(delivery.eventId),
+      ]);
+      return { delivery, endpoint, event };
+    });
+    if (!found || found.delivery.status !== 'pending' || !found.event) return undefined;
+    const { delivery, endpoint, event } = found;
+    if (!endpoint || endpoint.status === 'disabled') {
+      await store.transaction((tx) =>
+        tx.updateDelivery(delivery.id, {
+          status: 'canceled',
+          nextAttemptAt: null,
+          updatedAt: clock.now(),
+        }),
+      );
+      return undefined;
+    }
+
+    const busy = inflight.get(endpoint.id) ?? 0;
+    if (busy >= config.webhooks.concurrencyPerEndpoint)
+      return { retryAt: clock.now() + BUSY_RETRY_MS };
+    inflight.set(endpoint.id, busy + 1);
+    let result: Awaited<ReturnType<typeof sendWebhook>>;
+    const attemptedAt = clock.now();
+    try {
+      const body = JSON.stringify(toEventPayload(event));
+      const timestamp = Math.floor(attemptedAt / 1000);
+      const secrets = [endpoint.secret];
+      if (endpoint.previousSecret && (endpoint.previousSecretExpiresAt ?? 0) > attemptedAt) {
+        secrets.push(endpoint.previousSecret);
+      }
+      result = await sendWebhook({
+        url: endpoint.url,
+        body,
+        headers: {
+          'webhook-id': event.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(event.id, timestamp, body, secrets),
+        },
+        timeoutMs: config.webhooks.timeoutMs,
+        // Live endpoints may only be public addresses (SSRF); test mode may use localhost.
+        publicOnly: endpoint.livemode,
+      });
+    } finally {
+      const n = (inflight.get(endpoint.id) ?? 1) - 1;
+      if (n === 0) inflight.delete(endpoint.id);
+      else inflight.set(endpoint.id, n);
+    }
+
+    const now = clock.now();
+    const attemptCount = delivery.attemptCount + 1;
+    const ok = result.status !== null && result.status >= 200 && result.status < 300;
+    const gone = result.status === 410;
+    const next =
+      ok || gone
+        ? null
+        : nextAttemptAt({
+            schedule: config.webhooks.retrySchedule,
+            attemptsMade: attemptCount,
+            now,
+            retryAfterMs: parseRetryAfter(result.retryAfter, now),
+          });
+
+    await store.transaction(async (tx) => {
+      await tx.insertWebhookAttempt({
+        deliveryId: delivery.id,
+        attemptedAt,
+        responseStatus: result.status,
+        latencyMs: result.latencyMs,
+        responseBody: result.body,
+        error: result.error,
+      });
+      const status: DeliveryStatus = ok
+        ? 'delivered'
+        : gone
+          ? 'canceled'
+          : next === null
+            ? 'dead'
+            : 'pending';
+      await tx.updateDelivery(delivery.id, {
+        status,
+        attemptCount,
+        nextAttemptAt: next,
+        updatedAt: now,
+      });
+      if (ok && endpoint.failing) await tx.updateEndpoint(endpoint.id, { failing: false });
+      if (gone) {
+        await tx.updateEndpoint(endpoint.id, {
+          status: 'disabled',
+          disabledReason: 'The endpoint answered 410 Gone.',
+        });
+      }
+      if (status === 'dead') {
+        await tx.updateEndpoint(endpoint.id, { failing: true });
+        const attempts = await tx.listWebhookAttempts([delivery.id]);
+        const dead = { ...delivery, status, attemptCount, nextAttemptAt: null };
+        await recordEvent(tx, {
+          merchantId: delivery.merchantId,
+          livemode: endpoint.livemode,
+          type: 'webhook_delivery.dead',
+          object: toDelivery(dead, event.type, attempts),
+          now,
+          excludeEndpoint: endpoint.id,
+        });
+      }
+    });
+    if (!ok) {
+      logger.warn(
+        {
+          delivery: delivery.id,
+          endpoint: endpoint.id,
+          status: result.status,
+          error: result.error,
+          attempt: attemptCount,
+        },
+        next === null ? 'webhook delivery gave up' : 'webhook delivery failed; will retry',
+      );
+    }
+    return next === null ? undefined : { retryAt: next };
+  };
+}

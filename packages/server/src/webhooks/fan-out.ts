@@ -1,0 +1,45 @@
+import { matchesEventPatterns, newId } from '@kassa/protocol';
+import type { EventRow, StoreTx, WebhookEndpointRow } from '../store/types.ts';
+import { enqueue } from '../worker/enqueue.ts';
+
+export const DELIVER_JOB = 'webhook.deliver';
+
+/** Queues one delivery of `event` to `endpoint`, due now. */
+export async function queueDelivery(
+  tx: StoreTx,
+  event: Pick<EventRow, 'id' | 'merchantId'>,
+  endpoint: WebhookEndpointRow,
+  now: number,
+): Promise<string> {
+  const id = newId('whd');
+  await tx.insertDelivery({
+    id,
+    endpointId: endpoint.id,
+    eventId: event.id,
+    merchantId: event.merchantId,
+    status: 'pending',
+    attemptCount: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now);
+  return id;
+}
+
+/** A delivery for every enabled endpoint of the merchant (and mode) that wants this event. */
+export async function fanOut(
+  tx: StoreTx,
+  event: EventRow,
+  now: number,
+  opts: { exclude?: string } = {},
+): Promise<string[]> {
+  const endpoints = await tx.listEndpoints(event.merchantId, event.livemode);
+  const ids: string[] = [];
+  for (const endpoint of endpoints) {
+    if (endpoint.status !== 'enabled' || endpoint.id === opts.exclude) continue;
+    if (!matchesEventPatterns(event.type, endpoint.enabledEvents)) continue;
+    ids.push(await queueDelivery(tx, event, endpoint, now));
+  }
+  return ids;
+}

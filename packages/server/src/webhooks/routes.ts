@@ -1,0 +1,351 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  createWebhookEndpointBodySchema,
+  listOf,
+  newId,
+  rotateSecretBodySchema,
+  updateWebhookEndpointBodySchema,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+} from '@kassa/protocol';
+import type { Deps } from '../deps.ts';
+import { ApiError, notFound } from '../http/api-error.ts';
+import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import type { StoreTx, WebhookEndpointRow } from '../store/types.ts';
+import { enqueue } from '../worker/enqueue.ts';
+import { assertEndpointUrl } from './endpoint-url.ts';
+import { DELIVER_JOB } from './fan-out.ts';
+import { toDelivery, toEndpoint } from './serialize.ts';
+import { generateWebhookSecret } from './signing.ts';
+
+const security = [{ secretKey: [] }];
+const tags = ['Webhooks'];
+const idParam = z.object({ id: z.string() });
+type Caller = { merchantId: string; livemode: boolean };
+const callerOf = (c: { get(k: 'merchant'): { id: string }; get(k: 'livemode'): boolean }) => ({
+  merchantId: c.get('merchant').id,
+  livemode: c.get('livemode'),
+});
+
+async function ownEndpoint(tx: StoreTx, caller: Caller, id: string): Promise<WebhookEndpointRow> {
+  const row = await tx.getEndpoint(id);
+  if (!row || row.merchantId !== caller.merchantId || row.livemode !== caller.livemode) {
+    throw notFound('webhook_endpoint', id);
+  }
+  return row;
+}
+
+/** Deliveries with their attempts and event types, newest first. */
+async function deliveriesView(tx: StoreTx, endpointId: string, limit: number) {
+  const rows = await tx.listDeliveries(endpointId, limit + 1);
+  const page = rows.slice(0, limit);
+  const attempts = await tx.listWebhookAttempts(page.map((d) => d.id));
+  const data = [];
+  for (const d of page) {
+    const event = await tx.getEvent(d.eventId);
+    data.push(
+      toDelivery(
+        d,
+        event?.type ?? 'unknown',
+        attempts.filter((a) => a.deliveryId === d.id),
+      ),
+    );
+  }
+  return { object: 'list' as const, data, has_more: rows.length > limit };
+}
+
+/** The webhook endpoints API (secret key). */
+export function webhookEndpointRoutes(deps: Deps) {
+  const { store, clock } = deps;
+  const app = openApiApp();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      security,
+      summary: 'Create a webhook endpoint; the answer carries its signing secret',
+      request: {
+        body: {
+          content: { 'application/json': { schema: createWebhookEndpointBodySchema } },
+          required: true,
+        },
+      },
+      responses: { 201: json(webhookEndpointSchema, 'Created, with `secret`'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const caller = callerOf(c);
+      await assertEndpointUrl(body.url, caller.livemode);
+      const row: WebhookEndpointRow = {
+        id: newId('we'),
+        merchantId: caller.merchantId,
+        livemode: caller.livemode,
+        url: body.url,
+        description: body.description ?? null,
+        enabledEvents: body.enabled_events,
+        status: 'enabled',
+        disabledReason: null,
+        failing: false,
+        secret: generateWebhookSecret(),
+        previousSecret: null,
+        previousSecretExpiresAt: null,
+        createdAt: clock.now(),
+        deletedAt: null,
+      };
+      await store.transaction((tx) => tx.insertEndpoint(row));
+      return c.json(toEndpoint(row, true), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags,
+      security,
+      summary: 'List webhook endpoints',
+      responses: { 200: json(listOf(webhookEndpointSchema), 'Endpoints'), ...errorResponses },
+    }),
+    async (c) => {
+      const caller = callerOf(c);
+      const rows = await store.read((tx) => tx.listEndpoints(caller.merchantId, caller.livemode));
+      return c.json(
+        { object: 'list' as const, data: rows.map((r) => toEndpoint(r)), has_more: false },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags,
+      security,
+      summary: 'Retrieve a webhook endpoint',
+      request: { params: idParam },
+      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errorResponses },
+    }),
+    async (c) => {
+      const row = await store.read((tx) => ownEndpoint(tx, callerOf(c), c.req.valid('param').id));
+      return c.json(toEndpoint(row), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{id}',
+      tags,
+      security,
+      summary: 'Update a webhook endpoint (url, events, description, enabled or disabled)',
+      request: {
+        params: idParam,
+        body: {
+          content: { 'application/json': { schema: updateWebhookEndpointBodySchema } },
+          required: true,
+        },
+      },
+      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const caller = callerOf(c);
+      if (body.url) await assertEndpointUrl(body.url, caller.livemode);
+      const row = await store.transaction(async (tx) => {
+        const current = await ownEndpoint(tx, caller, c.req.valid('param').id);
+        const patch: Partial<WebhookEndpointRow> = {
+          ...(body.url ? { url: body.url } : {}),
+          ...(body.enabled_events ? { enabledEvents: body.enabled_events } : {}),
+          ...(body.description !== undefined ? { description: body.description } : {}),
+          ...(body.status
+            ? {
+                status: body.status,
+                disabledReason: body.status === 'disabled' ? 'Disabled by the merchant.' : null,
+              }
+            : {}),
+        };
+        await tx.updateEndpoint(current.id, patch);
+        return { ...current, ...patch };
+      });
+      return c.json(toEndpoint(row), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/{id}',
+      tags,
+      security,
+      summary: 'Delete a webhook endpoint; pending deliveries to it are canceled',
+      request: { params: idParam },
+      responses: {
+        200: json(
+          z.object({
+            id: z.string(),
+            object: z.literal('webhook_endpoint'),
+            deleted: z.literal(true),
+          }),
+          'Deleted',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      await store.transaction(async (tx) => {
+        await ownEndpoint(tx, callerOf(c), id);
+        await tx.updateEndpoint(id, { deletedAt: clock.now(), status: 'disabled' });
+      });
+      return c.json({ id, object: 'webhook_endpoint' as const, deleted: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/secret',
+      tags,
+      security,
+      summary: "Reveal the endpoint's signing secret",
+      request: { params: idParam },
+      responses: {
+        200: json(
+          z.object({ secret: z.string(), previous_secret_expires_at: z.number().int().nullable() }),
+          'The secret',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const row = await store.read((tx) => ownEndpoint(tx, callerOf(c), c.req.valid('param').id));
+      const overlap = row.previousSecretExpiresAt;
+      return c.json(
+        {
+          secret: row.secret,
+          previous_secret_expires_at:
+            overlap && overlap > clock.now() ? Math.floor(overlap / 1000) : null,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/rotate_secret',
+      tags,
+      security,
+      summary:
+        'Rotate the signing secret; the old one keeps signing beside it for `expires_in` seconds',
+      request: {
+        params: idParam,
+        body: {
+          content: { 'application/json': { schema: rotateSecretBodySchema } },
+          required: false,
+        },
+      },
+      responses: {
+        200: json(webhookEndpointSchema, 'The endpoint with its new `secret`'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { expires_in } = rotateSecretBodySchema.parse(c.req.valid('json') ?? {});
+      const now = clock.now();
+      const row = await store.transaction(async (tx) => {
+        const current = await ownEndpoint(tx, callerOf(c), c.req.valid('param').id);
+        const patch = {
+          secret: generateWebhookSecret(),
+          previousSecret: current.secret,
+          previousSecretExpiresAt: now + expires_in * 1000,
+        };
+        await tx.updateEndpoint(current.id, patch);
+        return { ...current, ...patch };
+      });
+      return c.json(toEndpoint(row, true), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/deliveries',
+      tags,
+      security,
+      summary: 'Deliveries to this endpoint with every attempt, newest first',
+      request: {
+        params: idParam,
+        query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      },
+      responses: { 200: json(listOf(webhookDeliverySchema), 'Deliveries'), ...errorResponses },
+    }),
+    async (c) => {
+      const list = await store.read(async (tx) => {
+        const endpoint = await ownEndpoint(tx, callerOf(c), c.req.valid('param').id);
+        return deliveriesView(tx, endpoint.id, c.req.valid('query').limit);
+      });
+      return c.json(list, 200);
+    },
+  );
+
+  return app;
+}
+
+/** `POST /v1/webhook_deliveries/:id/retry`: runs a dead (or any settled) delivery again. */
+export function webhookDeliveryRoutes(deps: Deps) {
+  const { store, clock } = deps;
+  const app = openApiApp();
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/retry',
+      tags,
+      security,
+      summary: 'Retry a delivery now, starting its schedule again',
+      request: { params: idParam },
+      responses: {
+        200: json(webhookDeliverySchema, 'The delivery, pending again'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const caller = callerOf(c);
+      const id = c.req.valid('param').id;
+      const now = clock.now();
+      const view = await store.transaction(async (tx) => {
+        const d = await tx.getDelivery(id);
+        if (!d || d.merchantId !== caller.merchantId) throw notFound('webhook_delivery', id);
+        const endpoint = await ownEndpoint(tx, caller, d.endpointId).catch(() => {
+          throw notFound('webhook_delivery', id);
+        });
+        if (d.status === 'pending') {
+          throw new ApiError(409, 'delivery_pending', 'This delivery is still being attempted.');
+        }
+        if (endpoint.status === 'disabled') {
+          throw new ApiError(409, 'endpoint_disabled', 'Enable the endpoint before retrying.');
+        }
+        const patch = {
+          status: 'pending' as const,
+          attemptCount: 0,
+          nextAttemptAt: now,
+          updatedAt: now,
+        };
+        await tx.updateDelivery(id, patch);
+        await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now);
+        const event = await tx.getEvent(d.eventId);
+        return toDelivery(
+          { ...d, ...patch },
+          event?.type ?? 'unknown',
+          await tx.listWebhookAttempts([id]),
+        );
+      });
+      return c.json(view, 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,24 @@
+import { newId } from '@kassa/protocol';
+import type { StoreTx } from '../store/types.ts';
+
+/** Queues background work in the same transaction as the change that needs it. */
+export async function enqueue(
+  tx: StoreTx,
+  kind: string,
+  payload: Record<string, unknown>,
+  runAt: number,
+  now: number,
+) {
+  await tx.enqueueJob({
+    id: newId('job'),
+    kind,
+    payload,
+    status: 'queued',
+    runAt,
+    attempts: 0,
+    lockedUntil: null,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
