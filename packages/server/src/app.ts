@@ -158,6 +158,7 @@ export function createGateway(deps: Deps) {
       concurrency: deps.config.workerConcurrency,
       lockMs: deps.config.jobLockMs,
       intervalMs: deps.config.workerIntervalMs,
+      keyLimit: deps.config.webhooks.concurrencyPerEndpoint,
     },
   );
 

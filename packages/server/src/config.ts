@@ -14,7 +14,9 @@ export interface Config {
   /** Longest a processor call may take before the attempt is given up, in ms. */
   processorTimeoutMs: number;
   /** Sandbox settings. */
-  sandbox: { latencyMs: number; asyncDelayMs: number };
+  sandbox: { latencyMs: number; asyncDelayMs: number; notificationSecret: string };
+  /** Whether `kassa start` runs the worker in its own process. */
+  runWorker: boolean;
   /** Origins of the example storefront, allowed for the demo merchant. */
   demoOrigins: string[];
   /** Key for card fingerprints; generated and kept in the database when not set. */
@@ -59,6 +61,8 @@ const envSchema = z.object({
   KASSA_DEMO_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
   KASSA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  KASSA_SANDBOX_NOTIFICATION_SECRET: z.string().min(8).default('sandbox_notification_secret'),
+  KASSA_RUN_WORKER: z.enum(['true', 'false', '1', '0']).default('true'),
   KASSA_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   KASSA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   KASSA_JOB_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -97,7 +101,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: {
       latencyMs: e.KASSA_SANDBOX_LATENCY_MS,
       asyncDelayMs: e.KASSA_SANDBOX_ASYNC_DELAY_MS,
+      notificationSecret: e.KASSA_SANDBOX_NOTIFICATION_SECRET,
     },
+    runWorker: e.KASSA_RUN_WORKER === 'true' || e.KASSA_RUN_WORKER === '1',
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { merchantsCommand } from './merchants-command.ts';
-import { startCommand } from './start-command.ts';
+import { startCommand, workerCommand } from './start-command.ts';
 
 const USAGE = `Usage: kassa <command>
 
 Commands:
   start                      start the gateway and its worker (KASSA_PORT, KASSA_DATABASE_URL, KASSA_PUBLIC_URL)
+  worker                     run only the background worker (webhooks, async payments, expiry);
+                             start the gateway with KASSA_RUN_WORKER=false to split them
   merchants create --name N --origin URL [--origin URL…] [--live] [--json]
                              create a merchant and print its keys (secret keys are shown only once)
 `;
@@ -16,6 +18,8 @@ async function main(argv: string[]) {
   switch (command) {
     case 'start':
       return startCommand();
+    case 'worker':
+      return workerCommand();
     case 'merchants': {
       const [sub, ...args] = rest;
       if (sub !== 'create') break;

@@ -1,29 +1,17 @@
 import { serve } from '@hono/node-server';
-import { createSandboxProcessor } from '@kassa/processors';
 import { createGateway } from '../app.ts';
-import { systemClock } from '../clock.ts';
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../logger.ts';
 import { ensureDemoMerchant } from '../merchants/merchants.ts';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { bootstrap, onShutdown } from './bootstrap.ts';
 
 /** `kassa start`: migrate, make sure the demo merchant exists, serve, run the worker. */
 export async function startCommand() {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
-  const store = createSqliteStore({ filename: config.databasePath });
-  const processors = {
-    sandbox: createSandboxProcessor({
-      latencyMs: config.sandbox.latencyMs,
-      asyncDelayMs: config.sandbox.asyncDelayMs,
-    }),
-  };
-  const deps = { store, processors, clock: systemClock, config, logger };
-  const demo = await ensureDemoMerchant(store, systemClock, config.demoOrigins);
+  const deps = bootstrap();
+  const { config } = deps;
+  const demo = await ensureDemoMerchant(deps.store, deps.clock, config.demoOrigins);
   const { app, worker } = createGateway(deps);
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    worker.start();
+    if (config.runWorker) worker.start();
     process.stdout.write(
       [
         '',
@@ -31,6 +19,7 @@ export async function startCommand() {
         `  database:    ${config.databasePath}`,
         `  API docs:    ${config.publicUrl}/docs`,
         `  health:      ${config.publicUrl}/healthz`,
+        `  worker:      ${config.runWorker ? 'running in this process' : 'off (run `kassa worker`)'}`,
         `Demo merchant ${demo.merchant_id}${demo.created ? ' (created now)' : ''}, test mode:`,
         `  publishable key: ${demo.publishable_key}`,
         `  secret key:      ${demo.secret_key}`,
@@ -39,16 +28,17 @@ export async function startCommand() {
     );
   });
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
-    server.close();
+  onShutdown(deps, async () => {
+    await new Promise((r) => server.close(r));
     await worker.stop();
-    await store.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  });
+}
+
+/** `kassa worker`: the background worker alone (webhooks, async payments, expiry). */
+export async function workerCommand() {
+  const deps = bootstrap();
+  const { worker } = createGateway(deps);
+  worker.start();
+  process.stdout.write(`Kassa worker running on ${deps.config.databasePath}\n`);
+  onShutdown(deps, () => worker.stop());
 }

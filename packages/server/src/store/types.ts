@@ -125,6 +125,8 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
 export interface JobRow {
   id: string;
   kind: string;
+  /** Jobs sharing a key (a webhook endpoint) run at most `keyLimit` at once. */
+  concurrencyKey: string | null;
   payload: Record<string, unknown>;
   status: JobStatus;
   runAt: number;
@@ -271,8 +273,9 @@ export interface StoreTx {
   purgeIdempotency(now: number): Promise<number>;
 
   enqueueJob(row: JobRow): Promise<void>;
-  /** Marks up to `limit` due jobs running until `lockUntil` and returns them. */
-  claimJobs(now: number, limit: number, lockUntil: number): Promise<JobRow[]>;
+  /** Marks up to `limit` due jobs running until `lockUntil` and returns them, skipping
+   * jobs whose concurrency key is in `busyKeys`. */
+  claimJobs(now: number, limit: number, lockUntil: number, busyKeys: string[]): Promise<JobRow[]>;
   updateJob(id: string, patch: Partial<JobRow>): Promise<void>;
 }
 

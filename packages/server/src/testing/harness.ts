@@ -21,6 +21,16 @@ export const card = (number: string, extra: Record<string, unknown> = {}) => ({
   card: { number, exp_month: 12, exp_year: 2031, cvc: '123', ...extra },
 });
 
+function realTimeClock() {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
+}
+
 /**
  * A gateway on an in-memory database with a manual clock, two merchants and a log
  * captured in memory. Requests go through `app.request()`; no port is opened.
@@ -30,9 +40,12 @@ export async function testGateway(
     config?: Partial<Config>;
     processors?: Record<string, Processor>;
     filename?: string;
+    /** A clock that follows real time and can also be moved on (for webhook tests, whose
+     * receivers check timestamps against the real time). */
+    realTime?: boolean;
   } = {},
 ) {
-  const clock = manualClock(Date.UTC(2026, 5, 1, 12));
+  const clock = opts.realTime ? realTimeClock() : manualClock(Date.UTC(2026, 5, 1, 12));
   const config = testConfig({ publicUrl: 'http://gateway.test', ...opts.config });
   const logLines: string[] = [];
   const destination = new Writable({

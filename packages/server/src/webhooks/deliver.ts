@@ -6,19 +6,15 @@ import { sendWebhook } from './send.ts';
 import { toDelivery, toEventPayload } from './serialize.ts';
 import { signWebhook } from './signing.ts';
 
-/** How soon to look again at a delivery whose endpoint is at its concurrency bound. */
-const BUSY_RETRY_MS = 25;
-
 /**
  * The `webhook.deliver` job: one attempt at one delivery, then the schedule. 2xx is
  * delivered; 410 disables the endpoint; anything else, a timeout or a network error is
  * retried on the schedule (honouring Retry-After) and dead-lettered after the last try.
- * Every attempt shares the event id as `webhook-id`, so receivers can dedupe.
+ * Every attempt shares the event id as `webhook-id`, so receivers can dedupe. Jobs carry
+ * the endpoint as concurrency key, so the worker bounds deliveries per endpoint.
  */
 export function createDeliverer(deps: Deps) {
   const { store, clock, config, logger } = deps;
-  const inflight = new Map<string, number>();
-
   return async function deliver(payload: Record<string, unknown>) {
     const deliveryId = String(payload.delivery);
     const found = await store.read(async (tx) => {
@@ -43,36 +39,25 @@ export function createDeliverer(deps: Deps) {
       return undefined;
     }
 
-    const busy = inflight.get(endpoint.id) ?? 0;
-    if (busy >= config.webhooks.concurrencyPerEndpoint)
-      return { retryAt: clock.now() + BUSY_RETRY_MS };
-    inflight.set(endpoint.id, busy + 1);
-    let result: Awaited<ReturnType<typeof sendWebhook>>;
     const attemptedAt = clock.now();
-    try {
-      const body = JSON.stringify(toEventPayload(event));
-      const timestamp = Math.floor(attemptedAt / 1000);
-      const secrets = [endpoint.secret];
-      if (endpoint.previousSecret && (endpoint.previousSecretExpiresAt ?? 0) > attemptedAt) {
-        secrets.push(endpoint.previousSecret);
-      }
-      result = await sendWebhook({
-        url: endpoint.url,
-        body,
-        headers: {
-          'webhook-id': event.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(event.id, timestamp, body, secrets),
-        },
-        timeoutMs: config.webhooks.timeoutMs,
-        // Live endpoints may only be public addresses (SSRF); test mode may use localhost.
-        publicOnly: endpoint.livemode,
-      });
-    } finally {
-      const n = (inflight.get(endpoint.id) ?? 1) - 1;
-      if (n === 0) inflight.delete(endpoint.id);
-      else inflight.set(endpoint.id, n);
+    const body = JSON.stringify(toEventPayload(event));
+    const timestamp = Math.floor(attemptedAt / 1000);
+    const secrets = [endpoint.secret];
+    if (endpoint.previousSecret && (endpoint.previousSecretExpiresAt ?? 0) > attemptedAt) {
+      secrets.push(endpoint.previousSecret);
     }
+    const result = await sendWebhook({
+      url: endpoint.url,
+      body,
+      headers: {
+        'webhook-id': event.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(event.id, timestamp, body, secrets),
+      },
+      timeoutMs: config.webhooks.timeoutMs,
+      // Live endpoints may only be public addresses (SSRF); test mode may use localhost.
+      publicOnly: endpoint.livemode,
+    });
 
     const now = clock.now();
     const attemptCount = delivery.attemptCount + 1;

@@ -23,7 +23,7 @@ export async function queueDelivery(
     createdAt: now,
     updatedAt: now,
   });
-  await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now);
+  await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now, endpoint.id);
   return id;
 }
 

@@ -336,7 +336,7 @@ export function webhookDeliveryRoutes(deps: Deps) {
           updatedAt: now,
         };
         await tx.updateDelivery(id, patch);
-        await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now);
+        await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now, endpoint.id);
         const event = await tx.getEvent(d.eventId);
         return toDelivery(
           { ...d, ...patch },

@@ -8,10 +8,12 @@ export async function enqueue(
   payload: Record<string, unknown>,
   runAt: number,
   now: number,
+  concurrencyKey: string | null = null,
 ) {
   await tx.enqueueJob({
     id: newId('job'),
     kind,
+    concurrencyKey,
     payload,
     status: 'queued',
     runAt,

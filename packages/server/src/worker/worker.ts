@@ -18,6 +18,8 @@ export interface WorkerOptions {
   lockMs: number;
   /** How often to look for due jobs when nothing wakes the worker. */
   intervalMs: number;
+  /** Jobs with the same concurrency key running at once (deliveries per endpoint). */
+  keyLimit: number;
 }
 
 const MAX_JOB_ATTEMPTS = 10;
@@ -39,6 +41,7 @@ export function createWorker(
 ) {
   const { store, clock, logger } = deps;
   let inflight = 0;
+  const byKey = new Map<string, number>();
   let pumping: Promise<void> | null = null;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
@@ -70,26 +73,53 @@ export function createWorker(
     }
   }
 
+  const busyKeys = () => [...byKey].filter(([, n]) => n >= opts.keyLimit).map(([key]) => key);
+
+  function start(job: JobRow) {
+    inflight++;
+    const key = job.concurrencyKey;
+    if (key) byKey.set(key, (byKey.get(key) ?? 0) + 1);
+    void runJob(job).finally(() => {
+      inflight--;
+      if (key) {
+        const n = (byKey.get(key) ?? 1) - 1;
+        if (n === 0) byKey.delete(key);
+        else byKey.set(key, n);
+      }
+      wake();
+      if (inflight === 0) for (const r of idle.splice(0)) r();
+    });
+  }
+
   /** Claims and starts due jobs while there is room; returns how many it started. */
   async function fill(): Promise<number> {
-    let started = 0;
+    let count = 0;
     while (inflight < opts.concurrency) {
       const now = clock.now();
       const batch = await store.transaction((tx) =>
-        tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs),
+        tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs, busyKeys()),
       );
       if (batch.length === 0) break;
-      started += batch.length;
+      // A batch may hold more jobs of one key than its limit allows: give those back.
+      const giveBack: JobRow[] = [];
       for (const job of batch) {
-        inflight++;
-        void runJob(job).finally(() => {
-          inflight--;
-          wake();
-          if (inflight === 0) for (const r of idle.splice(0)) r();
+        const key = job.concurrencyKey;
+        if (key && (byKey.get(key) ?? 0) >= opts.keyLimit) giveBack.push(job);
+        else {
+          start(job);
+          count++;
+        }
+      }
+      if (giveBack.length > 0) {
+        await store.transaction(async (tx) => {
+          for (const job of giveBack) {
+            await tx.updateJob(job.id, { status: 'queued', lockedUntil: null, updatedAt: now });
+          }
         });
+        if (giveBack.length === batch.length) break;
       }
     }
-    return started;
+    return count;
   }
 
   /** Starts due work now; calls made while a fill runs make it go round once more. */

@@ -171,6 +171,7 @@ export const jobs = sqliteTable(
   {
     id: text('id').primaryKey(),
     kind: text('kind').notNull(),
+    concurrencyKey: text('concurrency_key'),
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     status: text('status').$type<JobStatus>().notNull(),
     runAt: integer('run_at').notNull(),

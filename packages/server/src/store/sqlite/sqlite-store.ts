@@ -358,7 +358,7 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
         db.insert(s.jobs).values(row).run();
         queued.count++;
       }),
-    claimJobs: (now, limit, lockUntil) =>
+    claimJobs: (now, limit, lockUntil, busyKeys) =>
       run(() => {
         const t = s.jobs;
         // Due queued jobs, and running ones whose worker died (lock expired).
@@ -366,9 +366,14 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           .select()
           .from(t)
           .where(
-            or(
-              and(eq(t.status, 'queued'), lte(t.runAt, now)),
-              and(eq(t.status, 'running'), lte(t.lockedUntil, now)),
+            and(
+              or(
+                and(eq(t.status, 'queued'), lte(t.runAt, now)),
+                and(eq(t.status, 'running'), lte(t.lockedUntil, now)),
+              ),
+              busyKeys.length
+                ? or(isNull(t.concurrencyKey), not(inArray(t.concurrencyKey, busyKeys)))
+                : undefined,
             ),
           )
           .orderBy(asc(t.runAt))
