@@ -61,10 +61,10 @@ describe('inbound processor notifications', () => {
     const body = { id: 'ntf_2', reference, outcome: { status: 'succeeded' } };
     const forged = await notify(body, { secret: 'not-the-secret' });
     expect(forged.status).toBe(400);
-    expect((await forged.json()).error.code).toBe('invalid_signature');
+    expect(((await forged.json()) as any).error.code).toBe('invalid_signature');
     const old = await notify(body, { at: g.clock.now() - 6 * 60_000 });
     expect(old.status).toBe(400);
-    expect((await old.json()).error.code).toBe('notification_too_old');
+    expect(((await old.json()) as any).error.code).toBe('notification_too_old');
     expect(await statusOf(pi.id)).toBe('processing');
   });
 
@@ -89,7 +89,7 @@ describe('inbound processor notifications', () => {
   it('answers malformed bodies 400 and unknown processors 404', async () => {
     const bad = await notify({}, { raw: '{"id": 1}' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('malformed_notification');
+    expect(((await bad.json()) as any).error.code).toBe('malformed_notification');
     const unknown = await g.app.request('/v1/processor_webhooks/nope', {
       method: 'POST',
       body: '{}',
