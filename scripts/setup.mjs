@@ -2,6 +2,7 @@
 // Sets up a fresh machine for Kassa: pnpm, then the workspace's dependencies.
 // Plain Node with no dependencies, so it runs before anything is installed.
 // Used by `npm start`, `npm test` and .ci/run; safe to run again (it only does what is missing).
+// `--browser` also installs Debian's Chromium for the end-to-end tests.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -37,8 +38,24 @@ if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) {
   process.env.npm_config_nodedir = '/usr';
 }
 
+const withBrowser = process.argv.includes('--browser');
+const chromium = '/usr/bin/chromium';
+if (withBrowser && !existsSync(chromium)) {
+  // Playwright's own browser download cannot be reached here; Debian's Chromium can.
+  if (process.getuid?.() === 0)
+    run('apt-get update -qq && apt-get install -y -qq chromium >/dev/null');
+  else {
+    process.stderr.write('The browser tests need Chromium: sudo apt-get install -y chromium\n');
+    process.exit(1);
+  }
+}
+
 const stamp = join(root, 'node_modules/.pnpm/lock.yaml');
 const lock = join(root, 'pnpm-lock.yaml');
 const fresh = existsSync(stamp) && statSync(stamp).mtimeMs >= statSync(lock).mtimeMs;
 if (!fresh) run('pnpm install --frozen-lockfile');
 else log('dependencies are up to date');
+
+// checkout.js and the hosted page are built files the gateway serves; both builds
+// take a second and fail when a size budget is exceeded.
+run('pnpm --silent -r build');

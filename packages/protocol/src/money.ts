@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+export { formatAmount, minorUnitDigits } from './format.ts';
+
 let known: Set<string> | undefined;
 
 /** ISO 4217 codes this runtime's `Intl` knows. */
@@ -11,29 +13,6 @@ function knownCurrencies(): Set<string> {
 /** True for an upper-case ISO 4217 code that `Intl` knows. */
 export function isKnownCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && knownCurrencies().has(code);
-}
-
-/**
- * Digits after the decimal point of a currency, from `Intl`.
- * @example minorUnitDigits('JPY') // 0
- * @example minorUnitDigits('KWD') // 3
- */
-export function minorUnitDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2
-  );
-}
-
-/**
- * Formats an amount in minor units for display.
- * @example formatAmount(1999, 'EUR', 'de-DE') // '19,99 €'
- */
-export function formatAmount(amount: number, currency: string, locale = 'en'): string {
-  const digits = minorUnitDigits(currency);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(
-    amount / 10 ** digits,
-  );
 }
 
 /** A currency code: three letters, normalised to upper case, known to ISO 4217. */

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomToken } from '@kassa/protocol';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { assetRoutes } from './assets/assets.ts';
 import type { Deps } from './deps.ts';
 import { renderDocs } from './docs/docs-page.ts';
 import { eventRoutes } from './events/routes.ts';
@@ -110,12 +111,17 @@ export function createGateway(deps: Deps) {
   app.use(
     '/v1/client/*',
     cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'] }),
-    apiKeyAuth(store, 'publishable'),
-    idempotency(store, clock),
+    apiKeyAuth(store, 'publishable', { optional: true }),
   );
-  app.route('/v1/client/payment_intents', clientRoutes(deps, confirms));
+  app.use('/v1/client/*', async (c, next) => {
+    // Idempotency is scoped per merchant: it applies when a publishable key says whose.
+    if (c.get('merchant')) return idempotency(store, clock)(c, next);
+    return next();
+  });
+  app.route('/v1/client', clientRoutes(deps, confirms));
 
   app.route('/processors', processorPages(deps, confirms));
+  app.route('/', assetRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'secretKey', {
     type: 'http',

@@ -152,7 +152,8 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       if (request.method === 'GET') {
         const html = challengePage({
           amount: formatAmount(payment.amount, payment.currency),
-          action: `/processors/sandbox/3ds/${reference}`,
+          // Keep the query (`embedded=1` inside the hosted page) for the answer too.
+          action: `/processors/sandbox/3ds/${reference}${new URL(request.url).search}`,
         });
         return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
       }

@@ -25,13 +25,17 @@ const invalid = () => new ApiError(401, 'api_key_invalid', 'Invalid API key prov
 /**
  * Authenticates with a secret key (`sk_test_…`, `sk_live_…`) for the merchant API, or
  * with a publishable key (`pk_…`) for the client API. Sets `merchant` and `livemode`.
+ * With `optional`, a request without a key passes through unauthenticated (the client
+ * API, where an intent's client secret is the credential).
  */
 export function apiKeyAuth(
   store: Store,
   kind: 'secret' | 'publishable',
+  opts: { optional?: boolean } = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = presentedKey(c.req.header('authorization'));
+    if (!key && opts.optional) return next();
     if (!key) throw missing();
     const claimed = keyKind(key);
     if (!claimed) throw invalid();

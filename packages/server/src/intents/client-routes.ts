@@ -3,56 +3,164 @@ import {
   clientPaymentIntentSchema,
   confirmPaymentIntentBodySchema,
   errorBodySchema,
+  isTerminal,
 } from '@kassa/protocol';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import type { Deps } from '../deps.ts';
+import { ApiError } from '../http/api-error.ts';
+import type { AppEnv } from '../http/env.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
 import { rateLimit } from '../http/rate-limit.ts';
+import type { IntentRow } from '../store/types.ts';
 import type { ConfirmService } from './confirm.ts';
 import { toClientIntent } from './serialize.ts';
 
-const security = [{ publishableKey: [] }];
+const security: { publishableKey?: string[] }[] = [{ publishableKey: [] }, {}];
 const tags = ['Client (hosted page)'];
 const idParam = z.object({ id: z.string() });
+const secretQuery = z.object({ client_secret: z.string().min(1) });
+const WAITING = new Set(['processing', 'requires_action']);
+/** How often the event stream looks for a change, and how long it stays open. */
+const STREAM_POLL_MS = 300;
+const STREAM_MAX_MS = 15 * 60 * 1000;
 
 /**
- * The client API the hosted page calls with the merchant's publishable key and the
- * intent's client secret. It shows only what a shopper may see.
+ * The client API the hosted page and checkout.js call. An intent's client secret is the
+ * credential; a publishable key, when sent, must belong to the intent's merchant. It
+ * shows only what a shopper may see.
  */
 export function clientRoutes(deps: Deps, confirms: ConfirmService) {
+  const { store } = deps;
   const app = openApiApp();
-  const view = (row: Parameters<typeof toClientIntent>[0], c: { get(k: 'merchant'): never }) =>
-    toClientIntent(row, c.get('merchant'), deps.config.maxAttempts);
+  const keyOf = (c: Context<AppEnv>) => {
+    const merchant = c.get('merchant');
+    return merchant ? { merchant, livemode: c.get('livemode') } : null;
+  };
+  const view = async (row: IntentRow) => {
+    const { merchant, key } = await store.read(async (tx) => ({
+      merchant: await tx.getMerchant(row.merchantId),
+      key: await tx.findActiveSecretKey(row.merchantId, row.livemode),
+    }));
+    if (!merchant) throw new Error(`intent ${row.id} has no merchant`);
+    return toClientIntent(row, merchant, deps.config.maxAttempts, key?.secretHash);
+  };
 
   app.openapi(
     createRoute({
       method: 'get',
-      path: '/{id}',
+      path: '/payment_intents/{id}',
       tags,
       security,
       summary: "A shopper's view of a payment intent",
-      request: { params: idParam, query: z.object({ client_secret: z.string().min(1) }) },
+      request: { params: idParam, query: secretQuery },
       responses: { 200: json(clientPaymentIntentSchema, 'The intent'), ...errorResponses },
     }),
     async (c) => {
       let row = await confirms.clientIntent(
-        c.get('merchant'),
-        c.get('livemode'),
+        keyOf(c),
         c.req.valid('param').id,
         c.req.valid('query').client_secret,
       );
       row = (await confirms.expireIfDue(row)) ?? row;
-      return c.json(view(row, c as never), 200);
+      return c.json(await view(row), 200);
+    },
+  );
+
+  // Server-Sent Events: the intent now, then each time it changes, until it settles.
+  app.get('/payment_intents/:id/events', async (c) => {
+    const secret = c.req.query('client_secret');
+    if (!secret) {
+      throw new ApiError(400, 'parameter_missing', 'Missing required param: client_secret.', {
+        param: 'client_secret',
+      });
+    }
+    const first = await confirms.clientIntent(keyOf(c), c.req.param('id'), secret);
+    return streamSSE(c, async (stream) => {
+      let last = '';
+      const started = Date.now();
+      let row: IntentRow | null = first;
+      while (row && !stream.aborted && Date.now() - started < STREAM_MAX_MS) {
+        const stamp = `${row.status}:${row.updatedAt}`;
+        if (stamp !== last) {
+          last = stamp;
+          await stream.writeSSE({ event: 'payment_intent', data: JSON.stringify(await view(row)) });
+          if (!WAITING.has(row.status)) break;
+        }
+        await stream.sleep(STREAM_POLL_MS);
+        const id: string = row.id;
+        row = await store.read((tx) => tx.getIntent(id));
+      }
+    });
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/checkout_sessions',
+      tags,
+      security: [{ publishableKey: [] }],
+      summary: "Start paying an order: the open intent of the merchant's order_id",
+      description:
+        "For `new PaymentGateway({ key, orderId })`: with the publishable key, returns the client secret of the order's open intent, which the merchant's server created.",
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ order_id: z.string().min(1).max(255) }).strict(),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: json(
+          z.object({ payment_intent: z.string(), client_secret: z.string() }),
+          'The intent to pay',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const key = keyOf(c);
+      if (!key) {
+        throw new ApiError(
+          401,
+          'api_key_missing',
+          'Send your publishable key as `Authorization: Bearer pk_…`.',
+        );
+      }
+      const orderId = c.req.valid('json').order_id;
+      const row = await store.read((tx) =>
+        tx.findLiveIntentByOrder(key.merchant.id, key.livemode, orderId),
+      );
+      if (!row) {
+        throw new ApiError(
+          404,
+          'resource_missing',
+          `No open payment for order '${orderId}'. Create it on your server first.`,
+          {
+            param: 'order_id',
+          },
+        );
+      }
+      if (isTerminal(row.status)) {
+        throw new ApiError(409, 'order_already_paid', `Order '${orderId}' is already paid.`, {
+          param: 'order_id',
+        });
+      }
+      return c.json({ payment_intent: row.id, client_secret: row.clientSecret }, 200);
     },
   );
 
   app.use(
-    '/:id/confirm',
+    '/payment_intents/:id/confirm',
     rateLimit({ perMinute: deps.config.confirmsPerMinutePerClient, clock: deps.clock }),
   );
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/{id}/confirm',
+      path: '/payment_intents/{id}/confirm',
       tags,
       security,
       summary: 'Pay: confirm a payment intent with a payment method',
@@ -78,13 +186,12 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     async (c) => {
       const body = c.req.valid('json');
       const intent = await confirms.clientIntent(
-        c.get('merchant'),
-        c.get('livemode'),
+        keyOf(c),
         c.req.valid('param').id,
         body.client_secret,
       );
       const row = await confirms.confirm(intent, body);
-      const shown = view(row, c as never);
+      const shown = await view(row);
       const declined =
         row.lastPaymentError && row.lastPaymentError.payment_attempt === row.latestAttemptId;
       if (declined && (row.status === 'requires_payment_method' || row.status === 'failed')) {

@@ -55,12 +55,72 @@ describe('client API', () => {
     expect((await view(pi.id, pi.client_secret, g.b.pk)).status).toBe(404);
   });
 
-  it('needs a publishable key, and refuses a secret key in the browser', async () => {
+  it('the client secret alone opens the intent; a secret key is refused in the browser', async () => {
     const pi = (await g.createIntent()).json;
-    expect((await view(pi.id, pi.client_secret, '')).status).toBe(401);
+    expect((await view(pi.id, pi.client_secret, '')).status).toBe(200);
     const secret = await view(pi.id, pi.client_secret, g.a.sk);
     expect(secret.status).toBe(401);
     expect(secret.json.error.code).toBe('publishable_key_required');
+  });
+
+  it('once paid, shows the order id and a signature the merchant can verify with @kassa/node', async () => {
+    const { verifyPaymentSignature } = await import('@kassa/node');
+    const pi = (await g.createIntent({ order_id: 'SIG_1' })).json;
+    expect((await view(pi.id, pi.client_secret)).json.result).toBeUndefined();
+    const paid = await g.confirm(pi, card(CARDS.ok));
+    const result = paid.json.result;
+    expect(result.order_id).toBe('SIG_1');
+    expect(
+      verifyPaymentSignature(
+        { order_id: 'SIG_1', payment_intent_id: pi.id, signature: result.signature },
+        g.a.sk,
+      ),
+    ).toBe(true);
+    expect(
+      verifyPaymentSignature(
+        { order_id: 'SIG_1', payment_intent_id: pi.id, signature: result.signature },
+        g.b.sk,
+      ),
+    ).toBe(false);
+  });
+
+  it('checkout_sessions: a publishable key and an order id give the open intent to pay', async () => {
+    const pi = (await g.createIntent({ order_id: 'ORDER_123' })).json;
+    const session = (body: unknown, pk: string | null = g.a.pk) =>
+      g.call('POST', '/v1/client/checkout_sessions', pk, body);
+    const ok = await session({ order_id: 'ORDER_123' });
+    expect(ok.json).toEqual({ payment_intent: pi.id, client_secret: pi.client_secret });
+    expect((await session({ order_id: 'ORDER_123' }, g.b.pk)).status).toBe(404);
+    expect((await session({ order_id: 'NOPE' })).json.error.param).toBe('order_id');
+    expect((await session({ order_id: 'ORDER_123' }, null)).status).toBe(401);
+    await g.confirm(pi, card(CARDS.ok));
+    const paid = await session({ order_id: 'ORDER_123' });
+    expect(paid.status).toBe(409);
+    expect(paid.json.error.code).toBe('order_already_paid');
+  });
+
+  it('streams the intent as Server-Sent Events until it settles', async () => {
+    const pi = (await g.createIntent()).json;
+    await g.confirm(pi, card(CARDS.async));
+    const res = await g.app.request(
+      `/v1/client/payment_intents/${pi.id}/events?client_secret=${pi.client_secret}`,
+    );
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const text = new TextDecoder();
+    let seen = '';
+    const read = async () => {
+      const { value } = await reader.read();
+      seen += text.decode(value);
+    };
+    await read();
+    expect(seen).toContain('event: payment_intent');
+    expect(seen).toContain('"status":"processing"');
+    g.clock.advance(3000);
+    await g.worker.drain();
+    while (!seen.includes('"status":"succeeded"')) await read();
+    const { done } = await reader.read();
+    expect(done).toBe(true);
   });
 
   it('requires the client secret', async () => {

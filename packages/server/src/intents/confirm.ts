@@ -32,19 +32,20 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
   const { store, clock, config, logger } = deps;
   const publicUrl = config.publicUrl;
 
-  /** Loads an intent for a shopper: the publishable key's merchant and the client secret must match. */
+  /**
+   * Loads an intent for a shopper. The client secret must match; when a publishable key
+   * was sent, its merchant and mode must match too.
+   */
   async function clientIntent(
-    merchant: MerchantRow,
-    livemode: boolean,
+    key: { merchant: MerchantRow; livemode: boolean } | null,
     id: string,
     secret: string,
   ) {
     const intent = await store.read((tx) => tx.getIntent(id));
     if (
       !intent ||
-      intent.merchantId !== merchant.id ||
-      intent.livemode !== livemode ||
-      !safeEqual(intent.clientSecret, secret)
+      !safeEqual(intent.clientSecret, secret) ||
+      (key && (intent.merchantId !== key.merchant.id || intent.livemode !== key.livemode))
     ) {
       // One answer for "no such intent" and "wrong secret": a secret opens only its own intent.
       throw notFound('payment_intent', id);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { ClientPaymentIntent, PaymentIntent } from '@kassa/protocol';
 import type { IntentRow, MerchantRow } from '../store/types.ts';
 
@@ -34,12 +35,29 @@ export function toPaymentIntent(row: IntentRow, publicUrl: string): PaymentInten
   };
 }
 
-/** What a shopper's browser may see: no metadata, customer, order or secrets. */
+/**
+ * The signature checkout.js hands to `onSuccess`: hex HMAC-SHA256 of
+ * `order_id|payment_intent_id`, keyed with the SHA-256 (hex) of the merchant's secret key,
+ * which is what the gateway stores. `@kassa/node`'s verifyPaymentSignature checks it.
+ */
+export function paymentSignature(orderId: string, intentId: string, secretHash: string): string {
+  return createHmac('sha256', secretHash).update(`${orderId}|${intentId}`).digest('hex');
+}
+
+/**
+ * What a shopper's browser may see: no metadata, customer or secrets. Once paid, the
+ * order id and the signature for `onSuccess` are added as `result`.
+ */
 export function toClientIntent(
   row: IntentRow,
   merchant: MerchantRow,
   maxAttempts: number,
-): ClientPaymentIntent {
+  secretHash?: string | null,
+): ClientPaymentIntent & {
+  merchant: { name: string; allowed_origins: string[] };
+  result?: { order_id: string; signature: string };
+} {
+  const paid = row.status === 'succeeded' || row.status === 'requires_capture';
   return {
     id: row.id,
     object: 'client_payment_intent',
@@ -53,7 +71,15 @@ export function toClientIntent(
     next_action: row.nextAction,
     expires_at: seconds(row.expiresAt),
     return_url: row.returnUrl,
-    merchant: { name: merchant.name },
+    merchant: { name: merchant.name, allowed_origins: merchant.allowedOrigins },
     attempts_remaining: Math.max(0, maxAttempts - row.failedAttempts),
+    ...(paid && secretHash
+      ? {
+          result: {
+            order_id: row.orderId,
+            signature: paymentSignature(row.orderId, row.id, secretHash),
+          },
+        }
+      : {}),
   };
 }

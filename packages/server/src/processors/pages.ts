@@ -15,18 +15,37 @@ export function processorPages(deps: Deps, confirms: ConfirmService) {
     const processor = deps.processors[id];
     if (!hasPages(processor)) return c.notFound();
     const prefix = `/processors/${id}/`;
+    // Who may frame the page: the hosted page (us) and, above it, the merchant's pages.
+    let ancestors: string[] = [];
     const res = await processor.handlePage(c.req.raw, {
       path: c.req.path.slice(prefix.length),
       describe: async (reference) => {
         const found = await deps.store.read(async (tx) => {
           const attempt = await tx.findAttemptByReference(id, reference);
-          return attempt ? tx.getIntent(attempt.intentId) : null;
+          const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
+          const merchant = intent ? await tx.getMerchant(intent.merchantId) : null;
+          return intent && merchant ? { intent, merchant } : null;
         });
-        return found ? { amount: found.amount, currency: found.currency } : null;
+        if (!found) return null;
+        ancestors = found.merchant.allowedOrigins;
+        return { amount: found.intent.amount, currency: found.intent.currency };
       },
-      completeAction: (reference, result) => confirms.completeAction(id, reference, result),
+      completeAction: async (reference, result) => {
+        const done = await confirms.completeAction(id, reference, result);
+        // Inside the hosted page the page follows the intent itself; do not navigate away.
+        return c.req.query('embedded') ? { returnUrl: null } : done;
+      },
     });
-    return res ?? c.notFound();
+    if (!res) return c.notFound();
+    // Processor pages may be framed by the hosted page only; they never go to a log.
+    const headers = new Headers(res.headers);
+    headers.set(
+      'content-security-policy',
+      `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self' ${ancestors.join(' ')}`.trim(),
+    );
+    headers.set('referrer-policy', 'no-referrer');
+    headers.set('x-content-type-options', 'nosniff');
+    return new Response(res.body, { status: res.status, headers });
   });
   return app;
 }

@@ -222,6 +222,8 @@ export interface StoreTx {
   insertApiKey(row: ApiKeyRow): Promise<void>;
   findKeyBySecretHash(hash: string): Promise<ApiKeyRow | null>;
   findKeyByPublishable(key: string): Promise<ApiKeyRow | null>;
+  /** The merchant's newest unrevoked secret key of a mode. */
+  findActiveSecretKey(merchantId: string, livemode: boolean): Promise<ApiKeyRow | null>;
 
   insertIntent(row: IntentRow): Promise<void>;
   getIntent(id: string): Promise<IntentRow | null>;

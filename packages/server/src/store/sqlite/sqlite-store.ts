@@ -142,6 +142,25 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
     findKeyByPublishable: (key) =>
       run(() => db.select().from(s.apiKeys).where(eq(s.apiKeys.publishableKey, key)).get() ?? null),
 
+    findActiveSecretKey: (merchantId, livemode) =>
+      run(() => {
+        const t = s.apiKeys;
+        return (
+          db
+            .select()
+            .from(t)
+            .where(
+              and(
+                eq(t.merchantId, merchantId),
+                eq(t.livemode, livemode),
+                eq(t.kind, 'secret'),
+                isNull(t.revokedAt),
+              ),
+            )
+            .orderBy(desc(t.createdAt))
+            .get() ?? null
+        );
+      }),
     insertIntent: (row) => run(() => void db.insert(s.paymentIntents).values(row).run()),
     getIntent: (id) =>
       run(

@@ -1,0 +1,98 @@
+// The e2e world in one process: the Kassa gateway and a merchant test site on another
+// origin, both on free ports of 127.0.0.1. Prints one JSON line with their URLs, then
+// runs until killed (by pid, from global-setup.ts).
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { Kassa, verifyPaymentSignature } from '@kassa/node';
+import { createSandboxProcessor } from '@kassa/processors';
+import {
+  createGateway,
+  createLogger,
+  createMerchant,
+  createSqliteStore,
+  loadConfig,
+  systemClock,
+} from '@kassa/server';
+import { Hono } from 'hono';
+import { merchantPage } from './merchant/page.ts';
+
+async function listen() {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+// Ports first, so that the gateway knows its public URL and the merchant its origin.
+const gatewayHttp = await listen();
+const merchantHttp = await listen();
+const gatewayUrl = `http://127.0.0.1:${gatewayHttp.port}`;
+const merchantUrl = `http://127.0.0.1:${merchantHttp.port}`;
+// The same server under another name is another origin: a page that is not allowed.
+const otherUrl = `http://localhost:${merchantHttp.port}`;
+
+const config = {
+  ...loadConfig({
+    KASSA_DATABASE_URL: ':memory:',
+    KASSA_LOG_LEVEL: process.env.KASSA_LOG_LEVEL ?? 'warn',
+  }),
+  publicUrl: gatewayUrl,
+  confirmsPerMinutePerClient: 10_000,
+};
+config.sandbox.asyncDelayMs = 1500;
+const store = createSqliteStore({
+  filename: join(mkdtempSync(join(tmpdir(), 'kassa-e2e-')), 'kassa.db'),
+});
+const logger = createLogger({ level: config.logLevel });
+const processors = {
+  sandbox: createSandboxProcessor({ asyncDelayMs: config.sandbox.asyncDelayMs }),
+};
+const { app, worker } = createGateway({ store, processors, clock: systemClock, config, logger });
+gatewayHttp.server.on('request', getRequestListener(app.fetch));
+worker.start();
+
+const { merchant, keys } = await createMerchant(store, systemClock, {
+  name: 'Chai & Co',
+  origins: [merchantUrl],
+});
+const key = keys[0] as { publishable: string; secret: string };
+const kassa = new Kassa(key.secret, { baseUrl: gatewayUrl });
+
+let orders = 0;
+const shop = new Hono();
+shop.get('/', (c) => c.html(merchantPage({ gatewayUrl, publishableKey: key.publishable })));
+shop.get('/health', (c) => c.text('ok'));
+shop.post('/api/intents', async (c) => {
+  const body = (await c.req.json()) as Record<string, unknown>;
+  const order_id = String(body.order_id ?? `ORDER_${Date.now()}_${++orders}`);
+  const intent = await kassa.paymentIntents.create(
+    { amount: 2500, currency: 'INR', description: 'Masala chai x 5', ...body, order_id },
+    { idempotencyKey: order_id },
+  );
+  return c.json({ id: intent.id, client_secret: intent.client_secret, order_id });
+});
+shop.get('/api/intents/:id', async (c) =>
+  c.json(await kassa.paymentIntents.retrieve(c.req.param('id'))),
+);
+shop.post('/api/verify', async (c) =>
+  c.json({ valid: verifyPaymentSignature(await c.req.json(), key.secret) }),
+);
+// A page on another origin that frames the hosted page directly.
+shop.get('/frame', (c) =>
+  c.html(
+    `<!doctype html><title>not allowed</title><iframe id="f" src="${gatewayUrl}/pay/${c.req.query('id')}#${c.req.query('secret')}" width="400" height="500"></iframe>`,
+  ),
+);
+// A page on another origin that posts a fake result to its parent.
+shop.get('/evil', (c) =>
+  c.html(
+    `<!doctype html><title>evil</title><script>parent.postMessage({source:'kassa',version:1,type:'success',payment_intent_id:'pi_fake',order_id:'x',status:'succeeded',signature:'00'}, '*');parent.postMessage({source:'kassa',version:1,type:'close'}, '*');</script>`,
+  ),
+);
+merchantHttp.server.on('request', getRequestListener(shop.fetch));
+
+process.stdout.write(
+  `${JSON.stringify({ gatewayUrl, merchantUrl, otherUrl, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
+);

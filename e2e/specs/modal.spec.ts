@@ -1,0 +1,169 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import {
+  env,
+  hosted,
+  openShop,
+  pay,
+  payCard,
+  results,
+  serverIntent,
+  waitForResult,
+} from './helpers.ts';
+
+test.beforeEach(async ({ page }) => {
+  await openShop(page);
+});
+
+test('Escape closes the modal: onClose, focus back on the opener, the intent still open', async ({
+  page,
+}) => {
+  await page.getByRole('button', { name: 'Buy 5 chai' }).click();
+  await expect(hosted(page).locator('[data-testid="amount"]')).toBeVisible();
+  const dialog = page.locator('dialog.kassa');
+  await expect(dialog).toHaveAttribute('open', '');
+  expect(await page.evaluate(() => getComputedStyle(document.documentElement).overflow)).toBe(
+    'hidden',
+  );
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  expect(await waitForResult(page, 'close')).toEqual({ type: 'close' });
+  await expect(page.getByRole('button', { name: 'Buy 5 chai' })).toBeFocused();
+  expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('');
+  const id = await page.evaluate(() => (window as any).current.id);
+  expect((await serverIntent(page, id)).status).toBe('requires_payment_method');
+});
+
+test("the page's close button and a click on the backdrop close it too", async ({ page }) => {
+  await pay(page);
+  await hosted(page).getByRole('button', { name: 'Close' }).click();
+  await expect(page.locator('dialog.kassa')).toHaveCount(0);
+  await pay(page);
+  await page.mouse.click(5, 5);
+  await expect(page.locator('dialog.kassa')).toHaveCount(0);
+  expect((await results(page)).filter((r) => r.type === 'close')).toHaveLength(2);
+});
+
+test('an accessible dialog in the top layer, above the page, opened once however often asked', async ({
+  page,
+}) => {
+  await pay(page);
+  const dialog = page.locator('dialog.kassa');
+  expect(await dialog.evaluate((d) => (d as HTMLDialogElement).matches(':modal'))).toBe(true);
+  await expect(dialog).toHaveAttribute('aria-label', 'Payment');
+  await page.evaluate(() => (window as any).payWith({}));
+  await page.evaluate(() => (window as any).payWith({}));
+  await expect(dialog).toHaveCount(1);
+  // The top layer wins the z-index war: the dialog's centre is the dialog, not the sticky banner.
+  const box = await dialog.boundingBox();
+  const onTop = await page.evaluate(
+    ([x, y]) => !!document.elementFromPoint(x, y)?.closest('dialog.kassa'),
+    [(box?.x ?? 0) + (box?.width ?? 0) - 5, (box?.y ?? 0) + 5] as const,
+  );
+  expect(onTop).toBe(true);
+});
+
+test("the seeds' form: new PaymentGateway({ key, orderId }).open()", async ({ page }) => {
+  const pi = await page.evaluate(() =>
+    (window as any).payWithGateway({ order_id: `SEED_${Date.now()}` }),
+  );
+  await payCard(page, '4242 4242 4242 4242');
+  const r = await waitForResult(page, 'success');
+  expect(r).toMatchObject({ order_id: pi.order_id, payment_intent_id: pi.id });
+});
+
+test('a phone-sized viewport gets a full-screen modal', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await pay(page);
+  const box = await page.locator('dialog.kassa').boundingBox();
+  expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 740 });
+});
+
+test('the modal follows the height of the page inside it', async ({ page }) => {
+  await pay(page);
+  const frame = page.locator('dialog.kassa iframe');
+  const before = (await frame.boundingBox())?.height ?? 0;
+  await hosted(page).getByRole('button', { name: /^Pay / }).click(); // shows four errors
+  await expect.poll(async () => (await frame.boundingBox())?.height ?? 0).toBeGreaterThan(before);
+});
+
+test('a message posted to the merchant page from another origin is ignored', async ({ page }) => {
+  await pay(page);
+  await page.evaluate((src) => {
+    const f = document.createElement('iframe');
+    f.src = src;
+    document.body.appendChild(f);
+  }, `${env().other}/evil`);
+  await page.waitForTimeout(1000);
+  expect(await results(page)).toEqual([]);
+  await expect(page.locator('dialog.kassa')).toHaveCount(1);
+  await payCard(page, '4242 4242 4242 4242');
+  expect((await waitForResult(page, 'success')).payment_intent_id).not.toBe('pi_fake');
+});
+
+test('the hosted page will not render in a frame of an origin the merchant does not allow', async ({
+  page,
+}) => {
+  const pi = await page.evaluate(() => (window as any).createIntent({}));
+  await page.goto(
+    `${env().other}/frame?id=${pi.id}&secret=${encodeURIComponent(pi.client_secret)}`,
+  );
+  await page.waitForTimeout(1500);
+  await expect(page.frameLocator('#f').getByLabel('Card number')).toHaveCount(0);
+  // The same page opened on its own (the checkout_url) works.
+  await page.goto(`${env().gateway}/pay/${pi.id}#${pi.client_secret}`);
+  await expect(page.getByLabel('Card number')).toBeVisible();
+});
+
+test('an axe scan of the hosted page finds no serious or critical violation', async ({ page }) => {
+  const pi = await page.evaluate(() => (window as any).createIntent({}));
+  await page.goto(`${env().gateway}/pay/${pi.id}#${pi.client_secret}`);
+  await page.getByRole('button', { name: /^Pay / }).click(); // with errors showing, too
+  await expect(page.getByText('Enter a valid card number.')).toBeVisible();
+  const scan = await new AxeBuilder({ page }).analyze();
+  const bad = scan.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+});
+
+test('paying with the keyboard alone works', async ({ page }) => {
+  await page.getByRole('button', { name: 'Buy 5 chai' }).focus();
+  await page.keyboard.press('Enter');
+  const frame = hosted(page);
+  await expect(frame.getByLabel('Card number')).toBeFocused();
+  await page.keyboard.type('4242424242424242');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('1234');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('123');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Asha Rao');
+  await page.keyboard.press('Enter');
+  await waitForResult(page, 'success');
+});
+
+test('full-page checkout returns the shopper to return_url', async ({ page }) => {
+  const pi = await page.evaluate(
+    (u) => (window as any).createIntent({ return_url: `${u}/?paid=1` }),
+    env().merchant,
+  );
+  await page.goto(`${env().gateway}/pay/${pi.id}#${pi.client_secret}`);
+  await page.getByLabel('Card number').fill('4242424242424242');
+  await page.getByLabel('Expiry (MM/YY)').fill('1234');
+  await page.getByLabel('Security code').fill('123');
+  await page.getByLabel('Name on card').fill('Asha Rao');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.waitForURL(/paid=1/);
+  const url = new URL(page.url());
+  expect(url.searchParams.get('payment_intent')).toBe(pi.id);
+  expect(url.searchParams.get('status')).toBe('succeeded');
+});
+
+test('Hindi and a theme colour from the options', async ({ page }) => {
+  await pay(page, {}, { locale: 'hi', theme: '#0a7d4f' });
+  const frame = hosted(page);
+  await expect(frame.getByLabel('कार्ड नंबर')).toBeVisible();
+  const colour = await frame
+    .getByRole('button', { name: /का भुगतान करें/ })
+    .evaluate((b) => getComputedStyle(b).backgroundColor);
+  expect(colour).toBe('rgb(10, 125, 79)');
+});

@@ -1,0 +1,1 @@
+declare const __KASSA_VERSION__: string;

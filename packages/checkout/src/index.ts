@@ -1,0 +1,91 @@
+import { type Handle, type OpenOptions, openModal } from './modal.ts';
+
+interface GatewayOptions {
+  /** Your publishable key, pk_test_… or pk_live_…. */
+  key: string;
+  /** The order_id of an open intent your server created. */
+  orderId: string;
+  onSuccess?: OpenOptions['onSuccess'];
+  onFailure?: OpenOptions['onFailure'];
+  onClose?: OpenOptions['onClose'];
+  theme?: string;
+  locale?: string;
+}
+
+// The gateway is wherever this script was loaded from.
+const script = document.currentScript as HTMLScriptElement | null;
+const gateway = script ? new URL(script.src).origin : location.origin;
+
+/**
+ * @example
+ * Kassa.open({ clientSecret, onSuccess: (r) => fetch('/paid', { method: 'POST', body: JSON.stringify(r) }) });
+ */
+const Kassa = {
+  version: __KASSA_VERSION__,
+  open: (opts: OpenOptions): Handle => openModal(gateway, opts),
+};
+
+/**
+ * The seeds' form: a publishable key and the merchant's order id.
+ * @example
+ * new PaymentGateway({ key: 'pk_test_…', orderId: 'ORDER_123', onSuccess, onFailure }).open();
+ */
+class PaymentGateway {
+  private opts: GatewayOptions;
+  constructor(opts: GatewayOptions) {
+    this.opts = opts;
+  }
+  async open(): Promise<Handle | undefined> {
+    const o = this.opts;
+    const fail = (code: string, message: string) => {
+      o.onFailure?.({ code, message, payment_intent_id: '' });
+      return undefined;
+    };
+    try {
+      const res = await fetch(`${gateway}/v1/client/checkout_sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ order_id: o.orderId }),
+      });
+      const body = await res.json();
+      if (!res.ok)
+        return fail(
+          body.error?.code ?? 'error',
+          body.error?.message ?? 'Could not start the payment.',
+        );
+      return Kassa.open({ ...o, clientSecret: body.client_secret });
+    } catch {
+      return fail('network_error', 'Could not reach the payment gateway.');
+    }
+  }
+}
+
+/** `<button data-kassa-client-secret="…">`: opens on click, reports with DOM events. */
+function wire(root: ParentNode) {
+  for (const el of root.querySelectorAll<HTMLElement>('[data-kassa-client-secret]')) {
+    if (el.dataset.kassaWired) continue;
+    el.dataset.kassaWired = '1';
+    const emit = (name: string, detail?: unknown) =>
+      el.dispatchEvent(new CustomEvent(`kassa:${name}`, { bubbles: true, detail }));
+    el.addEventListener('click', (e) => {
+      e.preventDefault();
+      Kassa.open({
+        clientSecret: el.dataset.kassaClientSecret ?? '',
+        theme: el.dataset.kassaTheme,
+        locale: el.dataset.kassaLocale,
+        onSuccess: (r) => emit('success', r),
+        onFailure: (r) => emit('failure', r),
+        onClose: () => emit('close'),
+      });
+    });
+  }
+}
+
+const w = window as unknown as Record<string, unknown>;
+w.Kassa = Kassa;
+w.PaymentGateway = PaymentGateway;
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', () => wire(document));
+} else {
+  wire(document);
+}

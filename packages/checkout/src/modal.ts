@@ -1,0 +1,125 @@
+import { type HostedPageMessage, isKassaMessage, MESSAGE_SOURCE } from '@kassa/protocol/messages';
+
+export interface OpenOptions {
+  clientSecret: string;
+  onSuccess?: (result: {
+    payment_intent_id: string;
+    order_id: string;
+    status: string;
+    signature: string;
+  }) => void;
+  onFailure?: (error: { code: string; message: string; payment_intent_id: string }) => void;
+  onClose?: () => void;
+  /** Accent colour, e.g. '#635bff'. */
+  theme?: string;
+  /** 'en' or 'hi'. */
+  locale?: string;
+}
+
+export interface Handle {
+  close(): void;
+}
+
+const CSS =
+  'dialog.kassa{border:0;padding:0;width:440px;max-width:calc(100vw - 32px);max-height:calc(100vh - 32px);border-radius:12px;background:#fff;overflow:hidden;box-shadow:0 12px 48px #0005}' +
+  'dialog.kassa::backdrop{background:#0009}' +
+  'dialog.kassa iframe{display:block;border:0;width:100%;height:420px;max-height:calc(100vh - 32px);transition:height .15s}' +
+  'dialog.kassa .kassa-loader{position:absolute;inset:0;display:grid;place-items:center;font:14px system-ui;color:#555;background:#fff}' +
+  '@media (max-width:600px){dialog.kassa{width:100vw;max-width:100vw;height:100%;max-height:100%;margin:0;border-radius:0}dialog.kassa iframe{height:100%!important;max-height:none}}';
+
+let current: Handle | null = null;
+
+/**
+ * Opens the payment modal: a top-layer <dialog> holding an iframe of the hosted page on
+ * the gateway's origin, so card data never touches the merchant's page.
+ */
+export function openModal(gateway: string, opts: OpenOptions): Handle {
+  if (current) return current; // opening twice does not stack two modals
+  const id = opts.clientSecret.split('_secret_')[0] ?? '';
+  const opener = document.activeElement as HTMLElement | null;
+  const root = document.documentElement;
+  const overflow = root.style.overflow;
+
+  if (!document.getElementById('kassa-css')) {
+    const style = document.createElement('style');
+    style.id = 'kassa-css';
+    style.textContent = CSS;
+    document.head.appendChild(style);
+  }
+  const dialog = document.createElement('dialog');
+  dialog.className = 'kassa';
+  dialog.setAttribute('aria-label', 'Payment');
+  const loader = document.createElement('div');
+  loader.className = 'kassa-loader';
+  loader.setAttribute('role', 'status');
+  loader.textContent = 'Loading…';
+  const frame = document.createElement('iframe');
+  frame.title = 'Secure payment';
+  frame.allow = 'payment';
+  const q = new URLSearchParams({ embed: '1', parent: location.origin });
+  if (opts.theme) q.set('theme', opts.theme);
+  if (opts.locale) q.set('locale', opts.locale);
+  frame.src = `${gateway}/pay/${encodeURIComponent(id)}?${q}#${opts.clientSecret}`;
+  dialog.append(loader, frame);
+  document.body.appendChild(dialog);
+
+  let busy = false;
+  let settled = false;
+  const close = (notify: boolean) => {
+    if (current !== handle) return;
+    current = null;
+    removeEventListener('message', onMessage);
+    dialog.close();
+    dialog.remove();
+    root.style.overflow = overflow;
+    opener?.focus?.();
+    if (notify && !settled) opts.onClose?.();
+  };
+  const handle: Handle = { close: () => close(true) };
+
+  function onMessage(e: MessageEvent) {
+    // Only our own iframe, on the gateway's origin, speaking our protocol.
+    if (e.origin !== gateway || e.source !== frame.contentWindow || !isKassaMessage(e.data)) return;
+    const m = e.data as HostedPageMessage;
+    if (m.source !== MESSAGE_SOURCE) return;
+    if (m.type === 'ready') {
+      loader.remove();
+      frame.focus();
+    } else if (m.type === 'resize') {
+      frame.style.height = `${Math.max(200, Math.min(m.height, innerHeight - 32))}px`;
+    } else if (m.type === 'busy') {
+      busy = m.busy;
+    } else if (m.type === 'success') {
+      settled = true;
+      opts.onSuccess?.({
+        payment_intent_id: m.payment_intent_id,
+        order_id: m.order_id,
+        status: m.status,
+        signature: m.signature,
+      });
+    } else if (m.type === 'failure') {
+      settled = true;
+      opts.onFailure?.({
+        code: m.code,
+        message: m.message,
+        payment_intent_id: m.payment_intent_id,
+      });
+    } else if (m.type === 'close') {
+      if (!busy) close(true);
+    }
+  }
+
+  addEventListener('message', onMessage);
+  // Escape and a click on the backdrop close it, unless a payment is in flight.
+  dialog.addEventListener('cancel', (e) => {
+    e.preventDefault();
+    if (!busy) close(true);
+  });
+  dialog.addEventListener('click', (e) => {
+    if (e.target === dialog && !busy) close(true);
+  });
+  root.style.overflow = 'hidden';
+  dialog.showModal();
+  current = handle;
+  return handle;
+}

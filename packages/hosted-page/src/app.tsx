@@ -1,0 +1,291 @@
+import { formatAmount } from '@kassa/protocol/format';
+import type { JSX } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { type Answer, confirm, getIntent, type PageIntent } from './api.ts';
+import { type CardData, CardForm } from './card-form.tsx';
+import type { Strings } from './i18n.ts';
+import type { Parent } from './parent.ts';
+import { UpiForm } from './upi-form.tsx';
+import { watchIntent } from './watch.ts';
+
+export interface Boot {
+  id: string;
+  secret: string;
+  t: Strings;
+  intl: string;
+  parentOrigin: string | null;
+  makeParent: (allowed: readonly string[]) => Parent;
+}
+
+const newKey = () => `hp_${crypto.randomUUID()}`;
+
+/** The payment page: loads the intent, takes a payment, follows it, reports the result. */
+export function App({ boot }: { boot: Boot }) {
+  const { t } = boot;
+  const [intent, setIntent] = useState<PageIntent | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [method, setMethod] = useState<'card' | 'upi'>('card');
+  const parent = useRef<Parent | null>(null);
+  const reported = useRef(false);
+  const root = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    getIntent(boot.id, boot.secret).then((a) => {
+      if (!a.ok) return setLoadError(a.status === 0 ? t.networkError : t.loadError);
+      parent.current = boot.makeParent(a.intent.merchant.allowed_origins);
+      setMethod(a.intent.payment_method_types[0] === 'upi' ? 'upi' : 'card');
+      setIntent(a.intent);
+    });
+  }, []);
+
+  const status = intent?.status;
+  const waiting = status === 'processing' || status === 'requires_action';
+  const busy = submitting || waiting;
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+
+  // Tell checkout.js we are ready, our height, and whether a payment is in flight.
+  useEffect(() => {
+    const p = parent.current;
+    if (!intent || !p) return;
+    p.post({ type: 'ready' });
+    document.getElementById(method === 'card' ? 'card-number' : 'upi-vpa')?.focus();
+    const el = root.current;
+    if (!el || typeof ResizeObserver !== 'function') return;
+    const ro = new ResizeObserver(() =>
+      p.post({ type: 'resize', height: Math.ceil(el.getBoundingClientRect().height) }),
+    );
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [intent !== null]);
+  useEffect(() => parent.current?.post({ type: 'busy', busy }), [busy]);
+
+  // Follow a payment that is not settled yet (3-D Secure, UPI, asynchronous cards); a
+  // decline that arrives this way is explained like one from the confirm call.
+  useEffect(() => {
+    if (!waiting) return;
+    return watchIntent(boot.id, boot.secret, (next) => {
+      if (next.status === 'requires_payment_method' && next.last_payment_error) {
+        setNotice(declineText(next.last_payment_error.message, next, t));
+      }
+      setIntent(next);
+    });
+  }, [waiting]);
+
+  // Escape inside the frame closes the modal too (focus lives in here), unless paying.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !busyRef.current) parent.current?.post({ type: 'close' });
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Report the outcome once, to the merchant's page or back to the shop.
+  useEffect(() => {
+    if (!intent || reported.current) return;
+    const p = parent.current;
+    const s = intent.status;
+    if ((s === 'succeeded' || s === 'requires_capture') && intent.result) {
+      reported.current = true;
+      p?.post({
+        type: 'success',
+        payment_intent_id: intent.id,
+        order_id: intent.result.order_id,
+        status: s,
+        signature: intent.result.signature,
+      });
+      if (!p?.embedded && intent.return_url) returnToShop(intent, s);
+    } else if (s === 'failed' || s === 'canceled' || s === 'expired') {
+      reported.current = true;
+      const code =
+        s === 'failed'
+          ? (intent.last_payment_error?.code ?? 'payment_failed')
+          : `payment_intent_${s}`;
+      p?.post({
+        type: 'failure',
+        payment_intent_id: intent.id,
+        code,
+        message: failureText(intent, t),
+      });
+      if (!p?.embedded && intent.return_url) returnToShop(intent, s);
+    }
+  }, [intent?.status]);
+
+  const amount = useMemo(
+    () => (intent ? formatAmount(intent.amount, intent.currency, boot.intl) : ''),
+    [intent?.amount],
+  );
+
+  async function pay(paymentMethod: unknown) {
+    setSubmitting(true);
+    setNotice(null);
+    const a: Answer = await confirm(boot.id, boot.secret, paymentMethod, newKey());
+    setSubmitting(false);
+    if (a.ok) return setIntent(a.intent);
+    if (a.error.payment_intent) setIntent(a.error.payment_intent);
+    if (a.status === 409 && a.error.code === 'payment_intent_expired') {
+      return setIntent((i) => (i ? { ...i, status: 'expired' } : i));
+    }
+    setNotice(
+      a.status === 0 ? t.networkError : declineText(a.error.message, a.error.payment_intent, t),
+    );
+  }
+
+  if (loadError) return <Screen title={t.failed} body={loadError} role="alert" />;
+  if (!intent)
+    return (
+      <p class="loading" role="status">
+        …
+      </p>
+    );
+
+  const header = (
+    <header>
+      <div>
+        <p class="merchant">{intent.merchant.name}</p>
+        <p class="amount" data-testid="amount">
+          {amount}
+        </p>
+        {intent.description && <p class="description">{intent.description}</p>}
+      </div>
+      {!intent.livemode && <span class="badge">{t.testMode}</span>}
+      {parent.current?.embedded && (
+        <button
+          type="button"
+          class="close"
+          aria-label={t.close}
+          disabled={busy}
+          onClick={() => parent.current?.post({ type: 'close' })}
+        >
+          ×
+        </button>
+      )}
+    </header>
+  );
+
+  let body: JSX.Element;
+  const s = intent.status;
+  if (s === 'succeeded' || s === 'requires_capture') {
+    body = (
+      <Screen
+        title={t.success}
+        body={t.successBody(amount)}
+        ok
+        extra={!parent.current?.embedded && intent.return_url ? t.returning : undefined}
+      />
+    );
+  } else if (s === 'failed' || s === 'canceled' || s === 'expired') {
+    body = <Screen title={t.failed} body={failureText(intent, t)} role="alert" />;
+  } else if (s === 'requires_action' && intent.next_action) {
+    const url = new URL(intent.next_action.url);
+    url.searchParams.set('embedded', '1');
+    body = (
+      <section class="action">
+        <h1>{t.authenticate}</h1>
+        <p>{t.authenticateHint}</p>
+        <iframe title={t.authenticate} src={url.pathname + url.search} class="challenge" />
+      </section>
+    );
+  } else if (s === 'processing') {
+    body = (
+      <Screen title={t.waiting} body={method === 'upi' ? t.waitingUpi : ''} role="status" spinner />
+    );
+  } else {
+    const types = intent.payment_method_types;
+    body = (
+      <section>
+        {notice && (
+          <p class="notice" role="alert" data-testid="decline">
+            {notice}
+          </p>
+        )}
+        {types.length > 1 && (
+          <fieldset class="methods">
+            <legend class="sr-only">{t.methods}</legend>
+            {types.map((m) => (
+              <label class={method === m ? 'on' : ''}>
+                <input
+                  type="radio"
+                  name="method"
+                  value={m}
+                  checked={method === m}
+                  onChange={() => setMethod(m)}
+                />
+                {m === 'card' ? t.card : t.upi}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        {method === 'card' ? (
+          <CardForm
+            t={t}
+            payLabel={t.pay(amount)}
+            busy={busy}
+            onPay={(card: CardData) => pay({ type: 'card', card })}
+          />
+        ) : (
+          <UpiForm
+            t={t}
+            payLabel={t.pay(amount)}
+            busy={busy}
+            onPay={(vpa) => pay({ type: 'upi', upi: { vpa } })}
+          />
+        )}
+      </section>
+    );
+  }
+  return (
+    <div ref={root} class="page">
+      {header}
+      {body}
+    </div>
+  );
+}
+
+/** The processor's reason, then whether and how often the shopper may try again. */
+function declineText(message: string, intent: PageIntent | undefined, t: Strings): string {
+  const retry = intent?.status === 'requires_payment_method';
+  const left = intent?.attempts_remaining;
+  return [
+    message,
+    retry ? t.declinedRetry : '',
+    retry && left !== undefined ? t.attemptsLeft(left) : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+function failureText(intent: PageIntent, t: Strings): string {
+  if (intent.status === 'expired') return t.expired;
+  if (intent.status === 'canceled') return t.canceled;
+  const last = intent.last_payment_error?.message;
+  return last ? `${last} ${t.tooManyAttempts}` : t.tooManyAttempts;
+}
+
+function returnToShop(intent: PageIntent, status: string) {
+  const url = new URL(intent.return_url as string);
+  url.searchParams.set('payment_intent', intent.id);
+  url.searchParams.set('status', status);
+  setTimeout(() => location.assign(url.toString()), 1200);
+}
+
+function Screen(props: {
+  title: string;
+  body: string;
+  ok?: boolean;
+  role?: 'alert' | 'status';
+  spinner?: boolean;
+  extra?: string;
+}) {
+  return (
+    <section class={`screen${props.ok ? ' ok' : ''}`} role={props.role} data-testid="screen">
+      {props.spinner && <div class="spinner" aria-hidden="true" />}
+      <h1>{props.title}</h1>
+      {props.body && <p>{props.body}</p>}
+      {props.extra && <p>{props.extra}</p>}
+    </section>
+  );
+}

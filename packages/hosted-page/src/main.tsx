@@ -1,0 +1,30 @@
+import { render } from 'preact';
+import { App } from './app.tsx';
+import { localeOf } from './i18n.ts';
+import { createParent } from './parent.ts';
+
+// /pay/<id>?embed=1&parent=<origin>&theme=<hex>&locale=<en|hi>#<client secret>
+const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
+const secret = decodeURIComponent(location.hash.slice(1));
+const q = new URLSearchParams(location.search);
+const { strings, intl, lang } = localeOf(q.get('locale'));
+document.documentElement.lang = lang;
+document.title = strings.title;
+const theme = q.get('theme');
+if (theme && /^#[0-9a-f]{3,8}$/i.test(theme))
+  document.documentElement.style.setProperty('--accent', theme);
+const parentOrigin = q.get('parent');
+
+render(
+  <App
+    boot={{
+      id,
+      secret,
+      t: strings,
+      intl,
+      parentOrigin,
+      makeParent: (allowed) => createParent(parentOrigin, allowed),
+    }}
+  />,
+  document.getElementById('app') as HTMLElement,
+);

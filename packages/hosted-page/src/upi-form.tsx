@@ -1,0 +1,47 @@
+import { useState } from 'preact/hooks';
+import { Field } from './field.tsx';
+import type { Strings } from './i18n.ts';
+
+const VPA = /^[a-z0-9._-]{2,256}@[a-z][a-z0-9]{1,63}$/;
+
+/** A UPI ID such as name@bank. */
+export function UpiForm(props: {
+  t: Strings;
+  payLabel: string;
+  busy: boolean;
+  onPay: (vpa: string) => void;
+}) {
+  const { t } = props;
+  const [vpa, setVpa] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const valid = () => VPA.test(vpa.trim().toLowerCase());
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (props.busy) return;
+    if (!valid()) {
+      setError(t.errVpa);
+      document.getElementById('upi-vpa')?.focus();
+      return;
+    }
+    props.onPay(vpa.trim().toLowerCase());
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-label={t.upi}>
+      <Field
+        id="upi-vpa"
+        label={t.vpa}
+        hint={t.vpaHint}
+        value={vpa}
+        autocomplete="off"
+        autocapitalize="none"
+        spellcheck={false}
+        error={error}
+        onBlur={() => setError(vpa && !valid() ? t.errVpa : null)}
+        onValue={setVpa}
+      />
+      <button type="submit" class="pay" disabled={props.busy} aria-busy={props.busy}>
+        {props.busy ? t.paying : props.payLabel}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,114 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import type { Deps } from '../deps.ts';
+import type { AppEnv } from '../http/env.ts';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+function distOf(specifier: string): string | null {
+  try {
+    return dirname(fileURLToPath(import.meta.resolve(specifier)));
+  } catch {
+    return null;
+  }
+}
+
+/** The built browser files, read once. Missing builds answer 503 with what to run. */
+function loadAssets() {
+  const checkoutDir = distOf('@kassa/checkout/dist');
+  const pageDir = distOf('@kassa/hosted-page/dist');
+  const read = (p: string | null) => (p && existsSync(p) ? new Uint8Array(readFileSync(p)) : null);
+  const checkout = read(checkoutDir && join(checkoutDir, 'checkout.js'));
+  const version = checkoutDir
+    ? (JSON.parse(readFileSync(join(checkoutDir, '..', 'package.json'), 'utf8')).version as string)
+    : '0';
+  const page = read(pageDir && join(pageDir, 'index.html'));
+  const files = new Map<string, Uint8Array<ArrayBuffer>>();
+  const assetsDir = pageDir && join(pageDir, 'assets');
+  if (assetsDir && existsSync(assetsDir)) {
+    for (const f of readdirSync(assetsDir))
+      files.set(f, new Uint8Array(readFileSync(join(assetsDir, f))));
+  }
+  return { checkout, version, page, files };
+}
+
+const TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+  woff2: 'font/woff2',
+};
+
+/**
+ * checkout.js (at /checkout.js, and at a versioned path cached for a year) and the
+ * hosted page at /pay/:id, framed only by the merchant's allowed origins.
+ */
+export function assetRoutes(deps: Deps) {
+  const assets = loadAssets();
+  const app = new Hono<AppEnv>();
+  const notBuilt = (what: string) =>
+    new Response(`${what} is not built. Run \`pnpm build\` (npm start does it for you).`, {
+      status: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+
+  const checkout = (cache: string) => () => {
+    if (!assets.checkout) return notBuilt('checkout.js');
+    return new Response(assets.checkout, {
+      headers: {
+        'content-type': TYPES.js as string,
+        'cache-control': cache,
+        'access-control-allow-origin': '*',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  };
+  app.get('/checkout.js', checkout('public, max-age=300'));
+  app.get(`/checkout/${assets.version}/checkout.js`, checkout(IMMUTABLE));
+
+  app.get('/pay/assets/:file', (c) => {
+    const file = c.req.param('file');
+    const body = assets.files.get(file);
+    if (!body) return c.notFound();
+    return new Response(body, {
+      headers: {
+        'content-type': TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        'cache-control': IMMUTABLE,
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  });
+
+  app.get('/pay/:id', async (c) => {
+    if (!assets.page) return notBuilt('The hosted page');
+    // Who may frame this page: the intent's merchant's allowed origins, no one else.
+    const origins = await deps.store.read(async (tx) => {
+      const intent = await tx.getIntent(c.req.param('id'));
+      const merchant = intent ? await tx.getMerchant(intent.merchantId) : null;
+      return merchant?.allowedOrigins ?? [];
+    });
+    const csp = [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "frame-src 'self'",
+      "form-action 'self'",
+      "base-uri 'none'",
+      `frame-ancestors ${origins.length ? origins.join(' ') : "'none'"}`,
+    ].join('; ');
+    return new Response(assets.page, {
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': csp,
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      },
+    });
+  });
+  return app;
+}
