@@ -14,7 +14,7 @@ interface GatewayOptions {
 
 // The gateway is wherever this script was loaded from.
 const script = document.currentScript as HTMLScriptElement | null;
-const gateway = script ? new URL(script.src).origin : location.origin;
+const gateway = script?.src ? new URL(script.src).origin : location.origin;
 
 /**
  * @example

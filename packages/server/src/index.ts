@@ -5,4 +5,4 @@ export type { Deps } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createMerchant, ensureDemoMerchant } from './merchants/merchants.ts';
 export { createSqliteStore } from './store/sqlite/sqlite-store.ts';
-export type { Store, StoreTx } from './store/types.ts';
+export type { IntentRow, Store, StoreTx } from './store/types.ts';

@@ -9,7 +9,10 @@ import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 export function bootstrap(): Deps {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const store = createSqliteStore({ filename: config.databasePath });
+  const store = createSqliteStore({
+    filename: config.databasePath,
+    synchronous: config.sqliteSynchronous,
+  });
   const processors = {
     sandbox: createSandboxProcessor({
       latencyMs: config.sandbox.latencyMs,

@@ -5,8 +5,10 @@ import type {
 } from '@kassa/protocol';
 import { EXPIRY_SECONDS, newId, randomToken } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
+import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import type { IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
+import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CANCELABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
 
@@ -99,16 +101,13 @@ export function createIntentService(deps: Deps) {
           updatedAt: now,
         };
         await tx.insertIntent(intent);
-        await moveIntent(
-          tx,
-          intent,
-          { status: 'requires_payment_method' },
-          {
-            event: 'payment_intent.created',
-            now,
-            publicUrl,
-          },
-        );
+        await recordEvent(tx, {
+          merchantId: intent.merchantId,
+          livemode: intent.livemode,
+          type: 'payment_intent.created',
+          object: toPaymentIntent(intent, publicUrl),
+          now,
+        });
         return { intent, created: true };
       });
     },

@@ -275,9 +275,16 @@ export interface StoreTx {
   purgeIdempotency(now: number): Promise<number>;
 
   enqueueJob(row: JobRow): Promise<void>;
-  /** Marks up to `limit` due jobs running until `lockUntil` and returns them, skipping
-   * jobs whose concurrency key is in `busyKeys`. */
-  claimJobs(now: number, limit: number, lockUntil: number, busyKeys: string[]): Promise<JobRow[]>;
+  /** Marks up to `limit` due jobs running until `lockUntil` and returns them, with at
+   * most `perKey - inflight[key]` of one concurrency key. */
+  claimJobs(
+    now: number,
+    limit: number,
+    lockUntil: number,
+    keys: { inflight: Record<string, number>; perKey: number },
+  ): Promise<JobRow[]>;
+  /** Removes a finished job. */
+  deleteJob(id: string): Promise<void>;
   updateJob(id: string, patch: Partial<JobRow>): Promise<void>;
 }
 

@@ -84,6 +84,9 @@ export function sendWebhook(opts: {
         );
       },
     );
+    // Headers and body can leave as two segments on a reused socket; with Nagle on, the
+    // second waits for the receiver's delayed ACK (about 40 ms).
+    req.on('socket', (socket) => socket.setNoDelay(true));
     req.on('timeout', () => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)));
     req.on('error', (err) =>
       resolve(done({ status: null, body: null, retryAfter: null, error: err.message })),

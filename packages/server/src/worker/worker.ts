@@ -59,7 +59,8 @@ export function createWorker(
       const handler = handlers[job.kind];
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const result = await handler(job.payload, job);
-      await finish(job, result ? { status: 'queued', runAt: result.retryAt } : { status: 'done' });
+      if (result) await finish(job, { status: 'queued', runAt: result.retryAt });
+      else await store.transaction((tx) => tx.deleteJob(job.id));
     } catch (err) {
       const attempts = job.attempts + 1;
       const dead = attempts >= MAX_JOB_ATTEMPTS;
@@ -97,9 +98,13 @@ export function createWorker(
     while (inflight < opts.concurrency) {
       const now = clock.now();
       const batch = await store.transaction((tx) =>
-        tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs, busyKeys()),
+        tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs, {
+          inflight: Object.fromEntries(byKey),
+          perKey: opts.keyLimit,
+        }),
       );
       if (batch.length === 0) break;
+      const short = batch.length < opts.concurrency - inflight;
       // A batch may hold more jobs of one key than its limit allows: give those back.
       const giveBack: JobRow[] = [];
       for (const job of batch) {
@@ -118,6 +123,8 @@ export function createWorker(
         });
         if (giveBack.length === batch.length) break;
       }
+      // Fewer than asked for: nothing more can be claimed now.
+      if (short) break;
     }
     return count;
   }

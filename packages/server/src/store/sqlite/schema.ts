@@ -181,7 +181,10 @@ export const jobs = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('jobs_due').on(t.status, t.runAt)],
+  (t) => [
+    index('jobs_due').on(t.status, t.runAt),
+    index('jobs_locked').on(t.status, t.lockedUntil),
+  ],
 );
 
 export const webhookEndpoints = sqliteTable(

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { newId } from '@kassa/protocol';
+import { createSqliteStore, ensureDemoMerchant, type IntentRow, systemClock } from '@kassa/server';
+import { load } from './load.ts';
+import { startGateway } from './procs.ts';
+
+const STATUSES: IntentRow['status'][] = [
+  'succeeded',
+  'succeeded',
+  'succeeded',
+  'canceled',
+  'expired',
+  'failed',
+];
+
+/** Fills a database with `count` intents of the demo merchant through the store. */
+async function fill(file: string, count: number) {
+  const store = createSqliteStore({ filename: file, synchronous: 'NORMAL' });
+  const demo = await ensureDemoMerchant(store, systemClock, []);
+  const now = Date.now();
+  const batch = 10_000;
+  for (let start = 0; start < count; start += batch) {
+    await store.transaction(async (tx) => {
+      for (let i = start; i < Math.min(count, start + batch); i++) {
+        const id = newId('pi');
+        const createdAt = now - 30 * 86_400_000 + Math.floor((i / count) * 30 * 86_400_000);
+        await tx.insertIntent({
+          id,
+          merchantId: demo.merchant_id,
+          livemode: false,
+          amount: 100 + (i % 10_000),
+          currency: 'USD',
+          status: STATUSES[i % STATUSES.length] as IntentRow['status'],
+          orderId: `fill_${i}`,
+          description: null,
+          customer: null,
+          metadata: {},
+          captureMethod: 'automatic',
+          paymentMethodTypes: ['card'],
+          clientSecret: `${id}_secret_x`,
+          returnUrl: null,
+          processor: 'sandbox',
+          amountCapturable: 0,
+          amountReceived: 0,
+          amountRefunded: 0,
+          lastPaymentError: null,
+          nextAction: null,
+          latestAttemptId: null,
+          failedAttempts: 0,
+          cancellationReason: null,
+          canceledAt: null,
+          expiresAt: createdAt + 1_800_000,
+          createdAt,
+          updatedAt: createdAt,
+        });
+      }
+    });
+  }
+  await store.close();
+}
+
+async function measure(file: string, seconds: number) {
+  const gw = await startGateway({ KASSA_DATABASE_URL: `file:${file}`, KASSA_LOG_LEVEL: 'warn' });
+  const auth = { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' };
+  let n = 0;
+  const create = await load({
+    url: `${gw.url}/v1/payment_intents`,
+    method: 'POST',
+    connections: 32,
+    seconds,
+    headers: auth,
+    next: () => ({
+      body: JSON.stringify({ amount: 500, currency: 'usd', order_id: `growth_${++n}` }),
+    }),
+  });
+  const list = await load({
+    url: `${gw.url}/v1/payment_intents?limit=10`,
+    connections: 8,
+    seconds,
+    headers: auth,
+  });
+  await gw.stop();
+  return { createP99: create.p99, listP50: list.p50, listRps: list.rps };
+}
+
+/** Create p99 and first-page list latency with `count` intents stored, over an empty store. */
+export async function growthBench(o: { quick: boolean; dir: string }) {
+  const count = o.quick ? 50_000 : 1_000_000;
+  const seconds = o.quick ? 2 : 6;
+  const emptyFile = join(o.dir, 'empty.db');
+  const fullFile = join(o.dir, 'full.db');
+  await fill(emptyFile, 0);
+  const t = Date.now();
+  await fill(fullFile, count);
+  const fillSeconds = (Date.now() - t) / 1000;
+  const empty = await measure(emptyFile, seconds);
+  const full = await measure(fullFile, seconds);
+  return { count, fillSeconds, empty, full };
+}

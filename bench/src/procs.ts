@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const serverMain = join(
+  dirname(fileURLToPath(import.meta.resolve('@kassa/server'))),
+  'cli/main.ts',
+);
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Proc {
+  url: string;
+  pid: number;
+  output: () => string;
+  /** Peak resident memory (VmHWM) in MB. */
+  peakRssMb: () => number;
+  stop(): Promise<void>;
+}
+
+async function start(
+  args: string[],
+  env: Record<string, string>,
+  ready: (out: string) => boolean,
+  url: string,
+): Promise<Proc> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d: Buffer) => {
+    if (out.length < 20_000) out += d; // the banner; request logs are dropped
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 60_000;
+  while (!ready(out)) {
+    if (child.exitCode !== null) throw new Error(`process exited early:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`process did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const pid = child.pid as number;
+  return {
+    url,
+    pid,
+    output: () => out,
+    peakRssMb: () => {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : Number.NaN;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface Gateway extends Proc {
+  secretKey: string;
+  publishableKey: string;
+}
+
+/** `kassa start` on its own port and database, as a user would run it. */
+export async function startGateway(env: Record<string, string>): Promise<Gateway> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = await start(
+    [serverMain, 'start'],
+    {
+      KASSA_PORT: String(port),
+      KASSA_PUBLIC_URL: url,
+      KASSA_LOG_LEVEL: 'info',
+      // The card-testing limit would answer the benchmark's confirms with 429.
+      KASSA_CONFIRMS_PER_MINUTE: '100000000',
+      ...env,
+    },
+    (out) => /secret key:\s+sk_\S+/.test(out),
+    url,
+  );
+  const key = (label: string) =>
+    new RegExp(`${label}:\\s+(\\S+)`).exec(proc.output())?.[1] as string;
+  return { ...proc, secretKey: key('secret key'), publishableKey: key('publishable key') };
+}
+
+/** A bare @hono/node-server "hello": the ceiling for this machine, measured in the same run. */
+export async function startBaseline(): Promise<Proc> {
+  const port = await freePort();
+  return start(
+    [join(here, 'baseline-server.ts')],
+    { PORT: String(port) },
+    (out) => out.includes('listening'),
+    `http://127.0.0.1:${port}`,
+  );
+}

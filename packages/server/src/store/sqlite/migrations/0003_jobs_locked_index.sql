@@ -1,0 +1,1 @@
+CREATE INDEX `jobs_locked` ON `jobs` (`status`,`locked_until`);
