@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
+import { createShop, openShopDb } from '@kassa/example-storefront';
 import { Kassa, verifyPaymentSignature } from '@kassa/node';
 import { createSandboxProcessor } from '@kassa/processors';
 import {
@@ -28,6 +29,8 @@ async function listen() {
 // Ports first, so that the gateway knows its public URL and the merchant its origin.
 const gatewayHttp = await listen();
 const merchantHttp = await listen();
+const shopHttp = await listen();
+const shopUrl = `http://127.0.0.1:${shopHttp.port}`;
 const gatewayUrl = `http://127.0.0.1:${gatewayHttp.port}`;
 const merchantUrl = `http://127.0.0.1:${merchantHttp.port}`;
 // The same server under another name is another origin: a page that is not allowed.
@@ -42,6 +45,8 @@ const config = {
   confirmsPerMinutePerClient: 10_000,
 };
 config.sandbox.asyncDelayMs = 1500;
+// Fast retries, so "the shop's webhook endpoint was down" settles within a test.
+config.webhooks.retrySchedule = [0, 1, 2, 3, 5, 8];
 const store = createSqliteStore({
   filename: join(mkdtempSync(join(tmpdir(), 'kassa-e2e-')), 'kassa.db'),
 });
@@ -93,6 +98,28 @@ shop.get('/evil', (c) =>
 );
 merchantHttp.server.on('request', getRequestListener(shop.fetch));
 
+// The example storefront, as its own merchant, with test switches for its webhook.
+const shopMerchant = await createMerchant(store, systemClock, {
+  name: 'Chai & Co Online',
+  origins: [shopUrl],
+});
+const shopKassa = new Kassa((shopMerchant.keys[0] as { secret: string }).secret, {
+  baseUrl: gatewayUrl,
+});
+const endpoint = await shopKassa.webhookEndpoints.create({
+  url: `${shopUrl}/webhooks/kassa`,
+  enabled_events: ['payment_intent.*'],
+});
+const storefront = createShop({
+  db: openShopDb(join(mkdtempSync(join(tmpdir(), 'kassa-shop-')), 'shop.db')),
+  kassa: shopKassa,
+  gatewayUrl,
+  webhookSecret: () => endpoint.secret,
+  intentExpiresIn: 60,
+  testControls: true,
+});
+shopHttp.server.on('request', getRequestListener(storefront.fetch));
+
 process.stdout.write(
-  `${JSON.stringify({ gatewayUrl, merchantUrl, otherUrl, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
+  `${JSON.stringify({ gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
 );

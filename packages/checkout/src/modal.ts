@@ -115,8 +115,11 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
     e.preventDefault();
     if (!busy) close(true);
   });
+  // The second click of a double-click on the merchant's Pay button lands on the fresh
+  // backdrop: clicks in the first moments after opening do not close it.
+  const openedAt = Date.now();
   dialog.addEventListener('click', (e) => {
-    if (e.target === dialog && !busy) close(true);
+    if (e.target === dialog && !busy && Date.now() - openedAt > 600) close(true);
   });
   root.style.overflow = 'hidden';
   dialog.showModal();

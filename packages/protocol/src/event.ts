@@ -56,6 +56,8 @@ export const listEventsQuerySchema = z.object({
   starting_after: z.string().optional(),
   ending_before: z.string().optional(),
   type: eventPatternSchema.optional(),
+  /** Only the events of one object, e.g. a payment intent's timeline. */
+  object: z.string().max(64).optional(),
   'created[gte]': z.coerce.number().int().optional(),
   'created[lte]': z.coerce.number().int().optional(),
 });

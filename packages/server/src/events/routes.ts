@@ -56,6 +56,7 @@ export function eventRoutes(deps: Deps) {
         const rows = await tx.listEvents({
           ...caller,
           typePattern: q.type,
+          objectId: q.object,
           createdGte: q['created[gte]'] === undefined ? undefined : q['created[gte]'] * 1000,
           createdLte: q['created[lte]'] === undefined ? undefined : q['created[lte]'] * 1000 + 999,
           afterSeq: q.starting_after ? cursor?.seq : undefined,

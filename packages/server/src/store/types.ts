@@ -191,6 +191,7 @@ export interface EventListFilter {
   merchantId: string;
   livemode: boolean;
   typePattern?: string;
+  objectId?: string;
   createdGte?: number;
   createdLte?: number;
   afterSeq?: number;

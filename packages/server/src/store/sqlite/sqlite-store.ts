@@ -115,6 +115,7 @@ function eventFilter(f: EventListFilter): SQL | undefined {
         : eq(t.type, f.typePattern as never),
     );
   }
+  if (f.objectId) conds.push(eq(t.objectId, f.objectId));
   if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
   if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
   if (f.afterSeq !== undefined) conds.push(lt(t.seq, f.afterSeq));

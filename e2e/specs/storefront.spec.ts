@@ -1,0 +1,201 @@
+import { expect, type Page, test } from '@playwright/test';
+import { fillCard } from './helpers.ts';
+
+// The shop's webhook switch is shared: these run one after another.
+test.describe.configure({ mode: 'serial' });
+
+const shop = () => process.env.E2E_SHOP_URL as string;
+const gateway = () => process.env.E2E_GATEWAY_URL as string;
+const modal = (page: Page) => page.frameLocator('dialog.kassa iframe');
+const status = (page: Page) => page.getByTestId('order-status');
+
+async function webhooks(page: Page, mode: 'ok' | 'down' | 'drop') {
+  await page.request.post(`${shop()}/__test/webhooks`, { data: { mode } });
+}
+
+/** Catalog → cart → Place order: the order page, its id. */
+async function placeOrder(page: Page, product = 'Masala chai') {
+  await page.goto(shop());
+  await page.getByRole('button', { name: `Add ${product} to cart` }).click();
+  await expect(page.getByRole('heading', { name: 'Your cart' })).toBeVisible();
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(status(page)).toHaveAttribute('data-status', 'PENDING');
+  return (await status(page).getAttribute('data-order')) as string;
+}
+
+async function payWithCard(page: Page, number: string) {
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await fillCard(modal(page), number);
+  await modal(page).getByRole('button', { name: /^Pay / }).click();
+}
+
+const orderState = async (page: Page, id: string) =>
+  (await (await page.request.get(`${shop()}/__test/orders/${id}`)).json()) as {
+    order: { status: string; paymentIntentId: string };
+    intent: { status: string; amount: number; amount_received: number } | null;
+    emails: number;
+    credits: number;
+  };
+
+test.afterEach(async ({ page }) => {
+  await webhooks(page, 'ok');
+});
+
+test('buy: the order is written first, and the webhook (not the browser) marks it PAID', async ({
+  page,
+}) => {
+  const id = await placeOrder(page);
+  await payWithCard(page, '4242 4242 4242 4242');
+  // (That the browser's onSuccess alone marks nothing paid is shown with the webhook down, below.)
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID');
+  await expect(page.getByTestId('timeline')).toContainText('payment_intent.succeeded');
+  const state = await orderState(page, id);
+  expect(state.intent).toMatchObject({
+    status: 'succeeded',
+    amount: 12000,
+    amount_received: 12000,
+  });
+  expect(state.emails).toBe(1);
+});
+
+test('declined, then paid with another card', async ({ page }) => {
+  await placeOrder(page, 'Filter coffee');
+  await payWithCard(page, '4000 0000 0000 0002');
+  await expect(modal(page).getByTestId('decline')).toContainText('Your card was declined.');
+  await expect(status(page)).toHaveAttribute('data-status', 'PENDING');
+  await fillCard(modal(page), '5555 5555 5555 4444');
+  await modal(page).getByRole('button', { name: /^Pay / }).click();
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID');
+});
+
+test('3-D Secure', async ({ page }) => {
+  await placeOrder(page);
+  await payWithCard(page, '4000 0027 6000 3184');
+  await modal(page)
+    .frameLocator('iframe.challenge')
+    .getByRole('button', { name: 'Complete authentication' })
+    .click();
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID');
+});
+
+test('UPI', async ({ page }) => {
+  await placeOrder(page, 'Samosa box');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await modal(page).getByRole('radio', { name: 'UPI' }).click();
+  await modal(page).getByLabel('UPI ID').fill('success@kassa');
+  await modal(page).getByRole('button', { name: /^Pay / }).click();
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID', { timeout: 15_000 });
+});
+
+test('closing the modal leaves the order PENDING; reopened, it pays', async ({ page }) => {
+  const id = await placeOrder(page);
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await expect(modal(page).getByLabel('Card number')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('pay-message')).toContainText('still pending');
+  expect((await orderState(page, id)).order.status).toBe('PENDING');
+  await payWithCard(page, '4242 4242 4242 4242');
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID');
+});
+
+test('double-clicking Pay and reloading mid-payment make one charge', async ({ page }) => {
+  const id = await placeOrder(page);
+  await page.getByRole('button', { name: /^Pay / }).dblclick();
+  await expect(page.locator('dialog.kassa')).toHaveCount(1);
+  await fillCard(modal(page), '4000 0000 0000 1059'); // settles asynchronously
+  await modal(page).getByRole('button', { name: /^Pay / }).dblclick();
+  await expect(
+    modal(page).getByRole('heading', { name: 'Waiting for confirmation…' }),
+  ).toBeVisible();
+  await page.reload();
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID', { timeout: 15_000 });
+  const state = await orderState(page, id);
+  expect(state.intent).toMatchObject({ status: 'succeeded', amount_received: 12000 });
+  const events = await page.request.get(
+    `${gateway()}/v1/events?object=${state.order.paymentIntentId}&limit=100`,
+    {
+      headers: { authorization: `Bearer ${process.env.E2E_SHOP_SECRET_KEY}` },
+    },
+  );
+  const types = ((await events.json()) as { data: { type: string }[] }).data.map((e) => e.type);
+  expect(types.filter((t) => t === 'payment_intent.succeeded')).toHaveLength(1);
+  expect(types.filter((t) => t === 'payment_intent.processing')).toHaveLength(1);
+});
+
+test('with the shop’s webhook endpoint down during the payment, the order is PAID after the retry', async ({
+  page,
+}) => {
+  const id = await placeOrder(page);
+  await webhooks(page, 'down');
+  await payWithCard(page, '4242 4242 4242 4242');
+  await expect(page.getByTestId('pay-message')).toHaveText(
+    'Payment received, confirming your order…',
+  );
+  await page.waitForTimeout(1500);
+  expect((await orderState(page, id)).order.status).toBe('PENDING');
+  await webhooks(page, 'ok');
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID', { timeout: 15_000 });
+});
+
+test('a wallet top-up is credited once, even when the same webhook comes twice', async ({
+  page,
+}) => {
+  await page.goto(`${shop()}/wallet`);
+  const before = await page.getByTestId('wallet-balance').textContent();
+  await page.getByLabel('Add funds (₹)').fill('500');
+  await page.getByRole('button', { name: 'Add funds' }).click();
+  const id = (await status(page).getAttribute('data-order')) as string;
+  await payWithCard(page, '4242 4242 4242 4242');
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID');
+  const { order } = await orderState(page, id);
+  // Send the succeeded event again: same webhook-id, so the shop ignores it.
+  const auth = { authorization: `Bearer ${process.env.E2E_SHOP_SECRET_KEY}` };
+  const list = await page.request.get(
+    `${gateway()}/v1/events?object=${order.paymentIntentId}&type=payment_intent.succeeded`,
+    { headers: auth },
+  );
+  const eventId = ((await list.json()) as { data: { id: string }[] }).data[0]?.id;
+  const again = await page.request.post(`${gateway()}/v1/events/${eventId}/redeliver`, {
+    headers: auth,
+    data: {},
+  });
+  expect(again.ok()).toBe(true);
+  await page.waitForTimeout(1500);
+  expect((await orderState(page, id)).credits).toBe(1);
+  await page.goto(`${shop()}/wallet`);
+  const toRupees = (t: string | null) => Number(String(t).replace(/[^\d.]/g, ''));
+  expect(toRupees(await page.getByTestId('wallet-balance').textContent()) - toRupees(before)).toBe(
+    500,
+  );
+});
+
+test('reconciliation finds a dropped webhook, and sync repairs it', async ({ page }) => {
+  await webhooks(page, 'drop');
+  const id = await placeOrder(page);
+  await payWithCard(page, '4242 4242 4242 4242');
+  await expect(page.getByTestId('pay-message')).toHaveText(
+    'Payment received, confirming your order…',
+  );
+  await expect.poll(async () => (await orderState(page, id)).intent?.status).toBe('succeeded');
+  await page.waitForTimeout(500);
+  expect((await orderState(page, id)).order.status).toBe('PENDING');
+  await webhooks(page, 'ok');
+  await page.goto(`${shop()}/reconcile`);
+  const row = page.locator(`tr[data-order="${id}"]`);
+  await expect(row).toHaveAttribute('data-case', 'order_pending_or_failed_payment_succeeded');
+  await expect(row).toContainText('Missed webhook');
+  await page.getByRole('button', { name: "Sync from the gateway's events" }).click();
+  await expect(page.getByTestId('sync-result')).toContainText('repaired');
+  await expect(page.locator(`tr[data-order="${id}"]`)).toHaveAttribute(
+    'data-case',
+    'both_succeeded',
+  );
+  expect((await orderState(page, id)).order.status).toBe('PAID');
+});
+
+test('an order left unpaid expires with its payment', async ({ page }) => {
+  test.setTimeout(120_000);
+  const id = await placeOrder(page);
+  await expect(status(page)).toHaveAttribute('data-status', 'EXPIRED', { timeout: 100_000 });
+  expect((await orderState(page, id)).intent?.status).toBe('expired');
+});

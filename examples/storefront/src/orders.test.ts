@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { openShopDb } from './db/db.ts';
+import {
+  addToCart,
+  applyPaymentEvent,
+  getOrder,
+  handleEventOnce,
+  placeOrder,
+  placeTopUp,
+  walletOf,
+} from './orders.ts';
+
+const event = (id: string, type: string, orderId: string, status: string, pi = 'pi_1') => ({
+  id,
+  type,
+  data: { object: { id: pi, order_id: orderId, status, amount: 1 } },
+});
+
+describe('orders', () => {
+  it('takes the amount from the shop’s own prices and empties the cart', () => {
+    const db = openShopDb(':memory:');
+    addToCart(db, 'cus_asha', 'chai', 2);
+    addToCart(db, 'cus_asha', 'samosa', 1);
+    const order = placeOrder(db, 'cus_asha');
+    expect(order).toMatchObject({ status: 'PENDING', amount: 2 * 12000 + 18000, currency: 'INR' });
+    expect(() => placeOrder(db, 'cus_asha')).toThrow(/empty/);
+  });
+
+  it('moves PENDING to PAID, FAILED or EXPIRED, and never back from PAID', () => {
+    const db = openShopDb(':memory:');
+    addToCart(db, 'cus_asha', 'chai', 1);
+    const a = placeOrder(db, 'cus_asha');
+    expect(
+      applyPaymentEvent(
+        db,
+        event('e1', 'payment_intent.payment_failed', a.id, 'requires_payment_method'),
+      ),
+    ).toBeNull();
+    expect(getOrder(db, a.id)?.status).toBe('PENDING');
+    expect(
+      applyPaymentEvent(db, event('e2', 'payment_intent.succeeded', a.id, 'succeeded'))?.status,
+    ).toBe('PAID');
+    expect(
+      applyPaymentEvent(db, event('e3', 'payment_intent.expired', a.id, 'expired')),
+    ).toBeNull();
+    expect(
+      applyPaymentEvent(db, event('e4', 'payment_intent.payment_failed', a.id, 'failed')),
+    ).toBeNull();
+    expect(getOrder(db, a.id)?.status).toBe('PAID');
+
+    addToCart(db, 'cus_asha', 'chai', 1);
+    const b = placeOrder(db, 'cus_asha');
+    expect(
+      applyPaymentEvent(db, event('e5', 'payment_intent.expired', b.id, 'expired'))?.status,
+    ).toBe('EXPIRED');
+    // A success that arrives late still wins: the money was taken.
+    expect(
+      applyPaymentEvent(db, event('e6', 'payment_intent.succeeded', b.id, 'succeeded', 'pi_2'))
+        ?.status,
+    ).toBe('PAID');
+  });
+
+  it('credits a top-up exactly once, however often its events arrive', () => {
+    const db = openShopDb(':memory:');
+    const topUp = placeTopUp(db, 'cus_asha', 50000);
+    const paid = event('evt_paid', 'payment_intent.succeeded', topUp.id, 'succeeded');
+    expect(handleEventOnce(db, paid).duplicate).toBe(false);
+    expect(handleEventOnce(db, paid).duplicate).toBe(true);
+    // Even a different event id for the same success does not credit twice.
+    applyPaymentEvent(db, { ...paid, id: 'evt_other' });
+    const wallet = walletOf(db, 'cus_asha');
+    expect(wallet.balance).toBe(50000);
+    expect(wallet.history).toHaveLength(1);
+  });
+});

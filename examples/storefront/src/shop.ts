@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Kassa, verifyWebhook } from '@kassa/node';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { ShopDb } from './db/db.ts';
+import * as s from './db/schema.ts';
+import { createLive } from './live.ts';
+import {
+  addToCart,
+  cartOf,
+  ensureIntent,
+  getOrder,
+  handleEventOnce,
+  itemsOf,
+  ordersOf,
+  placeOrder,
+  placeTopUp,
+  walletOf,
+} from './orders.ts';
+import * as pages from './pages.ts';
+import { reconcile, sync } from './reconcile.ts';
+
+const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
+
+export interface ShopOptions {
+  db: ShopDb;
+  kassa: Kassa;
+  /** Where shoppers' browsers load checkout.js from. */
+  gatewayUrl: string;
+  /** The signing secret of the shop's webhook endpoint at the gateway. */
+  webhookSecret: () => string;
+  /** Seconds a payment stays open (the gateway's default when not set). */
+  intentExpiresIn?: number;
+  /** Test-only switches: make the webhook endpoint fail or drop events. */
+  testControls?: boolean;
+}
+
+const CUSTOMER = 'cus_asha';
+const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * The example shop. It knows Kassa only as a merchant would: @kassa/node on the server,
+ * checkout.js in the page, and signed webhooks.
+ */
+export function createShop(o: ShopOptions) {
+  const { db, kassa } = o;
+  const live = createLive();
+  const app = new Hono();
+  let webhookMode: 'ok' | 'down' | 'drop' = 'ok';
+
+  const page = (title: string, body: string) => {
+    const cart = cartOf(db, CUSTOMER).reduce((n, l) => n + l.quantity, 0);
+    const w = walletOf(db, CUSTOMER);
+    return pages.layout({
+      title,
+      body,
+      gatewayUrl: o.gatewayUrl,
+      cartCount: cart,
+      balance: pages.money(w.balance, w.currency),
+    });
+  };
+
+  app.get('/health', (c) => c.text('ok'));
+  app.get('/static/:file', (c) => {
+    const file = c.req.param('file');
+    if (!/^shop\.(js|css)$/.test(file)) return c.notFound();
+    const type = file.endsWith('.js') ? 'text/javascript' : 'text/css';
+    return c.body(readFileSync(join(STATIC, file)), 200, {
+      'content-type': `${type}; charset=utf-8`,
+    });
+  });
+
+  app.get('/', (c) => c.html(page('Shop', pages.catalogPage(db.select().from(s.products).all()))));
+  app.post('/cart', async (c) => {
+    const form = await c.req.parseBody();
+    addToCart(db, CUSTOMER, String(form.product), Number(form.quantity ?? 1));
+    return c.redirect('/cart', 303);
+  });
+  app.get('/cart', (c) => c.html(page('Cart', pages.cartPage(cartOf(db, CUSTOMER)))));
+
+  // Order first, then the payment: the amount comes from our database, never the browser.
+  app.post('/orders', async (c) => {
+    const order = placeOrder(db, CUSTOMER);
+    await ensureIntent(db, kassa, order, { expiresIn: o.intentExpiresIn }).catch(() => null);
+    return c.redirect(`/orders/${order.id}`, 303);
+  });
+  app.get('/orders', (c) => c.html(page('Orders', pages.ordersPage(ordersOf(db, CUSTOMER)))));
+  app.get('/orders/:id', async (c) => {
+    let order = getOrder(db, c.req.param('id'));
+    if (!order || order.customerId !== CUSTOMER) return c.notFound();
+    if (order.status === 'PENDING' && !order.paymentIntentId) {
+      order = await ensureIntent(db, kassa, order, { expiresIn: o.intentExpiresIn });
+    }
+    const timeline = order.paymentIntentId
+      ? (
+          await kassa.events
+            .list({ object: order.paymentIntentId, limit: 100 })
+            .catch(() => ({ data: [] }))
+        ).data
+          .map((e) => ({ type: e.type, created: e.created }))
+          .reverse()
+      : [];
+    return c.html(
+      page(`Order ${order.id}`, pages.orderPage({ order, items: itemsOf(db, order.id), timeline })),
+    );
+  });
+  // The order's status, live: the page shows "confirming" until the webhook settles it.
+  app.get('/orders/:id/live', (c) => {
+    const id = c.req.param('id');
+    return streamSSE(c, async (stream) => {
+      let changed: () => void = () => {};
+      const wait = () =>
+        new Promise<void>((r) => {
+          changed = r;
+        });
+      const off = live.on(id, () => changed());
+      stream.onAbort(() => changed());
+      try {
+        for (let i = 0; i < 600 && !stream.aborted; i++) {
+          const order = getOrder(db, id);
+          if (!order) return;
+          await stream.writeSSE({
+            event: 'order',
+            data: JSON.stringify({ id, status: order.status }),
+          });
+          if (order.status !== 'PENDING') return;
+          await Promise.race([wait(), stream.sleep(15_000)]);
+        }
+      } finally {
+        off();
+      }
+    });
+  });
+
+  app.get('/wallet', (c) => c.html(page('Wallet', pages.walletPage(walletOf(db, CUSTOMER)))));
+  app.post('/wallet/topups', async (c) => {
+    const form = await c.req.parseBody();
+    const rupees = Number(form.amount);
+    if (!Number.isFinite(rupees) || rupees < 1 || rupees > 100_000) {
+      return c.html(
+        page(
+          'Wallet',
+          `<p role="alert">Enter an amount from ₹1 to ₹1,00,000.</p>${pages.walletPage(walletOf(db, CUSTOMER))}`,
+        ),
+        400,
+      );
+    }
+    const order = placeTopUp(db, CUSTOMER, Math.round(rupees * 100));
+    await ensureIntent(db, kassa, order, { expiresIn: o.intentExpiresIn }).catch(() => null);
+    return c.redirect(`/orders/${order.id}`, 303);
+  });
+
+  app.get('/reconcile', async (c) => {
+    const date = c.req.query('date') ?? today();
+    return c.html(
+      page('Reconciliation', pages.reconcilePage({ date, rows: await reconcile(db, kassa, date) })),
+    );
+  });
+  app.post('/reconcile/sync', async (c) => {
+    const date = String((await c.req.parseBody()).date ?? today());
+    const synced = await sync(db, kassa, date);
+    for (const order of ordersOf(db, CUSTOMER)) live.changed(order.id);
+    return c.html(
+      page(
+        'Reconciliation',
+        pages.reconcilePage({ date, rows: await reconcile(db, kassa, date), synced }),
+      ),
+    );
+  });
+
+  // The webhook: verified, deduplicated by webhook-id, applied once; never trusted blindly.
+  app.post('/webhooks/kassa', async (c) => {
+    if (webhookMode === 'down') return c.text('down for maintenance', 503);
+    const raw = await c.req.text();
+    let event: ReturnType<typeof verifyWebhook>;
+    try {
+      event = verifyWebhook(raw, c.req.raw.headers, o.webhookSecret());
+    } catch (err) {
+      return c.json({ error: (err as { code?: string }).code ?? 'invalid' }, 400);
+    }
+    if (webhookMode === 'drop') return c.json({ received: true, dropped: true });
+    const { duplicate, order } = handleEventOnce(db, event);
+    if (order) live.changed(order.id);
+    return c.json({ received: true, duplicate });
+  });
+
+  if (o.testControls) {
+    app.post('/__test/webhooks', async (c) => {
+      webhookMode = ((await c.req.json()) as { mode: typeof webhookMode }).mode;
+      return c.json({ mode: webhookMode });
+    });
+    app.get('/__test/orders/:id', async (c) => {
+      const order = getOrder(db, c.req.param('id'));
+      const intent = order?.paymentIntentId
+        ? await kassa.paymentIntents.retrieve(order.paymentIntentId)
+        : null;
+      const emails = db
+        .select()
+        .from(s.emailOutbox)
+        .all()
+        .filter((e) => e.orderId === order?.id).length;
+      const credits = db
+        .select()
+        .from(s.walletTransactions)
+        .all()
+        .filter((t) => t.orderId === order?.id).length;
+      return c.json({ order, intent, emails, credits });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `npm start`, after setup: the Kassa gateway and the example storefront together.
+// The gateway prints its demo keys; the storefront gets them and registers its webhook
+// endpoint. Ctrl-C stops both (by their process ids).
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const gatewayPort = process.env.KASSA_PORT ?? '8000';
+const shopPort = process.env.SHOP_PORT ?? '3000';
+const children = [];
+
+function run(name, args, env) {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  child.on('exit', (code) => {
+    process.stderr.write(`[start] ${name} exited (${code}); stopping\n`);
+    stop(code ?? 1);
+  });
+  return child;
+}
+
+function stop(code = 0) {
+  for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGTERM');
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+const gatewayPublic = process.env.KASSA_PUBLIC_URL ?? `http://localhost:${gatewayPort}`;
+const gateway = run('gateway', ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'], {
+  KASSA_PORT: gatewayPort,
+  KASSA_DEMO_ORIGINS:
+    process.env.KASSA_DEMO_ORIGINS ?? `http://localhost:${shopPort},http://127.0.0.1:${shopPort}`,
+});
+
+let banner = '';
+let shopStarted = false;
+gateway.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (shopStarted) return;
+  banner += chunk;
+  const secret = /secret key:\s+(sk_\S+)/.exec(banner)?.[1];
+  if (!secret) return;
+  shopStarted = true;
+  const shop = run('storefront', ['--import', 'tsx', 'examples/storefront/src/main.ts'], {
+    KASSA_URL: `http://127.0.0.1:${gatewayPort}`,
+    KASSA_PUBLIC_URL: gatewayPublic,
+    KASSA_SECRET_KEY: secret,
+    SHOP_PORT: shopPort,
+    SHOP_DATABASE: process.env.SHOP_DATABASE ?? 'data/shop.db',
+  });
+  shop.stdout.on('data', (d) => {
+    process.stdout.write(d);
+    if (String(d).includes('Storefront listening')) {
+      process.stdout.write(
+        `\nKassa is running.\n  Shop:     http://localhost:${shopPort}  (pay with 4242 4242 4242 4242)\n  Gateway:  ${gatewayPublic}  (API docs at /docs)\nPress Ctrl-C to stop.\n`,
+      );
+    }
+  });
+});
