@@ -116,10 +116,9 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
     if (!busy) close(true);
   });
   // The second click of a double-click on the merchant's Pay button lands on the fresh
-  // backdrop: clicks in the first moments after opening do not close it.
-  const openedAt = Date.now();
+  // backdrop (detail 2): that one does not close it.
   dialog.addEventListener('click', (e) => {
-    if (e.target === dialog && !busy && Date.now() - openedAt > 600) close(true);
+    if (e.target === dialog && !busy && e.detail < 2) close(true);
   });
   root.style.overflow = 'hidden';
   dialog.showModal();
