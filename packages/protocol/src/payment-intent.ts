@@ -72,8 +72,16 @@ export const createPaymentIntentBodySchema = z
       .optional()
       .meta({ description: 'Seconds until the intent expires (default 1800).' }),
     return_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** Server to server (seed 002): confirm at once with `payment_method`; the answer is
+     * `processing` and the worker completes the payment. */
+    confirm: z.boolean().optional(),
+    payment_method: paymentMethodDataSchema.optional(),
   })
   .strict()
+  .refine((b) => !b.confirm || b.payment_method, {
+    message: 'is required when confirm is true',
+    path: ['payment_method'],
+  })
   .meta({ id: 'CreatePaymentIntent' });
 export type CreatePaymentIntentBody = z.infer<typeof createPaymentIntentBodySchema>;
 
@@ -117,6 +125,7 @@ export const paymentIntentSchema = z
     amount: z.number().int(),
     amount_capturable: z.number().int(),
     amount_received: z.number().int(),
+    amount_refunded: z.number().int(),
     currency: z.string(),
     status: paymentIntentStatusSchema,
     order_id: z.string(),

@@ -18,12 +18,15 @@ import { clientRoutes } from './intents/client-routes.ts';
 import { createConfirmService } from './intents/confirm.ts';
 import { createLifecycle } from './intents/lifecycle.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
-import { createIntentService } from './intents/service.ts';
+import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
 import { processorNotificationRoutes } from './processors/notifications.ts';
 import { processorPages } from './processors/pages.ts';
+import { createRefunds, REFUND_JOB } from './refunds/refunds.ts';
+import { refundRoutes } from './refunds/routes.ts';
 import { createDeliverer } from './webhooks/deliver.ts';
 import { DELIVER_JOB } from './webhooks/fan-out.ts';
 import { webhookDeliveryRoutes, webhookEndpointRoutes } from './webhooks/routes.ts';
+import { jobRoutes } from './worker/routes.ts';
 import { createWorker } from './worker/worker.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -59,6 +62,7 @@ export function createGateway(deps: Deps) {
   const intents = createIntentService(deps);
   const confirms = createConfirmService(deps, fingerprintKeyOf(deps));
   const lifecycle = createLifecycle(deps);
+  const refunds = createRefunds(deps);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodHook });
   app.onError(onError);
@@ -105,6 +109,8 @@ export function createGateway(deps: Deps) {
   mount('/v1/webhook_endpoints', webhookEndpointRoutes(deps));
   mount('/v1/webhook_deliveries', webhookDeliveryRoutes(deps));
   mount('/v1/events', eventRoutes(deps));
+  mount('/v1/refunds', refundRoutes(refunds));
+  mount('/v1/jobs', jobRoutes(deps));
 
   // Processors authenticate themselves with signatures, not API keys.
   app.route('/v1/processor_webhooks', processorNotificationRoutes(deps));
@@ -156,9 +162,21 @@ export function createGateway(deps: Deps) {
       'attempt.poll': (p) => none(lifecycle.pollAttempt(String(p.attempt))),
       'attempt.recover': (p) => none(lifecycle.recoverAttempt(String(p.attempt))),
       [DELIVER_JOB]: createDeliverer(deps),
+      [REFUND_JOB]: (p) => none(refunds.process(String(p.refund))),
+      [CONFIRM_JOB]: async (p) => {
+        const intent = await store.read((tx) => tx.getIntent(String(p.intent)));
+        if (!intent) return undefined;
+        await confirms.confirm(
+          intent,
+          { payment_method: p.payment_method as never },
+          { queued: true },
+        );
+        return undefined;
+      },
     },
     [
       () => lifecycle.expireDue(),
+      () => lifecycle.cancelStaleAuthorizations(),
       () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
     ],
     {
@@ -169,7 +187,7 @@ export function createGateway(deps: Deps) {
     },
   );
 
-  return { app, worker, services: { intents, confirms, lifecycle } };
+  return { app, worker, services: { intents, confirms, lifecycle, refunds } };
 }
 
 /** The HTTP app alone; see `createGateway` for the worker. */

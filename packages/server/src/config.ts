@@ -18,6 +18,8 @@ export interface Config {
   processorTimeoutMs: number;
   /** Sandbox settings. */
   sandbox: { latencyMs: number; asyncDelayMs: number; notificationSecret: string };
+  /** Held (manual-capture) payments not captured within this many ms are canceled. */
+  captureWindowMs: number;
   /** Whether `kassa start` runs the worker in its own process. */
   runWorker: boolean;
   /** Origins of the example storefront, allowed for the demo merchant. */
@@ -66,6 +68,11 @@ const envSchema = z.object({
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
   KASSA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   KASSA_SANDBOX_NOTIFICATION_SECRET: z.string().min(8).default('sandbox_notification_secret'),
+  KASSA_CAPTURE_WINDOW_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(7 * 24),
   KASSA_RUN_WORKER: z.enum(['true', 'false', '1', '0']).default('true'),
   KASSA_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   KASSA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
@@ -109,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       notificationSecret: e.KASSA_SANDBOX_NOTIFICATION_SECRET,
     },
     runWorker: e.KASSA_RUN_WORKER === 'true' || e.KASSA_RUN_WORKER === '1',
+    captureWindowMs: e.KASSA_CAPTURE_WINDOW_HOURS * 3_600_000,
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

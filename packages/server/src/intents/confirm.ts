@@ -82,7 +82,11 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
      * processor, then applies its answer. The card number and CVC live only in this
      * call's memory; the attempt keeps brand, last 4, expiry and a keyed fingerprint.
      */
-    async confirm(intent: IntentRow, body: ConfirmPaymentIntentBody) {
+    async confirm(
+      intent: IntentRow,
+      body: Pick<ConfirmPaymentIntentBody, 'payment_method' | 'return_url'>,
+      opts: { queued?: boolean } = {},
+    ) {
       const method = body.payment_method;
       if (await expireIfDue(intent)) throw expiredError();
       if (!intent.paymentMethodTypes.includes(method.type)) {
@@ -121,7 +125,9 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
 
       await store.transaction(async (tx) => {
         const fresh = (await tx.getIntent(intent.id)) as IntentRow;
-        if (!CONFIRMABLE.includes(fresh.status)) {
+        // Confirmed on creation (server to server): processing, waiting for its first attempt.
+        const queued = opts.queued && fresh.status === 'processing' && !fresh.latestAttemptId;
+        if (!queued && !CONFIRMABLE.includes(fresh.status)) {
           throw fresh.status === 'processing'
             ? new ApiError(
                 409,
@@ -184,7 +190,11 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
           message: 'We could not reach the payment processor. Please try again.',
         };
       }
-      return store.transaction((tx) => applyOutcome(deps, tx, attempt.id, outcome, clock.now()));
+      return store.transaction((tx) =>
+        applyOutcome(deps, tx, attempt.id, outcome, clock.now(), {
+          processingAnnounced: opts.queued,
+        }),
+      );
     },
 
     /** A shopper finished a processor page (3-D Secure): continue and apply the result. */

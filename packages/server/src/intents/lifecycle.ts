@@ -67,6 +67,44 @@ export function createLifecycle(deps: Deps) {
     },
 
     /**
+     * Cancels held (manual-capture) payments not captured within the capture window,
+     * releasing the funds at the processor.
+     */
+    async cancelStaleAuthorizations(limit = 100): Promise<number> {
+      const now = clock.now();
+      const stale = await store.read((tx) =>
+        tx.listStaleAuthorizations(now - config.captureWindowMs, limit),
+      );
+      for (const intent of stale) {
+        const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
+        const processor = deps.processors[intent.processor];
+        if (attempt?.processorReference && processor?.cancel) {
+          await processor.cancel({
+            reference: attempt.processorReference,
+            amount: intent.amount,
+            currency: intent.currency,
+          });
+        }
+        await store.transaction(async (tx) => {
+          const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+          if (fresh.status !== 'requires_capture') return;
+          await moveIntent(
+            tx,
+            fresh,
+            {
+              status: 'canceled',
+              amountCapturable: 0,
+              canceledAt: now,
+              cancellationReason: 'automatic',
+            },
+            { event: 'payment_intent.canceled', now, publicUrl },
+          );
+        });
+      }
+      return stale.length;
+    },
+
+    /**
      * Expires open intents past `expires_at`. One waiting for the shopper's action gets
      * a last look at the processor first: a payment that went through is recorded.
      */

@@ -50,13 +50,15 @@ export async function applyOutcome(
   attemptId: string,
   outcome: ProcessorOutcome,
   now: number,
+  /** The `processing` event was already sent (a payment confirmed on creation). */
+  opts: { processingAnnounced?: boolean } = {},
 ): Promise<IntentRow> {
   const attempt = await tx.getAttempt(attemptId);
   if (!attempt) throw new Error(`applyOutcome: no attempt ${attemptId}`);
   const intent = await tx.getIntent(attempt.intentId);
   if (!intent) throw new Error(`applyOutcome: no intent ${attempt.intentId}`);
   const { config } = deps;
-  const opts = { now, publicUrl: config.publicUrl };
+  const base = { now, publicUrl: config.publicUrl };
 
   if (attempt.status === 'succeeded' || attempt.status === 'failed') return intent;
   // A late or out-of-order answer (processing after authorized) never moves backwards.
@@ -105,7 +107,7 @@ export async function applyOutcome(
           nextAction: null,
           lastPaymentError: null,
         },
-        { ...opts, event: 'payment_intent.succeeded' },
+        { ...base, event: 'payment_intent.succeeded' },
       );
     case 'authorized':
       await tx.updateAttempt(attempt.id, {
@@ -122,7 +124,7 @@ export async function applyOutcome(
           nextAction: null,
           lastPaymentError: null,
         },
-        { ...opts, event: 'payment_intent.amount_capturable_updated' },
+        { ...base, event: 'payment_intent.amount_capturable_updated' },
       );
     case 'processing':
       await tx.updateAttempt(attempt.id, {
@@ -137,7 +139,7 @@ export async function applyOutcome(
         { status: 'processing', nextAction: null },
         // The intent already shows `processing` while the processor is called; the event
         // marks that the payment stays processing after the call.
-        { ...opts, event: 'payment_intent.processing' },
+        { ...base, event: opts.processingAnnounced ? null : 'payment_intent.processing' },
       );
     case 'requires_action':
       await tx.updateAttempt(attempt.id, {
@@ -155,7 +157,7 @@ export async function applyOutcome(
             url: absolute(outcome.action.url, config.publicUrl),
           },
         },
-        { ...opts, event: 'payment_intent.requires_action' },
+        { ...base, event: 'payment_intent.requires_action' },
       );
     case 'failed': {
       await tx.updateAttempt(attempt.id, {
@@ -175,7 +177,7 @@ export async function applyOutcome(
           nextAction: null,
           lastPaymentError: paymentError(attempt, outcome.declineCode, outcome.message),
         },
-        { ...opts, event: 'payment_intent.payment_failed' },
+        { ...base, event: 'payment_intent.payment_failed' },
       );
     }
   }

@@ -13,6 +13,7 @@ export function toPaymentIntent(row: IntentRow, publicUrl: string): PaymentInten
     amount: row.amount,
     amount_capturable: row.amountCapturable,
     amount_received: row.amountReceived,
+    amount_refunded: row.amountRefunded,
     currency: row.currency,
     status: row.status,
     order_id: row.orderId,

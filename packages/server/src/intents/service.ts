@@ -8,9 +8,13 @@ import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import type { IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
+import { enqueue } from '../worker/enqueue.ts';
 import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CANCELABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
+
+/** The job that confirms an intent created with `confirm: true`. */
+export const CONFIRM_JOB = 'intent.confirm';
 
 export interface Caller {
   merchant: MerchantRow;
@@ -58,6 +62,27 @@ export function createIntentService(deps: Deps) {
     async create(caller: Caller, body: CreatePaymentIntentBody) {
       const now = clock.now();
       const processor = processorFor(caller.livemode);
+      if (body.confirm && body.payment_method?.type === 'card') {
+        throw new ApiError(
+          400,
+          'card_details_not_allowed',
+          'Card details never go through your server: collect them with checkout.js. Server-side confirmation takes UPI.',
+          { param: 'payment_method[type]' },
+        );
+      }
+      if (
+        body.confirm &&
+        !body.payment_method_types.includes(body.payment_method?.type ?? 'card')
+      ) {
+        throw new ApiError(
+          400,
+          'payment_method_not_allowed',
+          'payment_method[type] must be one of payment_method_types.',
+          {
+            param: 'payment_method[type]',
+          },
+        );
+      }
       return store.transaction(async (tx) => {
         const existing = await tx.findLiveIntentByOrder(
           caller.merchant.id,
@@ -108,6 +133,27 @@ export function createIntentService(deps: Deps) {
           object: toPaymentIntent(intent, publicUrl),
           now,
         });
+        if (body.confirm && body.payment_method) {
+          // Seed 002: answer at once; the worker asks the processor.
+          const processing = await moveIntent(
+            tx,
+            intent,
+            { status: 'processing' },
+            {
+              event: 'payment_intent.processing',
+              now,
+              publicUrl,
+            },
+          );
+          await enqueue(
+            tx,
+            CONFIRM_JOB,
+            { intent: intent.id, payment_method: body.payment_method },
+            now,
+            now,
+          );
+          return { intent: processing, created: true };
+        }
         return { intent, created: true };
       });
     },

@@ -178,6 +178,22 @@ export interface WebhookAttemptRow {
   error: string | null;
 }
 
+export interface RefundRow {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  intentId: string;
+  amount: number;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  reason: string | null;
+  failureReason: string | null;
+  processorReference: string | null;
+  metadata: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface ProcessorNotificationRow {
   processor: string;
   notificationId: string;
@@ -236,6 +252,8 @@ export interface StoreTx {
   ): Promise<IntentRow | null>;
   updateIntent(id: string, patch: Partial<IntentRow>): Promise<void>;
   listIntents(filter: IntentListFilter): Promise<IntentRow[]>;
+  /** Held (requires_capture) intents last changed before `before`, oldest first. */
+  listStaleAuthorizations(before: number, limit: number): Promise<IntentRow[]>;
   /** Intents past their expiry that are still open, oldest first. */
   listExpiredOpenIntents(now: number, limit: number): Promise<IntentRow[]>;
 
@@ -264,6 +282,20 @@ export interface StoreTx {
   ): Promise<WebhookDeliveryRow[]>;
   insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
   listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
+
+  insertRefund(row: RefundRow): Promise<void>;
+  getRefund(id: string): Promise<RefundRow | null>;
+  updateRefund(id: string, patch: Partial<RefundRow>): Promise<void>;
+  listRefunds(
+    merchantId: string,
+    livemode: boolean,
+    intentId: string | undefined,
+    limit: number,
+  ): Promise<RefundRow[]>;
+  /** Queued, running, retrying and dead jobs per kind, with the oldest due job's run_at. */
+  jobStats(): Promise<
+    { kind: string; status: string; retrying: number; count: number; oldest: number }[]
+  >;
 
   /** Stores an inbound notification; false if this one was seen before. */
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;

@@ -256,3 +256,28 @@ export const processorNotifications = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.processor, t.notificationId] })],
 );
+
+export const refunds = sqliteTable(
+  'refunds',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id').notNull(),
+    livemode: bool('livemode').notNull(),
+    intentId: text('intent_id')
+      .notNull()
+      .references(() => paymentIntents.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull(),
+    reason: text('reason'),
+    failureReason: text('failure_reason'),
+    processorReference: text('processor_reference'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('refunds_intent').on(t.intentId),
+    index('refunds_list').on(t.merchantId, t.livemode, t.createdAt),
+  ],
+);

@@ -269,6 +269,17 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           .all();
         return f.before ? rows.reverse() : rows;
       }),
+    listStaleAuthorizations: (before, limit) =>
+      run(() => {
+        const t = s.paymentIntents;
+        return db
+          .select()
+          .from(t)
+          .where(and(eq(t.status, 'requires_capture'), lte(t.updatedAt, before)))
+          .orderBy(asc(t.updatedAt))
+          .limit(limit)
+          .all();
+      }),
     listExpiredOpenIntents: (now, limit) =>
       run(() => {
         const t = s.paymentIntents;
@@ -375,6 +386,42 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
               .map(({ id: _id, ...row }) => row),
       ),
 
+    insertRefund: (row) => run(() => void db.insert(s.refunds).values(row).run()),
+    getRefund: (id) =>
+      run(() => db.select().from(s.refunds).where(eq(s.refunds.id, id)).get() ?? null),
+    updateRefund: (id, patch) =>
+      run(() => {
+        db.update(s.refunds).set(patch).where(eq(s.refunds.id, id)).run();
+      }),
+    listRefunds: (merchantId, livemode, intentId, limit) =>
+      run(() => {
+        const t = s.refunds;
+        return db
+          .select()
+          .from(t)
+          .where(
+            and(
+              eq(t.merchantId, merchantId),
+              eq(t.livemode, livemode),
+              intentId ? eq(t.intentId, intentId) : undefined,
+            ),
+          )
+          .orderBy(desc(t.createdAt), desc(sql`rowid`))
+          .limit(limit)
+          .all();
+      }),
+    jobStats: () =>
+      run(() =>
+        db.all<{
+          kind: string;
+          status: string;
+          retrying: number;
+          count: number;
+          oldest: number;
+        }>(sql`
+          SELECT kind, status, sum(attempts > 0) AS retrying, count(*) AS count, min(run_at) AS oldest
+          FROM jobs GROUP BY kind, status`),
+      ),
     insertProcessorNotification: (row) =>
       run(
         () =>

@@ -1,0 +1,117 @@
+import { createSandboxProcessor, type Processor } from '@kassa/processors';
+import { describe, expect, it } from 'vitest';
+import { CARDS, card, testGateway } from '../testing/harness.ts';
+
+describe('server-to-server payments (seed 002)', () => {
+  it('confirm: true answers 201 processing at once, and the worker completes it', async () => {
+    const g = await testGateway();
+    const res = await g.createIntent({
+      currency: 'INR',
+      confirm: true,
+      payment_method: { type: 'upi', upi: { vpa: 'test@upi' } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.status).toBe('processing');
+    const stats = (await g.call('GET', '/v1/jobs/stats', g.a.sk)).json;
+    expect(stats.kinds['intent.confirm']).toMatchObject({ queued: 1, running: 0, dead: 0 });
+    await g.worker.drain(); // asks the processor: still processing
+    g.clock.advance(3000);
+    await g.worker.drain();
+    expect((await g.call('GET', `/v1/payment_intents/${res.json.id}`, g.a.sk)).json.status).toBe(
+      'succeeded',
+    );
+    expect(await g.events(res.json.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.processing',
+      'payment_intent.succeeded',
+    ]);
+    expect(
+      (await g.call('GET', '/v1/jobs/stats', g.a.sk)).json.kinds['intent.confirm'],
+    ).toBeUndefined();
+  });
+
+  it('failure@kassa ends as a decline the merchant can see', async () => {
+    const g = await testGateway();
+    const res = await g.createIntent({
+      currency: 'INR',
+      confirm: true,
+      payment_method: { type: 'upi', upi: { vpa: 'failure@kassa' } },
+    });
+    g.clock.advance(3000);
+    await g.worker.drain();
+    g.clock.advance(3000);
+    await g.worker.drain();
+    const pi = (await g.call('GET', `/v1/payment_intents/${res.json.id}`, g.a.sk)).json;
+    expect(pi).toMatchObject({
+      status: 'requires_payment_method',
+      last_payment_error: { decline_code: 'upi_declined' },
+    });
+  });
+
+  it('refuses card details from a server, and confirm without a method', async () => {
+    const g = await testGateway();
+    const cardRes = await g.createIntent({ confirm: true, payment_method: card(CARDS.ok) });
+    expect(cardRes.status).toBe(400);
+    expect(cardRes.json.error).toMatchObject({
+      code: 'card_details_not_allowed',
+      param: 'payment_method[type]',
+    });
+    const none = await g.createIntent({ confirm: true });
+    expect(none.status).toBe(400);
+    expect(none.json.error.param).toBe('payment_method');
+    // Nothing was half-written.
+    expect((await g.call('GET', '/v1/payment_intents', g.a.sk)).json.data).toEqual([]);
+  });
+});
+
+describe('held payments and expiry', () => {
+  it('cancels an authorisation not captured within the capture window', async () => {
+    const g = await testGateway({ config: { captureWindowMs: 3_600_000 } });
+    const pi = (await g.createIntent({ capture_method: 'manual' })).json;
+    await g.confirm(pi, card(CARDS.ok));
+    g.clock.advance(3_500_000);
+    await g.worker.drain();
+    expect((await g.call('GET', `/v1/payment_intents/${pi.id}`, g.a.sk)).json.status).toBe(
+      'requires_capture',
+    );
+    g.clock.advance(200_000);
+    await g.worker.drain();
+    const after = (await g.call('GET', `/v1/payment_intents/${pi.id}`, g.a.sk)).json;
+    expect(after).toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'automatic',
+      amount_capturable: 0,
+    });
+  });
+
+  it('expiry records a late success instead of expiring a payment that went through', async () => {
+    const sandbox = createSandboxProcessor();
+    let bankSays: 'requires_action' | 'succeeded' = 'requires_action';
+    const processor: Processor = {
+      ...sandbox,
+      // The shopper approved at the bank; the gateway never heard back.
+      retrieve: async (req) =>
+        bankSays === 'succeeded'
+          ? { status: 'succeeded', reference: req.reference }
+          : sandbox.retrieve(req),
+    };
+    const g = await testGateway({ processors: { sandbox: processor } });
+    const late = (await g.createIntent({ expires_in: 60 })).json;
+    const abandoned = (await g.createIntent({ expires_in: 60 })).json;
+    await g.confirm(late, card(CARDS.threeDS));
+    g.clock.advance(61_000);
+    bankSays = 'succeeded';
+    await g.worker.drain();
+    expect((await g.call('GET', `/v1/payment_intents/${late.id}`, g.a.sk)).json.status).toBe(
+      'succeeded',
+    );
+    expect((await g.call('GET', `/v1/payment_intents/${abandoned.id}`, g.a.sk)).json.status).toBe(
+      'expired',
+    );
+    expect(await g.events(late.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.requires_action',
+      'payment_intent.succeeded',
+    ]);
+  });
+});

@@ -1,0 +1,206 @@
+import { type CreateRefundBody, newId, type Refund } from '@kassa/protocol';
+import type { Deps } from '../deps.ts';
+import { recordEvent } from '../events/record.ts';
+import { ApiError, notFound } from '../http/api-error.ts';
+import type { Caller } from '../intents/service.ts';
+import type { RefundRow, StoreTx } from '../store/types.ts';
+import { enqueue } from '../worker/enqueue.ts';
+
+export const REFUND_JOB = 'refund.process';
+/** A refund still pending this long after it was asked for is finished by the worker. */
+const SAFETY_NET_MS = 30_000;
+
+export function toRefund(row: RefundRow): Refund {
+  return {
+    id: row.id,
+    object: 'refund',
+    livemode: row.livemode,
+    payment_intent: row.intentId,
+    amount: row.amount,
+    currency: row.currency,
+    status: row.status,
+    reason: row.reason,
+    failure_reason: row.failureReason,
+    metadata: row.metadata,
+    created: Math.floor(row.createdAt / 1000),
+  };
+}
+
+const event = (
+  tx: StoreTx,
+  row: RefundRow,
+  type: 'refund.created' | 'refund.succeeded' | 'refund.failed',
+  now: number,
+) =>
+  recordEvent(tx, {
+    merchantId: row.merchantId,
+    livemode: row.livemode,
+    type,
+    object: toRefund(row),
+    now,
+  });
+
+/**
+ * Refunds, full or partial, several per payment. The amount is checked against what was
+ * captured minus what is already refunded, and reserved, in one transaction: concurrent
+ * requests can never refund more than was taken. A refund the processor turns down
+ * gives its amount back.
+ */
+export function createRefunds(deps: Deps) {
+  const { store, clock } = deps;
+
+  async function process(refundId: string): Promise<void> {
+    const found = await store.read(async (tx) => {
+      const refund = await tx.getRefund(refundId);
+      const intent = refund ? await tx.getIntent(refund.intentId) : null;
+      const attempt = intent?.latestAttemptId ? await tx.getAttempt(intent.latestAttemptId) : null;
+      return refund && intent ? { refund, intent, attempt } : null;
+    });
+    if (!found || found.refund.status !== 'pending') return;
+    const { refund, intent, attempt } = found;
+    const processor = deps.processors[intent.processor];
+    let outcome: { status: 'succeeded' | 'failed'; reference: string | null; reason?: string };
+    if (!processor?.refund || !attempt?.processorReference) {
+      outcome = {
+        status: 'failed',
+        reference: null,
+        reason: 'The processor cannot refund this payment.',
+      };
+    } else {
+      try {
+        const r = await processor.refund({
+          reference: attempt.processorReference,
+          amount: refund.amount,
+          currency: refund.currency,
+        });
+        outcome = {
+          ...r,
+          reason: r.status === 'failed' ? 'The processor declined the refund.' : undefined,
+        };
+      } catch (err) {
+        deps.logger.warn(
+          { err, refund: refund.id },
+          'refund failed at the processor; the worker will try again',
+        );
+        throw err;
+      }
+    }
+    const now = clock.now();
+    await store.transaction(async (tx) => {
+      const fresh = await tx.getRefund(refundId);
+      if (fresh?.status !== 'pending') return;
+      const patch = {
+        status: outcome.status,
+        processorReference: outcome.reference,
+        failureReason: outcome.reason ?? null,
+        updatedAt: now,
+      };
+      await tx.updateRefund(refundId, patch);
+      if (outcome.status === 'failed') {
+        const current = await tx.getIntent(intent.id);
+        await tx.updateIntent(intent.id, {
+          amountRefunded: Math.max(0, (current?.amountRefunded ?? 0) - fresh.amount),
+          updatedAt: now,
+        });
+      }
+      await event(
+        tx,
+        { ...fresh, ...patch },
+        outcome.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
+        now,
+      );
+    });
+  }
+
+  return {
+    process,
+
+    async create(caller: Caller, body: CreateRefundBody): Promise<RefundRow> {
+      const now = clock.now();
+      const refund = await store.transaction(async (tx) => {
+        const intent = await tx.getIntent(body.payment_intent);
+        if (
+          !intent ||
+          intent.merchantId !== caller.merchant.id ||
+          intent.livemode !== caller.livemode
+        ) {
+          throw new ApiError(
+            404,
+            'resource_missing',
+            `No such payment_intent: '${body.payment_intent}'`,
+            {
+              param: 'payment_intent',
+            },
+          );
+        }
+        if (intent.status !== 'succeeded') {
+          throw new ApiError(
+            409,
+            'payment_intent_unexpected_state',
+            `Only a succeeded payment can be refunded; this one is ${intent.status}.`,
+            {
+              param: 'payment_intent',
+            },
+          );
+        }
+        const refundable = intent.amountReceived - intent.amountRefunded;
+        if (refundable <= 0) {
+          throw new ApiError(
+            409,
+            'charge_already_refunded',
+            'This payment has already been refunded in full.',
+            {
+              param: 'payment_intent',
+            },
+          );
+        }
+        const amount = body.amount ?? refundable;
+        if (amount > refundable) {
+          throw new ApiError(
+            400,
+            'amount_too_large',
+            `At most ${refundable} can still be refunded.`,
+            { param: 'amount' },
+          );
+        }
+        const row: RefundRow = {
+          id: newId('re'),
+          merchantId: intent.merchantId,
+          livemode: intent.livemode,
+          intentId: intent.id,
+          amount,
+          currency: intent.currency,
+          status: 'pending',
+          reason: body.reason ?? null,
+          failureReason: null,
+          processorReference: null,
+          metadata: body.metadata ?? {},
+          createdAt: now,
+          updatedAt: now,
+        };
+        await tx.insertRefund(row);
+        await tx.updateIntent(intent.id, {
+          amountRefunded: intent.amountRefunded + amount,
+          updatedAt: now,
+        });
+        await event(tx, row, 'refund.created', now);
+        await enqueue(tx, REFUND_JOB, { refund: row.id }, now + SAFETY_NET_MS, now);
+        return row;
+      });
+      await process(refund.id).catch(() => undefined);
+      return (await store.read((tx) => tx.getRefund(refund.id))) as RefundRow;
+    },
+
+    async get(caller: Caller, id: string) {
+      const row = await store.read((tx) => tx.getRefund(id));
+      if (!row || row.merchantId !== caller.merchant.id || row.livemode !== caller.livemode)
+        throw notFound('refund', id);
+      return row;
+    },
+
+    list: (caller: Caller, intentId: string | undefined, limit: number) =>
+      store.read((tx) => tx.listRefunds(caller.merchant.id, caller.livemode, intentId, limit)),
+  };
+}
+
+export type Refunds = ReturnType<typeof createRefunds>;
