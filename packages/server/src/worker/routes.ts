@@ -37,13 +37,8 @@ export function jobRoutes(deps: Deps) {
       const rows = await deps.store.read((tx) => tx.jobStats());
       const kinds: Record<string, z.infer<typeof kindStats>> = {};
       for (const r of rows) {
-        const k = (kinds[r.kind] ??= {
-          queued: 0,
-          running: 0,
-          retrying: 0,
-          dead: 0,
-          oldest_age_seconds: null,
-        });
+        kinds[r.kind] ??= { queued: 0, running: 0, retrying: 0, dead: 0, oldest_age_seconds: null };
+        const k = kinds[r.kind] as z.infer<typeof kindStats>;
         if (r.status === 'queued') {
           k.queued += r.count;
           k.retrying += r.retrying;
