@@ -3,6 +3,7 @@ import { randomToken } from '@kassa/protocol';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { assetRoutes } from './assets/assets.ts';
+import { seed002Routes } from './compat/seed-002.ts';
 import type { Deps } from './deps.ts';
 import { renderDocs } from './docs/docs-page.ts';
 import { eventRoutes } from './events/routes.ts';
@@ -98,6 +99,7 @@ export function createGateway(deps: Deps) {
     c.req.method === 'GET' || c.req.method === 'DELETE' ? next() : limitBody(c, next),
   );
   app.use('/v1/*', requireJson);
+  app.use('/api/*', async (c, next) => (c.req.method === 'POST' ? limitBody(c, next) : next()));
 
   const merchantApi = [apiKeyAuth(store, 'secret'), idempotency(store, clock)] as const;
   const mount = (path: string, sub: OpenAPIHono<AppEnv>) => {
@@ -111,6 +113,8 @@ export function createGateway(deps: Deps) {
   mount('/v1/events', eventRoutes(deps));
   mount('/v1/refunds', refundRoutes(refunds));
   mount('/v1/jobs', jobRoutes(deps));
+  // Seed 002's API, for integrations written against it.
+  app.route('/api/v1', seed002Routes(deps, intents, refunds));
 
   // Processors authenticate themselves with signatures, not API keys.
   app.route('/v1/processor_webhooks', processorNotificationRoutes(deps));

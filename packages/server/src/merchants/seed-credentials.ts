@@ -1,0 +1,16 @@
+import type { Store } from '../store/types.ts';
+import type { DemoKeys } from './merchants.ts';
+
+/** Seed 002's example credentials. They open the demo merchant, in test mode only. */
+export const SEED_KEY = 'key_test_abc123';
+export const SEED_SECRET = 'secret_test_xyz789';
+
+/** The demo merchant, when the seed's key (and secret, if given) are presented. */
+export async function demoMerchantFor(store: Store, key: string, secret?: string) {
+  if (key !== SEED_KEY || (secret !== undefined && secret !== SEED_SECRET)) return null;
+  return store.read(async (tx) => {
+    const saved = await tx.getSetting('demo_merchant');
+    if (!saved) return null;
+    return tx.getMerchant((JSON.parse(saved) as DemoKeys).merchant_id);
+  });
+}
