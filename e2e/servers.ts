@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createShop, openShopDb } from '@kassa/example-storefront';
 import { Kassa, verifyPaymentSignature } from '@kassa/node';
-import { createSandboxProcessor } from '@kassa/processors';
+import { createRedirectProcessor, createSandboxProcessor } from '@kassa/processors';
 import {
   createGateway,
   createLogger,
@@ -53,6 +53,7 @@ const store = createSqliteStore({
 const logger = createLogger({ level: config.logLevel });
 const processors = {
   sandbox: createSandboxProcessor({ asyncDelayMs: config.sandbox.asyncDelayMs }),
+  redirect: createRedirectProcessor({ secret: config.redirectSecret }),
 };
 const { app, worker } = createGateway({ store, processors, clock: systemClock, config, logger });
 gatewayHttp.server.on('request', getRequestListener(app.fetch));

@@ -26,7 +26,7 @@ export function App({ boot }: { boot: Boot }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const [method, setMethod] = useState<'card' | 'upi'>('card');
+  const [method, setMethod] = useState<'card' | 'upi' | 'redirect'>('card');
   const parent = useRef<Parent | null>(null);
   const reported = useRef(false);
   const root = useRef<HTMLDivElement>(null);
@@ -35,7 +35,7 @@ export function App({ boot }: { boot: Boot }) {
     getIntent(boot.id, boot.secret).then((a) => {
       if (!a.ok) return setLoadError(a.status === 0 ? t.networkError : t.loadError);
       parent.current = boot.makeParent(a.intent.merchant.allowed_origins);
-      setMethod(a.intent.payment_method_types[0] === 'upi' ? 'upi' : 'card');
+      setMethod(a.intent.payment_method_types[0] ?? 'card');
       setIntent(a.intent);
     });
   }, []);
@@ -179,6 +179,29 @@ export function App({ boot }: { boot: Boot }) {
     );
   } else if (s === 'failed' || s === 'canceled' || s === 'expired') {
     body = <Screen title={t.failed} body={failureText(intent, t)} role="alert" />;
+  } else if (s === 'requires_action' && intent.next_action?.type === 'redirect') {
+    // A real link: a direct click, so no popup blocker. In the modal the app opens in a
+    // new tab and this page follows the payment; on a full page it comes back here.
+    const app = new URL(intent.next_action.url);
+    const embedded = !!parent.current?.embedded;
+    if (!embedded) {
+      sessionStorage.setItem(`kassa:${boot.id}`, boot.secret);
+      app.searchParams.set('return', `/pay/${boot.id}`);
+    }
+    body = (
+      <section class="screen">
+        <h1>{t.openAppTitle}</h1>
+        <p>{t.openAppHint}</p>
+        <a
+          class="pay app"
+          href={app.pathname + app.search}
+          target={embedded ? '_blank' : undefined}
+          rel="noopener"
+        >
+          {t.openApp}
+        </a>
+      </section>
+    );
   } else if (s === 'requires_action' && intent.next_action) {
     const url = new URL(intent.next_action.url);
     url.searchParams.set('embedded', '1');
@@ -214,25 +237,40 @@ export function App({ boot }: { boot: Boot }) {
                   checked={method === m}
                   onChange={() => setMethod(m)}
                 />
-                {m === 'card' ? t.card : t.upi}
+                {m === 'card' ? t.card : m === 'upi' ? t.upi : t.redirect}
               </label>
             ))}
           </fieldset>
         )}
-        {method === 'card' ? (
+        {method === 'card' && (
           <CardForm
             t={t}
             payLabel={t.pay(amount)}
             busy={busy}
             onPay={(card: CardData) => pay({ type: 'card', card })}
           />
-        ) : (
+        )}
+        {method === 'upi' && (
           <UpiForm
             t={t}
             payLabel={t.pay(amount)}
             busy={busy}
             onPay={(vpa) => pay({ type: 'upi', upi: { vpa } })}
           />
+        )}
+        {method === 'redirect' && (
+          <form
+            aria-label={t.redirect}
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!busy) void pay({ type: 'redirect' });
+            }}
+          >
+            <p class="hint">{t.redirectHint}</p>
+            <button type="submit" class="pay" disabled={busy} aria-busy={busy}>
+              {busy ? t.paying : t.pay(amount)}
+            </button>
+          </form>
         )}
       </section>
     );

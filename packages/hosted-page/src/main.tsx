@@ -5,7 +5,9 @@ import { createParent } from './parent.ts';
 
 // /pay/<id>?embed=1&parent=<origin>&theme=<hex>&locale=<en|hi>#<client secret>
 const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
-const secret = decodeURIComponent(location.hash.slice(1));
+// Back from a payment app on a full page, the secret waits in this tab's session storage.
+const secret =
+  decodeURIComponent(location.hash.slice(1)) || sessionStorage.getItem(`kassa:${id}`) || '';
 const q = new URLSearchParams(location.search);
 const { strings, intl, lang } = localeOf(q.get('locale'));
 document.documentElement.lang = lang;

@@ -1,5 +1,11 @@
 export { NotificationError } from './notification-error.ts';
 export * from './processor.ts';
+export {
+  createRedirectProcessor,
+  REDIRECT_SIGNATURE_HEADER,
+  type RedirectOptions,
+  signRedirectNotification,
+} from './redirect/redirect.ts';
 export { SANDBOX_SIGNATURE_HEADER, signSandboxNotification } from './sandbox/notifications.ts';
 export {
   createSandboxProcessor,

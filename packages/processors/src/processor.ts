@@ -105,6 +105,11 @@ export interface ProcessorPageContext {
    * records the outcome. Returns where to send the shopper next, if anywhere.
    */
   completeAction(reference: string, result: string): Promise<{ returnUrl: string | null }>;
+  /**
+   * Hands the gateway a notification exactly as the processor would POST it to
+   * `/v1/processor_webhooks/<id>`: it is verified, deduplicated and applied the same way.
+   */
+  deliverNotification(headers: Record<string, string>, rawBody: string): Promise<void>;
 }
 
 /** Optional: adapters that serve pages to shoppers implement this. */

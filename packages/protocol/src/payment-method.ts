@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const PAYMENT_METHOD_TYPES = ['card', 'upi'] as const;
+/** `redirect`: the shopper pays in an external payment app and comes back (seed 001). */
+export const PAYMENT_METHOD_TYPES = ['card', 'upi', 'redirect'] as const;
 export const paymentMethodTypeSchema = z.enum(PAYMENT_METHOD_TYPES);
 export type PaymentMethodType = z.infer<typeof paymentMethodTypeSchema>;
 
@@ -39,6 +40,7 @@ export const paymentMethodDataSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('card'), card: cardDetailsSchema }).strict(),
     z.object({ type: z.literal('upi'), upi: z.object({ vpa: vpaSchema }).strict() }).strict(),
+    z.object({ type: z.literal('redirect') }).strict(),
   ])
   .meta({ id: 'PaymentMethodData' });
 export type PaymentMethodData = z.infer<typeof paymentMethodDataSchema>;
@@ -71,6 +73,7 @@ export const paymentMethodDetailsSchema = z
       }),
     }),
     z.object({ type: z.literal('upi'), upi: z.object({ vpa: z.string() }) }),
+    z.object({ type: z.literal('redirect') }),
   ])
   .meta({ id: 'PaymentMethodDetails' });
 export type PaymentMethodDetails = z.infer<typeof paymentMethodDetailsSchema>;

@@ -20,6 +20,10 @@ export interface Config {
   sandbox: { latencyMs: number; asyncDelayMs: number; notificationSecret: string };
   /** Held (manual-capture) payments not captured within this many ms are canceled. */
   captureWindowMs: number;
+  /** Which processor takes each payment method. */
+  processorForMethod: Record<'card' | 'upi' | 'redirect', string>;
+  /** Secret that signs the redirect app's notifications. */
+  redirectSecret: string;
   /** Whether `kassa start` runs the worker in its own process. */
   runWorker: boolean;
   /** Origins of the example storefront, allowed for the demo merchant. */
@@ -73,6 +77,7 @@ const envSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(7 * 24),
+  KASSA_REDIRECT_SECRET: z.string().min(8).default('redirect_notification_secret'),
   KASSA_RUN_WORKER: z.enum(['true', 'false', '1', '0']).default('true'),
   KASSA_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   KASSA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
@@ -117,6 +122,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     runWorker: e.KASSA_RUN_WORKER === 'true' || e.KASSA_RUN_WORKER === '1',
     captureWindowMs: e.KASSA_CAPTURE_WINDOW_HOURS * 3_600_000,
+    processorForMethod: { card: 'sandbox', upi: 'sandbox', redirect: 'redirect' },
+    redirectSecret: e.KASSA_REDIRECT_SECRET,
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -89,10 +89,13 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
 
     async authorize(req: AuthorizeRequest) {
       await wait();
+      const m = req.paymentMethod;
+      if (m.type === 'redirect')
+        throw new Error(
+          'the sandbox takes cards and UPI; redirect payments go to the redirect processor',
+        );
       const scenario =
-        req.paymentMethod.type === 'card'
-          ? scenarioForCard(req.paymentMethod.card.number)
-          : scenarioForVpa(req.paymentMethod.upi.vpa);
+        m.type === 'card' ? scenarioForCard(m.card.number) : scenarioForVpa(m.upi.vpa);
       const payment = { scenario, manual: req.captureMethod === 'manual', startedAt: now() };
       return settle(payment, scenario, makeReference(payment));
     },

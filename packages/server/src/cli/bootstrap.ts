@@ -1,4 +1,4 @@
-import { createSandboxProcessor } from '@kassa/processors';
+import { createRedirectProcessor, createSandboxProcessor } from '@kassa/processors';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import type { Deps } from '../deps.ts';
@@ -19,6 +19,7 @@ export function bootstrap(): Deps {
       asyncDelayMs: config.sandbox.asyncDelayMs,
       notificationSecret: config.sandbox.notificationSecret,
     }),
+    redirect: createRedirectProcessor({ secret: config.redirectSecret }),
   };
   return { store, processors, clock: systemClock, config, logger };
 }

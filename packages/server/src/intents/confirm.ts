@@ -97,8 +97,22 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
           { param: 'payment_method[type]' },
         );
       }
-      const processor = deps.processors[intent.processor];
-      if (!processor) throw new Error(`processor ${intent.processor} is not configured`);
+      // Each method goes to the processor that takes it (cards and UPI to the sandbox,
+      // redirect payments to the external app).
+      const processorId = intent.livemode
+        ? intent.processor
+        : config.processorForMethod[method.type];
+      const processor = deps.processors[processorId];
+      if (!processor) {
+        throw new ApiError(
+          400,
+          'payment_method_unavailable',
+          `No processor takes ${method.type} payments here.`,
+          {
+            param: 'payment_method[type]',
+          },
+        );
+      }
       const now = clock.now();
       const card: CardSummary | null =
         method.type === 'card' ? summariseCard(method.card, now, await fingerprintKey()) : null;

@@ -77,7 +77,7 @@ export function createLifecycle(deps: Deps) {
       );
       for (const intent of stale) {
         const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-        const processor = deps.processors[intent.processor];
+        const processor = deps.processors[attempt?.processor ?? intent.processor];
         if (attempt?.processorReference && processor?.cancel) {
           await processor.cancel({
             reference: attempt.processorReference,

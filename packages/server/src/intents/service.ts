@@ -197,7 +197,7 @@ export function createIntentService(deps: Deps) {
         assertTransition(intent.status, 'canceled', 'cancel');
       if (intent.status === 'requires_capture') {
         const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-        const processor = deps.processors[intent.processor];
+        const processor = deps.processors[attempt?.processor ?? intent.processor];
         if (attempt?.processorReference && processor?.cancel) {
           await processor.cancel({
             reference: attempt.processorReference,
@@ -254,7 +254,7 @@ export function createIntentService(deps: Deps) {
       capturing.add(id);
       try {
         const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-        const processor = deps.processors[intent.processor];
+        const processor = deps.processors[attempt?.processor ?? intent.processor];
         if (!attempt?.processorReference || !processor?.capture) {
           throw new ApiError(400, 'capture_unsupported', 'This payment cannot be captured.');
         }

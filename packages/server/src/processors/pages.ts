@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { ConfirmService } from '../intents/confirm.ts';
+import { receiveNotification } from './notifications.ts';
 
 const hasPages = (p: unknown): p is ProcessorPages =>
   typeof (p as ProcessorPages | undefined)?.handlePage === 'function';
@@ -29,6 +30,9 @@ export function processorPages(deps: Deps, confirms: ConfirmService) {
         if (!found) return null;
         ancestors = found.merchant.allowedOrigins;
         return { amount: found.intent.amount, currency: found.intent.currency };
+      },
+      deliverNotification: async (headers, rawBody) => {
+        await receiveNotification(deps, id, headers, rawBody);
       },
       completeAction: async (reference, result) => {
         const done = await confirms.completeAction(id, reference, result);

@@ -58,7 +58,7 @@ export function createRefunds(deps: Deps) {
     });
     if (!found || found.refund.status !== 'pending') return;
     const { refund, intent, attempt } = found;
-    const processor = deps.processors[intent.processor];
+    const processor = deps.processors[attempt?.processor ?? intent.processor];
     let outcome: { status: 'succeeded' | 'failed'; reference: string | null; reason?: string };
     if (!processor?.refund || !attempt?.processorReference) {
       outcome = {

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createSandboxProcessor, type Processor } from '@kassa/processors';
+import { createRedirectProcessor, createSandboxProcessor, type Processor } from '@kassa/processors';
 import { createGateway } from '../app.ts';
 import { manualClock } from '../clock.ts';
 import { type Config, testConfig } from '../config.ts';
@@ -58,6 +58,7 @@ export async function testGateway(
   const store = createSqliteStore({ filename: opts.filename ?? ':memory:' });
   const processors = opts.processors ?? {
     sandbox: createSandboxProcessor({ now: clock.now, asyncDelayMs: 2000 }),
+    redirect: createRedirectProcessor({ secret: config.redirectSecret, now: clock.now }),
   };
   const gateway = createGateway({ store, processors, clock, config, logger });
   const mk = async (name: string) => {
