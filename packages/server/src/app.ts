@@ -22,6 +22,8 @@ import { paymentIntentRoutes } from './intents/routes.ts';
 import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
 import { processorNotificationRoutes } from './processors/notifications.ts';
 import { processorPages } from './processors/pages.ts';
+import { dailyReconciliation } from './reconciliation/daily.ts';
+import { reconciliationRoutes } from './reconciliation/routes.ts';
 import { createRefunds, REFUND_JOB } from './refunds/refunds.ts';
 import { refundRoutes } from './refunds/routes.ts';
 import { createDeliverer } from './webhooks/deliver.ts';
@@ -113,6 +115,7 @@ export function createGateway(deps: Deps) {
   mount('/v1/events', eventRoutes(deps));
   mount('/v1/refunds', refundRoutes(refunds));
   mount('/v1/jobs', jobRoutes(deps));
+  mount('/v1/reconciliation_runs', reconciliationRoutes(deps));
   // Seed 002's API, for integrations written against it.
   app.route('/api/v1', seed002Routes(deps, intents, refunds));
 
@@ -181,6 +184,7 @@ export function createGateway(deps: Deps) {
     [
       () => lifecycle.expireDue(),
       () => lifecycle.cancelStaleAuthorizations(),
+      dailyReconciliation(deps),
       () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
     ],
     {

@@ -20,6 +20,8 @@ export interface Config {
   sandbox: { latencyMs: number; asyncDelayMs: number; notificationSecret: string };
   /** Held (manual-capture) payments not captured within this many ms are canceled. */
   captureWindowMs: number;
+  /** `HH:MM` (UTC): reconcile the previous day once a day after this time; off when unset. */
+  reconcileDailyAt: string | null;
   /** Which processor takes each payment method. */
   processorForMethod: Record<'card' | 'upi' | 'redirect', string>;
   /** Secret that signs the redirect app's notifications. */
@@ -78,6 +80,10 @@ const envSchema = z.object({
     .max(24 * 30)
     .default(7 * 24),
   KASSA_REDIRECT_SECRET: z.string().min(8).default('redirect_notification_secret'),
+  KASSA_RECONCILE_DAILY_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)')
+    .optional(),
   KASSA_RUN_WORKER: z.enum(['true', 'false', '1', '0']).default('true'),
   KASSA_WORKER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   KASSA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
@@ -123,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runWorker: e.KASSA_RUN_WORKER === 'true' || e.KASSA_RUN_WORKER === '1',
     captureWindowMs: e.KASSA_CAPTURE_WINDOW_HOURS * 3_600_000,
     processorForMethod: { card: 'sandbox', upi: 'sandbox', redirect: 'redirect' },
+    reconcileDailyAt: e.KASSA_RECONCILE_DAILY_AT ?? null,
     redirectSecret: e.KASSA_REDIRECT_SECRET,
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())

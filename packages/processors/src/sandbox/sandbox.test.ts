@@ -108,3 +108,46 @@ describe('sandbox test cards', () => {
     expect(performance.now() - t).toBeGreaterThanOrEqual(55);
   });
 });
+
+describe('sandbox settlement report', () => {
+  it('lists what it settled in a time range, never card data', async () => {
+    let t = 5_000_000;
+    const sb = createSandboxProcessor({ now: () => t });
+    const pay = (number: string, amount: number) =>
+      sb.authorize({
+        attemptId: 'pa',
+        intentId: 'pi',
+        amount,
+        currency: 'EUR',
+        captureMethod: 'automatic',
+        paymentMethod: card(number),
+      });
+    const ok = await pay('4242424242424242', 1000);
+    const no = await pay('4000000000000002', 2000);
+    t += 10_000;
+    await pay('4242424242424242', 3000);
+    const report = await sb.settlementReport({ from: 5_000_000, to: 5_000_001 });
+    expect(report).toEqual([
+      {
+        reference: ok.reference,
+        amount: 1000,
+        currency: 'EUR',
+        status: 'succeeded',
+        settled_at: 5_000_000,
+      },
+      {
+        reference: no.reference,
+        amount: 2000,
+        currency: 'EUR',
+        status: 'failed',
+        settled_at: 5_000_000,
+      },
+    ]);
+    expect(JSON.stringify(report)).not.toContain('4242424242424242');
+    sb.injectDiscrepancy(no.reference as string, 'succeeded');
+    expect(
+      (await sb.settlementReport({ from: 0, to: 1e13 })).find((r) => r.reference === no.reference)
+        ?.status,
+    ).toBe('succeeded');
+  });
+});

@@ -7,6 +7,7 @@ import type {
   ReferenceRequest,
 } from '../processor.ts';
 import { challengePage } from './challenge-page.ts';
+import { createLedger } from './ledger.ts';
 import { parseSandboxNotification } from './notifications.ts';
 import { makeReference, readReference, type SandboxPayment } from './reference.ts';
 import { type SandboxScenario, scenarioForCard, scenarioForVpa } from './test-cards.ts';
@@ -20,6 +21,8 @@ export interface SandboxOptions {
   now?: () => number;
   /** Secret that signs the sandbox's notifications to the gateway. */
   notificationSecret?: string;
+  /** A file for the settlement ledger (JSON lines); memory only when left out. */
+  ledgerFile?: string;
 }
 
 /** The sandbox's default notification secret: it is a test processor, not a secret. */
@@ -29,14 +32,26 @@ export const SANDBOX_NOTIFICATION_SECRET = 'sandbox_notification_secret';
 export type SandboxProcessor = Processor &
   ProcessorPages &
   Required<
-    Pick<Processor, 'continueAfterAction' | 'capture' | 'cancel' | 'refund' | 'parseNotification'>
-  >;
+    Pick<
+      Processor,
+      | 'continueAfterAction'
+      | 'capture'
+      | 'cancel'
+      | 'refund'
+      | 'parseNotification'
+      | 'settlementReport'
+    >
+  > & {
+    /** Test-only: make the books disagree with what the gateway was told (reconciliation). */
+    injectDiscrepancy(reference: string, status: 'succeeded' | 'failed'): void;
+  };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The sandbox processor: test cards and UPI addresses with fixed, documented outcomes,
- * a 3-D Secure challenge page, asynchronous outcomes and configurable latency.
+ * a 3-D Secure challenge page, asynchronous outcomes, configurable latency, and books
+ * (a ledger) that its settlement reports come from.
  *
  * @example
  * const sandbox = createSandboxProcessor({ latencyMs: 50 });
@@ -50,6 +65,28 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   const asyncDelay = options.asyncDelayMs ?? 2000;
   const now = options.now ?? Date.now;
   const wait = () => (latency > 0 ? sleep(latency) : Promise.resolve());
+  const ledger = createLedger(options.ledgerFile);
+  const amounts = new Map<string, { amount: number; currency: string }>();
+
+  /** Notes final outcomes in the ledger, as a processor's books would. */
+  function book(
+    outcome: ProcessorOutcome,
+    req: { amount: number; currency: string },
+  ): ProcessorOutcome {
+    if (!outcome.reference) return outcome;
+    // Only these two fields: a request can carry card data, which never goes in the books.
+    const money = { amount: req.amount, currency: req.currency };
+    amounts.set(outcome.reference, money);
+    if (outcome.status === 'succeeded' || outcome.status === 'failed') {
+      ledger.record({
+        reference: outcome.reference,
+        ...money,
+        status: outcome.status,
+        settled_at: now(),
+      });
+    }
+    return outcome;
+  }
 
   /** Where a payment in a final-or-immediate scenario stands. */
   function settle(p: SandboxPayment, s: SandboxScenario, reference: string): ProcessorOutcome {
@@ -77,6 +114,20 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     return p;
   }
 
+  function afterChallenge(reference: string, result: string): ProcessorOutcome {
+    const p = paymentOf(reference);
+    if (p.scenario.kind !== 'three_d_secure') return settle(p, p.scenario, reference);
+    if (result !== 'approve') {
+      return {
+        status: 'failed',
+        reference,
+        declineCode: 'authentication_failed',
+        message: 'We could not authenticate your payment. Try again or use another card.',
+      };
+    }
+    return settle(p, p.scenario.next, reference);
+  }
+
   return {
     id: 'sandbox',
     capabilities: {
@@ -90,41 +141,32 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     async authorize(req: AuthorizeRequest) {
       await wait();
       const m = req.paymentMethod;
-      if (m.type === 'redirect')
+      if (m.type === 'redirect') {
         throw new Error(
           'the sandbox takes cards and UPI; redirect payments go to the redirect processor',
         );
+      }
       const scenario =
         m.type === 'card' ? scenarioForCard(m.card.number) : scenarioForVpa(m.upi.vpa);
       const payment = { scenario, manual: req.captureMethod === 'manual', startedAt: now() };
-      return settle(payment, scenario, makeReference(payment));
+      return book(settle(payment, scenario, makeReference(payment)), req);
     },
 
-    async retrieve({ reference }: ReferenceRequest) {
+    async retrieve(req: ReferenceRequest) {
       await wait();
-      const p = paymentOf(reference);
+      const p = paymentOf(req.reference);
       // A 3-D Secure payment that was never completed is still waiting for the shopper.
-      return settle(p, p.scenario, reference);
+      return book(settle(p, p.scenario, req.reference), req);
     },
 
-    async continueAfterAction({ reference, result }) {
+    async continueAfterAction(req) {
       await wait();
-      const p = paymentOf(reference);
-      if (p.scenario.kind !== 'three_d_secure') return settle(p, p.scenario, reference);
-      if (result !== 'approve') {
-        return {
-          status: 'failed',
-          reference,
-          declineCode: 'authentication_failed',
-          message: 'We could not authenticate your payment. Try again or use another card.',
-        };
-      }
-      return settle(p, p.scenario.next, reference);
+      return book(afterChallenge(req.reference, req.result), req);
     },
 
-    async capture({ reference }) {
+    async capture(req) {
       await wait();
-      return { status: 'succeeded', reference };
+      return book({ status: 'succeeded', reference: req.reference }, req);
     },
 
     async cancel() {
@@ -135,6 +177,15 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     async refund({ reference }) {
       await wait();
       return { status: 'succeeded', reference: `${reference}_refund_${now()}` };
+    },
+
+    async settlementReport({ from, to }) {
+      return ledger.between(from, to);
+    },
+
+    injectDiscrepancy(reference, status) {
+      const m = amounts.get(reference) ?? { amount: 0, currency: 'USD' };
+      ledger.record({ reference, ...m, status, settled_at: now() });
     },
 
     async parseNotification(req) {

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { createRedirectProcessor, createSandboxProcessor } from '@kassa/processors';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
@@ -18,6 +19,11 @@ export function bootstrap(): Deps {
       latencyMs: config.sandbox.latencyMs,
       asyncDelayMs: config.sandbox.asyncDelayMs,
       notificationSecret: config.sandbox.notificationSecret,
+      // The sandbox's books, beside the database, so settlement reports survive restarts.
+      ledgerFile:
+        config.databasePath === ':memory:'
+          ? undefined
+          : join(dirname(config.databasePath), 'sandbox-ledger.jsonl'),
     }),
     redirect: createRedirectProcessor({ secret: config.redirectSecret }),
   };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { merchantsCommand } from './merchants-command.ts';
+import { reconcileCommand } from './reconcile-command.ts';
 import { startCommand, workerCommand } from './start-command.ts';
 
 const USAGE = `Usage: kassa <command>
@@ -9,6 +10,8 @@ Commands:
   start                      start the gateway and its worker (KASSA_PORT, KASSA_DATABASE_URL, KASSA_PUBLIC_URL)
   worker                     run only the background worker (webhooks, async payments, expiry);
                              start the gateway with KASSA_RUN_WORKER=false to split them
+  reconcile --date YYYY-MM-DD [--csv]
+                             compare a day with the processors' settlement reports (JSON, or CSV)
   merchants create --name N --origin URL [--origin URL…] [--live] [--json]
                              create a merchant and print its keys (secret keys are shown only once)
 `;
@@ -20,6 +23,13 @@ async function main(argv: string[]) {
       return startCommand();
     case 'worker':
       return workerCommand();
+    case 'reconcile': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { date: { type: 'string' }, csv: { type: 'boolean', default: false } },
+      });
+      return reconcileCommand(values);
+    }
     case 'merchants': {
       const [sub, ...args] = rest;
       if (sub !== 'create') break;

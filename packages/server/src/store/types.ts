@@ -194,6 +194,15 @@ export interface RefundRow {
   updatedAt: number;
 }
 
+export interface ReconciliationRunRow {
+  id: string;
+  /** Null for a run over every merchant (the CLI and the daily schedule). */
+  merchantId: string | null;
+  date: string;
+  report: Record<string, unknown>;
+  createdAt: number;
+}
+
 export interface ProcessorNotificationRow {
   processor: string;
   notificationId: string;
@@ -282,6 +291,15 @@ export interface StoreTx {
   ): Promise<WebhookDeliveryRow[]>;
   insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
   listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
+
+  /** Attempts at a processor created in [from, to). */
+  listAttemptsBetween(processor: string, from: number, to: number): Promise<AttemptRow[]>;
+  insertReconciliationRun(row: ReconciliationRunRow): Promise<void>;
+  getReconciliationRun(id: string): Promise<ReconciliationRunRow | null>;
+  findReconciliationRun(
+    date: string,
+    merchantId: string | null,
+  ): Promise<ReconciliationRunRow | null>;
 
   insertRefund(row: RefundRow): Promise<void>;
   getRefund(id: string): Promise<RefundRow | null>;

@@ -125,6 +125,7 @@ export const paymentAttempts = sqliteTable(
   },
   (t) => [
     index('payment_attempts_intent').on(t.intentId),
+    index('payment_attempts_created').on(t.processor, t.createdAt),
     uniqueIndex('payment_attempts_reference').on(t.processor, t.processorReference),
   ],
 );
@@ -280,4 +281,16 @@ export const refunds = sqliteTable(
     index('refunds_intent').on(t.intentId),
     index('refunds_list').on(t.merchantId, t.livemode, t.createdAt),
   ],
+);
+
+export const reconciliationRuns = sqliteTable(
+  'reconciliation_runs',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id'),
+    date: text('date').notNull(),
+    report: text('report', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('reconciliation_runs_date').on(t.date, t.merchantId)],
 );

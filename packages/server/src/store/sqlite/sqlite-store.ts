@@ -386,6 +386,39 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
               .map(({ id: _id, ...row }) => row),
       ),
 
+    listAttemptsBetween: (processor, from, to) =>
+      run(() => {
+        const t = s.paymentAttempts;
+        return db
+          .select()
+          .from(t)
+          .where(and(eq(t.processor, processor), gte(t.createdAt, from), lt(t.createdAt, to)))
+          .all();
+      }),
+    insertReconciliationRun: (row) =>
+      run(() => void db.insert(s.reconciliationRuns).values(row).run()),
+    getReconciliationRun: (id) =>
+      run(
+        () =>
+          db.select().from(s.reconciliationRuns).where(eq(s.reconciliationRuns.id, id)).get() ??
+          null,
+      ),
+    findReconciliationRun: (date, merchantId) =>
+      run(() => {
+        const t = s.reconciliationRuns;
+        return (
+          db
+            .select()
+            .from(t)
+            .where(
+              and(
+                eq(t.date, date),
+                merchantId === null ? isNull(t.merchantId) : eq(t.merchantId, merchantId),
+              ),
+            )
+            .get() ?? null
+        );
+      }),
     insertRefund: (row) => run(() => void db.insert(s.refunds).values(row).run()),
     getRefund: (id) =>
       run(() => db.select().from(s.refunds).where(eq(s.refunds.id, id)).get() ?? null),

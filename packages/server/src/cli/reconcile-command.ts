@@ -1,0 +1,14 @@
+import { reconcile, toCsv, toRun } from '../reconciliation/reconcile.ts';
+import { bootstrap } from './bootstrap.ts';
+
+/** `kassa reconcile --date YYYY-MM-DD [--csv]`: every merchant, one day. */
+export async function reconcileCommand(opts: { date?: string; csv: boolean }) {
+  if (!opts.date) throw new Error('reconcile: --date YYYY-MM-DD is required');
+  const deps = bootstrap();
+  try {
+    const run = toRun(await reconcile(deps, { date: opts.date, merchantId: null }));
+    process.stdout.write(opts.csv ? toCsv(run.rows as never) : `${JSON.stringify(run, null, 2)}\n`);
+  } finally {
+    await deps.store.close();
+  }
+}

@@ -1,0 +1,76 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../deps.ts';
+import { notFound } from '../http/api-error.ts';
+import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { reconcile, toCsv, toRun } from './reconcile.ts';
+
+const runSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('reconciliation_run'),
+    date: z.string(),
+    created: z.number().int(),
+    summary: z.record(z.string(), z.number().int()),
+    rows: z.array(z.record(z.string(), z.unknown())),
+    csv_url: z.string(),
+  })
+  .meta({ id: 'ReconciliationRun' });
+
+/** `POST /v1/reconciliation_runs`, `GET …/:id` and `GET …/:id/csv`, for the caller's payments. */
+export function reconciliationRoutes(deps: Deps) {
+  const app = openApiApp();
+  const tags = ['Reconciliation'];
+  const security = [{ secretKey: [] }];
+  const own = async (merchantId: string, id: string) => {
+    const run = await deps.store.read((tx) => tx.getReconciliationRun(id));
+    if (!run || run.merchantId !== merchantId) throw notFound('reconciliation_run', id);
+    return run;
+  };
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      security,
+      summary: "Compare a day's payments with the processors' settlement reports, fix what is safe",
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ date: z.string().meta({ example: '2026-11-21' }) }).strict(),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: { 201: json(runSchema, 'The run and its report'), ...errorResponses },
+    }),
+    async (c) => {
+      const run = await reconcile(deps, {
+        date: c.req.valid('json').date,
+        merchantId: c.get('merchant').id,
+      });
+      return c.json(toRun(run), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags,
+      security,
+      summary: 'A reconciliation run',
+      request: { params: z.object({ id: z.string() }) },
+      responses: { 200: json(runSchema, 'The run'), ...errorResponses },
+    }),
+    async (c) => c.json(toRun(await own(c.get('merchant').id, c.req.valid('param').id)), 200),
+  );
+  app.get('/:id/csv', async (c) => {
+    const run = toRun(await own(c.get('merchant').id, c.req.param('id')));
+    return c.body(toCsv(run.rows as never), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="kassa-reconciliation-${run.date}.csv"`,
+    });
+  });
+  return app;
+}
