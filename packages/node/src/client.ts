@@ -1,6 +1,7 @@
 import type {
   KassaEvent,
   PaymentIntent,
+  Refund,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookPayload,
@@ -44,6 +45,7 @@ export interface CreatePaymentIntent {
  */
 export class Kassa {
   readonly paymentIntents;
+  readonly refunds;
   readonly events;
   readonly webhookEndpoints;
   readonly webhookDeliveries;
@@ -69,6 +71,20 @@ export class Kassa {
         r<PaymentIntent>('POST', `/v1/payment_intents/${encodeURIComponent(id)}/cancel`, body, o),
       capture: (id: string, body: { amount_to_capture?: number } = {}, o: Opts = {}) =>
         r<PaymentIntent>('POST', `/v1/payment_intents/${encodeURIComponent(id)}/capture`, body, o),
+    };
+    this.refunds = {
+      create: (
+        body: {
+          payment_intent: string;
+          amount?: number;
+          reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
+          metadata?: Record<string, string>;
+        },
+        o: Opts = {},
+      ) => r<Refund>('POST', '/v1/refunds', body, o),
+      retrieve: (id: string) => r<Refund>('GET', `/v1/refunds/${encodeURIComponent(id)}`),
+      list: (query: { payment_intent?: string; limit?: number } = {}) =>
+        r<List<Refund>>('GET', '/v1/refunds', undefined, { query }),
     };
     this.events = {
       list: (query: Query = {}) => r<List<KassaEvent>>('GET', '/v1/events', undefined, { query }),
