@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { IntentRow } from '../store/types.ts';
 import { applyOutcome } from './outcome.ts';
+import { releaseHold } from './release-hold.ts';
 import { moveIntent } from './transition.ts';
 
 /**
@@ -76,15 +77,7 @@ export function createLifecycle(deps: Deps) {
         tx.listStaleAuthorizations(now - config.captureWindowMs, limit),
       );
       for (const intent of stale) {
-        const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-        const processor = deps.processors[attempt?.processor ?? intent.processor];
-        if (attempt?.processorReference && processor?.cancel) {
-          await processor.cancel({
-            reference: attempt.processorReference,
-            amount: intent.amount,
-            currency: intent.currency,
-          });
-        }
+        await releaseHold(deps, intent);
         await store.transaction(async (tx) => {
           const fresh = (await tx.getIntent(intent.id)) as IntentRow;
           if (fresh.status !== 'requires_capture') return;

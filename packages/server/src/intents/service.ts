@@ -9,6 +9,7 @@ import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import type { IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
+import { releaseHold } from './release-hold.ts';
 import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CANCELABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
@@ -196,15 +197,7 @@ export function createIntentService(deps: Deps) {
       if (!CANCELABLE.includes(intent.status))
         assertTransition(intent.status, 'canceled', 'cancel');
       if (intent.status === 'requires_capture') {
-        const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-        const processor = deps.processors[attempt?.processor ?? intent.processor];
-        if (attempt?.processorReference && processor?.cancel) {
-          await processor.cancel({
-            reference: attempt.processorReference,
-            amount: intent.amount,
-            currency: intent.currency,
-          });
-        }
+        await releaseHold(deps, intent);
       }
       return store.transaction(async (tx) => {
         const fresh = await ownIntent(tx, caller, id);
