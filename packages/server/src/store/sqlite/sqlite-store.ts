@@ -52,9 +52,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // The default 2 MB page cache stops holding the hot index pages once tables reach
-  // millions of rows; 32 MB of cache and a memory map keep lookups off the disk.
+  // millions of rows; 32 MB keeps lookups off the disk.
   sqlite.pragma('cache_size = -32768');
-  sqlite.pragma('mmap_size = 268435456');
   const db: Db = drizzle(sqlite, { schema: s });
   migrate(db, { migrationsFolder: MIGRATIONS });
 
