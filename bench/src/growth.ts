@@ -22,8 +22,9 @@ async function fill(file: string, count: number) {
   for (let start = 0; start < count; start += batch) {
     await store.transaction(async (tx) => {
       for (let i = start; i < Math.min(count, start + batch); i++) {
-        const id = newId('pi');
+        // Thirty days of history, each id minted when its row was created.
         const createdAt = now - 30 * 86_400_000 + Math.floor((i / count) * 30 * 86_400_000);
+        const id = newId('pi', createdAt);
         await tx.insertIntent({
           id,
           merchantId: demo.merchant_id,

@@ -35,10 +35,19 @@ export function randomToken(length = 24): string {
   return out;
 }
 
+/** Milliseconds as 8 base62 digits; the alphabet is in ASCII order, so these sort by time. */
+function timePart(ms: number): string {
+  let out = '';
+  for (let n = Math.floor(ms); out.length < 8; n = Math.floor(n / 62)) out = ALPHABET[n % 62] + out;
+  return out;
+}
+
 /**
- * A new prefixed object id.
- * @example newId('pi') // => 'pi_4fQ2…'
+ * A new prefixed object id: 8 characters of time, then 16 random ones (95 bits). Ids
+ * made later sort later, so inserts land at the end of the primary-key index instead
+ * of all over it — what keeps writes fast in a table of millions of rows.
+ * @example newId('pi') // => 'pi_0Q3xYb7k4fQ2…'
  */
-export function newId(prefix: IdPrefix): string {
-  return `${prefix}_${randomToken(24)}`;
+export function newId(prefix: IdPrefix, now = Date.now()): string {
+  return `${prefix}_${timePart(now)}${randomToken(16)}`;
 }
