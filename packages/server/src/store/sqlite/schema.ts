@@ -97,6 +97,7 @@ export const paymentIntents = sqliteTable(
     index('payment_intents_open_expiry')
       .on(t.expiresAt)
       .where(sql`status in ('requires_payment_method', 'requires_action')`),
+    index('payment_intents_held').on(t.updatedAt).where(sql`status = 'requires_capture'`),
   ],
 );
 

@@ -275,13 +275,17 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
     listStaleAuthorizations: (before, limit) =>
       run(() => {
         const t = s.paymentIntents;
-        return db
-          .select()
-          .from(t)
-          .where(and(eq(t.status, 'requires_capture'), lte(t.updatedAt, before)))
-          .orderBy(asc(t.updatedAt))
-          .limit(limit)
-          .all();
+        return (
+          db
+            .select()
+            .from(t)
+            // Literal statuses: with bound parameters SQLite cannot use the partial index
+            // and scans the whole table, on every sweep.
+            .where(and(sql`${t.status} = 'requires_capture'`, lte(t.updatedAt, before)))
+            .orderBy(asc(t.updatedAt))
+            .limit(limit)
+            .all()
+        );
       }),
     listExpiredOpenIntents: (now, limit) =>
       run(() => {
@@ -291,7 +295,7 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           .from(t)
           .where(
             and(
-              inArray(t.status, ['requires_payment_method', 'requires_action']),
+              sql`${t.status} in ('requires_payment_method', 'requires_action')`,
               lte(t.expiresAt, now),
             ),
           )

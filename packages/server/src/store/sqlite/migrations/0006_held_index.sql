@@ -1,0 +1,1 @@
+CREATE INDEX `payment_intents_held` ON `payment_intents` (`updated_at`) WHERE status = 'requires_capture';
