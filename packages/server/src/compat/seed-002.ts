@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
+import { callerOf } from '../http/caller.ts';
 import type { AppEnv } from '../http/env.ts';
 import { validationError } from '../http/zod-hook.ts';
 import type { IntentService } from '../intents/service.ts';
@@ -96,10 +97,6 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
     c.set('livemode', livemode);
     await next();
   });
-  const caller = (c: { get(k: 'merchant'): MerchantRow; get(k: 'livemode'): boolean }) => ({
-    merchant: c.get('merchant'),
-    livemode: c.get('livemode'),
-  });
 
   app.post('/payments', async (c) => {
     const b = await body(c, createSchema);
@@ -113,7 +110,7 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
         },
       );
     }
-    const { intent } = await intents.create(caller(c), {
+    const { intent } = await intents.create(callerOf(c), {
       amount: b.amount,
       currency: b.currency.toUpperCase(),
       order_id: b.order_id,
@@ -126,17 +123,17 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
   });
 
   app.get('/payments/:id', async (c) =>
-    c.json(toSeedPayment(await intents.get(caller(c), c.req.param('id')))),
+    c.json(toSeedPayment(await intents.get(callerOf(c), c.req.param('id')))),
   );
 
   app.post('/payments/:id/capture', async (c) => {
-    const row = await intents.capture(caller(c), c.req.param('id'), undefined);
+    const row = await intents.capture(callerOf(c), c.req.param('id'), undefined);
     return c.json(toSeedPayment(row));
   });
 
   app.post('/payments/:id/refunds', async (c) => {
     const b = await body(c, refundSchema);
-    const intent = await intents.get(caller(c), c.req.param('id'));
+    const intent = await intents.get(callerOf(c), c.req.param('id'));
     if (intent.status !== 'succeeded') {
       throw new ApiError(
         400,
@@ -144,7 +141,7 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
         'Only a captured payment can be refunded; capture it first.',
       );
     }
-    const r = await refunds.create(caller(c), {
+    const r = await refunds.create(callerOf(c), {
       payment_intent: intent.id,
       amount: b.amount,
       metadata: b.reason ? { reason: b.reason.slice(0, 500) } : undefined,

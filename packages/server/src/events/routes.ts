@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listEventsQuerySchema, listOf, webhookPayloadSchema } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
+import { callerOf } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
 import type { StoreTx } from '../store/types.ts';
 import { fanOut, queueDelivery } from '../webhooks/fan-out.ts';
@@ -27,11 +28,6 @@ async function ownEvent(tx: StoreTx, caller: Caller, id: string) {
 export function eventRoutes(deps: Deps) {
   const { store, clock } = deps;
   const app = openApiApp();
-  const callerOf = (c: { get(k: 'merchant'): { id: string }; get(k: 'livemode'): boolean }) => ({
-    merchantId: c.get('merchant').id,
-    livemode: c.get('livemode'),
-  });
-
   app.openapi(
     createRoute({
       method: 'get',

@@ -8,6 +8,7 @@ import {
   paymentIntentSchema,
 } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
+import { callerOf } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
 import { toPaymentIntent } from './serialize.ts';
 import type { IntentService } from './service.ts';
@@ -24,11 +25,6 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
   const out = (row: Parameters<typeof toPaymentIntent>[0]) =>
     toPaymentIntent(row, deps.config.publicUrl);
   const app = openApiApp();
-  const caller = (c: { get(k: 'merchant' | 'livemode'): unknown }) => ({
-    merchant: c.get('merchant') as never,
-    livemode: c.get('livemode') as boolean,
-  });
-
   app.openapi(
     createRoute({
       method: 'post',
@@ -52,7 +48,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
       },
     }),
     async (c) => {
-      const { intent, created } = await intents.create(caller(c), c.req.valid('json'));
+      const { intent, created } = await intents.create(callerOf(c), c.req.valid('json'));
       return c.json(out(intent), created ? 201 : 200);
     },
   );
@@ -68,7 +64,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
       responses: { 200: json(listOf(paymentIntentSchema), 'A page of intents'), ...errorResponses },
     }),
     async (c) => {
-      const { rows, hasMore } = await intents.list(caller(c), c.req.valid('query'));
+      const { rows, hasMore } = await intents.list(callerOf(c), c.req.valid('query'));
       return c.json({ object: 'list' as const, data: rows.map(out), has_more: hasMore }, 200);
     },
   );
@@ -83,7 +79,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
       request: { params: idParam },
       responses: { 200: json(paymentIntentSchema, 'The intent'), ...errorResponses },
     }),
-    async (c) => c.json(out(await intents.get(caller(c), c.req.valid('param').id)), 200),
+    async (c) => c.json(out(await intents.get(callerOf(c), c.req.valid('param').id)), 200),
   );
 
   app.openapi(
@@ -99,7 +95,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
     async (c) => {
       const body = c.req.valid('json') ?? {};
       const row = await intents.cancel(
-        caller(c),
+        callerOf(c),
         c.req.valid('param').id,
         body.cancellation_reason,
       );
@@ -119,7 +115,11 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
     }),
     async (c) => {
       const body = c.req.valid('json') ?? {};
-      const row = await intents.capture(caller(c), c.req.valid('param').id, body.amount_to_capture);
+      const row = await intents.capture(
+        callerOf(c),
+        c.req.valid('param').id,
+        body.amount_to_capture,
+      );
       return c.json(out(row), 200);
     },
   );

@@ -5,6 +5,7 @@ import {
   listRefundsQuerySchema,
   refundSchema,
 } from '@kassa/protocol';
+import { callerOf } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
 import { type Refunds, toRefund } from './refunds.ts';
 
@@ -14,10 +15,6 @@ const tags = ['Refunds'];
 /** `POST /v1/refunds`, `GET /v1/refunds/:id`, `GET /v1/refunds`. */
 export function refundRoutes(refunds: Refunds) {
   const app = openApiApp();
-  const caller = (c: { get(k: 'merchant' | 'livemode'): unknown }) => ({
-    merchant: c.get('merchant') as never,
-    livemode: c.get('livemode') as boolean,
-  });
   app.openapi(
     createRoute({
       method: 'post',
@@ -36,7 +33,7 @@ export function refundRoutes(refunds: Refunds) {
         ...errorResponses,
       },
     }),
-    async (c) => c.json(toRefund(await refunds.create(caller(c), c.req.valid('json'))), 201),
+    async (c) => c.json(toRefund(await refunds.create(callerOf(c), c.req.valid('json'))), 201),
   );
   app.openapi(
     createRoute({
@@ -50,7 +47,7 @@ export function refundRoutes(refunds: Refunds) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const rows = await refunds.list(caller(c), q.payment_intent, q.limit);
+      const rows = await refunds.list(callerOf(c), q.payment_intent, q.limit);
       return c.json(
         { object: 'list' as const, data: rows.map(toRefund), has_more: rows.length === q.limit },
         200,
@@ -67,7 +64,7 @@ export function refundRoutes(refunds: Refunds) {
       request: { params: z.object({ id: z.string() }) },
       responses: { 200: json(refundSchema, 'The refund'), ...errorResponses },
     }),
-    async (c) => c.json(toRefund(await refunds.get(caller(c), c.req.valid('param').id)), 200),
+    async (c) => c.json(toRefund(await refunds.get(callerOf(c), c.req.valid('param').id)), 200),
   );
   return app;
 }

@@ -10,6 +10,7 @@ import {
 } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
+import { callerOf } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
 import type { StoreTx, WebhookEndpointRow } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
@@ -22,11 +23,6 @@ const security = [{ secretKey: [] }];
 const tags = ['Webhooks'];
 const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
-const callerOf = (c: { get(k: 'merchant'): { id: string }; get(k: 'livemode'): boolean }) => ({
-  merchantId: c.get('merchant').id,
-  livemode: c.get('livemode'),
-});
-
 async function ownEndpoint(tx: StoreTx, caller: Caller, id: string): Promise<WebhookEndpointRow> {
   const row = await tx.getEndpoint(id);
   if (!row || row.merchantId !== caller.merchantId || row.livemode !== caller.livemode) {
