@@ -66,7 +66,7 @@ export async function waitForResult(page: Page, type: Result['type']): Promise<R
 
 /** The intent as the merchant's server sees it. */
 export async function serverIntent(page: Page, id: string) {
-  const res = await page.request.get(`${env().merchant}/api/intents/${id}`);
+  const res = await page.request.get(`${env().merchant}/api/intents/${id}`, { timeout: 5_000 });
   return (await res.json()) as { status: string; amount_received: number };
 }
 
