@@ -21,9 +21,10 @@ import {
 } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { EventListFilter, IntentListFilter, JobRow, Store, StoreTx } from '../types.ts';
+import type { EventListFilter, IntentListFilter, Store, StoreTx } from '../types.ts';
 import { createMutex } from './mutex.ts';
 import * as s from './schema.ts';
+import { createWriteStatements } from './statements.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -59,7 +60,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   const jobListeners: (() => void)[] = [];
   const queued = { count: 0 };
-  const tx = createTx(db, queued);
+  const tx = createTx(db, sqlite, queued);
   const lock = createMutex();
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
@@ -213,9 +214,10 @@ function preparedQueries(db: Db) {
   };
 }
 
-function createTx(db: Db, queued: { count: number }): StoreTx {
+function createTx(db: Db, sqlite: Database.Database, queued: { count: number }): StoreTx {
   const run = async <T>(fn: () => T): Promise<T> => fn();
   const q = preparedQueries(db);
+  const w = createWriteStatements(sqlite);
   return {
     getSetting: (key) => run(() => q.setting.get({ key })?.value ?? null),
     setSetting: (key, value) =>
@@ -226,9 +228,9 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           .run();
       }),
 
-    insertMerchant: (row) => run(() => void db.insert(s.merchants).values(row).run()),
+    insertMerchant: (row) => run(() => void w.insert(s.merchants, row)),
     getMerchant: (id) => run(() => q.merchant.get({ id }) ?? null),
-    insertApiKey: (row) => run(() => void db.insert(s.apiKeys).values(row).run()),
+    insertApiKey: (row) => run(() => void w.insert(s.apiKeys, row)),
     findKeyBySecretHash: (hash) => run(() => q.keyBySecret.get({ hash }) ?? null),
     findKeyByPublishable: (key) => run(() => q.keyByPublishable.get({ key }) ?? null),
     findActiveSecretKey: (merchantId, livemode) =>
@@ -250,14 +252,11 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
             .get() ?? null
         );
       }),
-    insertIntent: (row) => run(() => void db.insert(s.paymentIntents).values(row).run()),
+    insertIntent: (row) => run(() => void w.insert(s.paymentIntents, row)),
     getIntent: (id) => run(() => q.intent.get({ id }) ?? null),
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       run(() => q.liveOrder.get({ merchantId, livemode: livemode ? 1 : 0, orderId }) ?? null),
-    updateIntent: (id, patch) =>
-      run(() => {
-        db.update(s.paymentIntents).set(patch).where(eq(s.paymentIntents.id, id)).run();
-      }),
+    updateIntent: (id, patch) => run(() => void w.update(s.paymentIntents, patch, { id })),
     listIntents: (f) =>
       run(() => {
         const t = s.paymentIntents;
@@ -304,7 +303,7 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           .all();
       }),
 
-    insertAttempt: (row) => run(() => void db.insert(s.paymentAttempts).values(row).run()),
+    insertAttempt: (row) => run(() => void w.insert(s.paymentAttempts, row)),
     getAttempt: (id) => run(() => q.attempt.get({ id }) ?? null),
     findAttemptByReference: (processor, reference) =>
       run(() => {
@@ -317,12 +316,9 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
             .get() ?? null
         );
       }),
-    updateAttempt: (id, patch) =>
-      run(() => {
-        db.update(s.paymentAttempts).set(patch).where(eq(s.paymentAttempts.id, id)).run();
-      }),
+    updateAttempt: (id, patch) => run(() => void w.update(s.paymentAttempts, patch, { id })),
 
-    insertEvent: (row) => run(() => void db.insert(s.events).values(row).run()),
+    insertEvent: (row) => run(() => void w.insert(s.events, row)),
     listEventsForObject: (objectId) =>
       run(() =>
         db
@@ -348,21 +344,15 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
         return f.beforeSeq !== undefined ? rows.reverse() : rows;
       }),
 
-    insertEndpoint: (row) => run(() => void db.insert(s.webhookEndpoints).values(row).run()),
+    insertEndpoint: (row) => run(() => void w.insert(s.webhookEndpoints, row)),
     getEndpoint: (id) => run(() => q.endpoint.get({ id }) ?? null),
     listEndpoints: (merchantId, livemode) =>
       run(() => q.endpoints.all({ merchantId, livemode: livemode ? 1 : 0 })),
-    updateEndpoint: (id, patch) =>
-      run(() => {
-        db.update(s.webhookEndpoints).set(patch).where(eq(s.webhookEndpoints.id, id)).run();
-      }),
+    updateEndpoint: (id, patch) => run(() => void w.update(s.webhookEndpoints, patch, { id })),
 
-    insertDelivery: (row) => run(() => void db.insert(s.webhookDeliveries).values(row).run()),
+    insertDelivery: (row) => run(() => void w.insert(s.webhookDeliveries, row)),
     getDelivery: (id) => run(() => q.delivery.get({ id }) ?? null),
-    updateDelivery: (id, patch) =>
-      run(() => {
-        db.update(s.webhookDeliveries).set(patch).where(eq(s.webhookDeliveries.id, id)).run();
-      }),
+    updateDelivery: (id, patch) => run(() => void w.update(s.webhookDeliveries, patch, { id })),
     listDeliveries: (endpointId, limit, beforeCreatedAt) =>
       run(() => {
         const t = s.webhookDeliveries;
@@ -379,7 +369,7 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           .limit(limit)
           .all();
       }),
-    insertWebhookAttempt: (row) => run(() => void db.insert(s.webhookAttempts).values(row).run()),
+    insertWebhookAttempt: (row) => run(() => void w.insert(s.webhookAttempts, row)),
     listWebhookAttempts: (deliveryIds) =>
       run(() =>
         deliveryIds.length === 0
@@ -402,8 +392,7 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           .where(and(eq(t.processor, processor), gte(t.createdAt, from), lt(t.createdAt, to)))
           .all();
       }),
-    insertReconciliationRun: (row) =>
-      run(() => void db.insert(s.reconciliationRuns).values(row).run()),
+    insertReconciliationRun: (row) => run(() => void w.insert(s.reconciliationRuns, row)),
     getReconciliationRun: (id) =>
       run(
         () =>
@@ -426,13 +415,10 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
             .get() ?? null
         );
       }),
-    insertRefund: (row) => run(() => void db.insert(s.refunds).values(row).run()),
+    insertRefund: (row) => run(() => void w.insert(s.refunds, row)),
     getRefund: (id) =>
       run(() => db.select().from(s.refunds).where(eq(s.refunds.id, id)).get() ?? null),
-    updateRefund: (id, patch) =>
-      run(() => {
-        db.update(s.refunds).set(patch).where(eq(s.refunds.id, id)).run();
-      }),
+    updateRefund: (id, patch) => run(() => void w.update(s.refunds, patch, { id })),
     listRefunds: (merchantId, livemode, intentId, limit) =>
       run(() => {
         const t = s.refunds;
@@ -463,22 +449,13 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
           FROM jobs GROUP BY kind, status`),
       ),
     insertProcessorNotification: (row) =>
-      run(
-        () =>
-          db.insert(s.processorNotifications).values(row).onConflictDoNothing().run().changes === 1,
-      ),
+      run(() => w.insert(s.processorNotifications, row, { ignoreConflict: true }) === 1),
 
     getIdempotency: (merchantId, key) => run(() => q.idempotency.get({ merchantId, key }) ?? null),
     claimIdempotency: (row) =>
-      run(() => db.insert(s.idempotencyKeys).values(row).onConflictDoNothing().run().changes === 1),
+      run(() => w.insert(s.idempotencyKeys, row, { ignoreConflict: true }) === 1),
     updateIdempotency: (merchantId, key, patch) =>
-      run(() => {
-        const t = s.idempotencyKeys;
-        db.update(t)
-          .set(patch)
-          .where(and(eq(t.merchantId, merchantId), eq(t.key, key)))
-          .run();
-      }),
+      run(() => void w.update(s.idempotencyKeys, patch, { merchantId, key })),
     deleteIdempotency: (merchantId, key) =>
       run(() => {
         const t = s.idempotencyKeys;
@@ -494,7 +471,7 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
 
     enqueueJob: (row) =>
       run(() => {
-        db.insert(s.jobs).values(row).run();
+        w.insert(s.jobs, row);
         queued.count++;
       }),
     claimJobs: (now, limit, lockUntil, keys) =>
@@ -549,9 +526,6 @@ function createTx(db: Db, queued: { count: number }): StoreTx {
         return db.select().from(t).where(inArray(t.id, ids)).orderBy(asc(t.runAt)).all();
       }),
     deleteJob: (id) => run(() => void q.deleteJob.run({ id })),
-    updateJob: (id, patch) =>
-      run(() => {
-        db.update(s.jobs).set(patch).where(eq(s.jobs.id, id)).run();
-      }),
+    updateJob: (id, patch) => run(() => void w.update(s.jobs, patch, { id })),
   };
 }
