@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {
   and,
@@ -34,6 +35,9 @@ export interface SqliteStoreOptions {
   /** `NORMAL` (default, in WAL mode) survives a crash of the process; `FULL` survives
    * power loss too, at one fsync per commit. */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Checkpoint the WAL from a background thread (default, for files) instead of inside
+   * commits on the event loop. */
+  backgroundCheckpoints?: boolean;
 }
 
 type Db = BetterSQLite3Database<typeof s>;
@@ -57,6 +61,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   sqlite.pragma('cache_size = -32768');
   const db: Db = drizzle(sqlite, { schema: s });
   migrate(db, { migrationsFolder: MIGRATIONS });
+  const checkpointer =
+    opts.filename !== ':memory:' && opts.backgroundCheckpoints !== false
+      ? startCheckpointer(sqlite, opts.filename)
+      : null;
 
   const jobListeners: (() => void)[] = [];
   const queued = { count: 0 };
@@ -86,7 +94,53 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
     read: (fn) => lock(() => fn(tx)),
     close: async () => {
+      await checkpointer?.stop();
       await lock(async () => sqlite.close());
+    },
+  };
+}
+
+/** How often the background thread checkpoints the WAL. */
+const CHECKPOINT_INTERVAL_MS = 200;
+/** If that thread falls behind or dies, commits checkpoint again past this many pages. */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 16_384;
+
+/**
+ * Moves WAL checkpoints to a worker thread with its own connection. The main connection
+ * keeps a high automatic checkpoint as a safety net, and the WAL file is trimmed back
+ * after it has grown.
+ */
+function startCheckpointer(sqlite: Database.Database, filename: string) {
+  sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+  const thread = new Worker(new URL('./checkpointer.js', import.meta.url), {
+    workerData: { filename, intervalMs: CHECKPOINT_INTERVAL_MS },
+    // Not the parent's loader flags: the thread is plain JavaScript.
+    execArgv: [],
+  });
+  thread.unref();
+  let failed = false;
+  const stopped = new Promise<void>((resolve) => {
+    thread.on('message', (m: { type: string; message?: string }) => {
+      if (m.type === 'error' && !failed) {
+        failed = true;
+        // Commits checkpoint on their own past the fallback size; say so once.
+        process.emitWarning(`WAL checkpointer: ${m.message}`);
+      }
+    });
+    thread.once('exit', () => resolve());
+    thread.once('error', (err) => {
+      process.emitWarning(`WAL checkpointer stopped: ${err.message}`);
+      if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+      resolve();
+    });
+  });
+  return {
+    async stop() {
+      // Referenced again, or the process could exit while we wait for the last round.
+      thread.ref();
+      thread.postMessage('stop');
+      await stopped;
     },
   };
 }
