@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomToken } from '@kassa/protocol';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { assetRoutes } from './assets/assets.ts';
 import { seed002Routes } from './compat/seed-002.ts';
@@ -12,6 +11,7 @@ import { apiKeyAuth } from './http/auth.ts';
 import type { AppEnv } from './http/env.ts';
 import { idempotency } from './http/idempotency.ts';
 import { requireJson } from './http/json-body.ts';
+import { readBody } from './http/read-body.ts';
 import { onError, renderError } from './http/on-error.ts';
 import { requestLog } from './http/request-log.ts';
 import { zodHook } from './http/zod-hook.ts';
@@ -86,22 +86,11 @@ export function createGateway(deps: Deps) {
     return c.json({ status: 'ok' });
   });
 
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(
-        413,
-        'body_too_large',
-        `The request body is over ${MAX_BODY_BYTES / 1024} KB.`,
-      );
-    },
-  });
-  // Only requests with a body: touching the raw request costs every GET a Fetch Request.
-  app.use('/v1/*', async (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'DELETE' ? next() : limitBody(c, next),
-  );
+  // Bodies are read once, up to the limit, before authentication and validation.
+  const body = readBody(MAX_BODY_BYTES);
+  app.use('/v1/*', body);
   app.use('/v1/*', requireJson);
-  app.use('/api/*', async (c, next) => (c.req.method === 'POST' ? limitBody(c, next) : next()));
+  app.use('/api/*', body);
 
   const merchantApi = [apiKeyAuth(store, 'secret'), idempotency(store, clock)] as const;
   const mount = (path: string, sub: OpenAPIHono<AppEnv>) => {
