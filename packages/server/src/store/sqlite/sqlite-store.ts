@@ -23,7 +23,7 @@ import {
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { EventListFilter, IntentListFilter, Store, StoreTx } from '../types.ts';
-import { createMutex } from './mutex.ts';
+import { createCommitQueue } from './commit-queue.ts';
 import * as s from './schema.ts';
 import { createWriteStatements } from './statements.ts';
 
@@ -44,7 +44,8 @@ type Db = BetterSQLite3Database<typeof s>;
 
 /**
  * The embedded store: one SQLite file in WAL mode, migrated on open. All access is
- * serialised through one connection, so transactions never interleave.
+ * serialised through one connection, so transactions never interleave; transactions that
+ * queue up under load are committed together (see commit-queue.ts).
  *
  * @example
  * const store = createSqliteStore({ filename: './data/kassa.db' });
@@ -69,37 +70,30 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   const jobListeners: (() => void)[] = [];
   const queued = { count: 0 };
   const tx = createTx(db, sqlite, queued);
-  const lock = createMutex();
-  const begin = sqlite.prepare('BEGIN IMMEDIATE');
-  const commit = sqlite.prepare('COMMIT');
-  const rollback = sqlite.prepare('ROLLBACK');
+  const queue = createCommitQueue(sqlite, {
+    maxGroup: MAX_COMMIT_GROUP,
+    onCommit: () => {
+      if (queued.count === 0) return;
+      queued.count = 0;
+      for (const l of jobListeners) l();
+    },
+  });
 
   return {
-    transaction: (fn) =>
-      lock(async () => {
-        begin.run();
-        queued.count = 0;
-        try {
-          const result = await fn(tx);
-          commit.run();
-          if (queued.count > 0) for (const l of jobListeners) l();
-          return result;
-        } catch (err) {
-          if (sqlite.inTransaction) rollback.run();
-          throw err;
-        }
-      }),
+    transaction: (fn) => queue.write(() => fn(tx)),
     onJobsCommitted: (listener) => {
       jobListeners.push(listener);
     },
-    read: (fn) => lock(() => fn(tx)),
+    read: (fn) => queue.read(() => fn(tx)),
     close: async () => {
       await checkpointer?.stop();
-      await lock(async () => sqlite.close());
+      await queue.read(async () => sqlite.close());
     },
   };
 }
 
+/** Transactions committed together at most, when they queue up under load. */
+const MAX_COMMIT_GROUP = 64;
 /** How often the background thread checkpoints the WAL. */
 const CHECKPOINT_INTERVAL_MS = 200;
 /** If that thread falls behind or dies, commits checkpoint again past this many pages. */
