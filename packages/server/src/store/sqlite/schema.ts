@@ -184,7 +184,8 @@ export const jobs = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
-    index('jobs_due').on(t.status, t.runAt),
+    // Per endpoint, oldest first: the worker claims each endpoint's due jobs by seeking here.
+    index('jobs_key_due').on(t.status, t.concurrencyKey, t.runAt),
     index('jobs_locked').on(t.status, t.lockedUntil),
   ],
 );

@@ -22,7 +22,7 @@ import {
 } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { EventListFilter, IntentListFilter, Store, StoreTx } from '../types.ts';
+import type { EventListFilter, IntentListFilter, JobRow, Store, StoreTx } from '../types.ts';
 import { createCommitQueue } from './commit-queue.ts';
 import * as s from './schema.ts';
 import { createWriteStatements } from './statements.ts';
@@ -89,6 +89,59 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       await checkpointer?.stop();
       await queue.read(async () => sqlite.close());
     },
+  };
+}
+
+/** Endpoints a claim visits, at most; the next claim carries on from the last one. */
+const MAX_CLAIM_KEYS = 256;
+
+interface RawJob {
+  id: string;
+  kind: string;
+  concurrency_key: string | null;
+  payload: string;
+  status: JobRow['status'];
+  run_at: number;
+  attempts: number;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const jobFromRaw = (r: RawJob): JobRow => ({
+  id: r.id,
+  kind: r.kind,
+  concurrencyKey: r.concurrency_key,
+  payload: JSON.parse(r.payload),
+  status: r.status,
+  runAt: r.run_at,
+  attempts: r.attempts,
+  lockedUntil: r.locked_until,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** The worker's queue statements, in plain SQL: they run for every job. Literal statuses,
+ * so that SQLite uses the partial and status-led indexes. */
+function jobStatements(sqlite: Database.Database) {
+  return {
+    dueUnkeyed: sqlite.prepare(
+      `SELECT id, run_at FROM jobs WHERE status = 'queued' AND concurrency_key IS NULL AND run_at <= ? ORDER BY run_at LIMIT ?`,
+    ),
+    nextKey: sqlite.prepare(
+      `SELECT concurrency_key AS key FROM jobs WHERE status = 'queued' AND concurrency_key > ? ORDER BY concurrency_key LIMIT 1`,
+    ),
+    dueForKey: sqlite.prepare(
+      `SELECT id, run_at FROM jobs WHERE status = 'queued' AND concurrency_key = ? AND run_at <= ? ORDER BY run_at LIMIT ?`,
+    ),
+    orphans: sqlite.prepare(
+      `SELECT id FROM jobs WHERE status = 'running' AND locked_until <= ? LIMIT ?`,
+    ),
+    claim: sqlite.prepare(
+      `UPDATE jobs SET status = 'running', locked_until = ?, updated_at = ? WHERE id = ? RETURNING *`,
+    ),
   };
 }
 
@@ -266,6 +319,8 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
   const run = async <T>(fn: () => T): Promise<T> => fn();
   const q = preparedQueries(db);
   const w = createWriteStatements(sqlite);
+  const jobSql = jobStatements(sqlite);
+  const claimCursor: { key: string | null } = { key: null };
   return {
     getSetting: (key) => run(() => q.setting.get({ key })?.value ?? null),
     setSetting: (key, value) =>
@@ -524,54 +579,47 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
       }),
     claimJobs: (now, limit, lockUntil, keys) =>
       run(() => {
-        // Rank only a bounded window of the oldest due jobs (the index gives them in
-        // order), so a claim costs the same with 20 or 20,000 jobs waiting; then take at
-        // most the remaining room of each concurrency key.
-        const caps = JSON.stringify(
-          Object.fromEntries(Object.entries(keys.inflight).map(([k, n]) => [k, keys.perKey - n])),
-        );
-        // Keys with no room left are skipped in the scan itself, so a slow endpoint's
-        // backlog never hides other endpoints' jobs.
-        const full = JSON.stringify(
-          Object.entries(keys.inflight)
-            .filter(([, n]) => n >= keys.perKey)
-            .map(([k]) => k),
-        );
-        const window = Math.max(limit * 4, 64);
-        const due = db.all<{ id: string }>(sql`
-          SELECT id FROM (
-            SELECT id, run_at, concurrency_key,
-              ROW_NUMBER() OVER (PARTITION BY concurrency_key ORDER BY run_at) AS nth
-            FROM (
-              SELECT id, run_at, concurrency_key FROM jobs
-              WHERE status = 'queued' AND run_at <= ${now}
-                AND (concurrency_key IS NULL
-                  OR concurrency_key NOT IN (SELECT value FROM json_each(${full})))
-              ORDER BY run_at LIMIT ${window}
-            )
-          )
-          WHERE concurrency_key IS NULL
-             OR nth <= coalesce(json_extract(${caps}, '$."' || concurrency_key || '"'), ${keys.perKey})
-          ORDER BY run_at
-          LIMIT ${limit}`);
+        // Each concurrency key (endpoint) with room is asked for its oldest due jobs by a
+        // seek on (status, key, run_at), so a claim costs a few index lookups per endpoint
+        // whatever the backlog, and a slow endpoint's backlog never hides the others'.
+        // Endpoints are visited round-robin from where the last claim stopped.
+        const found: { id: string; runAt: number }[] = [];
+        for (const job of jobSql.dueUnkeyed.all(now, limit) as { id: string; run_at: number }[]) {
+          found.push({ id: job.id, runAt: job.run_at });
+        }
+        let key: string | null = claimCursor.key;
+        let wrapped = false;
+        for (let visited = 0; visited < MAX_CLAIM_KEYS; ) {
+          const next = (jobSql.nextKey.get(key ?? '') as { key: string | null } | undefined)?.key;
+          if (next === undefined || next === null) {
+            // The end of the keys: go round once from the first, up to where we began.
+            if (wrapped || claimCursor.key === null) break;
+            wrapped = true;
+            key = null;
+            continue;
+          }
+          if (wrapped && claimCursor.key !== null && next > claimCursor.key) break;
+          key = next;
+          visited++;
+          const room = Math.min(keys.perKey - (keys.inflight[next] ?? 0), limit);
+          if (room <= 0) continue;
+          for (const job of jobSql.dueForKey.all(next, now, room) as {
+            id: string;
+            run_at: number;
+          }[]) {
+            found.push({ id: job.id, runAt: job.run_at });
+          }
+        }
+        claimCursor.key = key;
+        found.sort((a, b) => a.runAt - b.runAt);
+        const ids = found.slice(0, limit).map((j) => j.id);
         // Jobs of a worker that died: their lock ran out while they were running.
-        const orphans =
-          due.length < limit
-            ? db
-                .select({ id: s.jobs.id })
-                .from(s.jobs)
-                .where(and(eq(s.jobs.status, 'running'), lte(s.jobs.lockedUntil, now)))
-                .limit(limit - due.length)
-                .all()
-            : [];
-        const ids = [...due, ...orphans].map((r) => r.id);
-        if (ids.length === 0) return [];
-        const t = s.jobs;
-        db.update(t)
-          .set({ status: 'running', lockedUntil: lockUntil, updatedAt: now })
-          .where(inArray(t.id, ids))
-          .run();
-        return db.select().from(t).where(inArray(t.id, ids)).orderBy(asc(t.runAt)).all();
+        if (ids.length < limit) {
+          for (const job of jobSql.orphans.all(now, limit - ids.length) as { id: string }[]) {
+            ids.push(job.id);
+          }
+        }
+        return ids.map((id) => jobFromRaw(jobSql.claim.get(lockUntil, now, id) as RawJob));
       }),
     deleteJob: (id) => run(() => void q.deleteJob.run({ id })),
     updateJob: (id, patch) => run(() => void w.update(s.jobs, patch, { id })),
