@@ -15,4 +15,14 @@ describe('ids', () => {
     expect(ids.size).toBe(10_000);
     expect(new Set(randomToken(5000)).size).toBe(62);
   });
+
+  it('draw every character about equally often, across refills of the byte pool', () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 2_480; i++) {
+      for (const ch of randomToken(25)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    }
+    // 62,000 characters: 1,000 expected each; ±25 % is far outside chance (σ ≈ 31).
+    for (const n of counts.values()) expect(n).toBeGreaterThan(750);
+    for (const n of counts.values()) expect(n).toBeLessThan(1250);
+  });
 });

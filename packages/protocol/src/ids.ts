@@ -15,21 +15,29 @@ export type IdPrefix = (typeof ID_PREFIX)[keyof typeof ID_PREFIX];
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+/** CSPRNG bytes drawn 4 KB at a time: one getRandomValues call per id cost more than the
+ * rest of making it (as nanoid does, bytes are used once and never shared). */
+const POOL_SIZE = 4096;
+const pool = new Uint8Array(POOL_SIZE);
+let poolAt = POOL_SIZE;
+
+function randomByte(): number {
+  if (poolAt === POOL_SIZE) {
+    globalThis.crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++] as number;
+}
+
 /**
  * A random base62 string of `length` characters from the platform CSPRNG.
  * Works in Node and in browsers (Web Crypto).
  */
 export function randomToken(length = 24): string {
-  const bytes = new Uint8Array(length);
-  globalThis.crypto.getRandomValues(bytes);
   let out = '';
-  // 62 * 4 = 248: rejecting bytes >= 248 keeps every character equally likely.
-  for (let i = 0; out.length < length; i++) {
-    if (i === bytes.length) {
-      globalThis.crypto.getRandomValues(bytes);
-      i = 0;
-    }
-    const b = bytes[i] as number;
+  while (out.length < length) {
+    const b = randomByte();
+    // 62 * 4 = 248: rejecting bytes >= 248 keeps every character equally likely.
     if (b < 248) out += ALPHABET[b % 62];
   }
   return out;

@@ -252,6 +252,30 @@ function preparedQueries(db: Db) {
       .from(s.apiKeys)
       .where(eq(s.apiKeys.publishableKey, p('key')))
       .prepare(),
+    attemptByReference: db
+      .select()
+      .from(s.paymentAttempts)
+      .where(
+        and(
+          eq(s.paymentAttempts.processor, p('processor')),
+          eq(s.paymentAttempts.processorReference, p('reference')),
+        ),
+      )
+      .prepare(),
+    // The key that signs a payment's onSuccess: looked up on every confirm.
+    activeSecretKey: db
+      .select()
+      .from(s.apiKeys)
+      .where(
+        and(
+          eq(s.apiKeys.merchantId, p('merchantId')),
+          eq(s.apiKeys.livemode, p('livemode')),
+          eq(s.apiKeys.kind, 'secret'),
+          isNull(s.apiKeys.revokedAt),
+        ),
+      )
+      .orderBy(desc(s.apiKeys.createdAt))
+      .prepare(),
     intent: db
       .select()
       .from(s.paymentIntents)
@@ -337,24 +361,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     findKeyBySecretHash: (hash) => run(() => q.keyBySecret.get({ hash }) ?? null),
     findKeyByPublishable: (key) => run(() => q.keyByPublishable.get({ key }) ?? null),
     findActiveSecretKey: (merchantId, livemode) =>
-      run(() => {
-        const t = s.apiKeys;
-        return (
-          db
-            .select()
-            .from(t)
-            .where(
-              and(
-                eq(t.merchantId, merchantId),
-                eq(t.livemode, livemode),
-                eq(t.kind, 'secret'),
-                isNull(t.revokedAt),
-              ),
-            )
-            .orderBy(desc(t.createdAt))
-            .get() ?? null
-        );
-      }),
+      run(() => q.activeSecretKey.get({ merchantId, livemode: livemode ? 1 : 0 }) ?? null),
     insertIntent: (row) => run(() => void w.insert(s.paymentIntents, row)),
     getIntent: (id) => run(() => q.intent.get({ id }) ?? null),
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
@@ -409,16 +416,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     insertAttempt: (row) => run(() => void w.insert(s.paymentAttempts, row)),
     getAttempt: (id) => run(() => q.attempt.get({ id }) ?? null),
     findAttemptByReference: (processor, reference) =>
-      run(() => {
-        const t = s.paymentAttempts;
-        return (
-          db
-            .select()
-            .from(t)
-            .where(and(eq(t.processor, processor), eq(t.processorReference, reference)))
-            .get() ?? null
-        );
-      }),
+      run(() => q.attemptByReference.get({ processor, reference }) ?? null),
     updateAttempt: (id, patch) => run(() => void w.update(s.paymentAttempts, patch, { id })),
 
     insertEvent: (row) => run(() => void w.insert(s.events, row)),
