@@ -33,7 +33,8 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 const gatewayPublic = process.env.KASSA_PUBLIC_URL ?? `http://localhost:${gatewayPort}`;
-const gateway = run('gateway', ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'], {
+// The gateway's built bundle (setup has just built it): plain node, no TypeScript loader.
+const gateway = run('gateway', ['packages/server/dist/kassa.mjs', 'start'], {
   KASSA_PORT: gatewayPort,
   KASSA_DEMO_ORIGINS:
     process.env.KASSA_DEMO_ORIGINS ?? `http://localhost:${shopPort},http://127.0.0.1:${shopPort}`,

@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** The gateway as `npm start` runs it: the built bundle, on plain node (setup builds it). */
 const serverMain = join(
   dirname(fileURLToPath(import.meta.resolve('@kassa/server'))),
-  'cli/main.ts',
+  '../dist/kassa.mjs',
 );
 
 export function freePort(): Promise<number> {
@@ -36,7 +37,10 @@ async function start(
   ready: (out: string) => boolean,
   url: string,
 ): Promise<Proc> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  if (!existsSync(args[0] as string)) throw new Error(`${args[0]} is missing: run pnpm build`);
+  // TypeScript files go through the tsx loader; the built gateway runs on node alone.
+  const loader = (args[0] as string).endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...loader, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,8 @@ export interface Config {
   /** `NORMAL` (default): durable when the process crashes. `FULL`: also on power loss,
    * at one fsync per commit. */
   sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** SQLite's page cache on the main connection. */
+  sqliteCacheMb: number;
   /** Failed confirm attempts before an intent fails for good. */
   maxAttempts: number;
   /** Confirm calls allowed per client IP per minute (card-testing defence). */
@@ -65,6 +67,7 @@ const envSchema = z.object({
   KASSA_PUBLIC_URL: z.url().optional(),
   KASSA_DATABASE_URL: z.string().default('file:./data/kassa.db'),
   KASSA_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  KASSA_SQLITE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(8),
   KASSA_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   KASSA_CONFIRMS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   KASSA_PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
@@ -118,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (e.KASSA_PUBLIC_URL ?? `http://localhost:${e.KASSA_PORT}`).replace(/\/$/, ''),
     databasePath: sqlitePath(e.KASSA_DATABASE_URL),
     sqliteSynchronous: e.KASSA_SQLITE_SYNCHRONOUS,
+    sqliteCacheMb: e.KASSA_SQLITE_CACHE_MB,
     maxAttempts: e.KASSA_MAX_ATTEMPTS,
     confirmsPerMinutePerClient: e.KASSA_CONFIRMS_PER_MINUTE,
     processorTimeoutMs: e.KASSA_PROCESSOR_TIMEOUT_MS,

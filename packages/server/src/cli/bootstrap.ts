@@ -13,6 +13,7 @@ export function bootstrap(): Deps {
   const store = createSqliteStore({
     filename: config.databasePath,
     synchronous: config.sqliteSynchronous,
+    cacheMb: config.sqliteCacheMb,
   });
   const processors = {
     sandbox: createSandboxProcessor({

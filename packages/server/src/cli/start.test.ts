@@ -2,13 +2,18 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SpawnedGateway, spawnGateway } from '../testing/spawn-gateway.ts';
+import { buildBundle, type SpawnedGateway, spawnGateway } from '../testing/spawn-gateway.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kassa-start-'));
 let gw: SpawnedGateway;
 
+// The gateway as `npm start` runs it: the bundle built from these sources, on plain node.
 beforeAll(async () => {
-  gw = await spawnGateway({ KASSA_DATABASE_URL: `file:${join(dir, 'kassa.db')}` });
+  buildBundle();
+  gw = await spawnGateway(
+    { KASSA_DATABASE_URL: `file:${join(dir, 'kassa.db')}` },
+    { bundle: true },
+  );
 }, 60_000);
 afterAll(async () => {
   await gw?.stop();
@@ -23,7 +28,7 @@ const api = async (method: string, path: string, key: string, body?: unknown) =>
   return { status: res.status, json: (await res.json()) as any };
 };
 
-describe('kassa start, on a real port', () => {
+describe('kassa start (the built bundle), on a real port', () => {
   it('prints the demo keys and answers /healthz', async () => {
     expect(gw.secretKey).toMatch(/^sk_test_/);
     expect(gw.publishableKey).toMatch(/^pk_test_/);
@@ -78,7 +83,10 @@ describe('kassa start, on a real port', () => {
 
   it('keeps the demo merchant and its keys across a restart', async () => {
     await gw.stop();
-    const again = await spawnGateway({ KASSA_DATABASE_URL: `file:${join(dir, 'kassa.db')}` });
+    const again = await spawnGateway(
+      { KASSA_DATABASE_URL: `file:${join(dir, 'kassa.db')}` },
+      { bundle: true },
+    );
     try {
       expect(again.secretKey).toBe(gw.secretKey);
       const list = await fetch(`${again.url}/v1/payment_intents?order_id=README_1`, {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,14 +27,25 @@ export interface SpawnedGateway {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** Builds dist/kassa.mjs from the current sources (esbuild: about a second). */
+export function buildBundle() {
+  const r = spawnSync(process.execPath, ['build.mjs'], { cwd: SERVER_ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the server build failed:\n${r.stdout}${r.stderr}`);
+}
+
 /**
  * Starts `kassa start` as its own process on a free port, waits for /healthz, and
  * reads the demo keys from what it prints. Stop it with `stop()` (by its pid).
  */
-export async function spawnGateway(env: Record<string, string>): Promise<SpawnedGateway> {
+export async function spawnGateway(
+  env: Record<string, string>,
+  opts: { bundle?: boolean } = {},
+): Promise<SpawnedGateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+  // The sources through tsx, or the built bundle on plain node as `npm start` runs it.
+  const main = opts.bundle ? ['dist/kassa.mjs'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const child = spawn(process.execPath, [...main, 'start'], {
     cwd: SERVER_ROOT,
     env: { ...process.env, KASSA_PORT: String(port), KASSA_PUBLIC_URL: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,8 @@ export interface SqliteStoreOptions {
   /** `NORMAL` (default, in WAL mode) survives a crash of the process; `FULL` survives
    * power loss too, at one fsync per commit. */
   synchronous?: 'FULL' | 'NORMAL';
+  /** The page cache in MB (default 8). */
+  cacheMb?: number;
   /** Checkpoint the WAL from a background thread (default, for files) instead of inside
    * commits on the event loop. */
   backgroundCheckpoints?: boolean;
@@ -57,9 +59,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   sqlite.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // The default 2 MB page cache stops holding the hot index pages once tables reach
-  // millions of rows; 32 MB keeps lookups off the disk.
-  sqlite.pragma('cache_size = -32768');
+  // SQLite's default 2 MB page cache stops holding the hot index pages once tables reach
+  // millions of rows. The cache counts in the process's memory as it fills.
+  sqlite.pragma(`cache_size = -${(opts.cacheMb ?? 8) * 1024}`);
   const db: Db = drizzle(sqlite, { schema: s });
   migrate(db, { migrationsFolder: MIGRATIONS });
   const checkpointer =
@@ -164,6 +166,8 @@ function startCheckpointer(sqlite: Database.Database, filename: string) {
     workerData: { filename, intervalMs: CHECKPOINT_INTERVAL_MS },
     // Not the parent's loader flags: the thread is plain JavaScript.
     execArgv: [],
+    // It holds next to nothing: a small heap keeps its share of the memory small.
+    resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, codeRangeSizeMb: 2 },
   });
   thread.unref();
   let failed = false;
