@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { newId } from '@kassa/protocol';
 import { createSqliteStore, ensureDemoMerchant, type IntentRow, systemClock } from '@kassa/server';
-import { load } from './load.ts';
+import { load, median } from './load.ts';
 import { startGateway } from './procs.ts';
 
 const STATUSES: IntentRow['status'][] = [
@@ -60,7 +60,13 @@ async function fill(file: string, count: number) {
   await store.close();
 }
 
-async function measure(file: string, seconds: number) {
+interface Measured {
+  createP99: number;
+  listP50: number;
+  listRps: number;
+}
+
+async function measure(file: string, seconds: number): Promise<Measured> {
   const gw = await startGateway({ KASSA_DATABASE_URL: `file:${file}`, KASSA_LOG_LEVEL: 'warn' });
   const auth = { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' };
   let n = 0;
@@ -94,7 +100,20 @@ export async function growthBench(o: { quick: boolean; dir: string }) {
   const t = Date.now();
   await fill(fullFile, count);
   const fillSeconds = (Date.now() - t) / 1000;
-  const empty = await measure(emptyFile, seconds);
-  const full = await measure(fullFile, seconds);
+  // Empty and full alternate, three rounds in a full run, and each figure is the median
+  // of its rounds: one run each swung the ratio by ±20 % on this shared machine.
+  const rounds = o.quick ? 1 : 3;
+  const runs: { empty: Measured[]; full: Measured[] } = { empty: [], full: [] };
+  for (let r = 0; r < rounds; r++) {
+    runs.empty.push(await measure(emptyFile, seconds));
+    runs.full.push(await measure(fullFile, seconds));
+  }
+  const mid = (ms: Measured[]): Measured => ({
+    createP99: median(ms.map((m) => m.createP99)),
+    listP50: median(ms.map((m) => m.listP50)),
+    listRps: median(ms.map((m) => m.listRps)),
+  });
+  const empty = mid(runs.empty);
+  const full = mid(runs.full);
   return { count, fillSeconds, empty, full };
 }
