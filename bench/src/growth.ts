@@ -48,6 +48,7 @@ async function fill(file: string, count: number) {
           nextAction: null,
           latestAttemptId: null,
           failedAttempts: 0,
+          operation: null,
           cancellationReason: null,
           canceledAt: null,
           expiresAt: createdAt + 1_800_000,

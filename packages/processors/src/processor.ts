@@ -35,6 +35,14 @@ export interface ReferenceRequest {
   currency: string;
 }
 
+/** A call that moves money: capture, cancel (release) or refund. */
+export interface OperationRequest extends ReferenceRequest {
+  /** The gateway's id for this operation, passed to the processor's own idempotency: a
+   * call repeated with the same id (a retry after a timeout or a crash) moves no money
+   * the second time and answers as the first did. */
+  operationId: string;
+}
+
 /** An inbound processor notification after the adapter verified it. */
 export interface ProcessorNotification {
   /** The processor's id of this notification, used to drop duplicates. */
@@ -82,9 +90,9 @@ export interface Processor {
   retrieve(req: ReferenceRequest): Promise<ProcessorOutcome>;
   /** Continues after the shopper's action (3-D Secure, redirect) with what it returned. */
   continueAfterAction?(req: ReferenceRequest & { result: string }): Promise<ProcessorOutcome>;
-  capture?(req: ReferenceRequest): Promise<ProcessorOutcome>;
-  cancel?(req: ReferenceRequest): Promise<{ canceled: boolean }>;
-  refund?(req: ReferenceRequest): Promise<{ status: 'succeeded' | 'failed'; reference: string }>;
+  capture?(req: OperationRequest): Promise<ProcessorOutcome>;
+  cancel?(req: OperationRequest): Promise<{ canceled: boolean }>;
+  refund?(req: OperationRequest): Promise<{ status: 'succeeded' | 'failed'; reference: string }>;
   /** Verifies and parses an inbound notification; throws if it is not authentic. */
   parseNotification?(req: {
     headers: Record<string, string>;

@@ -17,6 +17,7 @@ import { requestLog } from './http/request-log.ts';
 import { zodHook } from './http/zod-hook.ts';
 import { clientRoutes } from './intents/client-routes.ts';
 import { createConfirmService } from './intents/confirm.ts';
+import { createHoldOperations, HOLD_OPERATION_JOB } from './intents/hold-operations.ts';
 import { createLifecycle } from './intents/lifecycle.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
 import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
@@ -34,23 +35,6 @@ import { createWorker } from './worker/worker.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** The card-fingerprint key: from config, else generated once and kept in the database. */
-function fingerprintKeyOf(deps: Deps) {
-  let key: Promise<string> | undefined;
-  return () => {
-    key ??= deps.config.fingerprintSecret
-      ? Promise.resolve(deps.config.fingerprintSecret)
-      : deps.store.transaction(async (tx) => {
-          const saved = await tx.getSetting('fingerprint_key');
-          if (saved) return saved;
-          const fresh = randomToken(43);
-          await tx.setSetting('fingerprint_key', fresh);
-          return fresh;
-        });
-    return key;
-  };
-}
-
 /**
  * Builds the gateway from its parts: the HTTP app and the worker that runs its
  * background jobs. Tests build it on an in-memory store and call `app.request()`.
@@ -63,9 +47,10 @@ function fingerprintKeyOf(deps: Deps) {
 export function createGateway(deps: Deps) {
   const { store, clock, logger } = deps;
   const intents = createIntentService(deps);
-  const confirms = createConfirmService(deps, fingerprintKeyOf(deps));
+  const confirms = createConfirmService(deps);
   const lifecycle = createLifecycle(deps);
   const refunds = createRefunds(deps);
+  const holds = createHoldOperations(deps);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodHook });
   app.onError(onError);
@@ -158,6 +143,7 @@ export function createGateway(deps: Deps) {
       'attempt.poll': (p) => none(lifecycle.pollAttempt(String(p.attempt))),
       'attempt.recover': (p) => none(lifecycle.recoverAttempt(String(p.attempt))),
       [DELIVER_JOB]: createDeliverer(deps),
+      [HOLD_OPERATION_JOB]: (p) => none(holds.recover(p as never)),
       [REFUND_JOB]: (p) => none(refunds.process(String(p.refund))),
       [CONFIRM_JOB]: async (p) => {
         const intent = await store.read((tx) => tx.getIntent(String(p.intent)));
@@ -175,6 +161,7 @@ export function createGateway(deps: Deps) {
       () => lifecycle.cancelStaleAuthorizations(),
       dailyReconciliation(deps),
       () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
+      () => store.transaction((tx) => tx.purgeRateLimits(clock.now() - 120_000)),
     ],
     {
       concurrency: deps.config.workerConcurrency,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadInstallSecrets } from './install-secrets.ts';
 
 export interface Config {
   port: number;
@@ -14,6 +15,10 @@ export interface Config {
   sqliteCacheMb: number;
   /** Failed confirm attempts before an intent fails for good. */
   maxAttempts: number;
+  /** Failed confirm attempts one client (address group) may make on an intent. */
+  maxAttemptsPerClient: number;
+  /** Proxies (addresses or CIDRs) whose `X-Forwarded-For` is believed. */
+  trustedProxies: string[];
   /** Confirm calls allowed per client IP per minute (card-testing defence). */
   confirmsPerMinutePerClient: number;
   /** Longest a processor call may take before the attempt is given up, in ms. */
@@ -32,8 +37,14 @@ export interface Config {
   runWorker: boolean;
   /** Origins of the example storefront, allowed for the demo merchant. */
   demoOrigins: string[];
-  /** Key for card fingerprints; generated and kept in the database when not set. */
-  fingerprintSecret?: string;
+  /** Key for card fingerprints: from the environment or the install's secrets file,
+   * never from the database. */
+  fingerprintSecret: string;
+  /** Keys the hashes of client addresses behind per-client limits. */
+  clientKeySecret: string;
+  /** The demo install (`npm start`): the demo merchant and seed 002's example
+   * credentials exist only then, and only in test mode. */
+  demo: boolean;
   logLevel: string;
   /** How often the worker looks for due jobs, in ms. */
   workerIntervalMs: number;
@@ -68,21 +79,24 @@ const envSchema = z.object({
   KASSA_DATABASE_URL: z.string().default('file:./data/kassa.db'),
   KASSA_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   KASSA_SQLITE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(8),
-  KASSA_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  KASSA_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  KASSA_MAX_ATTEMPTS_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(5),
+  KASSA_TRUSTED_PROXIES: z.string().default(''),
   KASSA_CONFIRMS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   KASSA_PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   KASSA_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   KASSA_SANDBOX_ASYNC_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   KASSA_DEMO_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
+  KASSA_DEMO: z.enum(['true', 'false', '1', '0']).default('false'),
   KASSA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  KASSA_SANDBOX_NOTIFICATION_SECRET: z.string().min(8).default('sandbox_notification_secret'),
+  KASSA_SANDBOX_NOTIFICATION_SECRET: z.string().min(16).optional(),
   KASSA_CAPTURE_WINDOW_HOURS: z.coerce
     .number()
     .min(1)
     .max(24 * 30)
     .default(7 * 24),
-  KASSA_REDIRECT_SECRET: z.string().min(8).default('redirect_notification_secret'),
+  KASSA_REDIRECT_SECRET: z.string().min(16).optional(),
   KASSA_RECONCILE_DAILY_AT: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)')
@@ -115,30 +129,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`${String(issue?.path[0])}: ${issue?.message}`);
   }
   const e = parsed.data;
+  const databasePath = sqlitePath(e.KASSA_DATABASE_URL);
+  const secrets = loadInstallSecrets(databasePath, env);
   return {
     port: e.KASSA_PORT,
     host: e.KASSA_HOST,
     publicUrl: (e.KASSA_PUBLIC_URL ?? `http://localhost:${e.KASSA_PORT}`).replace(/\/$/, ''),
-    databasePath: sqlitePath(e.KASSA_DATABASE_URL),
+    databasePath,
     sqliteSynchronous: e.KASSA_SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.KASSA_SQLITE_CACHE_MB,
     maxAttempts: e.KASSA_MAX_ATTEMPTS,
+    maxAttemptsPerClient: Math.min(e.KASSA_MAX_ATTEMPTS_PER_CLIENT, e.KASSA_MAX_ATTEMPTS),
+    trustedProxies: e.KASSA_TRUSTED_PROXIES.split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
     confirmsPerMinutePerClient: e.KASSA_CONFIRMS_PER_MINUTE,
     processorTimeoutMs: e.KASSA_PROCESSOR_TIMEOUT_MS,
     sandbox: {
       latencyMs: e.KASSA_SANDBOX_LATENCY_MS,
       asyncDelayMs: e.KASSA_SANDBOX_ASYNC_DELAY_MS,
-      notificationSecret: e.KASSA_SANDBOX_NOTIFICATION_SECRET,
+      notificationSecret: secrets.sandboxNotificationSecret,
     },
     runWorker: e.KASSA_RUN_WORKER === 'true' || e.KASSA_RUN_WORKER === '1',
     captureWindowMs: e.KASSA_CAPTURE_WINDOW_HOURS * 3_600_000,
     processorForMethod: { card: 'sandbox', upi: 'sandbox', redirect: 'redirect' },
     reconcileDailyAt: e.KASSA_RECONCILE_DAILY_AT ?? null,
-    redirectSecret: e.KASSA_REDIRECT_SECRET,
+    redirectSecret: secrets.redirectSecret,
+    clientKeySecret: secrets.clientKey,
+    demo: e.KASSA_DEMO === 'true' || e.KASSA_DEMO === '1',
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
-    fingerprintSecret: e.KASSA_FINGERPRINT_SECRET,
+    fingerprintSecret: secrets.fingerprintKey,
     logLevel: e.KASSA_LOG_LEVEL,
     workerIntervalMs: e.KASSA_WORKER_INTERVAL_MS,
     workerConcurrency: e.KASSA_WORKER_CONCURRENCY,

@@ -46,8 +46,10 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
       threeDSecure: false,
     },
 
-    async authorize() {
-      const reference = `rdr_${randomToken(24)}`;
+    async authorize({ attemptId }) {
+      // Derived from the attempt id (keyed, so it cannot be guessed from it): authorising
+      // the same attempt again is the same payment.
+      const reference = `rdr_${createHmac('sha256', o.secret).update(attemptId).digest('hex').slice(0, 32)}`;
       return {
         status: 'requires_action',
         reference,
@@ -65,8 +67,10 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
       );
     },
 
-    async refund({ reference }) {
-      return { status: 'succeeded', reference: `${reference}_refund_${now()}` };
+    // The app refunds at once; its refund reference is derived from the operation id, so
+    // a repeated call names the same refund.
+    async refund({ reference, operationId }) {
+      return { status: 'succeeded', reference: `${reference}_refund_${operationId}` };
     },
 
     async parseNotification(req) {

@@ -28,9 +28,10 @@ testProcessor({
 
 describe('sandbox test cards', () => {
   const sandbox = createSandboxProcessor({ now, asyncDelayMs: 1000 });
+  let attempts = 0;
   const authorize = (number: string) =>
     sandbox.authorize({
-      attemptId: 'pa_x',
+      attemptId: `pa_x${++attempts}`,
       intentId: 'pi_x',
       amount: 100,
       currency: 'USD',
@@ -76,7 +77,7 @@ describe('sandbox test cards', () => {
   it('UPI: failure@kassa fails and any other address succeeds, after a moment', async () => {
     const upi = (vpa: string) =>
       sandbox.authorize({
-        attemptId: 'pa_u',
+        attemptId: `pa_u_${vpa}`,
         intentId: 'pi_u',
         amount: 100,
         currency: 'INR',
@@ -115,7 +116,7 @@ describe('sandbox settlement report', () => {
     const sb = createSandboxProcessor({ now: () => t });
     const pay = (number: string, amount: number) =>
       sb.authorize({
-        attemptId: 'pa',
+        attemptId: `pa_${number}_${amount}`,
         intentId: 'pi',
         amount,
         currency: 'EUR',
@@ -149,5 +150,46 @@ describe('sandbox settlement report', () => {
       (await sb.settlementReport({ from: 0, to: 1e13 })).find((r) => r.reference === no.reference)
         ?.status,
     ).toBe('succeeded');
+  });
+});
+
+describe('sandbox operations: money moves once per operation id', () => {
+  const held = async (sandbox: ReturnType<typeof createSandboxProcessor>, id: string) => {
+    const out = await sandbox.authorize({
+      attemptId: id,
+      intentId: 'pi_ops',
+      amount: 5000,
+      currency: 'USD',
+      captureMethod: 'manual',
+      paymentMethod: card('4242424242424242'),
+    });
+    expect(out.status).toBe('authorized');
+    return { reference: out.reference as string, amount: 5000, currency: 'USD' };
+  };
+
+  it('books one refund however often the same refund is sent', async () => {
+    const sandbox = createSandboxProcessor({ now });
+    const ref = await held(sandbox, 'pa_ops1');
+    await sandbox.capture({ ...ref, operationId: 'pi_ops_capture' });
+    for (let i = 0; i < 3; i++) await sandbox.refund({ ...ref, amount: 100, operationId: 're_1' });
+    await sandbox.refund({ ...ref, amount: 100, operationId: 're_2' });
+    const kinds = sandbox.operations(ref.reference).map((o) => `${o.kind}:${o.op}`);
+    expect(kinds).toEqual([
+      'authorize:pa_ops1',
+      'capture:pi_ops_capture',
+      'refund:re_1',
+      'refund:re_2',
+    ]);
+  });
+
+  it('refuses to capture a released hold, and to release a captured one', async () => {
+    const sandbox = createSandboxProcessor({ now });
+    const a = await held(sandbox, 'pa_ops2');
+    expect(await sandbox.cancel({ ...a, operationId: 'c1' })).toEqual({ canceled: true });
+    const late = await sandbox.capture({ ...a, operationId: 'k1' });
+    expect(late).toMatchObject({ status: 'failed', declineCode: 'authorization_released' });
+    const b = await held(sandbox, 'pa_ops3');
+    await sandbox.capture({ ...b, operationId: 'k2' });
+    expect(await sandbox.cancel({ ...b, operationId: 'c2' })).toEqual({ canceled: false });
   });
 });

@@ -1,13 +1,14 @@
 import { formatAmount } from '@kassa/protocol';
 import type {
   AuthorizeRequest,
+  OperationRequest,
   Processor,
   ProcessorOutcome,
   ProcessorPages,
   ReferenceRequest,
 } from '../processor.ts';
 import { challengePage } from './challenge-page.ts';
-import { createLedger } from './ledger.ts';
+import { createLedger, type SandboxOperation } from './ledger.ts';
 import { parseSandboxNotification } from './notifications.ts';
 import { makeReference, readReference, type SandboxPayment } from './reference.ts';
 import { type SandboxScenario, scenarioForCard, scenarioForVpa } from './test-cards.ts';
@@ -44,6 +45,8 @@ export type SandboxProcessor = Processor &
   > & {
     /** Test-only: make the books disagree with what the gateway was told (reconciliation). */
     injectDiscrepancy(reference: string, status: 'succeeded' | 'failed'): void;
+    /** Test-only: every capture, cancel and refund carried out on a payment. */
+    operations(reference: string): SandboxOperation[];
   };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,6 +70,27 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   const wait = () => (latency > 0 ? sleep(latency) : Promise.resolve());
   const ledger = createLedger(options.ledgerFile);
   const amounts = new Map<string, { amount: number; currency: string }>();
+
+  /** Carries out a money-moving call once per operation id; a repeat answers the same. */
+  async function once<T extends { status: string; reference?: string | null }>(
+    req: OperationRequest,
+    kind: SandboxOperation['kind'],
+    act: () => T,
+  ): Promise<T> {
+    const seen = ledger.operation(req.operationId);
+    if (seen) return seen.result as T;
+    const result = act();
+    ledger.recordOperation({
+      op: req.operationId,
+      kind,
+      reference: req.reference,
+      amount: req.amount,
+      currency: req.currency,
+      result: { status: result.status, reference: result.reference ?? undefined },
+      at: now(),
+    });
+    return result;
+  }
 
   /** Notes final outcomes in the ledger, as a processor's books would. */
   function book(
@@ -146,10 +170,24 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
           'the sandbox takes cards and UPI; redirect payments go to the redirect processor',
         );
       }
+      // The attempt id is the operation id: authorising the same attempt again (a retry
+      // after a timeout or a crash) answers for the same payment, never a second one.
+      const seen = ledger.operation(req.attemptId)?.result.reference;
+      if (seen) return book(settle(paymentOf(seen), paymentOf(seen).scenario, seen), req);
       const scenario =
         m.type === 'card' ? scenarioForCard(m.card.number) : scenarioForVpa(m.upi.vpa);
       const payment = { scenario, manual: req.captureMethod === 'manual', startedAt: now() };
-      return book(settle(payment, scenario, makeReference(payment)), req);
+      const reference = makeReference(payment);
+      ledger.recordOperation({
+        op: req.attemptId,
+        kind: 'authorize',
+        reference,
+        amount: req.amount,
+        currency: req.currency,
+        result: { status: 'started', reference },
+        at: now(),
+      });
+      return book(settle(payment, scenario, reference), req);
     },
 
     async retrieve(req: ReferenceRequest) {
@@ -166,18 +204,42 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
 
     async capture(req) {
       await wait();
-      return book({ status: 'succeeded', reference: req.reference }, req);
+      return once(req, 'capture', () => {
+        // A released hold cannot be captured, as at any real processor.
+        if (ledger.operationsOn(req.reference).some((o) => o.kind === 'cancel')) {
+          return {
+            status: 'failed',
+            reference: req.reference,
+            declineCode: 'authorization_released',
+            message: 'This authorisation was released.',
+          };
+        }
+        return book({ status: 'succeeded', reference: req.reference }, req);
+      });
     },
 
-    async cancel() {
+    async cancel(req) {
       await wait();
-      return { canceled: true };
+      const captured = ledger
+        .operationsOn(req.reference)
+        .some((o) => o.kind === 'capture' && o.result.status === 'succeeded');
+      const out = await once(req, 'cancel', () => ({
+        status: captured ? 'failed' : 'canceled',
+        reference: req.reference,
+      }));
+      return { canceled: out.status === 'canceled' };
     },
 
-    async refund({ reference }) {
+    async refund(req) {
       await wait();
-      return { status: 'succeeded', reference: `${reference}_refund_${now()}` };
+      const out = await once(req, 'refund', () => ({
+        status: 'succeeded',
+        reference: `${req.reference}_refund_${req.operationId}`,
+      }));
+      return { status: out.status as 'succeeded', reference: out.reference as string };
     },
+
+    operations: (reference) => ledger.operationsOn(reference),
 
     async settlementReport({ from, to }) {
       return ledger.between(from, to);

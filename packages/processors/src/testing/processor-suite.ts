@@ -77,17 +77,46 @@ export function testProcessor(opts: {
       }
     });
 
-    it('holds funds for manual capture and captures them when it can', async () => {
+    it('answers a repeated authorisation of one attempt for the same payment', async () => {
       const p = opts.create();
-      if (!p.capabilities.manualCapture) return;
-      expect(p.capture).toBeTypeOf('function');
-      const out = await p.authorize(request(fixtures.succeeds, 'manual'));
-      const held = out.status === 'processing' ? await p.retrieve(ref(out)) : out;
-      if (held.status === 'processing') return; // settles later; covered below
-      expect(held.status).toBe('authorized');
-      const captured = await p.capture?.(ref(held));
-      expect(captured?.status).toBe('succeeded');
+      const req = request(fixtures.succeeds);
+      const first = await p.authorize(req);
+      const again = await p.authorize(req);
+      expect(again.reference).toBe(first.reference);
     });
+
+    it.skipIf(!opts.create().capabilities.manualCapture)(
+      'holds funds for manual capture and captures them once per operation id',
+      async () => {
+        const p = opts.create();
+        expect(p.capture).toBeTypeOf('function');
+        const out = await p.authorize(request(fixtures.succeeds, 'manual'));
+        const held = out.status === 'processing' ? await p.retrieve(ref(out)) : out;
+        if (held.status === 'processing') throw new Error('the fixture did not settle');
+        expect(held.status).toBe('authorized');
+        const op = { ...ref(held), operationId: `op_capture_${n}` };
+        const captured = await p.capture?.(op);
+        expect(captured?.status).toBe('succeeded');
+        expect(await p.capture?.(op)).toEqual(captured);
+      },
+    );
+
+    it.skipIf(!opts.create().capabilities.refunds)(
+      'refunds once per operation id: a repeat names the same refund, a new id a new one',
+      async () => {
+        const p = opts.create();
+        let paid = await p.authorize(request(fixtures.succeeds));
+        if (paid.status === 'requires_action' || paid.status === 'processing') {
+          paid = { status: 'succeeded', reference: paid.reference };
+        }
+        const op = { ...ref(paid), amount: 1000, operationId: `re_suite_${n}` };
+        const first = await p.refund?.(op);
+        expect(first?.status).toBe('succeeded');
+        expect(await p.refund?.(op)).toEqual(first);
+        const other = await p.refund?.({ ...op, operationId: `re_suite_other_${n}` });
+        expect(other?.reference).not.toBe(first?.reference);
+      },
+    );
 
     if (fixtures.threeDSecure) {
       const method = fixtures.threeDSecure;

@@ -44,6 +44,7 @@ export function apiKeyAuth(
       if (demo) {
         c.set('merchant', demo);
         c.set('livemode', false);
+        c.set('keyKind', 'publishable');
         return next();
       }
     }
@@ -79,6 +80,7 @@ export function apiKeyAuth(
     if (!found) throw invalid();
     c.set('merchant', found.merchant);
     c.set('livemode', found.livemode);
+    c.set('keyKind', kind);
     await next();
   };
 }

@@ -11,7 +11,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
-import { rateLimit } from '../http/rate-limit.ts';
+import { clientKeyOf, rateLimit } from '../http/rate-limit.ts';
 import type { IntentRow } from '../store/types.ts';
 import type { ConfirmService } from './confirm.ts';
 import { toClientIntent } from './serialize.ts';
@@ -37,13 +37,17 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     const merchant = c.get('merchant');
     return merchant ? { merchant, livemode: c.get('livemode') } : null;
   };
-  const view = async (row: IntentRow) => {
-    const { merchant, key } = await store.read(async (tx) => ({
+  /** What a shopper sees; attempts left are this client's, within the intent's. */
+  const view = async (row: IntentRow, clientKey?: string) => {
+    const { merchant, key, clientFailures } = await store.read(async (tx) => ({
       merchant: await tx.getMerchant(row.merchantId),
       key: await tx.findActiveSecretKey(row.merchantId, row.livemode),
+      clientFailures: clientKey ? await tx.countFailedAttempts(row.id, clientKey) : 0,
     }));
     if (!merchant) throw new Error(`intent ${row.id} has no merchant`);
-    return toClientIntent(row, merchant, deps.config.maxAttempts, key?.secretHash);
+    const { maxAttempts, maxAttemptsPerClient } = deps.config;
+    const left = Math.min(maxAttempts - row.failedAttempts, maxAttemptsPerClient - clientFailures);
+    return toClientIntent(row, merchant, row.failedAttempts + left, key?.secretHash);
   };
 
   app.openapi(
@@ -63,7 +67,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
         c.req.valid('query').client_secret,
       );
       row = (await confirms.expireIfDue(row)) ?? row;
-      return c.json(await view(row), 200);
+      return c.json(await view(row, clientKeyOf(c, deps.config)), 200);
     },
   );
 
@@ -94,6 +98,18 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     });
   });
 
+  app.use(
+    '/checkout_sessions',
+    rateLimit({
+      name: 'checkout_sessions',
+      perMinute: deps.config.confirmsPerMinutePerClient,
+      store,
+      clock: deps.clock,
+      config: deps.config,
+      scope: (c) => (c as Context<AppEnv>).get('merchant')?.id ?? '',
+      message: 'Too many checkout requests. Wait a minute and try again.',
+    }),
+  );
   app.openapi(
     createRoute({
       method: 'post',
@@ -134,20 +150,14 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
       const row = await store.read((tx) =>
         tx.findLiveIntentByOrder(key.merchant.id, key.livemode, orderId),
       );
-      if (!row) {
+      // One answer for "no such order" and "already paid": this is a public endpoint.
+      if (!row || isTerminal(row.status)) {
         throw new ApiError(
           404,
           'resource_missing',
           `No open payment for order '${orderId}'. Create it on your server first.`,
-          {
-            param: 'order_id',
-          },
+          { param: 'order_id' },
         );
-      }
-      if (isTerminal(row.status)) {
-        throw new ApiError(409, 'order_already_paid', `Order '${orderId}' is already paid.`, {
-          param: 'order_id',
-        });
       }
       return c.json({ payment_intent: row.id, client_secret: row.clientSecret }, 200);
     },
@@ -155,7 +165,14 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
 
   app.use(
     '/payment_intents/:id/confirm',
-    rateLimit({ perMinute: deps.config.confirmsPerMinutePerClient, clock: deps.clock }),
+    rateLimit({
+      name: 'confirm',
+      perMinute: deps.config.confirmsPerMinutePerClient,
+      store,
+      clock: deps.clock,
+      config: deps.config,
+      message: 'Too many payment attempts. Wait a minute and try again.',
+    }),
   );
   app.openapi(
     createRoute({
@@ -190,8 +207,9 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
         c.req.valid('param').id,
         body.client_secret,
       );
-      const row = await confirms.confirm(intent, body);
-      const shown = await view(row);
+      const clientKey = clientKeyOf(c, deps.config);
+      const row = await confirms.confirm(intent, body, { idem: c.get('idempotency'), clientKey });
+      const shown = await view(row, clientKey);
       const declined =
         row.lastPaymentError && row.lastPaymentError.payment_attempt === row.latestAttemptId;
       if (declined && (row.status === 'requires_payment_method' || row.status === 'failed')) {

@@ -94,9 +94,12 @@ describe('client API', () => {
     expect((await session({ order_id: 'NOPE' })).json.error.param).toBe('order_id');
     expect((await session({ order_id: 'ORDER_123' }, null)).status).toBe(401);
     await g.confirm(pi, card(CARDS.ok));
+    // A paid order answers as an unknown one: the endpoint is no oracle of order ids.
     const paid = await session({ order_id: 'ORDER_123' });
-    expect(paid.status).toBe(409);
-    expect(paid.json.error.code).toBe('order_already_paid');
+    expect(paid.status).toBe(404);
+    expect(paid.json.error.message).toBe(
+      (await session({ order_id: 'NOPE' })).json.error.message.replace('NOPE', 'ORDER_123'),
+    );
   });
 
   it('streams the intent as Server-Sent Events until it settles', async () => {

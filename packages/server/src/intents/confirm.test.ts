@@ -62,17 +62,39 @@ describe('confirming a payment', () => {
     ]);
   });
 
-  it('fails the intent for good after 5 declined attempts', async () => {
+  it('gives each client 5 declined attempts, and fails the intent for good after 10', async () => {
     const pi = (await g.createIntent()).json;
+    // Confirms from a given address, as the socket would report it.
+    const from = async (address: string, number: string) => {
+      const res = await g.app.request(
+        `/v1/client/payment_intents/${pi.id}/confirm`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${g.a.pk}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ client_secret: pi.client_secret, payment_method: card(number) }),
+        },
+        { incoming: { socket: { remoteAddress: address, remoteFamily: 'IPv4' } } },
+      );
+      return { status: res.status, json: (await res.json()) as any };
+    };
     for (let i = 1; i <= 5; i++) {
-      const res = await g.confirm(pi, card(CARDS.declined));
+      const res = await from('203.0.113.7', CARDS.declined);
       expect(res.status).toBe(402);
       expect(res.json.error.payment_intent.attempts_remaining).toBe(5 - i);
     }
+    // That client is done; the intent is not, for anyone else.
+    const sixth = await from('203.0.113.7', CARDS.ok);
+    expect(sixth.status).toBe(429);
+    expect(sixth.json.error.code).toBe('too_many_attempts');
+    expect((await get(pi.id)).status).toBe('requires_payment_method');
+    for (let i = 1; i <= 5; i++) {
+      const res = await from('198.51.100.9', CARDS.declined);
+      expect(res.status).toBe(402);
+    }
     expect((await get(pi.id)).status).toBe('failed');
-    const sixth = await g.confirm(pi, card(CARDS.ok));
-    expect(sixth.status).toBe(409);
-    expect(sixth.json.error.code).toBe('payment_intent_unexpected_state');
+    const late = await from('192.0.2.1', CARDS.ok);
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe('payment_intent_unexpected_state');
   });
 
   it.each([

@@ -1,14 +1,34 @@
 import type { ProcessorOutcome } from '@kassa/processors';
-import { type ConfirmPaymentIntentBody, newId } from '@kassa/protocol';
+import { type ConfirmPaymentIntentBody, newId, type PaymentMethodData } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
+import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import { safeEqual } from '../merchants/keys.ts';
-import type { AttemptRow, IntentRow, MerchantRow } from '../store/types.ts';
+import type { AttemptRow, IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
+
+/**
+ * Where the shopper goes after a redirect: what the merchant's server set wins; the
+ * browser may only name one when the merchant did not, and only on the merchant's own
+ * allowed origins — never an attacker's page.
+ */
+async function shopperReturnUrl(tx: StoreTx, intent: IntentRow, asked: string | undefined) {
+  if (intent.returnUrl || asked === undefined) return intent.returnUrl;
+  const merchant = await tx.getMerchant(intent.merchantId);
+  if (!merchant?.allowedOrigins.includes(new URL(asked).origin)) {
+    throw new ApiError(
+      400,
+      'return_url_not_allowed',
+      "return_url must be on one of the shop's allowed origins.",
+      { param: 'return_url' },
+    );
+  }
+  return asked;
+}
 
 /** After this long with no answer from the processor, the attempt is given up. */
 const RECOVER_GRACE_MS = 30_000;
@@ -28,7 +48,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<string>) {
+export function createConfirmService(deps: Deps) {
   const { store, clock, config, logger } = deps;
   const publicUrl = config.publicUrl;
 
@@ -73,6 +93,46 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
     });
   }
 
+  /** Asks the processor about an attempt (by its id, so a repeat is the same payment)
+   * and applies the answer. */
+  async function authorizeAndApply(
+    intent: IntentRow,
+    attempt: AttemptRow,
+    method: PaymentMethodData,
+    opts: { queued?: boolean },
+  ) {
+    const processor = deps.processors[attempt.processor];
+    let outcome: ProcessorOutcome;
+    try {
+      if (!processor) throw new Error(`no processor ${attempt.processor}`);
+      outcome = await withTimeout(
+        processor.authorize({
+          attemptId: attempt.id,
+          intentId: intent.id,
+          amount: intent.amount,
+          currency: intent.currency,
+          captureMethod: intent.captureMethod,
+          paymentMethod: method,
+          cardBrand: attempt.cardBrand ?? undefined,
+        }),
+        config.processorTimeoutMs,
+      );
+    } catch (err) {
+      logger.error({ err, attempt: attempt.id }, 'processor authorize failed');
+      outcome = {
+        status: 'failed',
+        reference: null,
+        declineCode: 'processing_error',
+        message: 'We could not reach the payment processor. Please try again.',
+      };
+    }
+    return store.transaction((tx) =>
+      applyOutcome(deps, tx, attempt.id, outcome, clock.now(), {
+        processingAnnounced: opts.queued,
+      }),
+    );
+  }
+
   return {
     clientIntent,
     expireIfDue,
@@ -85,9 +145,20 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
     async confirm(
       intent: IntentRow,
       body: Pick<ConfirmPaymentIntentBody, 'payment_method' | 'return_url'>,
-      opts: { queued?: boolean } = {},
+      opts: { queued?: boolean; idem?: IdempotencyClaim; clientKey?: string } = {},
     ) {
       const method = body.payment_method;
+      const resumed = opts.idem?.objectId
+        ? await store.read((tx) => tx.getAttempt(opts.idem?.objectId as string))
+        : null;
+      if (resumed && resumed.intentId === intent.id) {
+        // A retry of a confirm that recorded its attempt and then died: the same attempt
+        // is asked again (the processor knows it by its id), never a new one.
+        if (resumed.status !== 'pending') {
+          return (await store.read((tx) => tx.getIntent(intent.id))) as IntentRow;
+        }
+        return authorizeAndApply(intent, resumed, method, opts);
+      }
       if (await expireIfDue(intent)) throw expiredError();
       if (!intent.paymentMethodTypes.includes(method.type)) {
         throw new ApiError(
@@ -115,7 +186,7 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
       }
       const now = clock.now();
       const card: CardSummary | null =
-        method.type === 'card' ? summariseCard(method.card, now, await fingerprintKey()) : null;
+        method.type === 'card' ? summariseCard(method.card, now, config.fingerprintSecret) : null;
 
       const attempt: AttemptRow = {
         id: newId('pa'),
@@ -129,6 +200,7 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
         cardExpYear: card?.expYear ?? null,
         cardFingerprint: card?.fingerprint ?? null,
         upiVpa: method.type === 'upi' ? method.upi.vpa : null,
+        clientKey: opts.clientKey ?? null,
         processor: processor.id,
         processorReference: null,
         declineCode: null,
@@ -150,6 +222,19 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
               )
             : unexpectedState(fresh.status, 'confirm');
         }
+        if (
+          opts.clientKey &&
+          (await tx.countFailedAttempts(fresh.id, opts.clientKey)) >= config.maxAttemptsPerClient
+        ) {
+          // Per client as well as per intent: another client (someone holding the
+          // publishable key and the order id) cannot use up the shopper's attempts.
+          throw new ApiError(
+            429,
+            'too_many_attempts',
+            'Too many declined attempts from this device. Use another payment method or contact the shop.',
+            { type: 'rate_limit_error' },
+          );
+        }
         if (fresh.status === 'requires_action' && fresh.latestAttemptId) {
           // The shopper gave up on 3-D Secure and tries another way.
           await tx.updateAttempt(fresh.latestAttemptId, {
@@ -160,6 +245,7 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
           });
         }
         await tx.insertAttempt(attempt);
+        await bindIdempotency(tx, opts.idem, attempt.id);
         await moveIntent(
           tx,
           fresh,
@@ -167,7 +253,7 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
             status: 'processing',
             latestAttemptId: attempt.id,
             nextAction: null,
-            returnUrl: body.return_url ?? fresh.returnUrl,
+            returnUrl: await shopperReturnUrl(tx, fresh, body.return_url),
           },
           { event: null, now, publicUrl, action: 'confirm' },
         );
@@ -181,34 +267,7 @@ export function createConfirmService(deps: Deps, fingerprintKey: () => Promise<s
         );
       });
 
-      let outcome: ProcessorOutcome;
-      try {
-        outcome = await withTimeout(
-          processor.authorize({
-            attemptId: attempt.id,
-            intentId: intent.id,
-            amount: intent.amount,
-            currency: intent.currency,
-            captureMethod: intent.captureMethod,
-            paymentMethod: method,
-            cardBrand: card?.brand,
-          }),
-          config.processorTimeoutMs,
-        );
-      } catch (err) {
-        logger.error({ err, attempt: attempt.id }, 'processor authorize failed');
-        outcome = {
-          status: 'failed',
-          reference: null,
-          declineCode: 'processing_error',
-          message: 'We could not reach the payment processor. Please try again.',
-        };
-      }
-      return store.transaction((tx) =>
-        applyOutcome(deps, tx, attempt.id, outcome, clock.now(), {
-          processingAnnounced: opts.queued,
-        }),
-      );
+      return authorizeAndApply(intent, attempt, method, opts);
     },
 
     /** A shopper finished a processor page (3-D Secure): continue and apply the result. */

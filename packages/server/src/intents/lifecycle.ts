@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { IntentRow } from '../store/types.ts';
+import { createHoldOperations } from './hold-operations.ts';
 import { applyOutcome } from './outcome.ts';
-import { releaseHold } from './release-hold.ts';
 import { moveIntent } from './transition.ts';
 
 /**
@@ -11,6 +11,7 @@ import { moveIntent } from './transition.ts';
 export function createLifecycle(deps: Deps) {
   const { store, clock, config, logger } = deps;
   const publicUrl = config.publicUrl;
+  const holds = createHoldOperations(deps);
 
   async function loadAttempt(id: string) {
     return store.read(async (tx) => {
@@ -77,22 +78,15 @@ export function createLifecycle(deps: Deps) {
         tx.listStaleAuthorizations(now - config.captureWindowMs, limit),
       );
       for (const intent of stale) {
-        await releaseHold(deps, intent);
-        await store.transaction(async (tx) => {
-          const fresh = (await tx.getIntent(intent.id)) as IntentRow;
-          if (fresh.status !== 'requires_capture') return;
-          await moveIntent(
-            tx,
-            fresh,
-            {
-              status: 'canceled',
-              amountCapturable: 0,
-              canceledAt: now,
-              cancellationReason: 'automatic',
-            },
-            { event: 'payment_intent.canceled', now, publicUrl },
+        await holds
+          .run(
+            intent.id,
+            { operation: 'cancel', reason: 'automatic' },
+            { load: (row) => row as IntentRow },
+          )
+          .catch((err) =>
+            logger.warn({ err, intent: intent.id }, 'could not release a stale hold'),
           );
-        });
       }
       return stale.length;
     },

@@ -7,9 +7,11 @@ import { EXPIRY_SECONDS, newId, randomToken } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
+import type { Caller } from '../http/caller.ts';
+import { bindIdempotency } from '../http/idempotency.ts';
 import type { IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
-import { releaseHold } from './release-hold.ts';
+import { createHoldOperations } from './hold-operations.ts';
 import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CANCELABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
@@ -17,14 +19,14 @@ import { moveIntent } from './transition.ts';
 /** The job that confirms an intent created with `confirm: true`. */
 export const CONFIRM_JOB = 'intent.confirm';
 
-export interface Caller {
-  merchant: MerchantRow;
-  livemode: boolean;
-}
+export type { Caller } from '../http/caller.ts';
 
 /** Loads an intent the caller owns; another merchant's (or mode's) is simply not found. */
 export async function ownIntent(tx: StoreTx, caller: Caller, id: string): Promise<IntentRow> {
-  const row = await tx.getIntent(id);
+  return owned(caller, id, await tx.getIntent(id));
+}
+
+function owned(caller: Caller, id: string, row: IntentRow | null): IntentRow {
   if (!row || row.merchantId !== caller.merchant.id || row.livemode !== caller.livemode) {
     throw notFound('payment_intent', id);
   }
@@ -42,7 +44,7 @@ const orderConflict = (existing: IntentRow) =>
 export function createIntentService(deps: Deps) {
   const { store, clock, config } = deps;
   const publicUrl = config.publicUrl;
-  const capturing = new Set<string>();
+  const holds = createHoldOperations(deps);
 
   function processorFor(livemode: boolean): string {
     if (livemode) {
@@ -84,6 +86,11 @@ export function createIntentService(deps: Deps) {
           },
         );
       }
+      const resumed = caller.idem?.objectId;
+      if (resumed) {
+        // A retry of a request that committed its intent and then died.
+        return { intent: await store.read((tx) => ownIntent(tx, caller, resumed)), created: true };
+      }
       return store.transaction(async (tx) => {
         const existing = await tx.findLiveIntentByOrder(
           caller.merchant.id,
@@ -120,6 +127,7 @@ export function createIntentService(deps: Deps) {
           nextAction: null,
           latestAttemptId: null,
           failedAttempts: 0,
+          operation: null,
           cancellationReason: null,
           canceledAt: null,
           expiresAt: now + (body.expires_in ?? EXPIRY_SECONDS.default) * 1000,
@@ -127,6 +135,7 @@ export function createIntentService(deps: Deps) {
           updatedAt: now,
         };
         await tx.insertIntent(intent);
+        await bindIdempotency(tx, caller.idem, id);
         await recordEvent(tx, {
           merchantId: intent.merchantId,
           livemode: intent.livemode,
@@ -192,15 +201,22 @@ export function createIntentService(deps: Deps) {
     },
 
     async cancel(caller: Caller, id: string, reason: string | undefined) {
-      const now = clock.now();
       const intent = await store.read((tx) => ownIntent(tx, caller, id));
+      if (intent.status === 'requires_capture' || intent.operation) {
+        // A held payment is released at the processor first, under a database claim.
+        return holds.run(
+          id,
+          { operation: 'cancel', reason },
+          { idem: caller.idem, load: (row) => owned(caller, id, row) },
+        );
+      }
       if (!CANCELABLE.includes(intent.status))
         assertTransition(intent.status, 'canceled', 'cancel');
-      if (intent.status === 'requires_capture') {
-        await releaseHold(deps, intent);
-      }
+      const now = clock.now();
       return store.transaction(async (tx) => {
         const fresh = await ownIntent(tx, caller, id);
+        if (fresh.status === 'requires_capture' || fresh.operation)
+          throw unexpectedState(fresh.status, 'cancel');
         if (fresh.latestAttemptId && fresh.status === 'requires_action') {
           await tx.updateAttempt(fresh.latestAttemptId, {
             status: 'failed',
@@ -225,56 +241,25 @@ export function createIntentService(deps: Deps) {
     },
 
     /** Captures a held authorisation, in full or in part. */
-    async capture(caller: Caller, id: string, amountToCapture: number | undefined) {
-      const intent = await store.read((tx) => ownIntent(tx, caller, id));
-      if (intent.status !== 'requires_capture') throw unexpectedState(intent.status, 'capture');
-      const amount = amountToCapture ?? intent.amountCapturable;
-      if (amount > intent.amountCapturable) {
-        throw new ApiError(
-          400,
-          'amount_too_large',
-          `amount_to_capture may be at most the capturable amount, ${intent.amountCapturable}.`,
-          { param: 'amount_to_capture' },
-        );
-      }
-      if (capturing.has(id)) {
-        throw new ApiError(
-          409,
-          'capture_in_progress',
-          'This PaymentIntent is already being captured.',
-        );
-      }
-      capturing.add(id);
-      try {
-        const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-        const processor = deps.processors[attempt?.processor ?? intent.processor];
-        if (!attempt?.processorReference || !processor?.capture) {
-          throw new ApiError(400, 'capture_unsupported', 'This payment cannot be captured.');
-        }
-        const out = await processor.capture({
-          reference: attempt.processorReference,
-          amount,
-          currency: intent.currency,
-        });
-        if (out.status !== 'succeeded') {
-          throw new ApiError(402, 'capture_failed', 'The processor refused the capture.', {
-            type: 'card_error',
-          });
-        }
-        const now = clock.now();
-        return await store.transaction(async (tx) => {
-          const fresh = await ownIntent(tx, caller, id);
-          await tx.updateAttempt(attempt.id, { status: 'succeeded', updatedAt: now });
-          return moveIntent(
-            tx,
-            fresh,
-            { status: 'succeeded', amountReceived: amount, amountCapturable: 0 },
-            { event: 'payment_intent.succeeded', now, publicUrl, action: 'capture' },
-          );
-        });
-      } finally {
-        capturing.delete(id);
-      }
+    capture(caller: Caller, id: string, amountToCapture: number | undefined) {
+      return holds.run(
+        id,
+        { operation: 'capture', amount: amountToCapture },
+        {
+          idem: caller.idem,
+          load: (row) => owned(caller, id, row),
+          check: (intent) => {
+            if ((amountToCapture ?? 0) > intent.amountCapturable) {
+              throw new ApiError(
+                400,
+                'amount_too_large',
+                `amount_to_capture may be at most the capturable amount, ${intent.amountCapturable}.`,
+                { param: 'amount_to_capture' },
+              );
+            }
+          },
+        },
+      );
     },
   };
 }

@@ -2,6 +2,7 @@ import { type CreateRefundBody, newId, type Refund } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
+import { bindIdempotency } from '../http/idempotency.ts';
 import type { Caller } from '../intents/service.ts';
 import type { RefundRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
@@ -68,10 +69,13 @@ export function createRefunds(deps: Deps) {
       };
     } else {
       try {
+        // The refund's id is the operation id: a retry (the worker's, or a resumed
+        // request's) is recognised by the processor and refunds nothing more.
         const r = await processor.refund({
           reference: attempt.processorReference,
           amount: refund.amount,
           currency: refund.currency,
+          operationId: refund.id,
         });
         outcome = {
           ...r,
@@ -112,91 +116,98 @@ export function createRefunds(deps: Deps) {
     });
   }
 
+  async function getOwn(caller: Caller, id: string) {
+    const row = await store.read((tx) => tx.getRefund(id));
+    if (!row || row.merchantId !== caller.merchant.id || row.livemode !== caller.livemode)
+      throw notFound('refund', id);
+    return row;
+  }
+
   return {
     process,
 
     async create(caller: Caller, body: CreateRefundBody): Promise<RefundRow> {
       const now = clock.now();
-      const refund = await store.transaction(async (tx) => {
-        const intent = await tx.getIntent(body.payment_intent);
-        if (
-          !intent ||
-          intent.merchantId !== caller.merchant.id ||
-          intent.livemode !== caller.livemode
-        ) {
-          throw new ApiError(
-            404,
-            'resource_missing',
-            `No such payment_intent: '${body.payment_intent}'`,
-            {
-              param: 'payment_intent',
-            },
-          );
-        }
-        if (intent.status !== 'succeeded') {
-          throw new ApiError(
-            409,
-            'payment_intent_unexpected_state',
-            `Only a succeeded payment can be refunded; this one is ${intent.status}.`,
-            {
-              param: 'payment_intent',
-            },
-          );
-        }
-        const refundable = intent.amountReceived - intent.amountRefunded;
-        if (refundable <= 0) {
-          throw new ApiError(
-            409,
-            'charge_already_refunded',
-            'This payment has already been refunded in full.',
-            {
-              param: 'payment_intent',
-            },
-          );
-        }
-        const amount = body.amount ?? refundable;
-        if (amount > refundable) {
-          throw new ApiError(
-            400,
-            'amount_too_large',
-            `At most ${refundable} can still be refunded.`,
-            { param: 'amount' },
-          );
-        }
-        const row: RefundRow = {
-          id: newId('re'),
-          merchantId: intent.merchantId,
-          livemode: intent.livemode,
-          intentId: intent.id,
-          amount,
-          currency: intent.currency,
-          status: 'pending',
-          reason: body.reason ?? null,
-          failureReason: null,
-          processorReference: null,
-          metadata: body.metadata ?? {},
-          createdAt: now,
-          updatedAt: now,
-        };
-        await tx.insertRefund(row);
-        await tx.updateIntent(intent.id, {
-          amountRefunded: intent.amountRefunded + amount,
-          updatedAt: now,
-        });
-        await event(tx, row, 'refund.created', now);
-        await enqueue(tx, REFUND_JOB, { refund: row.id }, now + SAFETY_NET_MS, now);
-        return row;
-      });
+      const resumed = caller.idem?.objectId;
+      // A retry of a request that committed its refund: finish that one, never another.
+      const refund = resumed
+        ? await getOwn(caller, resumed)
+        : await store.transaction(async (tx) => {
+            const intent = await tx.getIntent(body.payment_intent);
+            if (
+              !intent ||
+              intent.merchantId !== caller.merchant.id ||
+              intent.livemode !== caller.livemode
+            ) {
+              throw new ApiError(
+                404,
+                'resource_missing',
+                `No such payment_intent: '${body.payment_intent}'`,
+                {
+                  param: 'payment_intent',
+                },
+              );
+            }
+            if (intent.status !== 'succeeded') {
+              throw new ApiError(
+                409,
+                'payment_intent_unexpected_state',
+                `Only a succeeded payment can be refunded; this one is ${intent.status}.`,
+                {
+                  param: 'payment_intent',
+                },
+              );
+            }
+            const refundable = intent.amountReceived - intent.amountRefunded;
+            if (refundable <= 0) {
+              throw new ApiError(
+                409,
+                'charge_already_refunded',
+                'This payment has already been refunded in full.',
+                {
+                  param: 'payment_intent',
+                },
+              );
+            }
+            const amount = body.amount ?? refundable;
+            if (amount > refundable) {
+              throw new ApiError(
+                400,
+                'amount_too_large',
+                `At most ${refundable} can still be refunded.`,
+                { param: 'amount' },
+              );
+            }
+            const row: RefundRow = {
+              id: newId('re'),
+              merchantId: intent.merchantId,
+              livemode: intent.livemode,
+              intentId: intent.id,
+              amount,
+              currency: intent.currency,
+              status: 'pending',
+              reason: body.reason ?? null,
+              failureReason: null,
+              processorReference: null,
+              metadata: body.metadata ?? {},
+              createdAt: now,
+              updatedAt: now,
+            };
+            await tx.insertRefund(row);
+            await bindIdempotency(tx, caller.idem, row.id);
+            await tx.updateIntent(intent.id, {
+              amountRefunded: intent.amountRefunded + amount,
+              updatedAt: now,
+            });
+            await event(tx, row, 'refund.created', now);
+            await enqueue(tx, REFUND_JOB, { refund: row.id }, now + SAFETY_NET_MS, now);
+            return row;
+          });
       await process(refund.id).catch(() => undefined);
       return (await store.read((tx) => tx.getRefund(refund.id))) as RefundRow;
     },
 
-    async get(caller: Caller, id: string) {
-      const row = await store.read((tx) => tx.getRefund(id));
-      if (!row || row.merchantId !== caller.merchant.id || row.livemode !== caller.livemode)
-        throw notFound('refund', id);
-      return row;
-    },
+    get: getOwn,
 
     list: (caller: Caller, intentId: string | undefined, limit: number) =>
       store.read((tx) => tx.listRefunds(caller.merchant.id, caller.livemode, intentId, limit)),

@@ -64,6 +64,9 @@ export interface IntentRow {
   nextAction: NextActionData | null;
   latestAttemptId: string | null;
   failedAttempts: number;
+  /** A capture or cancel under way at the processor, claimed in the database so the two
+   * exclude each other across processes; null when none is. */
+  operation: 'capture' | 'cancel' | null;
   cancellationReason: string | null;
   canceledAt: number | null;
   expiresAt: number;
@@ -91,6 +94,8 @@ export interface AttemptRow {
   cardExpYear: number | null;
   cardFingerprint: string | null;
   upiVpa: string | null;
+  /** Keyed hash of the shopper's address group: attempt limits per client. */
+  clientKey: string | null;
   processor: string;
   processorReference: string | null;
   declineCode: string | null;
@@ -116,6 +121,12 @@ export interface IdempotencyRow {
   status: 'running' | 'done';
   responseStatus: number | null;
   responseBody: string | null;
+  /** The request holding the key; later writes are fenced on it. */
+  token: string;
+  /** Past this the holder is presumed gone and a retry may take the key over. */
+  lockedUntil: number;
+  /** What the request committed under this key (intent, refund or attempt id). */
+  objectId: string | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -252,6 +263,14 @@ export interface StoreTx {
   findActiveSecretKey(merchantId: string, livemode: boolean): Promise<ApiKeyRow | null>;
 
   insertIntent(row: IntentRow): Promise<void>;
+  /** Claims a capture or cancel: sets `operation` only if the intent is in `status` and
+   * no operation is under way (or the same one, to resume it). False otherwise. */
+  claimIntentOperation(
+    id: string,
+    operation: 'capture' | 'cancel',
+    status: IntentRow['status'],
+    now: number,
+  ): Promise<boolean>;
   getIntent(id: string): Promise<IntentRow | null>;
   /** The intent of an order that is open or succeeded, if any. */
   findLiveIntentByOrder(
@@ -267,6 +286,8 @@ export interface StoreTx {
   listExpiredOpenIntents(now: number, limit: number): Promise<IntentRow[]>;
 
   insertAttempt(row: AttemptRow): Promise<void>;
+  /** Failed attempts on an intent from one client. */
+  countFailedAttempts(intentId: string, clientKey: string): Promise<number>;
   getAttempt(id: string): Promise<AttemptRow | null>;
   findAttemptByReference(processor: string, reference: string): Promise<AttemptRow | null>;
   updateAttempt(id: string, patch: Partial<AttemptRow>): Promise<void>;
@@ -319,11 +340,40 @@ export interface StoreTx {
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;
 
   getIdempotency(merchantId: string, key: string): Promise<IdempotencyRow | null>;
+  /** Records the object a running request committed, in that same transaction; false
+   * when the request no longer holds the key (another took it over). */
+  bindIdempotency(
+    merchantId: string,
+    key: string,
+    token: string,
+    objectId: string,
+  ): Promise<boolean>;
+  /** Hands a running key whose holder's lease ran out to a new request; false if the
+   * key moved meanwhile. */
+  takeOverIdempotency(
+    merchantId: string,
+    key: string,
+    from: string,
+    to: { token: string; lockedUntil: number },
+  ): Promise<boolean>;
+  /** Updates the key only while `token` still holds it. */
+  updateIdempotencyHeld(
+    merchantId: string,
+    key: string,
+    token: string,
+    patch: Partial<IdempotencyRow>,
+  ): Promise<boolean>;
+  deleteIdempotencyHeld(merchantId: string, key: string, token: string): Promise<void>;
   /** Inserts a running key; false if the key already exists. */
   claimIdempotency(row: IdempotencyRow): Promise<boolean>;
   updateIdempotency(merchantId: string, key: string, patch: Partial<IdempotencyRow>): Promise<void>;
   deleteIdempotency(merchantId: string, key: string): Promise<void>;
   purgeIdempotency(now: number): Promise<number>;
+
+  /** Counts one hit in a fixed window; returns the count in the current window. */
+  hitRateLimit(key: string, windowStart: number): Promise<number>;
+  /** Drops counters of windows that started before `before`. */
+  purgeRateLimits(before: number): Promise<number>;
 
   enqueueJob(row: JobRow): Promise<void>;
   /** Marks up to `limit` due jobs running until `lockUntil` and returns them, with at

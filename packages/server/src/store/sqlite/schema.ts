@@ -81,6 +81,8 @@ export const paymentIntents = sqliteTable(
     nextAction: text('next_action', { mode: 'json' }).$type<NextActionData>(),
     latestAttemptId: text('latest_attempt_id'),
     failedAttempts: integer('failed_attempts').notNull(),
+    /** A capture or cancel claimed in the database while the processor is asked. */
+    operation: text('operation').$type<IntentRow['operation']>(),
     cancellationReason: text('cancellation_reason'),
     canceledAt: integer('canceled_at'),
     expiresAt: integer('expires_at').notNull(),
@@ -117,6 +119,7 @@ export const paymentAttempts = sqliteTable(
     cardExpYear: integer('card_exp_year'),
     cardFingerprint: text('card_fingerprint'),
     upiVpa: text('upi_vpa'),
+    clientKey: text('client_key'),
     processor: text('processor').notNull(),
     processorReference: text('processor_reference'),
     declineCode: text('decline_code'),
@@ -125,7 +128,7 @@ export const paymentAttempts = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
-    index('payment_attempts_intent').on(t.intentId),
+    index('payment_attempts_intent').on(t.intentId, t.clientKey),
     index('payment_attempts_created').on(t.processor, t.createdAt),
     uniqueIndex('payment_attempts_reference').on(t.processor, t.processorReference),
   ],
@@ -159,6 +162,12 @@ export const idempotencyKeys = sqliteTable(
     status: text('status', { enum: ['running', 'done'] }).notNull(),
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
+    /** Which request holds the key now; a later write is fenced on it. */
+    token: text('token').notNull().default(''),
+    /** Until when the holder is presumed alive; past it a retry may take the key over. */
+    lockedUntil: integer('locked_until').notNull().default(0),
+    /** The object the request committed (intent, refund, attempt): a retry resumes it. */
+    objectId: text('object_id'),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },
@@ -295,4 +304,15 @@ export const reconciliationRuns = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('reconciliation_runs_date').on(t.date, t.merchantId)],
+);
+
+/** Fixed-window counters shared by every gateway process (card-testing defence). */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    windowStart: integer('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [index('rate_limits_window').on(t.windowStart)],
 );

@@ -348,6 +348,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
   const q = preparedQueries(db);
   const w = createWriteStatements(sqlite);
   const jobSql = jobStatements(sqlite);
+  let rateLimitHit: Database.Statement | undefined;
   const claimCursor: { key: string | null } = { key: null };
   return {
     getSetting: (key) => run(() => q.setting.get({ key })?.value ?? null),
@@ -367,6 +368,23 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     findActiveSecretKey: (merchantId, livemode) =>
       run(() => q.activeSecretKey.get({ merchantId, livemode: livemode ? 1 : 0 }) ?? null),
     insertIntent: (row) => run(() => void w.insert(s.paymentIntents, row)),
+    claimIntentOperation: (id, operation, status, now) =>
+      run(() => {
+        const t = s.paymentIntents;
+        return (
+          db
+            .update(t)
+            .set({ operation, updatedAt: now })
+            .where(
+              and(
+                eq(t.id, id),
+                eq(t.status, status),
+                or(isNull(t.operation), eq(t.operation, operation)),
+              ),
+            )
+            .run().changes === 1
+        );
+      }),
     getIntent: (id) => run(() => q.intent.get({ id }) ?? null),
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       run(() => q.liveOrder.get({ merchantId, livemode: livemode ? 1 : 0, orderId }) ?? null),
@@ -418,6 +436,19 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
       }),
 
     insertAttempt: (row) => run(() => void w.insert(s.paymentAttempts, row)),
+    countFailedAttempts: (intentId, clientKey) =>
+      run(() => {
+        const t = s.paymentAttempts;
+        return (
+          db
+            .select({ n: sql<number>`count(*)` })
+            .from(t)
+            .where(
+              and(eq(t.intentId, intentId), eq(t.clientKey, clientKey), eq(t.status, 'failed')),
+            )
+            .get()?.n ?? 0
+        );
+      }),
     getAttempt: (id) => run(() => q.attempt.get({ id }) ?? null),
     findAttemptByReference: (processor, reference) =>
       run(() => q.attemptByReference.get({ processor, reference }) ?? null),
@@ -557,6 +588,69 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
       run(() => w.insert(s.processorNotifications, row, { ignoreConflict: true }) === 1),
 
     getIdempotency: (merchantId, key) => run(() => q.idempotency.get({ merchantId, key }) ?? null),
+    bindIdempotency: (merchantId, key, token, objectId) =>
+      run(() => {
+        const t = s.idempotencyKeys;
+        return (
+          db
+            .update(t)
+            .set({ objectId })
+            .where(
+              and(
+                eq(t.merchantId, merchantId),
+                eq(t.key, key),
+                eq(t.token, token),
+                eq(t.status, 'running'),
+                or(isNull(t.objectId), eq(t.objectId, objectId)),
+              ),
+            )
+            .run().changes === 1
+        );
+      }),
+    takeOverIdempotency: (merchantId, key, from, to) =>
+      run(() => {
+        const t = s.idempotencyKeys;
+        return (
+          db
+            .update(t)
+            .set(to)
+            .where(and(eq(t.merchantId, merchantId), eq(t.key, key), eq(t.token, from)))
+            .run().changes === 1
+        );
+      }),
+    updateIdempotencyHeld: (merchantId, key, token, patch) =>
+      run(() => {
+        const t = s.idempotencyKeys;
+        return (
+          db
+            .update(t)
+            .set(patch)
+            .where(and(eq(t.merchantId, merchantId), eq(t.key, key), eq(t.token, token)))
+            .run().changes === 1
+        );
+      }),
+    deleteIdempotencyHeld: (merchantId, key, token) =>
+      run(() => {
+        const t = s.idempotencyKeys;
+        db.delete(t)
+          .where(and(eq(t.merchantId, merchantId), eq(t.key, key), eq(t.token, token)))
+          .run();
+      }),
+    hitRateLimit: (key, windowStart) =>
+      run(() => {
+        // One statement: a new window restarts the count, the same window adds one.
+        rateLimitHit ??= sqlite.prepare(
+          `INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
+             ON CONFLICT(key) DO UPDATE SET
+               count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,
+               window_start = excluded.window_start
+             RETURNING count`,
+        );
+        const row = rateLimitHit.get(key, windowStart) as { count: number };
+        return row.count;
+      }),
+    purgeRateLimits: (before) =>
+      run(() => db.delete(s.rateLimits).where(lt(s.rateLimits.windowStart, before)).run().changes),
     claimIdempotency: (row) =>
       run(() => w.insert(s.idempotencyKeys, row, { ignoreConflict: true }) === 1),
     updateIdempotency: (merchantId, key, patch) =>
