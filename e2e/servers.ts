@@ -40,6 +40,8 @@ const config = {
   ...loadConfig({
     KASSA_DATABASE_URL: ':memory:',
     KASSA_LOG_LEVEL: process.env.KASSA_LOG_LEVEL ?? 'warn',
+    // The shop's webhook receiver is on loopback.
+    KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
   }),
   publicUrl: gatewayUrl,
   confirmsPerMinutePerClient: 10_000,
@@ -52,7 +54,10 @@ const store = createSqliteStore({
 });
 const logger = createLogger({ level: config.logLevel });
 const processors = {
-  sandbox: createSandboxProcessor({ asyncDelayMs: config.sandbox.asyncDelayMs }),
+  sandbox: createSandboxProcessor({
+    asyncDelayMs: config.sandbox.asyncDelayMs,
+    notificationSecret: config.sandbox.notificationSecret,
+  }),
   redirect: createRedirectProcessor({ secret: config.redirectSecret }),
 };
 const { app, worker } = createGateway({ store, processors, clock: systemClock, config, logger });

@@ -36,6 +36,10 @@ const gatewayPublic = process.env.KASSA_PUBLIC_URL ?? `http://localhost:${gatewa
 // The gateway's built bundle (setup has just built it): plain node, no TypeScript loader.
 const gateway = run('gateway', ['packages/server/dist/kassa.mjs', 'start'], {
   KASSA_PORT: gatewayPort,
+  // The demo install: the demo merchant and its keys, and the shop's webhook receiver on
+  // this machine allowed as a target.
+  KASSA_DEMO: '1',
+  KASSA_WEBHOOK_ALLOWED_HOSTS: process.env.KASSA_WEBHOOK_ALLOWED_HOSTS ?? '127.0.0.1,localhost',
   KASSA_DEMO_ORIGINS:
     process.env.KASSA_DEMO_ORIGINS ?? `http://localhost:${shopPort},http://127.0.0.1:${shopPort}`,
 });

@@ -93,6 +93,9 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
       KASSA_LOG_LEVEL: 'info',
       // The card-testing limit would answer the benchmark's confirms with 429.
       KASSA_CONFIRMS_PER_MINUTE: '100000000',
+      // The demo merchant, and webhook receivers on loopback.
+      KASSA_DEMO: '1',
+      KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
       ...env,
     },
     (out) => /secret key:\s+sk_\S+/.test(out),

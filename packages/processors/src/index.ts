@@ -9,7 +9,6 @@ export {
 export { SANDBOX_SIGNATURE_HEADER, signSandboxNotification } from './sandbox/notifications.ts';
 export {
   createSandboxProcessor,
-  SANDBOX_NOTIFICATION_SECRET,
   type SandboxOptions,
   type SandboxProcessor,
 } from './sandbox/sandbox.ts';

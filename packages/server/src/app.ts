@@ -99,7 +99,7 @@ export function createGateway(deps: Deps) {
   app.use(
     '/v1/client/*',
     cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'] }),
-    apiKeyAuth(store, 'publishable', { optional: true }),
+    apiKeyAuth(store, 'publishable', { optional: true, demo: deps.config.demo }),
   );
   app.use('/v1/client/*', async (c, next) => {
     // Idempotency is scoped per merchant: it applies when a publishable key says whose.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadInstallSecrets } from './install-secrets.ts';
+import type { AddressPolicy } from './webhooks/ssrf.ts';
 
 export interface Config {
   port: number;
@@ -58,6 +59,10 @@ export interface Config {
     timeoutMs: number;
     /** Deliveries in flight per endpoint, so a slow endpoint cannot hold up the rest. */
     concurrencyPerEndpoint: number;
+    /** Where endpoints may point, test and live alike (SSRF). */
+    addressPolicy: AddressPolicy;
+    /** Keep the first 1 KB of each answer in the delivery log. */
+    keepResponseBodies: boolean;
   };
 }
 
@@ -108,7 +113,17 @@ const envSchema = z.object({
   KASSA_WEBHOOK_RETRY_SCHEDULE: scheduleSchema.optional(),
   KASSA_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   KASSA_WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).default(8),
+  KASSA_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
+  KASSA_WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
+  KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: z.enum(['true', 'false', '1', '0']).default('false'),
 });
+
+const flag = (v: string) => v === 'true' || v === '1';
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** `file:./x.db`, `sqlite:./x.db`, a bare path, or `:memory:` → a file path. */
 export function sqlitePath(url: string): string {
@@ -169,6 +184,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retrySchedule: e.KASSA_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE,
       timeoutMs: e.KASSA_WEBHOOK_TIMEOUT_MS,
       concurrencyPerEndpoint: e.KASSA_WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+      addressPolicy: {
+        allowPrivate: flag(e.KASSA_WEBHOOK_ALLOW_PRIVATE),
+        allowed: list(e.KASSA_WEBHOOK_ALLOWED_HOSTS),
+      },
+      keepResponseBodies: flag(e.KASSA_WEBHOOK_KEEP_RESPONSE_BODIES),
     },
   };
 }
@@ -176,7 +196,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Settings for tests: in-memory database, quiet logs. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
-    ...loadConfig({ KASSA_DATABASE_URL: ':memory:', KASSA_LOG_LEVEL: 'silent' }),
+    ...loadConfig({
+      KASSA_DATABASE_URL: ':memory:',
+      KASSA_LOG_LEVEL: 'silent',
+      // Tests' receivers listen on loopback.
+      KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
+      KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: 'true',
+    }),
     ...overrides,
   };
 }

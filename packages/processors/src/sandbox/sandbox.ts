@@ -1,4 +1,4 @@
-import { formatAmount } from '@kassa/protocol';
+import { formatAmount, randomToken } from '@kassa/protocol';
 import type {
   AuthorizeRequest,
   OperationRequest,
@@ -20,14 +20,12 @@ export interface SandboxOptions {
   asyncDelayMs?: number;
   /** Clock in milliseconds; injected by tests. */
   now?: () => number;
-  /** Secret that signs the sandbox's notifications to the gateway. */
+  /** Secret that signs the sandbox's notifications to the gateway. Left out, a random
+   * one: there is no default anyone could sign with. */
   notificationSecret?: string;
   /** A file for the settlement ledger (JSON lines); memory only when left out. */
   ledgerFile?: string;
 }
-
-/** The sandbox's default notification secret: it is a test processor, not a secret. */
-export const SANDBOX_NOTIFICATION_SECRET = 'sandbox_notification_secret';
 
 /** The sandbox implements every optional part of the interface. */
 export type SandboxProcessor = Processor &
@@ -69,6 +67,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   const now = options.now ?? Date.now;
   const wait = () => (latency > 0 ? sleep(latency) : Promise.resolve());
   const ledger = createLedger(options.ledgerFile);
+  const notificationSecret = options.notificationSecret ?? randomToken(32);
   const amounts = new Map<string, { amount: number; currency: string }>();
 
   /** Carries out a money-moving call once per operation id; a repeat answers the same. */
@@ -251,10 +250,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     },
 
     async parseNotification(req) {
-      return parseSandboxNotification(
-        req,
-        options.notificationSecret ?? SANDBOX_NOTIFICATION_SECRET,
-      );
+      return parseSandboxNotification(req, notificationSecret);
     },
 
     async handlePage(request, ctx) {

@@ -7,7 +7,10 @@ import { bootstrap, onShutdown } from './bootstrap.ts';
 export async function startCommand() {
   const deps = bootstrap();
   const { config } = deps;
-  const demo = await ensureDemoMerchant(deps.store, deps.clock, config.demoOrigins);
+  // The demo merchant exists only in a demo install (`npm start` sets KASSA_DEMO).
+  const demo = config.demo
+    ? await ensureDemoMerchant(deps.store, deps.clock, config.demoOrigins)
+    : null;
   const { app, worker } = createGateway(deps);
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -20,9 +23,13 @@ export async function startCommand() {
         `  API docs:    ${config.publicUrl}/docs`,
         `  health:      ${config.publicUrl}/healthz`,
         `  worker:      ${config.runWorker ? 'running in this process' : 'off (run `kassa worker`)'}`,
-        `Demo merchant ${demo.merchant_id}${demo.created ? ' (created now)' : ''}, test mode:`,
-        `  publishable key: ${demo.publishable_key}`,
-        `  secret key:      ${demo.secret_key}`,
+        ...(demo
+          ? [
+              `Demo merchant ${demo.merchant_id}${demo.created ? ' (created now)' : ''}, test mode:`,
+              `  publishable key: ${demo.publishable_key}`,
+              `  secret key:      ${demo.secret_key}`,
+            ]
+          : ['Create a merchant and its keys with `kassa merchants create --name … --origin …`.']),
         '',
       ].join('\n'),
     );

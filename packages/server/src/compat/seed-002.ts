@@ -77,7 +77,7 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
     const secret = c.req.header('x-api-secret');
     if (!key || !secret)
       throw new ApiError(401, 'api_key_missing', 'Send X-Api-Key and X-Api-Secret.');
-    let merchant: MerchantRow | null = await demoMerchantFor(store, key, secret);
+    let merchant: MerchantRow | null = await demoMerchantFor(store, deps.config.demo, key, secret);
     let livemode = false;
     if (!merchant) {
       const found = await store.read(async (tx) => {

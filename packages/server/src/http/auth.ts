@@ -32,7 +32,7 @@ const invalid = () => new ApiError(401, 'api_key_invalid', 'Invalid API key prov
 export function apiKeyAuth(
   store: Store,
   kind: 'secret' | 'publishable',
-  opts: { optional?: boolean } = {},
+  opts: { optional?: boolean; demo?: boolean } = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = presentedKey(c.req.header('authorization'));
@@ -40,7 +40,7 @@ export function apiKeyAuth(
     if (!key) throw missing();
     if (kind === 'publishable') {
       // Seed 002's checkout example uses `key_test_abc123`: the demo merchant's test mode.
-      const demo = await demoMerchantFor(store, key);
+      const demo = await demoMerchantFor(store, opts.demo ?? false, key);
       if (demo) {
         c.set('merchant', demo);
         c.set('livemode', false);

@@ -5,9 +5,18 @@ import type { DemoKeys } from './merchants.ts';
 export const SEED_KEY = 'key_test_abc123';
 export const SEED_SECRET = 'secret_test_xyz789';
 
-/** The demo merchant, when the seed's key (and secret, if given) are presented. */
-export async function demoMerchantFor(store: Store, key: string, secret?: string) {
-  if (key !== SEED_KEY || (secret !== undefined && secret !== SEED_SECRET)) return null;
+/** The demo merchant, when the seed's key (and secret, if given) are presented to a demo
+ * install (`KASSA_DEMO`, as `npm start` runs); a gateway started for real use has no
+ * such credentials. */
+export async function demoMerchantFor(
+  store: Store,
+  enabled: boolean,
+  key: string,
+  secret?: string,
+) {
+  if (!enabled || key !== SEED_KEY || (secret !== undefined && secret !== SEED_SECRET)) {
+    return null;
+  }
   return store.read(async (tx) => {
     const saved = await tx.getSetting('demo_merchant');
     if (!saved) return null;

@@ -1,4 +1,4 @@
-import { SANDBOX_NOTIFICATION_SECRET, signSandboxNotification } from '@kassa/processors';
+import { signSandboxNotification } from '@kassa/processors';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CARDS, card, type TestGateway, testGateway } from '../testing/harness.ts';
 
@@ -28,7 +28,7 @@ const notify = (
       'content-type': 'application/json',
       'kassa-sandbox-signature': signSandboxNotification(
         raw,
-        opts.secret ?? SANDBOX_NOTIFICATION_SECRET,
+        opts.secret ?? g.config.sandbox.notificationSecret,
         t,
       ),
     },

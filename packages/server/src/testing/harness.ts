@@ -57,7 +57,11 @@ export async function testGateway(
   const logger = createLogger({ level: 'info', destination });
   const store = createSqliteStore({ filename: opts.filename ?? ':memory:' });
   const processors = opts.processors ?? {
-    sandbox: createSandboxProcessor({ now: clock.now, asyncDelayMs: 2000 }),
+    sandbox: createSandboxProcessor({
+      now: clock.now,
+      asyncDelayMs: 2000,
+      notificationSecret: config.sandbox.notificationSecret,
+    }),
     redirect: createRedirectProcessor({ secret: config.redirectSecret, now: clock.now }),
   };
   const gateway = createGateway({ store, processors, clock, config, logger });

@@ -47,7 +47,15 @@ export async function spawnGateway(
   const main = opts.bundle ? ['dist/kassa.mjs'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const child = spawn(process.execPath, [...main, 'start'], {
     cwd: SERVER_ROOT,
-    env: { ...process.env, KASSA_PORT: String(port), KASSA_PUBLIC_URL: url, ...env },
+    env: {
+      ...process.env,
+      KASSA_PORT: String(port),
+      KASSA_PUBLIC_URL: url,
+      // The demo merchant (whose keys it prints), and receivers on loopback.
+      KASSA_DEMO: '1',
+      KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

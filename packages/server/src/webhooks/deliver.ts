@@ -55,8 +55,10 @@ export function createDeliverer(deps: Deps) {
         'webhook-signature': signWebhook(event.id, timestamp, body, secrets),
       },
       timeoutMs: config.webhooks.timeoutMs,
-      // Live endpoints may only be public addresses (SSRF); test mode may use localhost.
-      publicOnly: endpoint.livemode,
+      // One address policy for test and live (SSRF), checked on every connection.
+      livemode: endpoint.livemode,
+      policy: config.webhooks.addressPolicy,
+      keepBody: config.webhooks.keepResponseBodies,
     });
 
     const now = clock.now();

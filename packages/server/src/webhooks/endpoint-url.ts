@@ -1,22 +1,21 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ApiError } from '../http/api-error.ts';
-import { isPublicAddress } from './ssrf.ts';
+import { type AddressPolicy, addressAllowed } from './ssrf.ts';
 
 /**
- * Live endpoints must be on the public internet (no loopback, private or link-local
- * targets: SSRF). Checked here on the resolved addresses, and again at send time.
- * Test mode may use localhost.
+ * Endpoints, test and live alike, must be on the public internet unless the operator
+ * allows more (SSRF: a merchant must not reach the gateway's own network). Checked here
+ * on the resolved addresses, and again on every connection at send time.
  */
-export async function assertEndpointUrl(url: string, livemode: boolean): Promise<void> {
-  if (!livemode) return;
+export async function assertEndpointUrl(url: string, policy: AddressPolicy): Promise<void> {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   const refuse = (why: string) =>
-    new ApiError(400, 'url_not_allowed', `Live webhook endpoints must be public: ${why}.`, {
+    new ApiError(400, 'url_not_allowed', `Webhook endpoints must be public: ${why}.`, {
       param: 'url',
     });
   if (isIP(host)) {
-    if (!isPublicAddress(host)) throw refuse(`${host} is not a public address`);
+    if (!addressAllowed(policy, host, host)) throw refuse(`${host} is not a public address`);
     return;
   }
   let addresses: { address: string }[];
@@ -25,6 +24,6 @@ export async function assertEndpointUrl(url: string, livemode: boolean): Promise
   } catch {
     throw refuse(`${host} does not resolve`);
   }
-  const bad = addresses.find((a) => !isPublicAddress(a.address));
+  const bad = addresses.find((a) => !addressAllowed(policy, host, a.address));
   if (bad) throw refuse(`${host} resolves to ${bad.address}`);
 }

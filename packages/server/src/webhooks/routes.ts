@@ -73,7 +73,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     async (c) => {
       const body = c.req.valid('json');
       const caller = callerOf(c);
-      await assertEndpointUrl(body.url, caller.livemode);
+      await assertEndpointUrl(body.url, deps.config.webhooks.addressPolicy);
       const row: WebhookEndpointRow = {
         id: newId('we'),
         merchantId: caller.merchantId,
@@ -149,7 +149,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     async (c) => {
       const body = c.req.valid('json');
       const caller = callerOf(c);
-      if (body.url) await assertEndpointUrl(body.url, caller.livemode);
+      if (body.url) await assertEndpointUrl(body.url, deps.config.webhooks.addressPolicy);
       const row = await store.transaction(async (tx) => {
         const current = await ownEndpoint(tx, caller, c.req.valid('param').id);
         const patch: Partial<WebhookEndpointRow> = {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { BlockedAddressError, isPublicAddress, publicOnlyLookup } from './ssrf.ts';
+import { type AddressPolicy, addressAllowed, BlockedAddressError, policyLookup } from './ssrf.ts';
 
 export interface SendResult {
   status: number | null;
@@ -12,10 +12,23 @@ export interface SendResult {
 }
 
 const MAX_BODY = 1024;
-const agents = {
+// One pair of agents per mode: a live delivery never reuses a socket a test one opened.
+const agentsFor = () => ({
   http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
   https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-};
+});
+const agents = { live: agentsFor(), test: agentsFor() };
+
+/** What a failed attempt records: a category, not the network stack's words (which
+ * would tell a merchant what answers where on the gateway's network). */
+function describeError(err: Error): string {
+  if (err instanceof BlockedAddressError) return 'refused: the address is not allowed';
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (/timed out/.test(err.message) || code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'could not resolve the host';
+  if (code.startsWith('ERR_TLS') || /certificate|SSL/i.test(err.message)) return 'TLS error';
+  return 'could not connect';
+}
 
 /**
  * POSTs a webhook and reads at most 1 KB of the answer. Never throws: network errors,
@@ -27,7 +40,10 @@ export function sendWebhook(opts: {
   body: string;
   headers: Record<string, string>;
   timeoutMs: number;
-  publicOnly: boolean;
+  livemode: boolean;
+  policy: AddressPolicy;
+  /** Keep the first 1 KB of the answer (off by default: it reads other systems back). */
+  keepBody: boolean;
 }): Promise<SendResult> {
   const start = performance.now();
   const url = new URL(opts.url);
@@ -36,17 +52,18 @@ export function sendWebhook(opts: {
     latencyMs: Math.round(performance.now() - start),
   });
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (opts.publicOnly && isIP(host) && !isPublicAddress(host)) {
-    const error = new BlockedAddressError(host, host).message;
+  if (isIP(host) && !addressAllowed(opts.policy, host, host)) {
+    const error = describeError(new BlockedAddressError(host, host));
     return Promise.resolve(done({ status: null, body: null, retryAfter: null, error }));
   }
+  const pool = agents[opts.livemode ? 'live' : 'test'];
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     const req = lib.request(
       url,
       {
         method: 'POST',
-        agent: url.protocol === 'https:' ? agents.https : agents.http,
+        agent: url.protocol === 'https:' ? pool.https : pool.http,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Kassa-Webhooks/1',
@@ -54,7 +71,7 @@ export function sendWebhook(opts: {
           ...opts.headers,
         },
         timeout: opts.timeoutMs,
-        ...(opts.publicOnly ? { lookup: publicOnlyLookup as never } : {}),
+        lookup: policyLookup(opts.policy) as never,
       },
       (res) => {
         let body = '';
@@ -66,7 +83,7 @@ export function sendWebhook(opts: {
           resolve(
             done({
               status: res.statusCode ?? null,
-              body: body.slice(0, MAX_BODY),
+              body: opts.keepBody ? body.slice(0, MAX_BODY) : null,
               retryAfter: (res.headers['retry-after'] as string | undefined) ?? null,
               error: null,
             }),
@@ -78,7 +95,7 @@ export function sendWebhook(opts: {
               status: res.statusCode ?? null,
               body: null,
               retryAfter: null,
-              error: err.message,
+              error: describeError(err),
             }),
           ),
         );
@@ -86,10 +103,21 @@ export function sendWebhook(opts: {
     );
     // Headers and body can leave as two segments on a reused socket; with Nagle on, the
     // second waits for the receiver's delayed ACK (about 40 ms).
-    req.on('socket', (socket) => socket.setNoDelay(true));
+    req.on('socket', (socket) => {
+      socket.setNoDelay(true);
+      // A kept-alive socket skips the lookup: check where it is connected, every time.
+      const check = () => {
+        const address = socket.remoteAddress;
+        if (address && !addressAllowed(opts.policy, host, address)) {
+          req.destroy(new BlockedAddressError(host, address));
+        }
+      };
+      if (socket.remoteAddress) check();
+      else socket.once('connect', check);
+    });
     req.on('timeout', () => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)));
     req.on('error', (err) =>
-      resolve(done({ status: null, body: null, retryAfter: null, error: err.message })),
+      resolve(done({ status: null, body: null, retryAfter: null, error: describeError(err) })),
     );
     req.end(opts.body);
   });
