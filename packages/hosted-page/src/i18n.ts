@@ -94,6 +94,7 @@ const LOCALES: Record<string, { strings: Strings; intl: string }> = {
 
 /** The strings and Intl locale for `locale` (default English). */
 export function localeOf(locale: string | null): { strings: Strings; intl: string; lang: string } {
-  const lang = locale && LOCALES[locale] ? locale : 'en';
+  // Own keys only: `__proto__` or `toString` are not locales.
+  const lang = locale && Object.hasOwn(LOCALES, locale) ? locale : 'en';
   return { ...(LOCALES[lang] as { strings: Strings; intl: string }), lang };
 }

@@ -65,6 +65,13 @@ export function createGateway(deps: Deps) {
     ),
   );
   app.use('*', requestLog(logger));
+  const https = deps.config.publicUrl.startsWith('https:');
+  app.use('*', async (c, next) => {
+    await next();
+    // Never let a browser guess a type; once served over https, always https.
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (https) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  });
 
   app.get('/healthz', async (c) => {
     await store.read((tx) => tx.getSetting('healthz'));
@@ -76,6 +83,8 @@ export function createGateway(deps: Deps) {
   app.use('/v1/*', body);
   app.use('/v1/*', requireJson);
   app.use('/api/*', body);
+  // Every route that reads a body has the one limit: forms on processor pages too.
+  app.use('/processors/*', body);
 
   const merchantApi = [apiKeyAuth(store, 'secret'), idempotency(store, clock)] as const;
   const mount = (path: string, sub: OpenAPIHono<AppEnv>) => {
@@ -131,7 +140,12 @@ export function createGateway(deps: Deps) {
     },
   };
   app.doc31('/openapi.json', docInfo);
-  app.get('/docs', (c) => c.html(renderDocs(app.getOpenAPI31Document(docInfo) as never)));
+  app.get('/docs', (c) => {
+    // The reference is never framed (no clickjacking of a page with a form in it).
+    c.header('Content-Security-Policy', "frame-ancestors 'none'");
+    c.header('X-Frame-Options', 'DENY');
+    return c.html(renderDocs(app.getOpenAPI31Document(docInfo) as never));
+  });
 
   const none = async (work: Promise<void>) => {
     await work;

@@ -2,12 +2,26 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
-// 12–19 digits, optionally grouped by spaces or dashes: anything that could be a PAN.
-const PAN_LIKE = /\b(?:\d[ -]?){11,18}\d\b/g;
+// 12–19 digits, optionally grouped by spaces, dots, dashes or underscores, even inside a
+// word (`x4917484589897107x`): anything shaped like a PAN. Luhn-valid runs are redacted.
+const PAN_LIKE = /(?<!\d)(?:\d[ ._-]?){11,18}\d(?!\d)/g;
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
 
 /** Masks anything that looks like a card number, keeping the last four digits. */
 export function scrub(text: string): string {
-  return text.replace(PAN_LIKE, (m) => `[redacted card ····${m.replace(/\D/g, '').slice(-4)}]`);
+  return text.replace(PAN_LIKE, (m) => {
+    const digits = m.replace(/\D/g, '');
+    return luhn(digits) ? `[redacted card ····${digits.slice(-4)}]` : m;
+  });
 }
 
 function scrubDeep(value: unknown, depth = 0): unknown {

@@ -21,6 +21,15 @@ export function signRedirectNotification(body: string, secret: string, t: number
   return `t=${t},v1=${hmac(secret, t, body)}`;
 }
 
+/** A path on this origin, or null: `//evil.example` and `/\\evil.example` are other
+ * origins to a browser. */
+export function sameOriginPath(value: string | null): string | null {
+  if (!value?.startsWith('/')) return null;
+  const base = 'http://gateway.invalid';
+  const url = new URL(value, base);
+  return url.origin === base && !/^\/[\\/]/.test(value) ? value : null;
+}
+
 /**
  * Seed 001's external payment app: the shopper is sent to the app (served here, on the
  * adapter's own path), approves or declines, and the app calls the gateway back with a
@@ -153,7 +162,7 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
         body,
       );
       const back = url.searchParams.get('return');
-      return html(donePage({ approved, returnUrl: back && back.startsWith('/') ? back : null }));
+      return html(donePage({ approved, returnUrl: sameOriginPath(back) }));
     },
   };
 }

@@ -39,10 +39,23 @@ export function readBody(maxBytes: number): MiddlewareHandler {
     const cache = c.req.bodyCache as Record<string, Promise<unknown>>;
     cache.text = Promise.resolve(text);
     if (text && JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+      let parsed: unknown;
       try {
-        cache.json = Promise.resolve(JSON.parse(text));
+        parsed = JSON.parse(text);
       } catch {
         // Left to the validator, which answers malformed JSON with its own 400.
+      }
+      if (parsed !== undefined) {
+        const bad = badTextAt(parsed);
+        if (bad !== null) {
+          throw new ApiError(
+            400,
+            'parameter_invalid',
+            `${bad || 'The body'} contains a NUL character or an unpaired surrogate.`,
+            { param: bad || undefined },
+          );
+        }
+        cache.json = Promise.resolve(parsed);
       }
     }
     await next();
@@ -88,4 +101,24 @@ function readStream(
     incoming.on('end', onEnd);
     incoming.on('error', onError);
   });
+}
+
+/**
+ * The first string (or key) holding a NUL or a lone surrogate, as a Stripe-style param
+ * path (`metadata[note]`), '' for the body itself; null when all text is well formed.
+ * Such text breaks logs, CSV exports and other systems downstream.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function badTextAt(value: unknown, path = ''): string | null {
+  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+  if (typeof value === 'string') return bad(value) ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const at = path ? `${path}[${k}]` : k;
+    if (bad(k)) return at;
+    const found = badTextAt(v, at);
+    if (found !== null) return found;
+  }
+  return null;
 }

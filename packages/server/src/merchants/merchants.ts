@@ -14,6 +14,16 @@ export function normaliseOrigin(value: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`origin must be http(s): ${value}`);
   }
+  // An origin and nothing else: it goes into a CSP header, where `;` or a space would
+  // start another directive.
+  const hostOk =
+    /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$|^\[[0-9a-f:.]+\]$/.test(
+      url.hostname,
+    );
+  const extra = url.username || url.password || url.search || url.hash || url.pathname !== '/';
+  if (!hostOk || extra || value.replace(/\/$/, '').toLowerCase() !== url.origin) {
+    throw new Error(`not an origin (scheme://host[:port]): ${value}`);
+  }
   return url.origin;
 }
 

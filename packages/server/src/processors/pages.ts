@@ -18,7 +18,13 @@ export function processorPages(deps: Deps, confirms: ConfirmService) {
     const prefix = `/processors/${id}/`;
     // Who may frame the page: the hosted page (us) and, above it, the merchant's pages.
     let ancestors: string[] = [];
-    const res = await processor.handlePage(c.req.raw, {
+    // The body was read (within the limit) by the gateway's body reader: hand it on.
+    const method = c.req.method;
+    const request =
+      method === 'GET' || method === 'HEAD'
+        ? c.req.raw
+        : new Request(c.req.url, { method, headers: c.req.raw.headers, body: await c.req.text() });
+    const res = await processor.handlePage(request, {
       path: c.req.path.slice(prefix.length),
       describe: async (reference) => {
         const found = await deps.store.read(async (tx) => {

@@ -37,7 +37,12 @@ export function reconciliationRoutes(deps: Deps) {
         body: {
           content: {
             'application/json': {
-              schema: z.object({ date: z.string().meta({ example: '2026-11-21' }) }).strict(),
+              schema: z
+                .object({
+                  // A real calendar day: 2026-02-30 is refused, not rolled over.
+                  date: z.iso.date().meta({ example: '2026-11-21' }),
+                })
+                .strict(),
             },
           },
           required: true,

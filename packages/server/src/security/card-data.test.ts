@@ -76,4 +76,13 @@ describe('card numbers and CVCs are never stored or logged', () => {
     expect(scrub('4242-4242-4242-4242')).toBe('[redacted card ····4242]');
     expect(scrub('order 12345 at 1700000000')).toBe('order 12345 at 1700000000');
   });
+
+  it('scrub catches PANs with dots or underscores, or inside a word; leaves non-Luhn runs', () => {
+    expect(scrub('/v1/payment_intents/x4917484589897107x')).toBe(
+      '/v1/payment_intents/x[redacted card ····7107]x',
+    );
+    expect(scrub('4242.4242.4242.4242')).toBe('[redacted card ····4242]');
+    expect(scrub('4242_4242_4242_4242')).toBe('[redacted card ····4242]');
+    expect(scrub('ts 1700000000001')).toBe('ts 1700000000001');
+  });
 });
