@@ -86,7 +86,8 @@ export function createGateway(deps: Deps) {
   // Every route that reads a body has the one limit: forms on processor pages too.
   app.use('/processors/*', body);
 
-  const merchantApi = [apiKeyAuth(store, 'secret'), idempotency(store, clock)] as const;
+  const idem = idempotency(store, clock, deps.config.idempotencyLeaseMs);
+  const merchantApi = [apiKeyAuth(store, 'secret'), idem] as const;
   const mount = (path: string, sub: OpenAPIHono<AppEnv>) => {
     // In Hono `/x/*` matches `/x` as well: one registration covers the collection too.
     app.use(`${path}/*`, ...merchantApi);
@@ -112,7 +113,7 @@ export function createGateway(deps: Deps) {
   );
   app.use('/v1/client/*', async (c, next) => {
     // Idempotency is scoped per merchant: it applies when a publishable key says whose.
-    if (c.get('merchant')) return idempotency(store, clock)(c, next);
+    if (c.get('merchant')) return idem(c, next);
     return next();
   });
   app.route('/v1/client', clientRoutes(deps, confirms));
@@ -182,6 +183,7 @@ export function createGateway(deps: Deps) {
       lockMs: deps.config.jobLockMs,
       intervalMs: deps.config.workerIntervalMs,
       keyLimit: deps.config.webhooks.concurrencyPerEndpoint,
+      groupLimit: deps.config.webhooks.concurrencyPerMerchant,
     },
   );
 

@@ -46,6 +46,8 @@ export interface Config {
   /** The demo install (`npm start`): the demo merchant and seed 002's example
    * credentials exist only then, and only in test mode. */
   demo: boolean;
+  /** How long a request holds its Idempotency-Key before a retry may resume its work. */
+  idempotencyLeaseMs: number;
   logLevel: string;
   /** How often the worker looks for due jobs, in ms. */
   workerIntervalMs: number;
@@ -59,6 +61,10 @@ export interface Config {
     timeoutMs: number;
     /** Deliveries in flight per endpoint, so a slow endpoint cannot hold up the rest. */
     concurrencyPerEndpoint: number;
+    /** Deliveries in flight per merchant, so one merchant cannot hold every slot. */
+    concurrencyPerMerchant: number;
+    /** Webhook endpoints a merchant may have per mode. */
+    endpointsPerMerchant: number;
     /** Where endpoints may point, test and live alike (SSRF). */
     addressPolicy: AddressPolicy;
     /** Keep the first 1 KB of each answer in the delivery log. */
@@ -93,6 +99,7 @@ const envSchema = z.object({
   KASSA_SANDBOX_ASYNC_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   KASSA_DEMO_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
+  KASSA_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
   KASSA_DEMO: z.enum(['true', 'false', '1', '0']).default('false'),
   KASSA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   KASSA_SANDBOX_NOTIFICATION_SECRET: z.string().min(16).optional(),
@@ -113,6 +120,8 @@ const envSchema = z.object({
   KASSA_WEBHOOK_RETRY_SCHEDULE: scheduleSchema.optional(),
   KASSA_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   KASSA_WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).default(8),
+  KASSA_WEBHOOK_CONCURRENCY_PER_MERCHANT: z.coerce.number().int().min(1).default(16),
+  KASSA_WEBHOOK_ENDPOINTS_PER_MERCHANT: z.coerce.number().int().min(1).default(16),
   KASSA_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
   KASSA_WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
   KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: z.enum(['true', 'false', '1', '0']).default('false'),
@@ -172,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redirectSecret: secrets.redirectSecret,
     clientKeySecret: secrets.clientKey,
     demo: e.KASSA_DEMO === 'true' || e.KASSA_DEMO === '1',
+    idempotencyLeaseMs: e.KASSA_IDEMPOTENCY_LEASE_MS,
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
@@ -184,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retrySchedule: e.KASSA_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE,
       timeoutMs: e.KASSA_WEBHOOK_TIMEOUT_MS,
       concurrencyPerEndpoint: e.KASSA_WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+      concurrencyPerMerchant: e.KASSA_WEBHOOK_CONCURRENCY_PER_MERCHANT,
+      endpointsPerMerchant: e.KASSA_WEBHOOK_ENDPOINTS_PER_MERCHANT,
       addressPolicy: {
         allowPrivate: flag(e.KASSA_WEBHOOK_ALLOW_PRIVATE),
         allowed: list(e.KASSA_WEBHOOK_ALLOWED_HOSTS),

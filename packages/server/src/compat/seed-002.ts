@@ -1,4 +1,4 @@
-import { isKnownCurrency, vpaSchema } from '@kassa/protocol';
+import { createPaymentIntentBodySchema, isKnownCurrency, vpaSchema } from '@kassa/protocol';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
@@ -14,18 +14,19 @@ import type { IntentRow, MerchantRow } from '../store/types.ts';
 
 const createSchema = z
   .object({
-    amount: z.number().int().min(1),
+    // The same limits as /v1: one validation for every door into the gateway.
+    amount: createPaymentIntentBodySchema.shape.amount,
     currency: z
       .string()
       .refine((c) => isKnownCurrency(c.toUpperCase()), { message: 'must be an ISO 4217 code' }),
     method: z.enum(['upi', 'card']),
-    order_id: z.string().min(1).max(255),
+    order_id: createPaymentIntentBodySchema.shape.order_id,
     vpa: vpaSchema.optional(),
   })
   .refine((b) => b.method !== 'upi' || b.vpa, { message: 'is required for UPI', path: ['vpa'] });
 
 const refundSchema = z.object({
-  amount: z.number().int().min(1).optional(),
+  amount: createPaymentIntentBodySchema.shape.amount.optional(),
   reason: z.string().max(500).optional(),
 });
 

@@ -382,7 +382,15 @@ export interface StoreTx {
     now: number,
     limit: number,
     lockUntil: number,
-    keys: { inflight: Record<string, number>; perKey: number },
+    keys: {
+      inflight: Record<string, number>;
+      perKey: number;
+      /** Keys are `group/key`: at most `perGroup` in flight per group (a merchant). */
+      inflightGroups?: Record<string, number>;
+      perGroup?: number;
+      /** At most this many keyed jobs in this claim (room kept for unkeyed ones). */
+      keyedRoom?: number;
+    },
   ): Promise<JobRow[]>;
   /** Removes a finished job. */
   deleteJob(id: string): Promise<void>;

@@ -23,7 +23,16 @@ export async function queueDelivery(
     createdAt: now,
     updatedAt: now,
   });
-  await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now, endpoint.id);
+  // `merchant/endpoint`: the worker bounds deliveries in flight per endpoint and per
+  // merchant, so one merchant's dead endpoints cannot hold every slot.
+  await enqueue(
+    tx,
+    DELIVER_JOB,
+    { delivery: id },
+    now,
+    now,
+    `${endpoint.merchantId}/${endpoint.id}`,
+  );
   return id;
 }
 

@@ -90,7 +90,19 @@ export function webhookEndpointRoutes(deps: Deps) {
         createdAt: clock.now(),
         deletedAt: null,
       };
-      await store.transaction((tx) => tx.insertEndpoint(row));
+      const cap = deps.config.webhooks.endpointsPerMerchant;
+      await store.transaction(async (tx) => {
+        // Counted and inserted in one transaction: the cap holds under concurrent creates.
+        const existing = await tx.listEndpoints(caller.merchantId, caller.livemode);
+        if (existing.length >= cap) {
+          throw new ApiError(
+            400,
+            'too_many_endpoints',
+            `A merchant may have ${cap} webhook endpoints per mode; delete one first.`,
+          );
+        }
+        await tx.insertEndpoint(row);
+      });
       return c.json(toEndpoint(row, true), 201);
     },
   );

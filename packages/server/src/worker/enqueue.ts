@@ -24,3 +24,6 @@ export async function enqueue(
     updatedAt: now,
   });
 }
+
+/** The group of a concurrency key `group/key` (a merchant); the key itself if none. */
+export const groupOf = (key: string) => key.split('/')[0] as string;

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { JobRow, Store } from '../store/types.ts';
+import { groupOf } from './enqueue.ts';
 
 /**
  * A job handler. It may return `{ retryAt }` to run the same job again later on its own
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   intervalMs: number;
   /** Jobs with the same concurrency key running at once (deliveries per endpoint). */
   keyLimit: number;
+  /** Jobs of one key group (a merchant's webhook deliveries) in flight at once. */
+  groupLimit: number;
 }
 
 const MAX_JOB_ATTEMPTS = 10;
@@ -74,18 +77,34 @@ export function createWorker(
     }
   }
 
-  const busyKeys = () => [...byKey].filter(([, n]) => n >= opts.keyLimit).map(([key]) => key);
+  const byGroup = new Map<string, number>();
+  let keyedInflight = 0;
+  const bump = (map: Map<string, number>, key: string, by: number) => {
+    const n = (map.get(key) ?? 0) + by;
+    if (n === 0) map.delete(key);
+    else map.set(key, n);
+  };
+  // Keyed jobs (webhook deliveries) never take every slot: payments' own jobs keep room.
+  const keyedLimit = Math.max(1, opts.concurrency - Math.max(2, Math.ceil(opts.concurrency / 8)));
+  const overLimit = (key: string) =>
+    (byKey.get(key) ?? 0) >= opts.keyLimit ||
+    (byGroup.get(groupOf(key)) ?? 0) >= opts.groupLimit ||
+    keyedInflight >= keyedLimit;
 
   function start(job: JobRow) {
     inflight++;
     const key = job.concurrencyKey;
-    if (key) byKey.set(key, (byKey.get(key) ?? 0) + 1);
+    if (key) {
+      bump(byKey, key, 1);
+      bump(byGroup, groupOf(key), 1);
+      keyedInflight++;
+    }
     void runJob(job).finally(() => {
       inflight--;
       if (key) {
-        const n = (byKey.get(key) ?? 1) - 1;
-        if (n === 0) byKey.delete(key);
-        else byKey.set(key, n);
+        bump(byKey, key, -1);
+        bump(byGroup, groupOf(key), -1);
+        keyedInflight--;
       }
       wake();
       if (inflight === 0) for (const r of idle.splice(0)) r();
@@ -101,6 +120,9 @@ export function createWorker(
         tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs, {
           inflight: Object.fromEntries(byKey),
           perKey: opts.keyLimit,
+          inflightGroups: Object.fromEntries(byGroup),
+          perGroup: opts.groupLimit,
+          keyedRoom: keyedLimit - keyedInflight,
         }),
       );
       if (batch.length === 0) break;
@@ -109,7 +131,7 @@ export function createWorker(
       const giveBack: JobRow[] = [];
       for (const job of batch) {
         const key = job.concurrencyKey;
-        if (key && (byKey.get(key) ?? 0) >= opts.keyLimit) giveBack.push(job);
+        if (key && overLimit(key)) giveBack.push(job);
         else {
           start(job);
           count++;

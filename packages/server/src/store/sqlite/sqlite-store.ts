@@ -22,6 +22,7 @@ import {
 } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { groupOf } from '../../worker/enqueue.ts';
 import type { EventListFilter, IntentListFilter, JobRow, Store, StoreTx } from '../types.ts';
 import { createCommitQueue } from './commit-queue.ts';
 import * as s from './schema.ts';
@@ -685,6 +686,8 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
         }
         let key: string | null = claimCursor.key;
         let wrapped = false;
+        const groups: Record<string, number> = { ...keys.inflightGroups };
+        let keyed = 0;
         for (let visited = 0; visited < MAX_CLAIM_KEYS; ) {
           const next = (jobSql.nextKey.get(key ?? '') as { key: string | null } | undefined)?.key;
           if (next === undefined || next === null) {
@@ -697,13 +700,21 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           if (wrapped && claimCursor.key !== null && next > claimCursor.key) break;
           key = next;
           visited++;
-          const room = Math.min(keys.perKey - (keys.inflight[next] ?? 0), limit);
+          const group = groupOf(next);
+          const room = Math.min(
+            keys.perKey - (keys.inflight[next] ?? 0),
+            (keys.perGroup ?? Infinity) - (groups[group] ?? 0),
+            (keys.keyedRoom ?? Infinity) - keyed,
+            limit,
+          );
           if (room <= 0) continue;
           for (const job of jobSql.dueForKey.all(next, now, room) as {
             id: string;
             run_at: number;
           }[]) {
             found.push({ id: job.id, runAt: job.run_at });
+            groups[group] = (groups[group] ?? 0) + 1;
+            keyed++;
           }
         }
         claimCursor.key = key;
