@@ -68,4 +68,24 @@ describe('claiming jobs', () => {
     const again = await claim(10 + 60_001, 5);
     expect(again.map((j) => j.id)).toEqual([taken?.id]);
   });
+  it("bounds one merchant's deliveries in flight, so another merchant's still go", async () => {
+    // Merchant A: 40 endpoints that never answer, each with a backlog; merchant B: one.
+    for (let e = 0; e < 40; e++) {
+      await add(Array.from({ length: 4 }, (_, i) => job(`mer_a/we_${e}`, 1 + i)));
+    }
+    await add([job('mer_b/we_x', 100), job('mer_b/we_x', 101), job(null, 50)]);
+    const got = await store.transaction((tx) =>
+      tx.claimJobs(1000, 64, 61_000, {
+        inflight: {},
+        perKey: 8,
+        inflightGroups: { mer_a: 10 },
+        perGroup: 16,
+        keyedRoom: 56,
+      }),
+    );
+    const of = (m: string) => got.filter((j) => j.concurrencyKey?.startsWith(`${m}/`)).length;
+    expect(of('mer_a')).toBe(6);
+    expect(of('mer_b')).toBe(2);
+    expect(got.some((j) => j.concurrencyKey === null)).toBe(true);
+  });
 });
