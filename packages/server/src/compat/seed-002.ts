@@ -161,7 +161,7 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
   });
 
   app.get('/test/jobs/status', async (c) => {
-    const rows = await store.read((tx) => tx.jobStats());
+    const rows = await store.read((tx) => tx.jobStats(c.get('merchant').id));
     const sum = (status: string) =>
       rows.filter((r) => r.status === status).reduce((n, r) => n + r.count, 0);
     return c.json({

@@ -262,8 +262,11 @@ export function createConfirmService(deps: Deps) {
           tx,
           'attempt.recover',
           { attempt: attempt.id },
-          now + config.processorTimeoutMs + RECOVER_GRACE_MS,
-          now,
+          {
+            runAt: now + config.processorTimeoutMs + RECOVER_GRACE_MS,
+            now,
+            merchantId: fresh.merchantId,
+          },
         );
       });
 

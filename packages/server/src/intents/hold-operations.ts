@@ -67,8 +67,11 @@ export function createHoldOperations(deps: Deps) {
           tx,
           HOLD_OPERATION_JOB,
           { intent: id, ...input },
-          now + config.processorTimeoutMs + RECOVER_GRACE_MS,
-          now,
+          {
+            runAt: now + config.processorTimeoutMs + RECOVER_GRACE_MS,
+            now,
+            merchantId: intent.merchantId,
+          },
         );
       }
       return { ...intent, operation: input.operation };

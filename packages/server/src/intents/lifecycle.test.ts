@@ -14,6 +14,8 @@ describe('server-to-server payments (seed 002)', () => {
     expect(res.json.status).toBe('processing');
     const stats = (await g.call('GET', '/v1/jobs/stats', g.a.sk)).json;
     expect(stats.kinds['intent.confirm']).toMatchObject({ queued: 1, running: 0, dead: 0 });
+    // Another merchant sees its own queue only.
+    expect((await g.call('GET', '/v1/jobs/stats', g.b.sk)).json.kinds).toEqual({});
     await g.worker.drain(); // asks the processor: still processing
     g.clock.advance(3000);
     await g.worker.drain();

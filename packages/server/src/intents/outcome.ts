@@ -66,7 +66,16 @@ export async function applyOutcome(
   if (attempt.status === outcome.status) {
     // Nothing new (a repeated notification, or a poll that found no change).
     if (outcome.status === 'processing') {
-      await enqueue(tx, 'attempt.poll', { attempt: attempt.id }, now + POLL_DELAY_MS, now);
+      await enqueue(
+        tx,
+        'attempt.poll',
+        { attempt: attempt.id },
+        {
+          runAt: now + POLL_DELAY_MS,
+          now,
+          merchantId: attempt.merchantId,
+        },
+      );
     }
     return intent;
   }
@@ -132,7 +141,16 @@ export async function applyOutcome(
         processorReference: reference,
         updatedAt: now,
       });
-      await enqueue(tx, 'attempt.poll', { attempt: attempt.id }, now + POLL_DELAY_MS, now);
+      await enqueue(
+        tx,
+        'attempt.poll',
+        { attempt: attempt.id },
+        {
+          runAt: now + POLL_DELAY_MS,
+          now,
+          merchantId: attempt.merchantId,
+        },
+      );
       return moveIntent(
         tx,
         intent,

@@ -159,8 +159,7 @@ export function createIntentService(deps: Deps) {
             tx,
             CONFIRM_JOB,
             { intent: intent.id, payment_method: body.payment_method },
-            now,
-            now,
+            { runAt: now, now, merchantId: intent.merchantId },
           );
           return { intent: processing, created: true };
         }

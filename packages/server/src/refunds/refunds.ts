@@ -200,7 +200,12 @@ export function createRefunds(deps: Deps) {
               updatedAt: now,
             });
             await event(tx, row, 'refund.created', now);
-            await enqueue(tx, REFUND_JOB, { refund: row.id }, now + SAFETY_NET_MS, now);
+            await enqueue(
+              tx,
+              REFUND_JOB,
+              { refund: row.id },
+              { runAt: now + SAFETY_NET_MS, now, merchantId: row.merchantId },
+            );
             return row;
           });
       await process(refund.id).catch(() => undefined);

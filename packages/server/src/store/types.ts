@@ -136,6 +136,8 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
 export interface JobRow {
   id: string;
   kind: string;
+  /** The merchant the job works for; null for the gateway's own work. */
+  merchantId: string | null;
   /** Jobs sharing a key (a webhook endpoint) run at most `keyLimit` at once. */
   concurrencyKey: string | null;
   payload: Record<string, unknown>;
@@ -331,10 +333,11 @@ export interface StoreTx {
     intentId: string | undefined,
     limit: number,
   ): Promise<RefundRow[]>;
-  /** Queued, running, retrying and dead jobs per kind, with the oldest due job's run_at. */
-  jobStats(): Promise<
-    { kind: string; status: string; retrying: number; count: number; oldest: number }[]
-  >;
+  /** Queued, running, retrying and dead jobs per kind, with the oldest due job's run_at;
+   * one merchant's only. */
+  jobStats(
+    merchantId: string,
+  ): Promise<{ kind: string; status: string; retrying: number; count: number; oldest: number }[]>;
 
   /** Stores an inbound notification; false if this one was seen before. */
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;

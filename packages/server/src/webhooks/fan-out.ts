@@ -23,16 +23,7 @@ export async function queueDelivery(
     createdAt: now,
     updatedAt: now,
   });
-  // `merchant/endpoint`: the worker bounds deliveries in flight per endpoint and per
-  // merchant, so one merchant's dead endpoints cannot hold every slot.
-  await enqueue(
-    tx,
-    DELIVER_JOB,
-    { delivery: id },
-    now,
-    now,
-    `${endpoint.merchantId}/${endpoint.id}`,
-  );
+  await enqueueDelivery(tx, endpoint, id, now);
   return id;
 }
 
@@ -51,4 +42,26 @@ export async function fanOut(
     ids.push(await queueDelivery(tx, event, endpoint, now));
   }
   return ids;
+}
+
+/** Queues one delivery attempt. Keyed `merchant/endpoint`: the worker bounds deliveries
+ * in flight per endpoint and per merchant, so one merchant's dead endpoints cannot hold
+ * every slot. */
+export function enqueueDelivery(
+  tx: StoreTx,
+  endpoint: Pick<WebhookEndpointRow, 'id' | 'merchantId'>,
+  deliveryId: string,
+  now: number,
+) {
+  return enqueue(
+    tx,
+    DELIVER_JOB,
+    { delivery: deliveryId },
+    {
+      runAt: now,
+      now,
+      merchantId: endpoint.merchantId,
+      concurrencyKey: `${endpoint.merchantId}/${endpoint.id}`,
+    },
+  );
 }

@@ -13,9 +13,8 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
 import type { StoreTx, WebhookEndpointRow } from '../store/types.ts';
-import { enqueue } from '../worker/enqueue.ts';
 import { assertEndpointUrl } from './endpoint-url.ts';
-import { DELIVER_JOB } from './fan-out.ts';
+import { enqueueDelivery } from './fan-out.ts';
 import { toDelivery, toEndpoint } from './serialize.ts';
 import { generateWebhookSecret } from './signing.ts';
 
@@ -344,7 +343,7 @@ export function webhookDeliveryRoutes(deps: Deps) {
           updatedAt: now,
         };
         await tx.updateDelivery(id, patch);
-        await enqueue(tx, DELIVER_JOB, { delivery: id }, now, now, endpoint.id);
+        await enqueueDelivery(tx, endpoint, id, now);
         const event = await tx.getEvent(d.eventId);
         return toDelivery(
           { ...d, ...patch },

@@ -6,14 +6,21 @@ export async function enqueue(
   tx: StoreTx,
   kind: string,
   payload: Record<string, unknown>,
-  runAt: number,
-  now: number,
-  concurrencyKey: string | null = null,
+  at: {
+    runAt: number;
+    now: number;
+    /** Whose work this is: job statistics are shown per merchant. */
+    merchantId: string | null;
+    /** Jobs sharing a key run at most a bounded number at once (see the worker). */
+    concurrencyKey?: string;
+  },
 ) {
+  const { runAt, now } = at;
   await tx.enqueueJob({
     id: newId('job'),
     kind,
-    concurrencyKey,
+    merchantId: at.merchantId,
+    concurrencyKey: at.concurrencyKey ?? null,
     payload,
     status: 'queued',
     runAt,

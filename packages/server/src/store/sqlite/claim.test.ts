@@ -6,6 +6,7 @@ let n = 0;
 const job = (key: string | null, runAt: number): JobRow => ({
   id: `job_${String(++n).padStart(6, '0')}`,
   kind: 'webhook.deliver',
+  merchantId: null,
   concurrencyKey: key,
   payload: { n },
   status: 'queued',

@@ -182,6 +182,7 @@ export const jobs = sqliteTable(
   {
     id: text('id').primaryKey(),
     kind: text('kind').notNull(),
+    merchantId: text('merchant_id'),
     concurrencyKey: text('concurrency_key'),
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     status: text('status').$type<JobStatus>().notNull(),

@@ -101,6 +101,7 @@ const MAX_CLAIM_KEYS = 256;
 interface RawJob {
   id: string;
   kind: string;
+  merchant_id: string | null;
   concurrency_key: string | null;
   payload: string;
   status: JobRow['status'];
@@ -115,6 +116,7 @@ interface RawJob {
 const jobFromRaw = (r: RawJob): JobRow => ({
   id: r.id,
   kind: r.kind,
+  merchantId: r.merchant_id,
   concurrencyKey: r.concurrency_key,
   payload: JSON.parse(r.payload),
   status: r.status,
@@ -413,7 +415,14 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
             .from(t)
             // Literal statuses: with bound parameters SQLite cannot use the partial index
             // and scans the whole table, on every sweep.
-            .where(and(sql`${t.status} = 'requires_capture'`, lte(t.updatedAt, before)))
+            .where(
+              and(
+                sql`${t.status} = 'requires_capture'`,
+                lte(t.updatedAt, before),
+                // One with a capture or cancel under way is that operation's to finish.
+                isNull(t.operation),
+              ),
+            )
             .orderBy(asc(t.updatedAt))
             .limit(limit)
             .all()
@@ -573,7 +582,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           .limit(limit)
           .all();
       }),
-    jobStats: () =>
+    jobStats: (merchantId) =>
       run(() =>
         db.all<{
           kind: string;
@@ -583,7 +592,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           oldest: number;
         }>(sql`
           SELECT kind, status, sum(attempts > 0) AS retrying, count(*) AS count, min(run_at) AS oldest
-          FROM jobs GROUP BY kind, status`),
+          FROM jobs WHERE merchant_id = ${merchantId} GROUP BY kind, status`),
       ),
     insertProcessorNotification: (row) =>
       run(() => w.insert(s.processorNotifications, row, { ignoreConflict: true }) === 1),

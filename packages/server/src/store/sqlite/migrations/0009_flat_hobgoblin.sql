@@ -1,0 +1,1 @@
+ALTER TABLE `jobs` ADD `merchant_id` text;
