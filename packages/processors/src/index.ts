@@ -4,6 +4,7 @@ export {
   createRedirectProcessor,
   REDIRECT_SIGNATURE_HEADER,
   type RedirectOptions,
+  sameOriginPath,
   signRedirectNotification,
 } from './redirect/redirect.ts';
 export { SANDBOX_SIGNATURE_HEADER, signSandboxNotification } from './sandbox/notifications.ts';

@@ -80,11 +80,14 @@ async function recordMissedSuccess(
  */
 export async function reconcile(
   deps: Deps,
-  o: { date: string; merchantId: string | null },
+  /** One merchant's payments in one mode, or (both null) every merchant's. */
+  o: { date: string; merchantId: string | null; livemode?: boolean | null },
 ): Promise<ReconciliationRunRow> {
   const { store, clock } = deps;
   const { from, to } = dayBounds(o.date);
   const rows: ReconciliationRow[] = [];
+  // Test and live payments never meet in one report.
+  const inMode = (intent: IntentRow) => o.livemode == null || intent.livemode === o.livemode;
 
   for (const [processorId, processor] of Object.entries(deps.processors)) {
     if (!processor.settlementReport) continue;
@@ -98,7 +101,7 @@ export async function reconcile(
       if (o.merchantId && attempt.merchantId !== o.merchantId) continue;
       seen.add(attempt.processorReference);
       const intent = await store.read((tx) => tx.getIntent(attempt.intentId));
-      if (!intent) continue;
+      if (!intent || !inMode(intent)) continue;
       rows.push(
         await compare(attempt, intent, books.get(attempt.processorReference) ?? null, processorId),
       );
@@ -115,6 +118,10 @@ export async function reconcile(
       )
         continue;
       if (o.merchantId && !attempt) continue;
+      if (attempt && o.livemode != null) {
+        const intent = await store.read((tx) => tx.getIntent(attempt.intentId));
+        if (!intent || !inMode(intent)) continue;
+      }
       rows.push({
         reference: entry.reference,
         processor: processorId,
@@ -197,6 +204,7 @@ export async function reconcile(
   const run: ReconciliationRunRow = {
     id: `rcn_${randomToken(24)}`,
     merchantId: o.merchantId,
+    livemode: o.livemode ?? null,
     date: o.date,
     report: { summary, rows },
     createdAt: clock.now(),

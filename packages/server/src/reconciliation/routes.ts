@@ -21,9 +21,14 @@ export function reconciliationRoutes(deps: Deps) {
   const app = openApiApp();
   const tags = ['Reconciliation'];
   const security = [{ secretKey: [] }];
-  const own = async (merchantId: string, id: string) => {
+  const own = async (
+    c: { get(k: 'merchant'): { id: string }; get(k: 'livemode'): boolean },
+    id: string,
+  ) => {
     const run = await deps.store.read((tx) => tx.getReconciliationRun(id));
-    if (!run || run.merchantId !== merchantId) throw notFound('reconciliation_run', id);
+    if (!run || run.merchantId !== c.get('merchant').id || run.livemode !== c.get('livemode')) {
+      throw notFound('reconciliation_run', id);
+    }
     return run;
   };
   app.openapi(
@@ -54,6 +59,7 @@ export function reconciliationRoutes(deps: Deps) {
       const run = await reconcile(deps, {
         date: c.req.valid('json').date,
         merchantId: c.get('merchant').id,
+        livemode: c.get('livemode'),
       });
       return c.json(toRun(run), 201);
     },
@@ -68,10 +74,10 @@ export function reconciliationRoutes(deps: Deps) {
       request: { params: z.object({ id: z.string() }) },
       responses: { 200: json(runSchema, 'The run'), ...errorResponses },
     }),
-    async (c) => c.json(toRun(await own(c.get('merchant').id, c.req.valid('param').id)), 200),
+    async (c) => c.json(toRun(await own(c, c.req.valid('param').id)), 200),
   );
   app.get('/:id/csv', async (c) => {
-    const run = toRun(await own(c.get('merchant').id, c.req.param('id')));
+    const run = toRun(await own(c, c.req.param('id')));
     return c.body(toCsv(run.rows as never), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="kassa-reconciliation-${run.date}.csv"`,

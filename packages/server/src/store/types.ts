@@ -211,6 +211,8 @@ export interface ReconciliationRunRow {
   id: string;
   /** Null for a run over every merchant (the CLI and the daily schedule). */
   merchantId: string | null;
+  /** The mode a merchant's run covers; null for a run over every merchant. */
+  livemode: boolean | null;
   date: string;
   report: Record<string, unknown>;
   createdAt: number;

@@ -300,6 +300,7 @@ export const reconciliationRuns = sqliteTable(
   {
     id: text('id').primaryKey(),
     merchantId: text('merchant_id'),
+    livemode: bool('livemode'),
     date: text('date').notNull(),
     report: text('report', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer('created_at').notNull(),
