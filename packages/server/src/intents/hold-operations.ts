@@ -12,6 +12,15 @@ const RECOVER_GRACE_MS = 30_000;
 
 export type HoldOperation = 'capture' | 'cancel';
 
+/** What a cancel writes on an intent, held or not. */
+export const canceledPatch = (now: number, reason: string | undefined) => ({
+  status: 'canceled' as const,
+  amountCapturable: 0,
+  nextAction: null,
+  canceledAt: now,
+  cancellationReason: reason ?? 'requested_by_customer',
+});
+
 export interface HoldOperationInput {
   operation: HoldOperation;
   /** For a capture: how much. */
@@ -144,14 +153,7 @@ export function createHoldOperations(deps: Deps) {
       return moveIntent(
         tx,
         fresh,
-        {
-          status: 'canceled',
-          amountCapturable: 0,
-          nextAction: null,
-          canceledAt: now,
-          cancellationReason: input.reason ?? 'requested_by_customer',
-          operation: null,
-        },
+        { ...canceledPatch(now, input.reason), operation: null },
         { event: 'payment_intent.canceled', now, publicUrl, action: 'cancel' },
       );
     });

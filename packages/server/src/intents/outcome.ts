@@ -66,16 +66,7 @@ export async function applyOutcome(
   if (attempt.status === outcome.status) {
     // Nothing new (a repeated notification, or a poll that found no change).
     if (outcome.status === 'processing') {
-      await enqueue(
-        tx,
-        'attempt.poll',
-        { attempt: attempt.id },
-        {
-          runAt: now + POLL_DELAY_MS,
-          now,
-          merchantId: attempt.merchantId,
-        },
-      );
+      await pollLater(tx, attempt, now);
     }
     return intent;
   }
@@ -141,16 +132,7 @@ export async function applyOutcome(
         processorReference: reference,
         updatedAt: now,
       });
-      await enqueue(
-        tx,
-        'attempt.poll',
-        { attempt: attempt.id },
-        {
-          runAt: now + POLL_DELAY_MS,
-          now,
-          merchantId: attempt.merchantId,
-        },
-      );
+      await pollLater(tx, attempt, now);
       return moveIntent(
         tx,
         intent,
@@ -199,4 +181,10 @@ export async function applyOutcome(
       );
     }
   }
+}
+
+/** Asks the processor again in a moment about a payment still processing. */
+function pollLater(tx: StoreTx, attempt: AttemptRow, now: number) {
+  const at = { runAt: now + POLL_DELAY_MS, now, merchantId: attempt.merchantId };
+  return enqueue(tx, 'attempt.poll', { attempt: attempt.id }, at);
 }

@@ -11,7 +11,7 @@ import type { Caller } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import type { IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
-import { createHoldOperations } from './hold-operations.ts';
+import { canceledPatch, createHoldOperations } from './hold-operations.ts';
 import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CANCELABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
@@ -224,18 +224,12 @@ export function createIntentService(deps: Deps) {
             updatedAt: now,
           });
         }
-        return moveIntent(
-          tx,
-          fresh,
-          {
-            status: 'canceled',
-            amountCapturable: 0,
-            nextAction: null,
-            canceledAt: now,
-            cancellationReason: reason ?? 'requested_by_customer',
-          },
-          { event: 'payment_intent.canceled', now, publicUrl, action: 'cancel' },
-        );
+        return moveIntent(tx, fresh, canceledPatch(now, reason), {
+          event: 'payment_intent.canceled',
+          now,
+          publicUrl,
+          action: 'cancel',
+        });
       });
     },
 
