@@ -145,6 +145,35 @@ describe('red team: money moves once', () => {
     expect(new Set(ops.map((o) => o.op)).size).toBe(intents.length);
   }, 60_000);
 
+  it('a refund still running past its key’s lease is resumed by the retry, not made twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kassa-rt-lease-'));
+    const first = await gateway(dir);
+    const pi = await paid(first, 'RT_LEASE');
+    await first.stop('SIGTERM');
+    const gw = await gateway(dir, {
+      KASSA_IDEMPOTENCY_LEASE_MS: '1000',
+      KASSA_SANDBOX_LATENCY_MS: '2500',
+    });
+    const send = () =>
+      call(
+        gw,
+        'POST',
+        '/v1/refunds',
+        { payment_intent: pi.id, amount: 300 },
+        { headers: { 'idempotency-key': 'slow-refund' } },
+      );
+    const slow = send();
+    await new Promise((r) => setTimeout(r, 1500));
+    const retry = await send();
+    const original = await slow;
+    expect(retry.status).toBe(201);
+    expect(original.status).toBe(201);
+    expect(retry.json.id).toBe(original.json.id);
+    const list = await call(gw, 'GET', `/v1/refunds?payment_intent=${pi.id}&limit=10`);
+    expect(list.json.data).toHaveLength(1);
+    expect(ledger(dir).filter((r) => r.kind === 'refund')).toHaveLength(1);
+  }, 60_000);
+
   it('a capture sent while a cancel is at the processor is refused; nothing is taken (finding 3)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kassa-rt-race-'));
     const gw = await gateway(dir, { KASSA_SANDBOX_LATENCY_MS: '300' });
