@@ -131,7 +131,7 @@ export function idempotency(
       if (row.requestHash !== hash) return { kind: 'mismatch' };
       if (row.status === 'done' || row.lockedUntil > now) return { kind: 'prior', row };
       // The holder's lease ran out: this request takes the key and resumes its work.
-      const taken = await tx.takeOverIdempotency(scope, key, row.token, {
+      const taken = await tx.updateIdempotencyHeld(scope, key, row.token, {
         token,
         lockedUntil: now + leaseMs,
       });

@@ -9,6 +9,7 @@ import { signRedirectNotification } from '@kassa/processors';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SpawnedGateway, spawnGateway } from '../testing/spawn-gateway.ts';
+import { until } from '../testing/until.ts';
 
 const PAN = '4242424242424242';
 const CVC = '737';
@@ -85,14 +86,6 @@ const ledger = (dir: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { op?: string; kind?: string; reference: string });
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('red team: money moves once', () => {
   it('refunds killed mid-call and retried with their keys are paid once each (finding 1)', async () => {

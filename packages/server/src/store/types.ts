@@ -353,15 +353,8 @@ export interface StoreTx {
     token: string,
     objectId: string,
   ): Promise<boolean>;
-  /** Hands a running key whose holder's lease ran out to a new request; false if the
-   * key moved meanwhile. */
-  takeOverIdempotency(
-    merchantId: string,
-    key: string,
-    from: string,
-    to: { token: string; lockedUntil: number },
-  ): Promise<boolean>;
-  /** Updates the key only while `token` still holds it. */
+  /** Updates the key only while `token` still holds it (a takeover passes a new token);
+   * false if the key moved meanwhile. */
   updateIdempotencyHeld(
     merchantId: string,
     key: string,

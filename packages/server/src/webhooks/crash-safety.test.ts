@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../testing/receiver.ts';
 import { type SpawnedGateway, spawnGateway } from '../testing/spawn-gateway.ts';
+import { until } from '../testing/until.ts';
 
 const env = (dir: string) => ({
   KASSA_DATABASE_URL: `file:${join(dir, 'kassa.db')}`,
@@ -13,14 +14,6 @@ const env = (dir: string) => ({
   KASSA_WORKER_INTERVAL_MS: '50',
   KASSA_LOG_LEVEL: 'warn',
 });
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('crash safety', () => {
   const running: SpawnedGateway[] = [];

@@ -617,17 +617,6 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
             .run().changes === 1
         );
       }),
-    takeOverIdempotency: (merchantId, key, from, to) =>
-      run(() => {
-        const t = s.idempotencyKeys;
-        return (
-          db
-            .update(t)
-            .set(to)
-            .where(and(eq(t.merchantId, merchantId), eq(t.key, key), eq(t.token, from)))
-            .run().changes === 1
-        );
-      }),
     updateIdempotencyHeld: (merchantId, key, token, patch) =>
       run(() => {
         const t = s.idempotencyKeys;
