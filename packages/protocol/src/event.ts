@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createdRangeShape, listQuery } from './list.ts';
 
 export const EVENT_TYPES = [
   'payment_intent.created',
@@ -51,14 +52,14 @@ export function matchesEventPatterns(type: string, patterns: readonly string[]):
   );
 }
 
-export const listEventsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(10),
-  starting_after: z.string().optional(),
-  ending_before: z.string().optional(),
+export const listEventsQuerySchema = listQuery({
   type: eventPatternSchema.optional(),
   /** Only the events of one object, e.g. a payment intent's timeline. */
-  object: z.string().max(64).optional(),
-  'created[gte]': z.coerce.number().int().optional(),
-  'created[lte]': z.coerce.number().int().optional(),
+  object: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: "Only one object's events, e.g. a payment intent's timeline." }),
+  ...createdRangeShape,
 });
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createdRangeShape, listQuery } from './list.ts';
 import { metadataSchema } from './metadata.ts';
 import { amountSchema, currencySchema } from './money.ts';
 import { paymentMethodDataSchema, paymentMethodTypeSchema } from './payment-method.ts';
@@ -172,24 +173,11 @@ export const clientPaymentIntentSchema = paymentIntentSchema
   .meta({ id: 'ClientPaymentIntent' });
 export type ClientPaymentIntent = z.infer<typeof clientPaymentIntentSchema>;
 
-export const listPaymentIntentsQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(10),
-    starting_after: z.string().optional(),
-    ending_before: z.string().optional(),
-    status: paymentIntentStatusSchema.optional(),
-    order_id: z.string().optional(),
-    'created[gte]': z.coerce.number().int().optional(),
-    'created[lte]': z.coerce.number().int().optional(),
-  })
-  .refine((q) => !(q.starting_after && q.ending_before), {
-    message: 'use starting_after or ending_before, not both',
-    path: ['ending_before'],
-  });
+export const listPaymentIntentsQuerySchema = listQuery({
+  status: paymentIntentStatusSchema.optional(),
+  order_id: z.string().max(200).optional(),
+  ...createdRangeShape,
+});
 export type ListPaymentIntentsQuery = z.infer<typeof listPaymentIntentsQuerySchema>;
 
 export const createPaymentIntentResponseSchema = paymentIntentSchema;
-
-/** A page of a list, as in Stripe: `has_more` tells whether to fetch on. */
-export const listOf = <T extends z.ZodType>(item: T) =>
-  z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean() });

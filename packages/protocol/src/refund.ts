@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listQuery } from './list.ts';
 import { metadataSchema } from './metadata.ts';
 import { amountSchema } from './money.ts';
 
@@ -33,7 +34,11 @@ export const refundSchema = z
   .meta({ id: 'Refund' });
 export type Refund = z.infer<typeof refundSchema>;
 
-export const listRefundsQuerySchema = z.object({
-  payment_intent: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(10),
+export const listRefundsQuerySchema = listQuery({
+  payment_intent: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: "Only one payment intent's refunds." }),
 });
+export type ListRefundsQuery = z.infer<typeof listRefundsQuerySchema>;

@@ -2,8 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listEventsQuerySchema, listOf, webhookPayloadSchema } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import { callerOf } from '../http/caller.ts';
+import { callerOf, ownRow } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { paginate, secondsToMs, toList } from '../http/paginate.ts';
 import type { StoreTx } from '../store/types.ts';
 import { fanOut, queueDelivery } from '../webhooks/fan-out.ts';
 import { toEventPayload } from '../webhooks/serialize.ts';
@@ -14,10 +15,8 @@ const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
 
 async function ownEvent(tx: StoreTx, caller: Caller, id: string) {
-  const row = await tx.getEvent(id);
-  if (!row || row.merchantId !== caller.merchantId || row.livemode !== caller.livemode) {
-    throw notFound('event', id);
-  }
+  const row = ownRow(caller, await tx.getEvent(id));
+  if (!row) throw notFound('event', id);
   return row;
 }
 
@@ -41,29 +40,24 @@ export function eventRoutes(deps: Deps) {
     async (c) => {
       const q = c.req.valid('query');
       const caller = callerOf(c);
-      const page = await store.read(async (tx) => {
-        const cursorId = q.starting_after ?? q.ending_before;
-        const cursor = cursorId ? await ownEvent(tx, caller, cursorId).catch(() => null) : null;
-        if (cursorId && !cursor) {
-          throw new ApiError(400, 'parameter_invalid', `No such event: '${cursorId}'`, {
-            param: q.starting_after ? 'starting_after' : 'ending_before',
-          });
-        }
-        const rows = await tx.listEvents({
-          ...caller,
-          typePattern: q.type,
-          objectId: q.object,
-          createdGte: q['created[gte]'] === undefined ? undefined : q['created[gte]'] * 1000,
-          createdLte: q['created[lte]'] === undefined ? undefined : q['created[lte]'] * 1000 + 999,
-          afterSeq: q.starting_after ? cursor?.seq : undefined,
-          beforeSeq: q.ending_before ? cursor?.seq : undefined,
-          limit: q.limit + 1,
-        });
-        const hasMore = rows.length > q.limit;
-        const data = q.ending_before ? rows.slice(hasMore ? 1 : 0) : rows.slice(0, q.limit);
-        return { object: 'list' as const, data: data.map(toEventPayload), has_more: hasMore };
-      });
-      return c.json(page, 200);
+      const page = await store.read((tx) =>
+        paginate(
+          q,
+          'event',
+          async (id) => ownRow(caller, await tx.getEvent(id))?.seq ?? null,
+          (window) =>
+            tx.listEvents({
+              merchantId: caller.merchantId,
+              livemode: caller.livemode,
+              typePattern: q.type,
+              objectId: q.object,
+              createdGte: secondsToMs(q['created[gte]']),
+              createdLte: secondsToMs(q['created[lte]'], 999),
+              ...window,
+            }),
+        ),
+      );
+      return c.json(toList(page, toEventPayload), 200);
     },
   );
 

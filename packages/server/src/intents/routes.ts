@@ -10,6 +10,7 @@ import {
 import type { Deps } from '../deps.ts';
 import { callerOf } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { toList } from '../http/paginate.ts';
 import { toPaymentIntent } from './serialize.ts';
 import type { IntentService } from './service.ts';
 
@@ -64,8 +65,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
       responses: { 200: json(listOf(paymentIntentSchema), 'A page of intents'), ...errorResponses },
     }),
     async (c) => {
-      const { rows, hasMore } = await intents.list(callerOf(c), c.req.valid('query'));
-      return c.json({ object: 'list' as const, data: rows.map(out), has_more: hasMore }, 200);
+      return c.json(toList(await intents.list(callerOf(c), c.req.valid('query')), out), 200);
     },
   );
 

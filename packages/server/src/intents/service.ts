@@ -7,8 +7,9 @@ import { EXPIRY_SECONDS, newId, randomToken } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import type { Caller } from '../http/caller.ts';
+import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
+import { paginate, secondsToMs } from '../http/paginate.ts';
 import type { IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
 import { canceledPatch, createHoldOperations } from './hold-operations.ts';
@@ -27,10 +28,9 @@ export async function ownIntent(tx: StoreTx, caller: Caller, id: string): Promis
 }
 
 function owned(caller: Caller, id: string, row: IntentRow | null): IntentRow {
-  if (!row || row.merchantId !== caller.merchant.id || row.livemode !== caller.livemode) {
-    throw notFound('payment_intent', id);
-  }
-  return row;
+  const own = ownRow(caller, row);
+  if (!own) throw notFound('payment_intent', id);
+  return own;
 }
 
 const orderConflict = (existing: IntentRow) =>
@@ -172,31 +172,24 @@ export function createIntentService(deps: Deps) {
     },
 
     /** A page of intents, newest first, with Stripe's cursor semantics. */
-    async list(caller: Caller, q: ListPaymentIntentsQuery) {
-      return store.read(async (tx) => {
-        const cursorId = q.starting_after ?? q.ending_before;
-        const cursor = cursorId ? await ownIntent(tx, caller, cursorId).catch(() => null) : null;
-        if (cursorId && !cursor) {
-          throw new ApiError(400, 'parameter_invalid', `No such payment_intent: '${cursorId}'`, {
-            param: q.starting_after ? 'starting_after' : 'ending_before',
-          });
-        }
-        const key = cursor ? { createdAt: cursor.createdAt, id: cursor.id } : undefined;
-        const rows = await tx.listIntents({
-          merchantId: caller.merchant.id,
-          livemode: caller.livemode,
-          status: q.status,
-          orderId: q.order_id,
-          createdGte: q['created[gte]'] === undefined ? undefined : q['created[gte]'] * 1000,
-          createdLte: q['created[lte]'] === undefined ? undefined : q['created[lte]'] * 1000 + 999,
-          after: q.starting_after ? key : undefined,
-          before: q.ending_before ? key : undefined,
-          limit: q.limit + 1,
-        });
-        const hasMore = rows.length > q.limit;
-        const page = q.ending_before ? rows.slice(hasMore ? 1 : 0) : rows.slice(0, q.limit);
-        return { rows: page, hasMore };
-      });
+    list(caller: Caller, q: ListPaymentIntentsQuery) {
+      return store.read((tx) =>
+        paginate(
+          q,
+          'payment_intent',
+          async (id) => ownKeyset(caller, await tx.getIntent(id)),
+          (window) =>
+            tx.listIntents({
+              merchantId: caller.merchant.id,
+              livemode: caller.livemode,
+              status: q.status,
+              orderId: q.order_id,
+              createdGte: secondsToMs(q['created[gte]']),
+              createdLte: secondsToMs(q['created[lte]'], 999),
+              ...window,
+            }),
+        ),
+      );
     },
 
     async cancel(caller: Caller, id: string, reason: string | undefined) {

@@ -1,7 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { listOf, pageQuerySchema } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http/api-error.ts';
+import { callerOf, ownKeyset, ownRow } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { paginate, toList } from '../http/paginate.ts';
 import { reconcile, toCsv, toRun } from './reconcile.ts';
 
 const runSchema = z
@@ -21,14 +24,9 @@ export function reconciliationRoutes(deps: Deps) {
   const app = openApiApp();
   const tags = ['Reconciliation'];
   const security = [{ secretKey: [] }];
-  const own = async (
-    c: { get(k: 'merchant'): { id: string }; get(k: 'livemode'): boolean },
-    id: string,
-  ) => {
-    const run = await deps.store.read((tx) => tx.getReconciliationRun(id));
-    if (!run || run.merchantId !== c.get('merchant').id || run.livemode !== c.get('livemode')) {
-      throw notFound('reconciliation_run', id);
-    }
+  const own = async (c: Parameters<typeof callerOf>[0], id: string) => {
+    const run = ownRow(callerOf(c), await deps.store.read((tx) => tx.getReconciliationRun(id)));
+    if (!run) throw notFound('reconciliation_run', id);
     return run;
   };
   app.openapi(
@@ -62,6 +60,34 @@ export function reconciliationRoutes(deps: Deps) {
         livemode: c.get('livemode'),
       });
       return c.json(toRun(run), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags,
+      security,
+      summary: 'List reconciliation runs, newest first',
+      request: { query: pageQuerySchema },
+      responses: { 200: json(listOf(runSchema), 'A page of runs'), ...errorResponses },
+    }),
+    async (c) => {
+      const caller = callerOf(c);
+      const page = await deps.store.read((tx) =>
+        paginate(
+          c.req.valid('query'),
+          'reconciliation_run',
+          async (id) => ownKeyset(caller, await tx.getReconciliationRun(id)),
+          (window) =>
+            tx.listReconciliationRuns({
+              merchantId: caller.merchantId,
+              livemode: caller.livemode,
+              ...window,
+            }),
+        ),
+      );
+      return c.json(toList(page, toRun), 200);
     },
   );
   app.openapi(

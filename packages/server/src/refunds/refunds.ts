@@ -1,9 +1,10 @@
-import { type CreateRefundBody, newId, type Refund } from '@kassa/protocol';
+import { type CreateRefundBody, type ListRefundsQuery, newId, type Refund } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
+import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
-import type { Caller } from '../intents/service.ts';
+import { paginate } from '../http/paginate.ts';
 import type { RefundRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
 
@@ -117,9 +118,8 @@ export function createRefunds(deps: Deps) {
   }
 
   async function getOwn(caller: Caller, id: string) {
-    const row = await store.read((tx) => tx.getRefund(id));
-    if (!row || row.merchantId !== caller.merchant.id || row.livemode !== caller.livemode)
-      throw notFound('refund', id);
+    const row = ownRow(caller, await store.read((tx) => tx.getRefund(id)));
+    if (!row) throw notFound('refund', id);
     return row;
   }
 
@@ -214,8 +214,22 @@ export function createRefunds(deps: Deps) {
 
     get: getOwn,
 
-    list: (caller: Caller, intentId: string | undefined, limit: number) =>
-      store.read((tx) => tx.listRefunds(caller.merchant.id, caller.livemode, intentId, limit)),
+    /** A page of refunds, newest first, optionally one intent's. */
+    list: (caller: Caller, q: ListRefundsQuery) =>
+      store.read((tx) =>
+        paginate(
+          q,
+          'refund',
+          async (id) => ownKeyset(caller, await tx.getRefund(id)),
+          (window) =>
+            tx.listRefunds({
+              merchantId: caller.merchantId,
+              livemode: caller.livemode,
+              intentId: q.payment_intent,
+              ...window,
+            }),
+        ),
+      ),
   };
 }
 

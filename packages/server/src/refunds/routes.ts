@@ -7,6 +7,7 @@ import {
 } from '@kassa/protocol';
 import { callerOf } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { toList } from '../http/paginate.ts';
 import { type Refunds, toRefund } from './refunds.ts';
 
 const security = [{ secretKey: [] }];
@@ -46,12 +47,7 @@ export function refundRoutes(refunds: Refunds) {
       responses: { 200: json(listOf(refundSchema), 'Refunds'), ...errorResponses },
     }),
     async (c) => {
-      const q = c.req.valid('query');
-      const rows = await refunds.list(callerOf(c), q.payment_intent, q.limit);
-      return c.json(
-        { object: 'list' as const, data: rows.map(toRefund), has_more: rows.length === q.limit },
-        200,
-      );
+      return c.json(toList(await refunds.list(callerOf(c), c.req.valid('query')), toRefund), 200);
     },
   );
   app.openapi(

@@ -226,30 +226,42 @@ export interface ProcessorNotificationRow {
   receivedAt: number;
 }
 
-/** A keyset cursor over rows ordered by (createdAt, id), or by seq for events. */
-export interface EventListFilter {
+/** Where a row sits in a newest-first list: (createdAt, id). */
+export interface Keyset {
+  createdAt: number;
+  id: string;
+}
+
+/** One page of a newest-first list: rows strictly older than `after` or strictly newer
+ * than `before` (at most one of them), newest first, at most `limit`. */
+export interface PageWindow<K = Keyset> {
+  after?: K;
+  before?: K;
+  limit: number;
+}
+
+export interface EventListFilter extends PageWindow<number> {
   merchantId: string;
   livemode: boolean;
   typePattern?: string;
   objectId?: string;
   createdGte?: number;
   createdLte?: number;
-  afterSeq?: number;
-  beforeSeq?: number;
-  limit: number;
 }
 
-export interface IntentListFilter {
+export interface IntentListFilter extends PageWindow {
   merchantId: string;
   livemode: boolean;
   status?: PaymentIntentStatus;
   orderId?: string;
   createdGte?: number;
   createdLte?: number;
-  /** Keyset cursor: rows strictly older (`after`) or newer (`before`) than this one. */
-  after?: { createdAt: number; id: string };
-  before?: { createdAt: number; id: string };
-  limit: number;
+}
+
+/** A merchant's objects of one mode. */
+export interface OwnerFilter {
+  merchantId: string;
+  livemode: boolean;
 }
 
 /** Everything a transaction may read and write. Every method is async so that a
@@ -303,17 +315,18 @@ export interface StoreTx {
 
   insertEndpoint(row: WebhookEndpointRow): Promise<void>;
   getEndpoint(id: string): Promise<WebhookEndpointRow | null>;
+  /** All of a merchant's live (undeleted) endpoints of a mode. */
   listEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpointRow[]>;
+  pageEndpoints(filter: OwnerFilter & PageWindow): Promise<WebhookEndpointRow[]>;
   updateEndpoint(id: string, patch: Partial<WebhookEndpointRow>): Promise<void>;
 
   insertDelivery(row: WebhookDeliveryRow): Promise<void>;
   getDelivery(id: string): Promise<WebhookDeliveryRow | null>;
   updateDelivery(id: string, patch: Partial<WebhookDeliveryRow>): Promise<void>;
+  /** An endpoint's deliveries, each with its event's type. */
   listDeliveries(
-    endpointId: string,
-    limit: number,
-    beforeCreatedAt?: number,
-  ): Promise<WebhookDeliveryRow[]>;
+    filter: { endpointId: string } & PageWindow,
+  ): Promise<(WebhookDeliveryRow & { eventType: string })[]>;
   insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
   listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
 
@@ -321,6 +334,7 @@ export interface StoreTx {
   listAttemptsBetween(processor: string, from: number, to: number): Promise<AttemptRow[]>;
   insertReconciliationRun(row: ReconciliationRunRow): Promise<void>;
   getReconciliationRun(id: string): Promise<ReconciliationRunRow | null>;
+  listReconciliationRuns(filter: OwnerFilter & PageWindow): Promise<ReconciliationRunRow[]>;
   findReconciliationRun(
     date: string,
     merchantId: string | null,
@@ -329,12 +343,7 @@ export interface StoreTx {
   insertRefund(row: RefundRow): Promise<void>;
   getRefund(id: string): Promise<RefundRow | null>;
   updateRefund(id: string, patch: Partial<RefundRow>): Promise<void>;
-  listRefunds(
-    merchantId: string,
-    livemode: boolean,
-    intentId: string | undefined,
-    limit: number,
-  ): Promise<RefundRow[]>;
+  listRefunds(filter: OwnerFilter & { intentId?: string } & PageWindow): Promise<RefundRow[]>;
   /** Queued, running, retrying and dead jobs per kind, with the oldest due job's run_at;
    * one merchant's only. */
   jobStats(

@@ -3,6 +3,8 @@ import {
   createWebhookEndpointBodySchema,
   listOf,
   newId,
+  type PageQuery,
+  pageQuerySchema,
   rotateSecretBodySchema,
   updateWebhookEndpointBodySchema,
   webhookDeliverySchema,
@@ -10,8 +12,9 @@ import {
 } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import { callerOf } from '../http/caller.ts';
+import { callerOf, ownKeyset, ownRow } from '../http/caller.ts';
 import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { paginate, toList } from '../http/paginate.ts';
 import type { StoreTx, WebhookEndpointRow } from '../store/types.ts';
 import { assertEndpointUrl } from './endpoint-url.ts';
 import { enqueueDelivery } from './fan-out.ts';
@@ -23,30 +26,30 @@ const tags = ['Webhooks'];
 const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
 async function ownEndpoint(tx: StoreTx, caller: Caller, id: string): Promise<WebhookEndpointRow> {
-  const row = await tx.getEndpoint(id);
-  if (!row || row.merchantId !== caller.merchantId || row.livemode !== caller.livemode) {
-    throw notFound('webhook_endpoint', id);
-  }
+  const row = ownRow(caller, await tx.getEndpoint(id));
+  if (!row) throw notFound('webhook_endpoint', id);
   return row;
 }
 
-/** Deliveries with their attempts and event types, newest first. */
-async function deliveriesView(tx: StoreTx, endpointId: string, limit: number) {
-  const rows = await tx.listDeliveries(endpointId, limit + 1);
-  const page = rows.slice(0, limit);
-  const attempts = await tx.listWebhookAttempts(page.map((d) => d.id));
-  const data = [];
-  for (const d of page) {
-    const event = await tx.getEvent(d.eventId);
-    data.push(
-      toDelivery(
-        d,
-        event?.type ?? 'unknown',
-        attempts.filter((a) => a.deliveryId === d.id),
-      ),
-    );
-  }
-  return { object: 'list' as const, data, has_more: rows.length > limit };
+/** A page of an endpoint's deliveries with their attempts, newest first. */
+async function deliveriesPage(tx: StoreTx, endpointId: string, q: PageQuery) {
+  const page = await paginate(
+    q,
+    'webhook_delivery',
+    async (id) => {
+      const d = await tx.getDelivery(id);
+      return d?.endpointId === endpointId ? { createdAt: d.createdAt, id } : null;
+    },
+    (window) => tx.listDeliveries({ endpointId, ...window }),
+  );
+  const attempts = await tx.listWebhookAttempts(page.rows.map((d) => d.id));
+  return toList(page, (d) =>
+    toDelivery(
+      d,
+      d.eventType,
+      attempts.filter((a) => a.deliveryId === d.id),
+    ),
+  );
 }
 
 /** The webhook endpoints API (secret key). */
@@ -112,14 +115,30 @@ export function webhookEndpointRoutes(deps: Deps) {
       path: '/',
       tags,
       security,
-      summary: 'List webhook endpoints',
+      summary: 'List webhook endpoints, newest first',
+      request: { query: pageQuerySchema },
       responses: { 200: json(listOf(webhookEndpointSchema), 'Endpoints'), ...errorResponses },
     }),
     async (c) => {
       const caller = callerOf(c);
-      const rows = await store.read((tx) => tx.listEndpoints(caller.merchantId, caller.livemode));
+      const page = await store.read((tx) =>
+        paginate(
+          c.req.valid('query'),
+          'webhook_endpoint',
+          async (id) => {
+            const row = await tx.getEndpoint(id);
+            return row?.deletedAt === null ? ownKeyset(caller, row) : null;
+          },
+          (window) =>
+            tx.pageEndpoints({
+              merchantId: caller.merchantId,
+              livemode: caller.livemode,
+              ...window,
+            }),
+        ),
+      );
       return c.json(
-        { object: 'list' as const, data: rows.map((r) => toEndpoint(r)), has_more: false },
+        toList(page, (r) => toEndpoint(r)),
         200,
       );
     },
@@ -287,14 +306,14 @@ export function webhookEndpointRoutes(deps: Deps) {
       summary: 'Deliveries to this endpoint with every attempt, newest first',
       request: {
         params: idParam,
-        query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        query: pageQuerySchema,
       },
       responses: { 200: json(listOf(webhookDeliverySchema), 'Deliveries'), ...errorResponses },
     }),
     async (c) => {
       const list = await store.read(async (tx) => {
         const endpoint = await ownEndpoint(tx, callerOf(c), c.req.valid('param').id);
-        return deliveriesView(tx, endpoint.id, c.req.valid('query').limit);
+        return deliveriesPage(tx, endpoint.id, c.req.valid('query'));
       });
       return c.json(list, 200);
     },

@@ -305,7 +305,10 @@ export const reconciliationRuns = sqliteTable(
     report: text('report', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('reconciliation_runs_date').on(t.date, t.merchantId)],
+  (t) => [
+    index('reconciliation_runs_date').on(t.date, t.merchantId),
+    index('reconciliation_runs_merchant').on(t.merchantId, t.livemode, t.createdAt),
+  ],
 );
 
 /** Fixed-window counters shared by every gateway process (card-testing defence). */

@@ -22,8 +22,17 @@ import {
 } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { groupOf } from '../../worker/enqueue.ts';
-import type { EventListFilter, IntentListFilter, JobRow, Store, StoreTx } from '../types.ts';
+import type {
+  EventListFilter,
+  IntentListFilter,
+  JobRow,
+  Keyset,
+  PageWindow,
+  Store,
+  StoreTx,
+} from '../types.ts';
 import { createCommitQueue } from './commit-queue.ts';
 import * as s from './schema.ts';
 import { createWriteStatements } from './statements.ts';
@@ -206,15 +215,23 @@ function intentFilter(f: IntentListFilter): SQL | undefined {
   if (f.orderId) conds.push(eq(t.orderId, f.orderId));
   if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
   if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
-  if (f.after) {
-    const { createdAt, id } = f.after;
-    conds.push(or(lt(t.createdAt, createdAt), and(eq(t.createdAt, createdAt), lt(t.id, id))));
-  }
-  if (f.before) {
-    const { createdAt, id } = f.before;
-    conds.push(or(gt(t.createdAt, createdAt), and(eq(t.createdAt, createdAt), gt(t.id, id))));
-  }
   return and(...conds);
+}
+
+/**
+ * One newest-first page over (createdAt, id): the window's condition, its order, and
+ * `flip` to turn a `before` page (read oldest first, next to the cursor) newest first.
+ */
+function keyset(created: SQLiteColumn, id: SQLiteColumn, w: PageWindow<Keyset>) {
+  const past = (k: Keyset) =>
+    or(lt(created, k.createdAt), and(eq(created, k.createdAt), lt(id, k.id)));
+  const later = (k: Keyset) =>
+    or(gt(created, k.createdAt), and(eq(created, k.createdAt), gt(id, k.id)));
+  return {
+    where: w.after ? past(w.after) : w.before ? later(w.before) : undefined,
+    order: w.before ? [asc(created), asc(id)] : [desc(created), desc(id)],
+    flip: <T>(rows: T[]) => (w.before ? rows.reverse() : rows),
+  };
 }
 
 function eventFilter(f: EventListFilter): SQL | undefined {
@@ -230,8 +247,8 @@ function eventFilter(f: EventListFilter): SQL | undefined {
   if (f.objectId) conds.push(eq(t.objectId, f.objectId));
   if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
   if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
-  if (f.afterSeq !== undefined) conds.push(lt(t.seq, f.afterSeq));
-  if (f.beforeSeq !== undefined) conds.push(gt(t.seq, f.beforeSeq));
+  if (f.after !== undefined) conds.push(lt(t.seq, f.after));
+  if (f.before !== undefined) conds.push(gt(t.seq, f.before));
   return and(...conds);
 }
 
@@ -395,16 +412,16 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     listIntents: (f) =>
       run(() => {
         const t = s.paymentIntents;
-        // Newest first; `before` pages walk the other way and are flipped back.
-        const order = f.before ? [asc(t.createdAt), asc(t.id)] : [desc(t.createdAt), desc(t.id)];
-        const rows = db
-          .select()
-          .from(t)
-          .where(intentFilter(f))
-          .orderBy(...order)
-          .limit(f.limit)
-          .all();
-        return f.before ? rows.reverse() : rows;
+        const k = keyset(t.createdAt, t.id, f);
+        return k.flip(
+          db
+            .select()
+            .from(t)
+            .where(and(intentFilter(f), k.where))
+            .orderBy(...k.order)
+            .limit(f.limit)
+            .all(),
+        );
       }),
     listStaleAuthorizations: (before, limit) =>
       run(() => {
@@ -479,7 +496,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     getEvent: (id) => run(() => q.event.get({ id }) ?? null),
     listEvents: (f) =>
       run(() => {
-        const order = f.beforeSeq !== undefined ? asc(s.events.seq) : desc(s.events.seq);
+        const order = f.before !== undefined ? asc(s.events.seq) : desc(s.events.seq);
         const rows = db
           .select()
           .from(s.events)
@@ -487,33 +504,54 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           .orderBy(order)
           .limit(f.limit)
           .all();
-        return f.beforeSeq !== undefined ? rows.reverse() : rows;
+        return f.before !== undefined ? rows.reverse() : rows;
       }),
 
     insertEndpoint: (row) => run(() => void w.insert(s.webhookEndpoints, row)),
     getEndpoint: (id) => run(() => q.endpoint.get({ id }) ?? null),
     listEndpoints: (merchantId, livemode) =>
       run(() => q.endpoints.all({ merchantId, livemode: livemode ? 1 : 0 })),
+    pageEndpoints: (f) =>
+      run(() => {
+        const t = s.webhookEndpoints;
+        const k = keyset(t.createdAt, t.id, f);
+        return k.flip(
+          db
+            .select()
+            .from(t)
+            .where(
+              and(
+                eq(t.merchantId, f.merchantId),
+                eq(t.livemode, f.livemode),
+                isNull(t.deletedAt),
+                k.where,
+              ),
+            )
+            .orderBy(...k.order)
+            .limit(f.limit)
+            .all(),
+        );
+      }),
     updateEndpoint: (id, patch) => run(() => void w.update(s.webhookEndpoints, patch, { id })),
 
     insertDelivery: (row) => run(() => void w.insert(s.webhookDeliveries, row)),
     getDelivery: (id) => run(() => q.delivery.get({ id }) ?? null),
     updateDelivery: (id, patch) => run(() => void w.update(s.webhookDeliveries, patch, { id })),
-    listDeliveries: (endpointId, limit, beforeCreatedAt) =>
+    listDeliveries: (f) =>
       run(() => {
         const t = s.webhookDeliveries;
-        return db
-          .select()
-          .from(t)
-          .where(
-            and(
-              eq(t.endpointId, endpointId),
-              beforeCreatedAt === undefined ? undefined : lt(t.createdAt, beforeCreatedAt),
-            ),
-          )
-          .orderBy(desc(t.createdAt), desc(t.id))
-          .limit(limit)
-          .all();
+        const k = keyset(t.createdAt, t.id, f);
+        return k.flip(
+          db
+            .select({ delivery: t, eventType: s.events.type })
+            .from(t)
+            .innerJoin(s.events, eq(s.events.id, t.eventId))
+            .where(and(eq(t.endpointId, f.endpointId), k.where))
+            .orderBy(...k.order)
+            .limit(f.limit)
+            .all()
+            .map((r) => ({ ...r.delivery, eventType: r.eventType as string })),
+        );
       }),
     insertWebhookAttempt: (row) => run(() => void w.insert(s.webhookAttempts, row)),
     listWebhookAttempts: (deliveryIds) =>
@@ -545,6 +583,20 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           db.select().from(s.reconciliationRuns).where(eq(s.reconciliationRuns.id, id)).get() ??
           null,
       ),
+    listReconciliationRuns: (f) =>
+      run(() => {
+        const t = s.reconciliationRuns;
+        const k = keyset(t.createdAt, t.id, f);
+        return k.flip(
+          db
+            .select()
+            .from(t)
+            .where(and(eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode), k.where))
+            .orderBy(...k.order)
+            .limit(f.limit)
+            .all(),
+        );
+      }),
     findReconciliationRun: (date, merchantId) =>
       run(() => {
         const t = s.reconciliationRuns;
@@ -565,22 +617,26 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     getRefund: (id) =>
       run(() => db.select().from(s.refunds).where(eq(s.refunds.id, id)).get() ?? null),
     updateRefund: (id, patch) => run(() => void w.update(s.refunds, patch, { id })),
-    listRefunds: (merchantId, livemode, intentId, limit) =>
+    listRefunds: (f) =>
       run(() => {
         const t = s.refunds;
-        return db
-          .select()
-          .from(t)
-          .where(
-            and(
-              eq(t.merchantId, merchantId),
-              eq(t.livemode, livemode),
-              intentId ? eq(t.intentId, intentId) : undefined,
-            ),
-          )
-          .orderBy(desc(t.createdAt), desc(sql`rowid`))
-          .limit(limit)
-          .all();
+        const k = keyset(t.createdAt, t.id, f);
+        return k.flip(
+          db
+            .select()
+            .from(t)
+            .where(
+              and(
+                eq(t.merchantId, f.merchantId),
+                eq(t.livemode, f.livemode),
+                f.intentId ? eq(t.intentId, f.intentId) : undefined,
+                k.where,
+              ),
+            )
+            .orderBy(...k.order)
+            .limit(f.limit)
+            .all(),
+        );
       }),
     jobStats: (merchantId) =>
       run(() =>

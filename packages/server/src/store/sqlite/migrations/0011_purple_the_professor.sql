@@ -1,0 +1,1 @@
+CREATE INDEX `reconciliation_runs_merchant` ON `reconciliation_runs` (`merchant_id`,`livemode`,`created_at`);
