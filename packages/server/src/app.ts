@@ -6,12 +6,12 @@ import { seed002Routes } from './compat/seed-002.ts';
 import type { Deps } from './deps.ts';
 import { renderDocs } from './docs/docs-page.ts';
 import { eventRoutes } from './events/routes.ts';
-import { ApiError } from './http/api-error.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import type { AppEnv } from './http/env.ts';
 import { idempotency } from './http/idempotency.ts';
 import { requireJson } from './http/json-body.ts';
-import { onError, renderError } from './http/on-error.ts';
+import { unmatchedRoute } from './http/not-found.ts';
+import { onError } from './http/on-error.ts';
 import { readBody } from './http/read-body.ts';
 import { requestLog } from './http/request-log.ts';
 import { zodHook } from './http/zod-hook.ts';
@@ -54,16 +54,7 @@ export function createGateway(deps: Deps) {
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodHook });
   app.onError(onError);
-  app.notFound((c) =>
-    renderError(
-      c,
-      new ApiError(
-        404,
-        'route_not_found',
-        `Unrecognized request URL (${c.req.method}: ${c.req.path}).`,
-      ),
-    ),
-  );
+  app.notFound(unmatchedRoute(() => app.routes));
   app.use('*', requestLog(logger));
   const https = deps.config.publicUrl.startsWith('https:');
   app.use('*', async (c, next) => {
@@ -83,6 +74,7 @@ export function createGateway(deps: Deps) {
   app.use('/v1/*', body);
   app.use('/v1/*', requireJson);
   app.use('/api/*', body);
+  app.use('/api/*', requireJson);
   // Every route that reads a body has the one limit: forms on processor pages too.
   app.use('/processors/*', body);
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SpawnedGateway, spawnGateway } from '../testing/spawn-gateway.ts';
+import { until } from '../testing/until.ts';
 
 let gw: SpawnedGateway;
 beforeAll(async () => {
@@ -31,9 +32,6 @@ const call = async (
   const res = await fetch(`${gw.url}${path}`, { method, headers, body });
   return { status: res.status, json: (await res.json()) as any };
 };
-const until = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));
-};
 
 describe("seed 002's API against a started gateway", () => {
   it('create (201 pending) → worker → success → capture → refund, and the jobs status', async () => {
@@ -57,6 +55,7 @@ describe("seed 002's API against a started gateway", () => {
     });
     const id = created.json.id;
     await until(
+      'the payment to leave pending',
       async () => (await call('GET', `/api/v1/payments/${id}`)).json.status !== 'pending',
     );
     expect((await call('GET', `/api/v1/payments/${id}`)).json).toMatchObject({
@@ -118,6 +117,7 @@ describe("seed 002's API against a started gateway", () => {
       }),
     );
     await until(
+      'the failing payment to leave pending',
       async () =>
         (await call('GET', `/api/v1/payments/${failed.json.id}`)).json.status !== 'pending',
     );

@@ -2,7 +2,7 @@ import { createPaymentIntentBodySchema, isKnownCurrency, vpaSchema } from '@kass
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { ApiError, notFound } from '../http/api-error.ts';
+import { ApiError } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
 import type { AppEnv } from '../http/env.ts';
 import { validationError } from '../http/zod-hook.ts';
@@ -170,10 +170,6 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
       failed: sum('dead'),
       worker_status: deps.config.runWorker ? 'running' : 'stopped',
     });
-  });
-
-  app.all('*', (c) => {
-    throw notFound('route', c.req.path);
   });
   return app;
 }

@@ -5,8 +5,8 @@ import { ApiError } from './api-error.ts';
 export const requireJson: MiddlewareHandler = async (c, next) => {
   if (c.req.method === 'POST' || c.req.method === 'PATCH') {
     const type = c.req.header('content-type') ?? '';
-    const length = c.req.header('content-length');
-    const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding');
+    // The body was read (and cached) by readBody; what counts is whether there is one.
+    const hasBody = (await c.req.text()) !== '';
     if (hasBody && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
       throw new ApiError(
         415,

@@ -6,6 +6,8 @@ beforeEach(async () => {
   g = await testGateway();
 });
 
+const seedHeaders = (g: TestGateway) => ({ 'x-api-key': g.a.pk, 'x-api-secret': g.a.sk });
+
 describe('POST /v1/payment_intents', () => {
   it('creates an intent with a client secret, a checkout URL and a 30-minute expiry', async () => {
     const res = await g.createIntent({ description: 'Two coffees', metadata: { cart: '42' } });
@@ -111,6 +113,28 @@ describe('POST /v1/payment_intents', () => {
     const res = await g.call('GET', '/v1/nothing_here', g.a.sk);
     expect(res.status).toBe(404);
     expect(res.json.error.code).toBe('route_not_found');
+  });
+
+  it('answers a known path with the wrong method 405 and Allow, on /v1 and seed 002', async () => {
+    const del = await g.call('DELETE', '/v1/payment_intents', g.a.sk);
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(del.json.error.code).toBe('method_not_allowed');
+    const put = await g.call('PUT', '/v1/refunds/re_123', g.a.sk);
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD');
+    const seed = await g.call('GET', '/api/v1/payments', null, undefined, seedHeaders(g));
+    expect(seed.status).toBe(405);
+    expect(seed.headers.get('allow')).toBe('POST');
+    const missing = await g.call('GET', '/api/v1/nothing_here', null, undefined, seedHeaders(g));
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.code).toBe('route_not_found');
+    const text = await g.call('POST', '/api/v1/payments', null, 'amount=1', {
+      ...seedHeaders(g),
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
+    expect(text.json.error.code).toBe('unsupported_media_type');
   });
 });
 
