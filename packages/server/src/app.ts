@@ -72,7 +72,10 @@ export function createGateway(deps: Deps) {
   // Bodies are read once, up to the limit, before authentication and validation.
   const body = readBody(MAX_BODY_BYTES);
   app.use('/v1/*', body);
-  app.use('/v1/*', requireJson);
+  app.use('/v1/*', (c, next) =>
+    // A processor's notification is read raw by its adapter, in whatever type it comes.
+    c.req.path.startsWith('/v1/processor_webhooks/') ? next() : requireJson(c, next),
+  );
   app.use('/api/*', body);
   app.use('/api/*', requireJson);
   // Every route that reads a body has the one limit: forms on processor pages too.
