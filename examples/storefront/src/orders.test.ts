@@ -1,3 +1,4 @@
+import type { EventAbout, PaymentIntent } from '@kassa/node';
 import { describe, expect, it } from 'vitest';
 import { openShopDb } from './db/db.ts';
 import {
@@ -10,10 +11,50 @@ import {
   walletOf,
 } from './orders.ts';
 
-const event = (id: string, type: string, orderId: string, status: string, pi = 'pi_1') => ({
+type IntentEvent = EventAbout<'payment_intent'>;
+/** A payment_intent event as the gateway sends it. */
+const event = (
+  id: string,
+  type: IntentEvent['type'],
+  orderId: string,
+  status: PaymentIntent['status'],
+  pi = 'pi_1',
+): IntentEvent => ({
   id,
+  object: 'event',
   type,
-  data: { object: { id: pi, order_id: orderId, status, amount: 1 } },
+  created: 1_780_000_000,
+  livemode: false,
+  data: {
+    object: {
+      id: pi,
+      object: 'payment_intent',
+      livemode: false,
+      amount: 1,
+      amount_capturable: 0,
+      amount_received: status === 'succeeded' ? 1 : 0,
+      amount_refunded: 0,
+      currency: 'inr',
+      status,
+      order_id: orderId,
+      description: null,
+      customer: null,
+      metadata: {},
+      capture_method: 'automatic',
+      payment_method_types: ['card'],
+      client_secret: `${pi}_secret_x`,
+      checkout_url: `http://gateway.test/pay/${pi}`,
+      return_url: null,
+      last_payment_error: null,
+      next_action: null,
+      latest_attempt: null,
+      failed_attempts: 0,
+      cancellation_reason: null,
+      canceled_at: null,
+      expires_at: 1_780_003_600,
+      created: 1_780_000_000,
+    },
+  },
 });
 
 describe('orders', () => {
@@ -44,7 +85,10 @@ describe('orders', () => {
       applyPaymentEvent(db, event('e3', 'payment_intent.expired', a.id, 'expired')),
     ).toBeNull();
     expect(
-      applyPaymentEvent(db, event('e4', 'payment_intent.payment_failed', a.id, 'failed')),
+      applyPaymentEvent(
+        db,
+        event('e4', 'payment_intent.payment_failed', a.id, 'requires_payment_method'),
+      ),
     ).toBeNull();
     expect(getOrder(db, a.id)?.status).toBe('PAID');
 

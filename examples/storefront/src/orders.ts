@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kassa } from '@kassa/node';
+import { isEventAbout, type Kassa, type KassaEvent } from '@kassa/node';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { ShopDb } from './db/db.ts';
 import * as s from './db/schema.ts';
@@ -159,27 +159,15 @@ export function walletOf(db: ShopDb, customerId: string) {
   return { balance: wallet?.balance ?? 0, currency: wallet?.currency ?? 'INR', history };
 }
 
-interface IntentSnapshot {
-  id: string;
-  order_id: string;
-  status: string;
-  amount: number;
-  amount_received?: number;
-}
-
 /**
  * The one place payment events change orders. PENDING → PAID | FAILED | EXPIRED, and a
  * late success still wins (money was taken); PAID never moves. A paid order queues its
  * confirmation e-mail; a paid top-up credits the wallet, exactly once, in the same
  * transaction. Returns the order if it changed.
  */
-export function applyPaymentEvent(
-  db: ShopDb,
-  event: { id: string; type: string; data: { object: Record<string, unknown> } },
-  now = Date.now(),
-): Order | null {
-  if (!event.type.startsWith('payment_intent.')) return null;
-  const pi = event.data.object as unknown as IntentSnapshot;
+export function applyPaymentEvent(db: ShopDb, event: KassaEvent, now = Date.now()): Order | null {
+  if (!isEventAbout(event, 'payment_intent')) return null;
+  const pi = event.data.object;
   return db.transaction((tx) => {
     const order = tx.select().from(s.orders).where(eq(s.orders.id, pi.order_id)).get();
     if (!order || order.status === 'PAID') return null;
@@ -187,8 +175,7 @@ export function applyPaymentEvent(
     if (event.type === 'payment_intent.succeeded') next = 'PAID';
     else if (order.paymentIntentId && order.paymentIntentId !== pi.id) next = null;
     else if (order.status !== 'PENDING') next = null;
-    else if (event.type === 'payment_intent.payment_failed' && pi.status === 'failed')
-      next = 'FAILED';
+    // A failed attempt leaves the order open: the shopper may try another card.
     else if (event.type === 'payment_intent.canceled') next = 'FAILED';
     else if (event.type === 'payment_intent.expired') next = 'EXPIRED';
     if (!next) return null;
@@ -243,7 +230,7 @@ export function applyPaymentEvent(
  */
 export function handleEventOnce(
   db: ShopDb,
-  event: { id: string; type: string; data: { object: Record<string, unknown> } },
+  event: KassaEvent,
 ): { duplicate: boolean; order: Order | null } {
   return db.transaction((tx) => {
     const fresh = tx

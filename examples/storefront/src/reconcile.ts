@@ -1,4 +1,4 @@
-import type { Kassa } from '@kassa/node';
+import type { Kassa, KassaEvent, PaymentIntent } from '@kassa/node';
 import { and, gte, lt } from 'drizzle-orm';
 import type { ShopDb } from './db/db.ts';
 import * as s from './db/schema.ts';
@@ -26,7 +26,7 @@ const dayBounds = (date: string) => {
   return { start, end: start + DAY };
 };
 
-type IntentView = { id: string; order_id: string; status: string; created: number };
+type IntentView = Pick<PaymentIntent, 'id' | 'order_id' | 'status' | 'created'>;
 
 /** Every intent of the day from the gateway's API, page by page. */
 async function intentsOfDay(kassa: Kassa, start: number, end: number): Promise<IntentView[]> {
@@ -39,7 +39,7 @@ async function intentsOfDay(kassa: Kassa, start: number, end: number): Promise<I
       'created[lte]': Math.floor(end / 1000) - 1,
       starting_after: after,
     });
-    all.push(...(page.data as unknown as IntentView[]));
+    all.push(...page.data);
     if (!page.has_more || page.data.length === 0) return all;
     after = page.data[page.data.length - 1]?.id;
   }
@@ -108,7 +108,7 @@ export async function sync(
   date: string,
 ): Promise<{ read: number; applied: number }> {
   const { start, end } = dayBounds(date);
-  const events: { id: string; type: string; data: { object: Record<string, unknown> } }[] = [];
+  const events: KassaEvent[] = [];
   let after: string | undefined;
   for (;;) {
     const page = await kassa.events.list({
@@ -118,7 +118,7 @@ export async function sync(
       'created[lte]': Math.floor((end + DAY) / 1000),
       starting_after: after,
     });
-    events.push(...(page.data as never[]));
+    events.push(...page.data);
     if (!page.has_more || page.data.length === 0) break;
     after = page.data[page.data.length - 1]?.id;
   }

@@ -4,7 +4,6 @@ import type {
   Refund,
   WebhookDelivery,
   WebhookEndpoint,
-  WebhookPayload,
 } from '@kassa/protocol';
 import { type ClientOptions, createRequester } from './request.ts';
 import { verifyWebhook, type WebhookHeaders } from './webhooks.ts';
@@ -51,7 +50,7 @@ export class Kassa {
   readonly webhookDeliveries;
   readonly webhooks = {
     /** See `verifyWebhook`. */
-    verify: (rawBody: string | Buffer, headers: WebhookHeaders, secret: string): WebhookPayload =>
+    verify: (rawBody: string | Buffer, headers: WebhookHeaders, secret: string): KassaEvent =>
       verifyWebhook(rawBody, headers, secret),
   };
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookPayload } from '@kassa/protocol';
+import type { KassaEvent } from '@kassa/protocol';
 import { WebhookVerificationError } from './errors.ts';
 
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
@@ -33,7 +33,7 @@ export function verifyWebhook(
   headers: WebhookHeaders,
   secret: string,
   opts: { toleranceSeconds?: number; now?: number } = {},
-): WebhookPayload {
+): KassaEvent {
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
@@ -61,7 +61,7 @@ export function verifyWebhook(
     throw new WebhookVerificationError('too_old', 'The webhook timestamp is too far from now.');
   }
   try {
-    return JSON.parse(body) as WebhookPayload;
+    return JSON.parse(body) as KassaEvent;
   } catch {
     throw new WebhookVerificationError('malformed', 'The body is not JSON.');
   }

@@ -18,19 +18,6 @@ export const EVENT_TYPES = [
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
 
-/** An append-only record of one state change, with a snapshot of the object after it. */
-export const eventSchema = z
-  .object({
-    id: z.string(),
-    object: z.literal('event'),
-    type: eventTypeSchema,
-    livemode: z.boolean(),
-    created: z.number().int(),
-    data: z.object({ object: z.record(z.string(), z.unknown()) }),
-  })
-  .meta({ id: 'Event' });
-export type KassaEvent = z.infer<typeof eventSchema>;
-
 /** `*`, `payment_intent.*` or an exact event type. */
 export const eventPatternSchema = z
   .string()

@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export * from './event.ts';
 export * from './ids.ts';
+export * from './kassa-event.ts';
 export * from './list.ts';
 export * from './messages.ts';
 export * from './metadata.ts';

@@ -80,16 +80,3 @@ export const webhookDeliverySchema = z
   })
   .meta({ id: 'WebhookDelivery' });
 export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
-
-/** The body POSTed to a merchant's endpoint. */
-export const webhookPayloadSchema = z
-  .object({
-    id: z.string(),
-    object: z.literal('event'),
-    type: z.string(),
-    created: z.number().int(),
-    livemode: z.boolean(),
-    data: z.object({ object: z.record(z.string(), z.unknown()) }),
-  })
-  .meta({ id: 'WebhookPayload' });
-export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;

@@ -1,4 +1,4 @@
-import { type EventType, newId } from '@kassa/protocol';
+import { type EventType, type KassaEventOf, newId } from '@kassa/protocol';
 import type { StoreTx } from '../store/types.ts';
 import { fanOut } from '../webhooks/fan-out.ts';
 
@@ -7,13 +7,14 @@ import { fanOut } from '../webhooks/fan-out.ts';
  * webhook endpoint that wants it. Called inside the transaction that makes the change,
  * so the change, its event and its deliveries commit together (the outbox).
  */
-export async function recordEvent(
+export async function recordEvent<T extends EventType>(
   tx: StoreTx,
   input: {
     merchantId: string;
     livemode: boolean;
-    type: EventType;
-    object: { id: string } & Record<string, unknown>;
+    type: T;
+    /** Exactly the object type this event type carries. */
+    object: KassaEventOf<T>['data']['object'];
     now: number;
     /** An endpoint that must not receive this event (the one a dead delivery is about). */
     excludeEndpoint?: string;

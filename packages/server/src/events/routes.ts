@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { listEventsQuerySchema, listOf, webhookPayloadSchema } from '@kassa/protocol';
+import { kassaEventSchema, listEventsQuerySchema, listOf } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, ownRow } from '../http/caller.ts';
@@ -35,7 +35,7 @@ export function eventRoutes(deps: Deps) {
       security,
       summary: 'List events, newest first',
       request: { query: listEventsQuerySchema },
-      responses: { 200: json(listOf(webhookPayloadSchema), 'A page of events'), ...errorResponses },
+      responses: { 200: json(listOf(kassaEventSchema), 'A page of events'), ...errorResponses },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -69,7 +69,7 @@ export function eventRoutes(deps: Deps) {
       security,
       summary: 'Retrieve an event',
       request: { params: idParam },
-      responses: { 200: json(webhookPayloadSchema, 'The event'), ...errorResponses },
+      responses: { 200: json(kassaEventSchema, 'The event'), ...errorResponses },
     }),
     async (c) => {
       const row = await store.read((tx) => ownEvent(tx, callerOf(c), c.req.valid('param').id));

@@ -1,4 +1,4 @@
-import type { WebhookDelivery, WebhookEndpoint, WebhookPayload } from '@kassa/protocol';
+import type { KassaEvent, WebhookDelivery, WebhookEndpoint } from '@kassa/protocol';
 import type {
   EventRow,
   WebhookAttemptRow,
@@ -50,7 +50,8 @@ export function toDelivery(
 }
 
 /** The event as the events API returns it and webhooks carry it. */
-export function toEventPayload(row: EventRow): WebhookPayload {
+export function toEventPayload(row: EventRow): KassaEvent {
+  // `data` is the snapshot recordEvent took of exactly this type's object.
   return {
     id: row.id,
     object: 'event',
@@ -58,5 +59,5 @@ export function toEventPayload(row: EventRow): WebhookPayload {
     created: seconds(row.createdAt),
     livemode: row.livemode,
     data: { object: row.data },
-  };
+  } as KassaEvent;
 }
