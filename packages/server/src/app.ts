@@ -5,6 +5,7 @@ import { assetRoutes } from './assets/assets.ts';
 import { seed002Routes } from './compat/seed-002.ts';
 import type { Deps } from './deps.ts';
 import { renderDocs } from './docs/docs-page.ts';
+import { describeApi, openApiDocument } from './docs/openapi.ts';
 import { eventRoutes } from './events/routes.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import type { AppEnv } from './http/env.ts';
@@ -116,31 +117,18 @@ export function createGateway(deps: Deps) {
   app.route('/processors', processorPages(deps, confirms));
   app.route('/', assetRoutes(deps));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'secretKey', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'Your secret key, sk_test_… or sk_live_…',
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'publishableKey', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'Your publishable key, pk_test_… or pk_live_…',
-  });
-  const docInfo = {
-    openapi: '3.1.0',
-    info: {
-      title: 'Kassa',
-      version: '1',
-      description:
-        'Payment intents, the client API for the hosted page, webhook endpoints and events, and the errors they answer with. Amounts are integers in minor units.',
-    },
+  describeApi(app);
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const spec = () => {
+    document ??= openApiDocument(app, deps.config.publicUrl);
+    return document;
   };
-  app.doc31('/openapi.json', docInfo);
+  app.get('/openapi.json', (c) => c.json(spec()));
   app.get('/docs', (c) => {
     // The reference is never framed (no clickjacking of a page with a form in it).
     c.header('Content-Security-Policy', "frame-ancestors 'none'");
     c.header('X-Frame-Options', 'DENY');
-    return c.html(renderDocs(app.getOpenAPI31Document(docInfo) as never));
+    return c.html(renderDocs(spec()));
   });
 
   const none = async (work: Promise<void>) => {
@@ -182,7 +170,7 @@ export function createGateway(deps: Deps) {
     },
   );
 
-  return { app, worker, services: { intents, confirms, lifecycle, refunds } };
+  return { app, worker, spec, services: { intents, confirms, lifecycle, refunds } };
 }
 
 /** The HTTP app alone; see `createGateway` for the worker. */

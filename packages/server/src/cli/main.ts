@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { merchantsCommand } from './merchants-command.ts';
+import { openApiCommand } from './openapi-command.ts';
 import { reconcileCommand } from './reconcile-command.ts';
 import { startCommand, workerCommand } from './start-command.ts';
 
@@ -12,6 +13,7 @@ Commands:
                              start the gateway with KASSA_RUN_WORKER=false to split them
   reconcile --date YYYY-MM-DD [--csv]
                              compare a day with the processors' settlement reports (JSON, or CSV)
+  openapi                    print the OpenAPI 3.1 document of the API (as served at /openapi.json)
   merchants create --name N --origin URL [--origin URL…] [--live] [--json]
                              create a merchant and print its keys (secret keys are shown only once)
 `;
@@ -30,6 +32,8 @@ async function main(argv: string[]) {
       });
       return reconcileCommand(values);
     }
+    case 'openapi':
+      return openApiCommand();
     case 'merchants': {
       const [sub, ...args] = rest;
       if (sub !== 'create') break;

@@ -3,7 +3,7 @@ import { kassaEventSchema, listEventsQuerySchema, listOf } from '@kassa/protocol
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, ownRow } from '../http/caller.ts';
-import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, secondsToMs, toList } from '../http/paginate.ts';
 import type { StoreTx } from '../store/types.ts';
 import { fanOut, queueDelivery } from '../webhooks/fan-out.ts';
@@ -31,11 +31,12 @@ export function eventRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/',
+      operationId: 'listEvents',
       tags,
       security,
       summary: 'List events, newest first',
       request: { query: listEventsQuerySchema },
-      responses: { 200: json(listOf(kassaEventSchema), 'A page of events'), ...errorResponses },
+      responses: { 200: json(listOf(kassaEventSchema), 'A page of events'), ...errors(400) },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -65,11 +66,12 @@ export function eventRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      operationId: 'retrieveEvent',
       tags,
       security,
       summary: 'Retrieve an event',
       request: { params: idParam },
-      responses: { 200: json(kassaEventSchema, 'The event'), ...errorResponses },
+      responses: { 200: json(kassaEventSchema, 'The event'), ...errors(404) },
     }),
     async (c) => {
       const row = await store.read((tx) => ownEvent(tx, callerOf(c), c.req.valid('param').id));
@@ -81,6 +83,7 @@ export function eventRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/{id}/redeliver',
+      operationId: 'redeliverEvent',
       tags,
       security,
       summary: 'Send an event again, to one endpoint or to every endpoint that wants it',
@@ -98,7 +101,7 @@ export function eventRoutes(deps: Deps) {
           z.object({ event: z.string(), deliveries: z.array(z.string()) }),
           'Deliveries queued',
         ),
-        ...errorResponses,
+        ...errors(400, 404, 409),
       },
     }),
     async (c) => {

@@ -6,18 +6,36 @@ import { zodHook } from './zod-hook.ts';
 /** A sub-app whose routes feed the OpenAPI document and validate with our 400s. */
 export const openApiApp = () => new OpenAPIHono<AppEnv>({ defaultHook: zodHook });
 
+/** What each error status means, wherever it is answered. */
+export const ERROR_STATUSES = {
+  400: 'Invalid request: `error.param` names the field',
+  401: 'Missing or invalid API key',
+  402: 'The card or the processor refused: `error.decline_code` says why',
+  404: 'No such object, or not yours (`error.param` is `id`)',
+  409: 'The object is not in a state that allows this',
+  413: 'The body is over 64 KB',
+  415: 'The body is not application/json',
+  422: 'This Idempotency-Key was used with a different request',
+  429: 'Too many requests: wait `Retry-After` seconds',
+  500: 'Something went wrong on our side; retry with the same Idempotency-Key',
+} as const;
+export type ErrorStatus = keyof typeof ERROR_STATUSES;
+
 const error = (description: string) => ({
   description,
   content: { 'application/json': { schema: errorBodySchema } },
 });
 
-/** The error responses every authenticated route can give. */
-export const errorResponses = {
-  400: error('Invalid request: `error.param` names the field'),
-  401: error('Missing or invalid API key'),
-  404: error('No such object (or not yours)'),
-  409: error('The object is not in a state that allows this'),
-} as const;
+/**
+ * The errors a route itself can answer. Those every route of a kind can answer (401 with
+ * a key, 413/415 with a body, the Idempotency-Key's 409/422, 500) are added to the
+ * document by `openApiDocument`, from the middleware that answers them.
+ */
+export function errors<S extends ErrorStatus>(...statuses: S[]) {
+  return Object.fromEntries(statuses.map((s) => [s, error(ERROR_STATUSES[s])])) as {
+    [K in S]: ReturnType<typeof error>;
+  };
+}
 
 export const json = <T>(schema: T, description: string) => ({
   description,

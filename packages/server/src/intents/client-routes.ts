@@ -10,14 +10,14 @@ import { streamSSE } from 'hono/streaming';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
-import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { clientKeyOf, rateLimit } from '../http/rate-limit.ts';
 import type { IntentRow } from '../store/types.ts';
 import type { ConfirmService } from './confirm.ts';
 import { toClientIntent } from './serialize.ts';
 
 const security: { publishableKey?: string[] }[] = [{ publishableKey: [] }, {}];
-const tags = ['Client (hosted page)'];
+const tags = ['Client'];
 const idParam = z.object({ id: z.string() });
 const secretQuery = z.object({ client_secret: z.string().min(1) });
 const WAITING = new Set(['processing', 'requires_action']);
@@ -54,11 +54,12 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     createRoute({
       method: 'get',
       path: '/payment_intents/{id}',
+      operationId: 'retrieveClientPaymentIntent',
       tags,
       security,
       summary: "A shopper's view of a payment intent",
       request: { params: idParam, query: secretQuery },
-      responses: { 200: json(clientPaymentIntentSchema, 'The intent'), ...errorResponses },
+      responses: { 200: json(clientPaymentIntentSchema, 'The intent'), ...errors(400, 404) },
     }),
     async (c) => {
       let row = await confirms.clientIntent(
@@ -114,6 +115,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     createRoute({
       method: 'post',
       path: '/checkout_sessions',
+      operationId: 'createCheckoutSession',
       tags,
       security: [{ publishableKey: [] }],
       summary: "Start paying an order: the open intent of the merchant's order_id",
@@ -134,7 +136,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
           z.object({ payment_intent: z.string(), client_secret: z.string() }),
           'The intent to pay',
         ),
-        ...errorResponses,
+        ...errors(400, 404, 429),
       },
     }),
     async (c) => {
@@ -178,6 +180,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     createRoute({
       method: 'post',
       path: '/payment_intents/{id}/confirm',
+      operationId: 'confirmPaymentIntent',
       tags,
       security,
       summary: 'Pay: confirm a payment intent with a payment method',
@@ -196,7 +199,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
           errorBodySchema,
           'Declined: `error.payment_intent` shows whether a retry is possible',
         ),
-        ...errorResponses,
+        ...errors(400, 404, 409),
         429: json(errorBodySchema, 'Too many attempts from this client'),
       },
     }),

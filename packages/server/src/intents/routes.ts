@@ -9,7 +9,7 @@ import {
 } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { callerOf } from '../http/caller.ts';
-import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { toList } from '../http/paginate.ts';
 import { toPaymentIntent } from './serialize.ts';
 import type { IntentService } from './service.ts';
@@ -30,6 +30,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
     createRoute({
       method: 'post',
       path: '/',
+      operationId: 'createPaymentIntent',
       tags,
       security,
       summary: 'Create a payment intent',
@@ -45,7 +46,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
       responses: {
         201: json(paymentIntentSchema, 'Created'),
         200: json(paymentIntentSchema, "The order's existing intent"),
-        ...errorResponses,
+        ...errors(400, 409),
       },
     }),
     async (c) => {
@@ -58,11 +59,12 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
     createRoute({
       method: 'get',
       path: '/',
+      operationId: 'listPaymentIntents',
       tags,
       security,
       summary: 'List payment intents, newest first',
       request: { query: listPaymentIntentsQuerySchema },
-      responses: { 200: json(listOf(paymentIntentSchema), 'A page of intents'), ...errorResponses },
+      responses: { 200: json(listOf(paymentIntentSchema), 'A page of intents'), ...errors(400) },
     }),
     async (c) => {
       return c.json(toList(await intents.list(callerOf(c), c.req.valid('query')), out), 200);
@@ -73,11 +75,12 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      operationId: 'retrievePaymentIntent',
       tags,
       security,
       summary: 'Retrieve a payment intent',
       request: { params: idParam },
-      responses: { 200: json(paymentIntentSchema, 'The intent'), ...errorResponses },
+      responses: { 200: json(paymentIntentSchema, 'The intent'), ...errors(404) },
     }),
     async (c) => c.json(out(await intents.get(callerOf(c), c.req.valid('param').id)), 200),
   );
@@ -86,11 +89,15 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
     createRoute({
       method: 'post',
       path: '/{id}/cancel',
+      operationId: 'cancelPaymentIntent',
       tags,
       security,
       summary: 'Cancel a payment intent',
       request: { params: idParam, ...optionalBody(cancelPaymentIntentBodySchema) },
-      responses: { 200: json(paymentIntentSchema, 'The canceled intent'), ...errorResponses },
+      responses: {
+        200: json(paymentIntentSchema, 'The canceled intent'),
+        ...errors(400, 404, 409),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json') ?? {};
@@ -107,11 +114,15 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
     createRoute({
       method: 'post',
       path: '/{id}/capture',
+      operationId: 'capturePaymentIntent',
       tags,
       security,
       summary: 'Capture a held payment, in full or in part',
       request: { params: idParam, ...optionalBody(capturePaymentIntentBodySchema) },
-      responses: { 200: json(paymentIntentSchema, 'The captured intent'), ...errorResponses },
+      responses: {
+        200: json(paymentIntentSchema, 'The captured intent'),
+        ...errors(400, 402, 404, 409),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json') ?? {};

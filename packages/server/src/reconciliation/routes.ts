@@ -3,7 +3,7 @@ import { listOf, pageQuerySchema } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http/api-error.ts';
 import { callerOf, ownKeyset, ownRow } from '../http/caller.ts';
-import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
 import { reconcile, toCsv, toRun } from './reconcile.ts';
 
@@ -33,6 +33,7 @@ export function reconciliationRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/',
+      operationId: 'createReconciliationRun',
       tags,
       security,
       summary: "Compare a day's payments with the processors' settlement reports, fix what is safe",
@@ -51,7 +52,7 @@ export function reconciliationRoutes(deps: Deps) {
           required: true,
         },
       },
-      responses: { 201: json(runSchema, 'The run and its report'), ...errorResponses },
+      responses: { 201: json(runSchema, 'The run and its report'), ...errors(400) },
     }),
     async (c) => {
       const run = await reconcile(deps, {
@@ -66,11 +67,12 @@ export function reconciliationRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/',
+      operationId: 'listReconciliationRuns',
       tags,
       security,
       summary: 'List reconciliation runs, newest first',
       request: { query: pageQuerySchema },
-      responses: { 200: json(listOf(runSchema), 'A page of runs'), ...errorResponses },
+      responses: { 200: json(listOf(runSchema), 'A page of runs'), ...errors(400) },
     }),
     async (c) => {
       const caller = callerOf(c);
@@ -94,11 +96,12 @@ export function reconciliationRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      operationId: 'retrieveReconciliationRun',
       tags,
       security,
       summary: 'A reconciliation run',
       request: { params: z.object({ id: z.string() }) },
-      responses: { 200: json(runSchema, 'The run'), ...errorResponses },
+      responses: { 200: json(runSchema, 'The run'), ...errors(404) },
     }),
     async (c) => c.json(toRun(await own(c, c.req.valid('param').id)), 200),
   );

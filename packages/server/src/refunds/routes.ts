@@ -6,7 +6,7 @@ import {
   refundSchema,
 } from '@kassa/protocol';
 import { callerOf } from '../http/caller.ts';
-import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { toList } from '../http/paginate.ts';
 import { type Refunds, toRefund } from './refunds.ts';
 
@@ -20,6 +20,7 @@ export function refundRoutes(refunds: Refunds) {
     createRoute({
       method: 'post',
       path: '/',
+      operationId: 'createRefund',
       tags,
       security,
       summary: 'Refund a payment, in full or in part',
@@ -31,7 +32,7 @@ export function refundRoutes(refunds: Refunds) {
       },
       responses: {
         201: json(refundSchema, 'The refund (succeeded, failed, or pending)'),
-        ...errorResponses,
+        ...errors(400, 404, 409),
       },
     }),
     async (c) => c.json(toRefund(await refunds.create(callerOf(c), c.req.valid('json'))), 201),
@@ -40,11 +41,12 @@ export function refundRoutes(refunds: Refunds) {
     createRoute({
       method: 'get',
       path: '/',
+      operationId: 'listRefunds',
       tags,
       security,
       summary: 'List refunds, newest first',
       request: { query: listRefundsQuerySchema },
-      responses: { 200: json(listOf(refundSchema), 'Refunds'), ...errorResponses },
+      responses: { 200: json(listOf(refundSchema), 'Refunds'), ...errors(400) },
     }),
     async (c) => {
       return c.json(toList(await refunds.list(callerOf(c), c.req.valid('query')), toRefund), 200);
@@ -54,11 +56,12 @@ export function refundRoutes(refunds: Refunds) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      operationId: 'retrieveRefund',
       tags,
       security,
       summary: 'Retrieve a refund',
       request: { params: z.object({ id: z.string() }) },
-      responses: { 200: json(refundSchema, 'The refund'), ...errorResponses },
+      responses: { 200: json(refundSchema, 'The refund'), ...errors(404) },
     }),
     async (c) => c.json(toRefund(await refunds.get(callerOf(c), c.req.valid('param').id)), 200),
   );

@@ -13,7 +13,7 @@ import {
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, ownKeyset, ownRow } from '../http/caller.ts';
-import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
 import type { StoreTx, WebhookEndpointRow } from '../store/types.ts';
 import { assertEndpointUrl } from './endpoint-url.ts';
@@ -61,6 +61,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/',
+      operationId: 'createWebhookEndpoint',
       tags,
       security,
       summary: 'Create a webhook endpoint; the answer carries its signing secret',
@@ -70,7 +71,7 @@ export function webhookEndpointRoutes(deps: Deps) {
           required: true,
         },
       },
-      responses: { 201: json(webhookEndpointSchema, 'Created, with `secret`'), ...errorResponses },
+      responses: { 201: json(webhookEndpointSchema, 'Created, with `secret`'), ...errors(400) },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -113,11 +114,12 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/',
+      operationId: 'listWebhookEndpoints',
       tags,
       security,
       summary: 'List webhook endpoints, newest first',
       request: { query: pageQuerySchema },
-      responses: { 200: json(listOf(webhookEndpointSchema), 'Endpoints'), ...errorResponses },
+      responses: { 200: json(listOf(webhookEndpointSchema), 'Endpoints'), ...errors(400) },
     }),
     async (c) => {
       const caller = callerOf(c);
@@ -148,11 +150,12 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      operationId: 'retrieveWebhookEndpoint',
       tags,
       security,
       summary: 'Retrieve a webhook endpoint',
       request: { params: idParam },
-      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errorResponses },
+      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errors(404) },
     }),
     async (c) => {
       const row = await store.read((tx) => ownEndpoint(tx, callerOf(c), c.req.valid('param').id));
@@ -164,6 +167,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'patch',
       path: '/{id}',
+      operationId: 'updateWebhookEndpoint',
       tags,
       security,
       summary: 'Update a webhook endpoint (url, events, description, enabled or disabled)',
@@ -174,7 +178,7 @@ export function webhookEndpointRoutes(deps: Deps) {
           required: true,
         },
       },
-      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errorResponses },
+      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errors(400, 404) },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -204,6 +208,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/{id}',
+      operationId: 'deleteWebhookEndpoint',
       tags,
       security,
       summary: 'Delete a webhook endpoint; pending deliveries to it are canceled',
@@ -217,7 +222,7 @@ export function webhookEndpointRoutes(deps: Deps) {
           }),
           'Deleted',
         ),
-        ...errorResponses,
+        ...errors(404),
       },
     }),
     async (c) => {
@@ -234,6 +239,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/{id}/secret',
+      operationId: 'revealWebhookEndpointSecret',
       tags,
       security,
       summary: "Reveal the endpoint's signing secret",
@@ -243,7 +249,7 @@ export function webhookEndpointRoutes(deps: Deps) {
           z.object({ secret: z.string(), previous_secret_expires_at: z.number().int().nullable() }),
           'The secret',
         ),
-        ...errorResponses,
+        ...errors(404),
       },
     }),
     async (c) => {
@@ -264,6 +270,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/{id}/rotate_secret',
+      operationId: 'rotateWebhookEndpointSecret',
       tags,
       security,
       summary:
@@ -277,7 +284,7 @@ export function webhookEndpointRoutes(deps: Deps) {
       },
       responses: {
         200: json(webhookEndpointSchema, 'The endpoint with its new `secret`'),
-        ...errorResponses,
+        ...errors(400, 404),
       },
     }),
     async (c) => {
@@ -301,6 +308,7 @@ export function webhookEndpointRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/{id}/deliveries',
+      operationId: 'listWebhookDeliveries',
       tags,
       security,
       summary: 'Deliveries to this endpoint with every attempt, newest first',
@@ -308,7 +316,7 @@ export function webhookEndpointRoutes(deps: Deps) {
         params: idParam,
         query: pageQuerySchema,
       },
-      responses: { 200: json(listOf(webhookDeliverySchema), 'Deliveries'), ...errorResponses },
+      responses: { 200: json(listOf(webhookDeliverySchema), 'Deliveries'), ...errors(400, 404) },
     }),
     async (c) => {
       const list = await store.read(async (tx) => {
@@ -330,13 +338,14 @@ export function webhookDeliveryRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/{id}/retry',
+      operationId: 'retryWebhookDelivery',
       tags,
       security,
       summary: 'Retry a delivery now, starting its schedule again',
       request: { params: idParam },
       responses: {
         200: json(webhookDeliverySchema, 'The delivery, pending again'),
-        ...errorResponses,
+        ...errors(404, 409),
       },
     }),
     async (c) => {

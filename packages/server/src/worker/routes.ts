@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.ts';
-import { errorResponses, json, openApiApp } from '../http/openapi-app.ts';
+import { json, openApiApp } from '../http/openapi-app.ts';
 
 const kindStats = z.object({
   queued: z.number().int(),
@@ -21,6 +21,7 @@ export function jobRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/stats',
+      operationId: 'getJobStats',
       tags: ['Operations'],
       security: [{ secretKey: [] }],
       summary: 'Queued, running, retrying and dead jobs, and the oldest queued job’s age, per kind',
@@ -29,7 +30,6 @@ export function jobRoutes(deps: Deps) {
           z.object({ object: z.literal('job_stats'), kinds: z.record(z.string(), kindStats) }),
           'Job counts',
         ),
-        ...errorResponses,
       },
     }),
     async (c) => {

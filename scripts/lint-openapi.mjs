@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Writes the gateway's OpenAPI document (`kassa openapi`) to .openapi/openapi.json and
+// lints it with Redocly (redocly.yaml) and Spectral (.spectral.yaml). Any error, or any
+// warning not listed with its reason in redocly.yaml / .redocly.lint-ignore.yaml, fails.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const run = (cmd, args, opts = {}) =>
+  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+
+mkdirSync(join(root, '.openapi'), { recursive: true });
+const file = join('.openapi', 'openapi.json');
+const doc = run(process.execPath, [
+  '--import',
+  'tsx',
+  'packages/server/src/cli/main.ts',
+  'openapi',
+]);
+writeFileSync(join(root, file), doc);
+const spec = JSON.parse(readFileSync(join(root, file), 'utf8'));
+let operations = 0;
+for (const item of Object.values(spec.paths)) operations += Object.keys(item).length;
+console.log(
+  `openapi: ${operations} operations on ${Object.keys(spec.paths).length} paths, ${Object.keys(spec.webhooks ?? {}).length} webhooks`,
+);
+
+const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
+execFileSync(bin('redocly'), ['lint', file, '--max-problems', '200'], {
+  cwd: root,
+  stdio: 'inherit',
+  env,
+});
+execFileSync(
+  bin('spectral'),
+  ['lint', file, '--fail-severity', 'warn', '--ruleset', '.spectral.yaml'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
