@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { clientPaymentIntentSchema, EVENT_TYPES, eventSchemas } from '@kassa/protocol';
 import type { AppEnv } from '../http/env.ts';
-import { ERROR_STATUSES, type ErrorStatus, errors, json } from '../http/openapi-app.ts';
+import { ERROR_STATUSES, errors, json } from '../http/openapi-app.ts';
 
 type Registry = OpenAPIHono<AppEnv>['openAPIRegistry'];
 // biome-ignore lint/suspicious/noExplicitAny: the generated document is plain JSON
