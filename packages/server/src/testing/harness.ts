@@ -6,6 +6,7 @@ import { type Config, testConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { createMerchant } from '../merchants/merchants.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { contractChecker } from './contract.ts';
 
 export const CARDS = {
   ok: '4242424242424242',
@@ -65,6 +66,7 @@ export async function testGateway(
     redirect: createRedirectProcessor({ secret: config.redirectSecret, now: clock.now }),
   };
   const gateway = createGateway({ store, processors, clock, config, logger });
+  const contract = contractChecker(gateway.spec());
   const mk = async (name: string) => {
     const { merchant, keys } = await createMerchant(store, clock, {
       name,
@@ -100,6 +102,7 @@ export async function testGateway(
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
+    contract(method, path, res.status, res.headers, text);
     let json: any;
     try {
       json = JSON.parse(text);

@@ -1,0 +1,72 @@
+import { appendFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is plain JSON
+type Json = any;
+
+/**
+ * Checks answers against the OpenAPI document: the route must be in it, the status must
+ * be one it lists for that operation, and a JSON body must match that response's schema.
+ * Every in-process test request goes through this (see `testGateway().call`), so the
+ * document cannot drift from what the server answers. With KASSA_CONTRACT_TALLY set,
+ * each checked answer appends a line there (`pnpm test` reports the count).
+ */
+export function contractChecker(doc: Json) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+  addFormats.default(ajv);
+  ajv.addSchema({ $id: 'kassa', components: doc.components }, 'kassa');
+  const ops: { method: string; re: RegExp; path: string; op: Json }[] = [];
+  for (const [path, item] of Object.entries<Json>(doc.paths)) {
+    const re = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
+    for (const [method, op] of Object.entries<Json>(item)) ops.push({ method, re, path, op });
+  }
+  // Literal paths win over templated ones (`/v1/payment_intents/{id}` vs a literal sibling).
+  ops.sort((a, b) => (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0));
+  const compiled = new Map<string, ValidateFunction>();
+  const rewrite = (schema: Json): Json =>
+    JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"kassa#/components/'));
+
+  return function check(
+    method: string,
+    url: string,
+    status: number,
+    headers: Headers,
+    text: string,
+  ) {
+    const path = new URL(url, 'http://x').pathname;
+    const found = ops.find((o) => o.method === method.toLowerCase() && o.re.test(path));
+    // 404/405 for a route that does not exist is the router's, not an operation's.
+    if (!found) {
+      if (status === 404 || status === 405) return;
+      throw new Error(
+        `contract: ${method} ${path} answered ${status} but is not in the OpenAPI document`,
+      );
+    }
+    let response = found.op.responses[String(status)] ?? found.op.responses.default;
+    if (!response) {
+      throw new Error(
+        `contract: ${method} ${found.path} answered ${status}, which the document does not list (${Object.keys(found.op.responses).join(', ')}): ${text.slice(0, 300)}`,
+      );
+    }
+    if (response.$ref) response = doc.components.responses[response.$ref.split('/').pop()];
+    const type = headers.get('content-type') ?? '';
+    const schema = response.content?.['application/json']?.schema;
+    if (process.env.KASSA_CONTRACT_TALLY) {
+      appendFileSync(process.env.KASSA_CONTRACT_TALLY, `${method} ${found.path} ${status}\n`);
+    }
+    if (!schema || !type.includes('json')) return;
+    const key = `${method} ${found.path} ${status}`;
+    let validate = compiled.get(key);
+    if (!validate) {
+      validate = ajv.compile(rewrite(schema));
+      compiled.set(key, validate);
+    }
+    const body = JSON.parse(text);
+    if (!validate(body)) {
+      throw new Error(
+        `contract: ${key} does not match the document: ${ajv.errorsText(validate.errors)}\n${text.slice(0, 500)}`,
+      );
+    }
+  };
+}
