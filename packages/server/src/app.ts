@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { assetRoutes } from './assets/assets.ts';
 import { seed002Routes } from './compat/seed-002.ts';
 import type { Deps } from './deps.ts';
-import { renderDocs } from './docs/docs-page.ts';
+import { docsRoutes } from './docs/docs-page.ts';
 import { describeApi, openApiDocument } from './docs/openapi.ts';
 import { eventRoutes } from './events/routes.ts';
 import { apiKeyAuth } from './http/auth.ts';
@@ -124,12 +124,7 @@ export function createGateway(deps: Deps) {
     return document;
   };
   app.get('/openapi.json', (c) => c.json(spec()));
-  app.get('/docs', (c) => {
-    // The reference is never framed (no clickjacking of a page with a form in it).
-    c.header('Content-Security-Policy', "frame-ancestors 'none'");
-    c.header('X-Frame-Options', 'DENY');
-    return c.html(renderDocs(spec()));
-  });
+  app.route('/', docsRoutes());
 
   const none = async (work: Promise<void>) => {
     await work;

@@ -77,8 +77,15 @@ describe('kassa start (the built bundle), on a real port', () => {
     expect(Object.keys(doc.paths)).toContain('/v1/payment_intents');
     expect(Object.keys(doc.paths)).toContain('/v1/client/payment_intents/{id}/confirm');
     expect(doc.components.schemas.PaymentIntent).toBeDefined();
+    expect(doc.webhooks['payment_intent.succeeded']).toBeDefined();
+    // The reference page is Redoc, served by the gateway itself (e2e/specs/docs.spec.ts
+    // renders it in a browser).
     const docs = await (await fetch(`${gw.url}/docs`)).text();
-    expect(docs).toContain('Create a payment intent');
+    expect(docs).toContain('<redoc spec-url="/openapi.json"');
+    const redoc = await fetch(`${gw.url}/docs/redoc.standalone.js`);
+    expect(redoc.status).toBe(200);
+    expect(redoc.headers.get('content-type')).toContain('javascript');
+    expect((await redoc.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 
   it('keeps the demo merchant and its keys across a restart', async () => {

@@ -1,36 +1,72 @@
-type Doc = {
-  info: { title: string; version: string; description?: string };
-  paths?: Record<
-    string,
-    Record<string, { summary?: string; description?: string; tags?: string[] }>
-  >;
-};
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { Hono } from 'hono';
+import type { AppEnv } from '../http/env.ts';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+/** Redoc's self-contained browser bundle, read and compressed once; null if missing. */
+function loadRedoc() {
+  try {
+    const file = fileURLToPath(import.meta.resolve('redoc/bundles/redoc.standalone.js'));
+    const raw = readFileSync(file);
+    return { raw: new Uint8Array(raw), gzip: new Uint8Array(gzipSync(raw, { level: 9 })) };
+  } catch {
+    return null;
+  }
+}
+
+/** Only this gateway's own script and document; Redoc's styles are inline, its search a
+ * blob worker. Never framed. */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Kassa API reference</title>
+<style>body{margin:0}</style>
+</head>
+<body>
+<redoc spec-url="/openapi.json" expand-responses="200,201" path-in-middle-panel
+  required-props-first sort-tags-alphabetically="false" hide-hostname="false"></redoc>
+<noscript>This reference needs JavaScript. The document itself is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+<script src="/docs/redoc.standalone.js"></script>
+</body>
+</html>`;
 
 /**
- * Readable API docs rendered from the OpenAPI document on the server: no script and no
- * assets from elsewhere, so they work on an offline gateway.
+ * `/docs`: the API reference, rendered in the browser by Redoc from `/openapi.json`.
+ * Redoc's bundle is served by the gateway itself (no CDN): the reference works offline.
  */
-export function renderDocs(doc: Doc): string {
-  const rows = Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
-    Object.entries(ops).map(
-      ([method, op]) =>
-        `<section><h3><code class="m ${method}">${method.toUpperCase()}</code> <code>${esc(path)}</code></h3>` +
-        `<p><strong>${esc(op.summary ?? '')}</strong></p>` +
-        (op.description ? `<p>${esc(op.description)}</p>` : '') +
-        '</section>',
-    ),
-  );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(doc.info.title)} API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:860px;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-section{border-top:1px solid #ddd;padding:.5rem 0}h3{margin:.4rem 0;font-size:16px}
-.m{padding:2px 6px;border-radius:4px;color:#fff;font-size:12px}.get{background:#1f6feb}.post{background:#1a7f37}.delete{background:#cf222e}.patch{background:#9a6700}</style>
-</head><body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1>
-<p>${esc(doc.info.description ?? '')}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
-${rows.join('\n')}
-</body></html>`;
+export function docsRoutes() {
+  const redoc = loadRedoc();
+  const app = new Hono<AppEnv>();
+  app.get('/docs', (c) => {
+    c.header('Content-Security-Policy', CSP);
+    c.header('X-Frame-Options', 'DENY');
+    return c.html(PAGE);
+  });
+  app.get('/docs/redoc.standalone.js', (c) => {
+    if (!redoc) return c.text('Redoc is not installed: run `pnpm install`.', 503);
+    const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    return c.body(gzip ? redoc.gzip : redoc.raw, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+      vary: 'Accept-Encoding',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+  });
+  return app;
 }

@@ -120,6 +120,7 @@ const DESCRIPTIONS: Record<string, string> = {
   postProcessorPage: 'Where a processor page’s form posts the shopper’s answer.',
   getOpenApiDocument: 'This document: generate clients from it, or lint it.',
   getDocs: 'This reference, rendered from /openapi.json; works offline.',
+  getDocsRenderer: 'Served by the gateway itself, so the reference needs no CDN.',
   seed002CreatePayment:
     'Creates a UPI payment for an order; the worker authorises it (status `pending`, then `success` or `failed`). Cards are taken with checkout.js only.',
   seed002GetPayment: 'The payment, in seed 002’s shape.',
@@ -258,6 +259,17 @@ function describePlainRoutes(r: Registry) {
     tags: ['Browser'],
     summary: 'This reference',
     responses: { 200: html('The reference') },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/docs/redoc.standalone.js',
+    operationId: 'getDocsRenderer',
+    tags: ['Browser'],
+    summary: 'Redoc, which renders this reference in the browser',
+    responses: {
+      200: { description: 'The script', content: { 'text/javascript': { schema: z.string() } } },
+      503: { description: 'Redoc is not installed' },
+    },
   });
 
   // Seed 002.
