@@ -19,8 +19,9 @@ async function fakeGateway(answers: { status: number; body: unknown }[]) {
     req.on('end', () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       const a = answers[Math.min(seen.length - 1, answers.length - 1)] ?? { status: 200, body: {} };
-      res.writeHead(a.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(a.body));
+      const html = typeof a.body === 'string';
+      res.writeHead(a.status, { 'content-type': html ? 'text/html' : 'application/json' });
+      res.end(html ? a.body : JSON.stringify(a.body));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -74,9 +75,50 @@ describe('Kassa client', () => {
     expect(gw.seen[0]?.headers['idempotency-key']).toBe('order-o1');
   });
 
-  it('retries a connection error, then gives up with it', async () => {
+  it('retries a connection error, then gives up with a KassaError', async () => {
     const kassa = new Kassa('sk_test_abc', { baseUrl: 'http://127.0.0.1:1', maxRetries: 1 });
-    await expect(kassa.paymentIntents.retrieve('pi_1')).rejects.toThrow();
+    const err = await kassa.paymentIntents.retrieve('pi_1').catch((e) => e);
+    expect(err).toBeInstanceOf(KassaError);
+    expect(err).toMatchObject({ statusCode: 0, code: 'connection_error' });
+  });
+
+  it('retries a 5xx whose body is a proxy’s HTML page, and reports it as a KassaError', async () => {
+    const gw = await fakeGateway([
+      { status: 502, body: '<html>Bad Gateway</html>' },
+      { status: 502, body: '<html>Bad Gateway</html>' },
+    ]);
+    const kassa = new Kassa('sk_test_abc', { baseUrl: gw.url, maxRetries: 1 });
+    const err = await kassa.refunds.create({ payment_intent: 'pi_1' }).catch((e) => e);
+    expect(err).toBeInstanceOf(KassaError);
+    expect(err).toMatchObject({ statusCode: 502, code: 'server_error' });
+    expect(gw.seen).toHaveLength(2);
+    expect(gw.seen[1]?.headers['idempotency-key']).toBe(gw.seen[0]?.headers['idempotency-key']);
+  });
+
+  it('walks every page with for await, passing the filters and the cursor on', async () => {
+    const intent = (id: string) => ({ id, object: 'payment_intent', status: 'succeeded' });
+    const gw = await fakeGateway([
+      {
+        status: 200,
+        body: { object: 'list', data: [intent('pi_3'), intent('pi_2')], has_more: true },
+      },
+      { status: 200, body: { object: 'list', data: [intent('pi_1')], has_more: false } },
+      { status: 200, body: { object: 'list', data: [intent('pi_3')], has_more: true } },
+    ]);
+    const kassa = new Kassa('sk_test_abc', { baseUrl: gw.url });
+    const ids: string[] = [];
+    for await (const pi of kassa.paymentIntents.list({ limit: 2, status: 'succeeded' })) {
+      ids.push(pi.id);
+    }
+    expect(ids).toEqual(['pi_3', 'pi_2', 'pi_1']);
+    expect(gw.seen.map((s) => s.url)).toEqual([
+      '/v1/payment_intents?limit=2&status=succeeded',
+      '/v1/payment_intents?limit=2&status=succeeded&starting_after=pi_2',
+    ]);
+    // Awaited, the same call is one page.
+    const page = await kassa.paymentIntents.list({ limit: 2 });
+    expect(page.has_more).toBe(true);
+    expect(gw.seen).toHaveLength(3);
   });
 
   it('refuses a publishable key', () => {

@@ -1,34 +1,31 @@
+import { listCall } from './paging.ts';
+import { type ClientOptions, createRequester } from './request.ts';
 import type {
+  CancelPaymentIntent,
+  CapturePaymentIntent,
+  CreatePaymentIntent,
+  CreateRefund,
+  CreateWebhookEndpoint,
+  EventListParams,
   KassaEvent,
+  List,
+  PageParams,
   PaymentIntent,
+  PaymentIntentListParams,
   Refund,
+  RefundListParams,
+  RotateWebhookSecret,
+  UpdateWebhookEndpoint,
   WebhookDelivery,
   WebhookEndpoint,
-} from '@kassa/protocol';
-import { type ClientOptions, createRequester } from './request.ts';
+} from './types.ts';
 import { verifyWebhook, type WebhookHeaders } from './webhooks.ts';
 
-export interface List<T> {
-  object: 'list';
-  data: T[];
-  has_more: boolean;
+/** Per call: your own Idempotency-Key (e.g. your order id and the action). */
+export interface RequestOptions {
+  idempotencyKey?: string;
 }
-
-type Query = Record<string, string | number | undefined>;
-type Opts = { idempotencyKey?: string };
-
-export interface CreatePaymentIntent {
-  amount: number;
-  currency: string;
-  order_id: string;
-  description?: string;
-  customer?: { id?: string; email?: string; name?: string; phone?: string };
-  metadata?: Record<string, string>;
-  capture_method?: 'automatic' | 'manual';
-  payment_method_types?: ('card' | 'upi')[];
-  expires_in?: number;
-  return_url?: string;
-}
+type Opts = RequestOptions;
 
 /**
  * The Kassa API for a merchant's server. Every POST carries an Idempotency-Key (yours,
@@ -54,8 +51,8 @@ export class Kassa {
       verifyWebhook(rawBody, headers, secret),
   };
 
-  constructor(secretKey: string, options: ClientOptions) {
-    if (!/^sk_(test|live)_/.test(secretKey)) {
+  constructor(secretKey: string | undefined, options: ClientOptions) {
+    if (!secretKey || !/^sk_(test|live)_/.test(secretKey)) {
       throw new Error('Kassa: pass your secret key (sk_test_… or sk_live_…)');
     }
     const r = createRequester(secretKey, options);
@@ -64,54 +61,44 @@ export class Kassa {
         r<PaymentIntent>('POST', '/v1/payment_intents', body, o),
       retrieve: (id: string) =>
         r<PaymentIntent>('GET', `/v1/payment_intents/${encodeURIComponent(id)}`),
-      list: (query: Query = {}) =>
-        r<List<PaymentIntent>>('GET', '/v1/payment_intents', undefined, { query }),
-      cancel: (id: string, body: { cancellation_reason?: string } = {}, o: Opts = {}) =>
+      list: (params: PaymentIntentListParams = {}) =>
+        listCall(params, (query) =>
+          r<List<PaymentIntent>>('GET', '/v1/payment_intents', undefined, { query }),
+        ),
+      cancel: (id: string, body: CancelPaymentIntent = {}, o: Opts = {}) =>
         r<PaymentIntent>('POST', `/v1/payment_intents/${encodeURIComponent(id)}/cancel`, body, o),
-      capture: (id: string, body: { amount_to_capture?: number } = {}, o: Opts = {}) =>
+      capture: (id: string, body: CapturePaymentIntent = {}, o: Opts = {}) =>
         r<PaymentIntent>('POST', `/v1/payment_intents/${encodeURIComponent(id)}/capture`, body, o),
     };
     this.refunds = {
-      create: (
-        body: {
-          payment_intent: string;
-          amount?: number;
-          reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
-          metadata?: Record<string, string>;
-        },
-        o: Opts = {},
-      ) => r<Refund>('POST', '/v1/refunds', body, o),
+      create: (body: CreateRefund, o: Opts = {}) => r<Refund>('POST', '/v1/refunds', body, o),
       retrieve: (id: string) => r<Refund>('GET', `/v1/refunds/${encodeURIComponent(id)}`),
-      list: (query: { payment_intent?: string; limit?: number } = {}) =>
-        r<List<Refund>>('GET', '/v1/refunds', undefined, { query }),
+      list: (params: RefundListParams = {}) =>
+        listCall(params, (query) => r<List<Refund>>('GET', '/v1/refunds', undefined, { query })),
     };
     this.events = {
-      list: (query: Query = {}) => r<List<KassaEvent>>('GET', '/v1/events', undefined, { query }),
+      list: (params: EventListParams = {}) =>
+        listCall(params, (query) => r<List<KassaEvent>>('GET', '/v1/events', undefined, { query })),
       retrieve: (id: string) => r<KassaEvent>('GET', `/v1/events/${encodeURIComponent(id)}`),
-      redeliver: (id: string, body: { endpoint?: string } = {}) =>
+      redeliver: (id: string, body: { endpoint?: string } = {}, o: Opts = {}) =>
         r<{ event: string; deliveries: string[] }>(
           'POST',
           `/v1/events/${encodeURIComponent(id)}/redeliver`,
           body,
+          o,
         ),
     };
     this.webhookEndpoints = {
-      create: (
-        body: { url: string; enabled_events?: string[]; description?: string },
-        o: Opts = {},
-      ) => r<WebhookEndpoint & { secret: string }>('POST', '/v1/webhook_endpoints', body, o),
+      create: (body: CreateWebhookEndpoint, o: Opts = {}) =>
+        r<WebhookEndpoint & { secret: string }>('POST', '/v1/webhook_endpoints', body, o),
       retrieve: (id: string) =>
         r<WebhookEndpoint>('GET', `/v1/webhook_endpoints/${encodeURIComponent(id)}`),
-      list: () => r<List<WebhookEndpoint>>('GET', '/v1/webhook_endpoints'),
-      update: (
-        id: string,
-        body: {
-          url?: string;
-          enabled_events?: string[];
-          description?: string | null;
-          status?: 'enabled' | 'disabled';
-        },
-      ) => r<WebhookEndpoint>('PATCH', `/v1/webhook_endpoints/${encodeURIComponent(id)}`, body),
+      list: (params: PageParams = {}) =>
+        listCall(params, (query) =>
+          r<List<WebhookEndpoint>>('GET', '/v1/webhook_endpoints', undefined, { query }),
+        ),
+      update: (id: string, body: UpdateWebhookEndpoint) =>
+        r<WebhookEndpoint>('PATCH', `/v1/webhook_endpoints/${encodeURIComponent(id)}`, body),
       del: (id: string) =>
         r<{ id: string; deleted: true }>(
           'DELETE',
@@ -122,23 +109,31 @@ export class Kassa {
           'GET',
           `/v1/webhook_endpoints/${encodeURIComponent(id)}/secret`,
         ),
-      rotateSecret: (id: string, body: { expires_in?: number } = {}) =>
+      rotateSecret: (id: string, body: RotateWebhookSecret = {}, o: Opts = {}) =>
         r<WebhookEndpoint & { secret: string }>(
           'POST',
           `/v1/webhook_endpoints/${encodeURIComponent(id)}/rotate_secret`,
           body,
+          o,
         ),
-      deliveries: (id: string, query: Query = {}) =>
-        r<List<WebhookDelivery>>(
-          'GET',
-          `/v1/webhook_endpoints/${encodeURIComponent(id)}/deliveries`,
-          undefined,
-          { query },
+      deliveries: (id: string, params: PageParams = {}) =>
+        listCall(params, (query) =>
+          r<List<WebhookDelivery>>(
+            'GET',
+            `/v1/webhook_endpoints/${encodeURIComponent(id)}/deliveries`,
+            undefined,
+            { query },
+          ),
         ),
     };
     this.webhookDeliveries = {
-      retry: (id: string) =>
-        r<WebhookDelivery>('POST', `/v1/webhook_deliveries/${encodeURIComponent(id)}/retry`),
+      retry: (id: string, o: Opts = {}) =>
+        r<WebhookDelivery>(
+          'POST',
+          `/v1/webhook_deliveries/${encodeURIComponent(id)}/retry`,
+          undefined,
+          o,
+        ),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { KassaEvent } from '@kassa/protocol';
 import { WebhookVerificationError } from './errors.ts';
+import type { KassaEvent } from './types.ts';
 
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
 

@@ -81,8 +81,3 @@ export type EventAbout<O extends EventObjectKind> = Extract<
   KassaEvent,
   { data: { object: { object: O } } }
 >;
-/** Narrows an event to those about one kind of object, e.g. every `payment_intent.*`. */
-export const isEventAbout = <O extends EventObjectKind>(
-  event: KassaEvent,
-  kind: O,
-): event is EventAbout<O> => event.data.object.object === kind;
