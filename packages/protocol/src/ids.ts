@@ -23,7 +23,7 @@ let poolAt = POOL_SIZE;
 
 function randomByte(): number {
   if (poolAt === POOL_SIZE) {
-    globalThis.crypto.getRandomValues(pool);
+    crypto.getRandomValues(pool);
     poolAt = 0;
   }
   return pool[poolAt++] as number;

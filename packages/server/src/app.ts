@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { randomToken } from '@kassa/protocol';
 import { cors } from 'hono/cors';
 import { assetRoutes } from './assets/assets.ts';
 import { seed002Routes } from './compat/seed-002.ts';

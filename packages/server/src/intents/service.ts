@@ -10,7 +10,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
-import type { IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
+import type { IntentRow, StoreTx } from '../store/types.ts';
 import { enqueue } from '../worker/enqueue.ts';
 import { canceledPatch, createHoldOperations } from './hold-operations.ts';
 import { toPaymentIntent } from './serialize.ts';
