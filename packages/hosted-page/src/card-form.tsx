@@ -34,7 +34,8 @@ export function CardForm(props: {
       const e = parseExpiry(expiry);
       return typeof e === 'string' ? t[e] : null;
     }
-    if (field === 'cvc') return digitsOf(cvc).length === brand.cvc ? null : t.errCvc(brand.cvc);
+    if (field === 'cvc')
+      return digitsOf(cvc).length === brand.cvcLength ? null : t.errCvc(brand.cvcLength);
     return name.trim().length > 0 ? null : t.errName;
   };
   const blur = (field: keyof Errors) => () => setErrors((e) => ({ ...e, [field]: check(field) }));
@@ -76,7 +77,7 @@ export function CardForm(props: {
         error={errors.number}
         onBlur={blur('number')}
         onValue={(v) => setNumber(formatNumber(v))}
-        data-brand={brand.id}
+        data-brand={brand.brand}
       />
       <p class="brand" aria-live="polite">
         {brand.label}
@@ -99,11 +100,11 @@ export function CardForm(props: {
           value={cvc}
           inputMode="numeric"
           autocomplete="cc-csc"
-          placeholder={brand.cvc === 4 ? '1234' : '123'}
+          placeholder={brand.cvcLength === 4 ? '1234' : '123'}
           maxLength={4}
           error={errors.cvc}
           onBlur={blur('cvc')}
-          onValue={(v) => setCvc(digitsOf(v).slice(0, brand.cvc))}
+          onValue={(v) => setCvc(digitsOf(v).slice(0, brand.cvcLength))}
         />
       </div>
       <Field

@@ -1,18 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { CardBrand, CardDetails } from '@kassa/protocol';
-import cardValidator from 'card-validator';
+import { cardTypeOf, isValidCardNumber } from '@kassa/protocol/card';
 import { ApiError } from '../http/api-error.ts';
-
-const BRANDS: Record<string, CardBrand> = {
-  visa: 'visa',
-  mastercard: 'mastercard',
-  'american-express': 'amex',
-  discover: 'discover',
-  'diners-club': 'diners',
-  jcb: 'jcb',
-  unionpay: 'unionpay',
-  maestro: 'maestro',
-};
 
 export interface CardSummary {
   brand: CardBrand;
@@ -31,8 +20,7 @@ const cardError = (code: string, message: string, param: string) =>
  * brand) and returns the only card data the gateway keeps.
  */
 export function summariseCard(card: CardDetails, now: number, fingerprintKey: string): CardSummary {
-  const check = cardValidator.number(card.number);
-  if (!check.isValid) {
+  if (!isValidCardNumber(card.number)) {
     throw cardError(
       'incorrect_number',
       'Your card number is incorrect.',
@@ -50,7 +38,8 @@ export function summariseCard(card: CardDetails, now: number, fingerprintKey: st
       'payment_method[card][exp_year]',
     );
   }
-  const cvcSize = check.card?.code.size ?? 3;
+  const type = cardTypeOf(card.number);
+  const cvcSize = type.cvcLength;
   if (card.cvc.length !== cvcSize) {
     throw cardError(
       'invalid_cvc',
@@ -59,7 +48,7 @@ export function summariseCard(card: CardDetails, now: number, fingerprintKey: st
     );
   }
   return {
-    brand: BRANDS[check.card?.type ?? ''] ?? 'unknown',
+    brand: type.brand,
     last4: card.number.slice(-4),
     expMonth: card.exp_month,
     expYear: card.exp_year,
