@@ -1,4 +1,4 @@
-import { type HostedPageMessage, isKassaMessage, MESSAGE_SOURCE } from '@kassa/protocol/messages';
+import { type HostedPageMessage, isKassaMessage } from '@kassa/protocol/messages';
 
 export interface OpenOptions {
   clientSecret: string;
@@ -28,6 +28,57 @@ const CSS =
   '@media (max-width:600px){dialog.kassa{width:100vw;max-width:100vw;height:100%;max-height:100%;margin:0;border-radius:0}dialog.kassa iframe{height:100%!important;max-height:none}}';
 
 let current: Handle | null = null;
+
+export type ModalAction =
+  | { kind: 'ready' }
+  | { kind: 'resize'; height: number }
+  | { kind: 'busy'; busy: boolean }
+  | { kind: 'success'; result: Parameters<NonNullable<OpenOptions['onSuccess']>>[0] }
+  | { kind: 'failure'; error: Parameters<NonNullable<OpenOptions['onFailure']>>[0] }
+  | { kind: 'close' };
+
+/**
+ * What a message means for the modal, or null to ignore it: only our own iframe, on the
+ * gateway's origin, speaking our protocol is heard; a close while a payment is in flight
+ * is ignored; the height follows the page within 200 px and the window.
+ */
+export function readMessage(
+  e: Pick<MessageEvent, 'origin' | 'source' | 'data'>,
+  gateway: string,
+  frameWindow: unknown,
+  busy: boolean,
+  windowHeight: number,
+): ModalAction | null {
+  if (e.origin !== gateway || e.source !== frameWindow || !isKassaMessage(e.data)) return null;
+  const m = e.data as HostedPageMessage;
+  switch (m.type) {
+    case 'ready':
+      return { kind: 'ready' };
+    case 'resize':
+      return { kind: 'resize', height: Math.max(200, Math.min(m.height, windowHeight - 32)) };
+    case 'busy':
+      return { kind: 'busy', busy: m.busy };
+    case 'success':
+      return {
+        kind: 'success',
+        result: {
+          payment_intent_id: m.payment_intent_id,
+          order_id: m.order_id,
+          status: m.status,
+          signature: m.signature,
+        },
+      };
+    case 'failure':
+      return {
+        kind: 'failure',
+        error: { code: m.code, message: m.message, payment_intent_id: m.payment_intent_id },
+      };
+    case 'close':
+      return busy ? null : { kind: 'close' };
+    default:
+      return null;
+  }
+}
 
 /**
  * Opens the payment modal: a top-layer <dialog> holding an iframe of the hosted page on
@@ -78,34 +129,23 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   const handle: Handle = { close: () => close(true) };
 
   function onMessage(e: MessageEvent) {
-    // Only our own iframe, on the gateway's origin, speaking our protocol.
-    if (e.origin !== gateway || e.source !== frame.contentWindow || !isKassaMessage(e.data)) return;
-    const m = e.data as HostedPageMessage;
-    if (m.source !== MESSAGE_SOURCE) return;
-    if (m.type === 'ready') {
+    const action = readMessage(e, gateway, frame.contentWindow, busy, innerHeight);
+    if (!action) return;
+    if (action.kind === 'ready') {
       loader.remove();
       frame.focus();
-    } else if (m.type === 'resize') {
-      frame.style.height = `${Math.max(200, Math.min(m.height, innerHeight - 32))}px`;
-    } else if (m.type === 'busy') {
-      busy = m.busy;
-    } else if (m.type === 'success') {
+    } else if (action.kind === 'resize') {
+      frame.style.height = `${action.height}px`;
+    } else if (action.kind === 'busy') {
+      busy = action.busy;
+    } else if (action.kind === 'success') {
       settled = true;
-      opts.onSuccess?.({
-        payment_intent_id: m.payment_intent_id,
-        order_id: m.order_id,
-        status: m.status,
-        signature: m.signature,
-      });
-    } else if (m.type === 'failure') {
+      opts.onSuccess?.(action.result);
+    } else if (action.kind === 'failure') {
       settled = true;
-      opts.onFailure?.({
-        code: m.code,
-        message: m.message,
-        payment_intent_id: m.payment_intent_id,
-      });
-    } else if (m.type === 'close') {
-      if (!busy) close(true);
+      opts.onFailure?.(action.error);
+    } else {
+      close(true);
     }
   }
 
