@@ -9,7 +9,7 @@ import { enqueue } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
-import { moveIntent } from './transition.ts';
+import { expireOpenIntent, moveIntent } from './transition.ts';
 
 /**
  * Where the shopper goes after a redirect: what the merchant's server set wins; the
@@ -77,20 +77,7 @@ export function createConfirmService(deps: Deps) {
   async function expireIfDue(intent: IntentRow): Promise<IntentRow | null> {
     const now = clock.now();
     if (intent.expiresAt > now || !CONFIRMABLE.includes(intent.status)) return null;
-    return store.transaction(async (tx) => {
-      const fresh = (await tx.getIntent(intent.id)) as IntentRow;
-      if (!CONFIRMABLE.includes(fresh.status)) return fresh;
-      return moveIntent(
-        tx,
-        fresh,
-        { status: 'expired', nextAction: null },
-        {
-          event: 'payment_intent.expired',
-          now,
-          publicUrl,
-        },
-      );
-    });
+    return store.transaction((tx) => expireOpenIntent(tx, intent.id, { now, publicUrl }));
   }
 
   /** Asks the processor about an attempt (by its id, so a repeat is the same payment)

@@ -116,4 +116,23 @@ describe('held payments and expiry', () => {
       'payment_intent.succeeded',
     ]);
   });
+
+  it('expires a 3-D Secure payment the same way when the shopper comes back late', async () => {
+    const g = await testGateway();
+    const intent = (await g.createIntent({ expires_in: 60 })).json;
+    const waiting = await g.confirm(intent, card(CARDS.threeDS));
+    expect(waiting.json.status).toBe('requires_action');
+    g.clock.advance(61_000);
+    // Not the sweep: the page asks first, and the confirm path expires it.
+    const seen = await g.call(
+      'GET',
+      `/v1/client/payment_intents/${intent.id}?client_secret=${intent.client_secret}`,
+      g.a.pk,
+    );
+    expect(seen.json.status).toBe('expired');
+    const { latest_attempt } = (await g.call('GET', `/v1/payment_intents/${intent.id}`, g.a.sk))
+      .json;
+    const attempt = await g.store.read((tx) => tx.getAttempt(latest_attempt));
+    expect(attempt).toMatchObject({ status: 'failed', declineCode: 'expired' });
+  });
 });

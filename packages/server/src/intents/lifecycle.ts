@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import type { IntentRow } from '../store/types.ts';
 import { createHoldOperations } from './hold-operations.ts';
 import { applyOutcome } from './outcome.ts';
-import { moveIntent } from './transition.ts';
+import { expireOpenIntent } from './transition.ts';
 
 /**
  * Background work on intents, run by the worker: following processing payments,
@@ -103,29 +103,7 @@ export function createLifecycle(deps: Deps) {
           const settled = await lastLook(intent);
           if (settled) continue;
         }
-        await store.transaction(async (tx) => {
-          const fresh = (await tx.getIntent(intent.id)) as IntentRow;
-          if (fresh.status !== 'requires_payment_method' && fresh.status !== 'requires_action')
-            return;
-          if (fresh.latestAttemptId && fresh.status === 'requires_action') {
-            await tx.updateAttempt(fresh.latestAttemptId, {
-              status: 'failed',
-              declineCode: 'expired',
-              failureMessage: 'The payment expired before it was completed.',
-              updatedAt: now,
-            });
-          }
-          await moveIntent(
-            tx,
-            fresh,
-            { status: 'expired', nextAction: null },
-            {
-              event: 'payment_intent.expired',
-              now,
-              publicUrl,
-            },
-          );
-        });
+        await store.transaction((tx) => expireOpenIntent(tx, intent.id, { now, publicUrl }));
       }
       return due.length;
     },
