@@ -1,11 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { formatAmount, randomToken } from '@kassa/protocol';
 import { NotificationError } from '../notification-error.ts';
 import type { Processor, ProcessorOutcome, ProcessorPages } from '../processor.ts';
+import { signNotification, verifyNotification } from '../signature.ts';
 import { approvePage, donePage } from './app-page.ts';
 
 export const REDIRECT_SIGNATURE_HEADER = 'kassa-redirect-signature';
-const TOLERANCE_MS = 5 * 60 * 1000;
 
 export interface RedirectOptions {
   /** Shared secret that signs the app's notifications to the gateway. */
@@ -13,12 +13,9 @@ export interface RedirectOptions {
   now?: () => number;
 }
 
-const hmac = (secret: string, t: number, body: string) =>
-  createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-
 /** Signs a notification as the external app does: `t=<seconds>,v1=<hex HMAC of "t.body">`. */
 export function signRedirectNotification(body: string, secret: string, t: number) {
-  return `t=${t},v1=${hmac(secret, t, body)}`;
+  return signNotification(body, secret, t);
 }
 
 /** A path on this origin, or null: `//evil.example` and `/\\evil.example` are other
@@ -83,19 +80,7 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
     },
 
     async parseNotification(req) {
-      const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(req.headers[REDIRECT_SIGNATURE_HEADER] ?? '');
-      if (!m) throw new NotificationError('invalid_signature', 'Missing or malformed signature.');
-      const t = Number(m[1]);
-      const expected = Buffer.from(hmac(o.secret, t, req.rawBody), 'hex');
-      if (!timingSafeEqual(expected, Buffer.from(m[2] as string, 'hex'))) {
-        throw new NotificationError('invalid_signature', 'The signature does not match.');
-      }
-      if (Math.abs(req.now - t * 1000) > TOLERANCE_MS) {
-        throw new NotificationError(
-          'notification_too_old',
-          'The notification is older than 5 minutes.',
-        );
-      }
+      verifyNotification(req.headers[REDIRECT_SIGNATURE_HEADER], req.rawBody, o.secret, req.now);
       const body = JSON.parse(req.rawBody) as { id?: string; reference?: string; status?: string };
       if (!body.id || !body.reference || (body.status !== 'success' && body.status !== 'failed')) {
         throw new NotificationError(
