@@ -16,9 +16,10 @@ import { readBody } from './http/read-body.ts';
 import { requestLog } from './http/request-log.ts';
 import { zodHook } from './http/zod-hook.ts';
 import { clientRoutes } from './intents/client-routes.ts';
-import { createConfirmService } from './intents/confirm.ts';
+import { createConfirmService, RECOVER_ATTEMPT_JOB } from './intents/confirm.ts';
 import { createHoldOperations, HOLD_OPERATION_JOB } from './intents/hold-operations.ts';
 import { createLifecycle } from './intents/lifecycle.ts';
+import { POLL_ATTEMPT_JOB } from './intents/outcome.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
 import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
 import { processorNotificationRoutes } from './processors/notifications.ts';
@@ -30,6 +31,7 @@ import { refundRoutes } from './refunds/routes.ts';
 import { createDeliverer } from './webhooks/deliver.ts';
 import { DELIVER_JOB } from './webhooks/fan-out.ts';
 import { webhookDeliveryRoutes, webhookEndpointRoutes } from './webhooks/routes.ts';
+import { handle } from './worker/enqueue.ts';
 import { jobRoutes } from './worker/routes.ts';
 import { createWorker } from './worker/worker.ts';
 
@@ -125,29 +127,21 @@ export function createGateway(deps: Deps) {
   app.get('/openapi.json', (c) => c.json(spec()));
   app.route('/', docsRoutes());
 
-  const none = async (work: Promise<void>) => {
-    await work;
-    return undefined;
-  };
   const worker = createWorker(
     deps,
-    {
-      'attempt.poll': (p) => none(lifecycle.pollAttempt(String(p.attempt))),
-      'attempt.recover': (p) => none(lifecycle.recoverAttempt(String(p.attempt))),
-      [DELIVER_JOB]: createDeliverer(deps),
-      [HOLD_OPERATION_JOB]: (p) => none(holds.recover(p as never)),
-      [REFUND_JOB]: (p) => none(refunds.process(String(p.refund))),
-      [CONFIRM_JOB]: async (p) => {
-        const intent = await store.read((tx) => tx.getIntent(String(p.intent)));
-        if (!intent) return undefined;
-        await confirms.confirm(
-          intent,
-          { payment_method: p.payment_method as never },
-          { queued: true },
-        );
-        return undefined;
-      },
-    },
+    Object.fromEntries([
+      handle(POLL_ATTEMPT_JOB, (p) => lifecycle.pollAttempt(p.attempt)),
+      handle(RECOVER_ATTEMPT_JOB, (p) => lifecycle.recoverAttempt(p.attempt)),
+      handle(DELIVER_JOB, createDeliverer(deps)),
+      handle(HOLD_OPERATION_JOB, (p) => holds.recover(p)),
+      handle(REFUND_JOB, (p) => refunds.process(p.refund)),
+      handle(CONFIRM_JOB, async (p) => {
+        const intent = await store.read((tx) => tx.getIntent(p.intent));
+        if (intent) {
+          await confirms.confirm(intent, { payment_method: p.payment_method }, { queued: true });
+        }
+      }),
+    ]),
     [
       () => lifecycle.expireDue(),
       () => lifecycle.cancelStaleAuthorizations(),

@@ -5,7 +5,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import { safeEqual } from '../merchants/keys.ts';
 import type { AttemptRow, IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
-import { enqueue } from '../worker/enqueue.ts';
+import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
@@ -32,6 +32,9 @@ async function shopperReturnUrl(tx: StoreTx, intent: IntentRow, asked: string | 
 
 /** After this long with no answer from the processor, the attempt is given up. */
 const RECOVER_GRACE_MS = 30_000;
+
+/** Settles an attempt whose processor call was cut off (a crash, a timeout). */
+export const RECOVER_ATTEMPT_JOB = jobKind<{ attempt: string }>('attempt.recover');
 
 const expiredError = () =>
   new ApiError(
@@ -247,7 +250,7 @@ export function createConfirmService(deps: Deps) {
         // If this process dies before the processor answers, the worker settles the attempt.
         await enqueue(
           tx,
-          'attempt.recover',
+          RECOVER_ATTEMPT_JOB,
           { attempt: attempt.id },
           {
             runAt: now + config.processorTimeoutMs + RECOVER_GRACE_MS,

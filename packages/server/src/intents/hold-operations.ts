@@ -2,12 +2,14 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import type { IntentRow } from '../store/types.ts';
-import { enqueue } from '../worker/enqueue.ts';
+import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
 
 /** Finishes a capture or cancel whose request died after claiming it. */
-export const HOLD_OPERATION_JOB = 'intent.hold_operation';
+export const HOLD_OPERATION_JOB = jobKind<{ intent: string } & HoldOperationInput>(
+  'intent.hold_operation',
+);
 const RECOVER_GRACE_MS = 30_000;
 
 export type HoldOperation = 'capture' | 'cancel';

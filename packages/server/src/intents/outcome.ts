@@ -2,7 +2,7 @@ import type { ProcessorOutcome } from '@kassa/processors';
 import { isTerminal } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import type { AttemptRow, IntentRow, PaymentErrorData, StoreTx } from '../store/types.ts';
-import { enqueue } from '../worker/enqueue.ts';
+import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { moveIntent } from './transition.ts';
 
 /** How long to wait before asking the processor again about a processing payment. */
@@ -183,8 +183,11 @@ export async function applyOutcome(
   }
 }
 
+/** Asks the processor about a payment still processing. */
+export const POLL_ATTEMPT_JOB = jobKind<{ attempt: string }>('attempt.poll');
+
 /** Asks the processor again in a moment about a payment still processing. */
 function pollLater(tx: StoreTx, attempt: AttemptRow, now: number) {
   const at = { runAt: now + POLL_DELAY_MS, now, merchantId: attempt.merchantId };
-  return enqueue(tx, 'attempt.poll', { attempt: attempt.id }, at);
+  return enqueue(tx, POLL_ATTEMPT_JOB, { attempt: attempt.id }, at);
 }

@@ -3,7 +3,7 @@ import type {
   ListPaymentIntentsQuery,
   PaymentIntentStatus,
 } from '@kassa/protocol';
-import { EXPIRY_SECONDS, newId, randomToken } from '@kassa/protocol';
+import { EXPIRY_SECONDS, newId, type PaymentMethodData, randomToken } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
@@ -11,14 +11,18 @@ import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
-import { enqueue } from '../worker/enqueue.ts';
+import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { canceledPatch, createHoldOperations } from './hold-operations.ts';
 import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CANCELABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
 
-/** The job that confirms an intent created with `confirm: true`. */
-export const CONFIRM_JOB = 'intent.confirm';
+/** The job that confirms an intent created with `confirm: true` (UPI only: no card data
+ * is ever queued). */
+export const CONFIRM_JOB = jobKind<{
+  intent: string;
+  payment_method: Extract<PaymentMethodData, { type: 'upi' }>;
+}>('intent.confirm');
 
 export type { Caller } from '../http/caller.ts';
 
@@ -65,11 +69,16 @@ export function createIntentService(deps: Deps) {
     async create(caller: Caller, body: CreatePaymentIntentBody) {
       const now = clock.now();
       const processor = processorFor(caller.livemode);
-      if (body.confirm && body.payment_method?.type === 'card') {
+      // Server-side confirmation takes UPI only: card details never go through the
+      // merchant's server, and a redirect needs the shopper's browser.
+      const upi = body.payment_method?.type === 'upi' ? body.payment_method : null;
+      if (body.confirm && !upi) {
         throw new ApiError(
           400,
-          'card_details_not_allowed',
-          'Card details never go through your server: collect them with checkout.js. Server-side confirmation takes UPI.',
+          body.payment_method?.type === 'card' ? 'card_details_not_allowed' : 'parameter_invalid',
+          body.payment_method?.type === 'card'
+            ? 'Card details never go through your server: collect them with checkout.js. Server-side confirmation takes UPI.'
+            : 'Server-side confirmation takes UPI; other methods are confirmed on the payment page.',
           { param: 'payment_method[type]' },
         );
       }
@@ -143,7 +152,7 @@ export function createIntentService(deps: Deps) {
           object: toPaymentIntent(intent, publicUrl),
           now,
         });
-        if (body.confirm && body.payment_method) {
+        if (body.confirm && upi) {
           // Seed 002: answer at once; the worker asks the processor.
           const processing = await moveIntent(
             tx,
@@ -158,7 +167,7 @@ export function createIntentService(deps: Deps) {
           await enqueue(
             tx,
             CONFIRM_JOB,
-            { intent: intent.id, payment_method: body.payment_method },
+            { intent: intent.id, payment_method: upi },
             { runAt: now, now, merchantId: intent.merchantId },
           );
           return { intent: processing, created: true };

@@ -6,9 +6,9 @@ import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
 import type { RefundRow, StoreTx } from '../store/types.ts';
-import { enqueue } from '../worker/enqueue.ts';
+import { enqueue, jobKind } from '../worker/enqueue.ts';
 
-export const REFUND_JOB = 'refund.process';
+export const REFUND_JOB = jobKind<{ refund: string }>('refund.process');
 /** A refund still pending this long after it was asked for is finished by the worker. */
 const SAFETY_NET_MS = 30_000;
 

@@ -15,8 +15,8 @@ import { signWebhook } from './signing.ts';
  */
 export function createDeliverer(deps: Deps) {
   const { store, clock, config, logger } = deps;
-  return async function deliver(payload: Record<string, unknown>) {
-    const deliveryId = String(payload.delivery);
+  return async function deliver(payload: { delivery: string }) {
+    const deliveryId = payload.delivery;
     const found = await store.read(async (tx) => {
       const delivery = await tx.getDelivery(deliveryId);
       if (!delivery) return null;

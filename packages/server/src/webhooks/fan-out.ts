@@ -1,8 +1,8 @@
 import { matchesEventPatterns, newId } from '@kassa/protocol';
 import type { EventRow, StoreTx, WebhookEndpointRow } from '../store/types.ts';
-import { enqueue } from '../worker/enqueue.ts';
+import { enqueue, jobKind } from '../worker/enqueue.ts';
 
-export const DELIVER_JOB = 'webhook.deliver';
+export const DELIVER_JOB = jobKind<{ delivery: string }>('webhook.deliver');
 
 /** Queues one delivery of `event` to `endpoint`, due now. */
 export async function queueDelivery(

@@ -1,11 +1,39 @@
 import { newId } from '@kassa/protocol';
-import type { StoreTx } from '../store/types.ts';
+import type { JobRow, StoreTx } from '../store/types.ts';
+
+/**
+ * A kind of background job: its name and the type of its payload. Each is defined next to
+ * the feature that queues and handles it; `enqueue` and `handle` take the kind, so a
+ * payload and its handler cannot disagree.
+ *
+ * @example
+ * export const REFUND_JOB = jobKind<{ refund: string }>('refund.process');
+ * await enqueue(tx, REFUND_JOB, { refund: row.id }, { runAt, now, merchantId });
+ */
+export interface JobKind<P> {
+  readonly name: string;
+  /** Type only: the payload this kind carries. */
+  readonly payload?: P;
+}
+export const jobKind = <P extends object>(name: string): JobKind<P> => ({ name });
+
+/** What a handler answers: nothing when done, or `{ retryAt }` to run again then. */
+export type JobResult = undefined | { retryAt: number };
+
+/** A handler bound to its kind, for the worker's table. */
+export function handle<P>(
+  kind: JobKind<P>,
+  run: (payload: NoInfer<P>, job: JobRow) => Promise<JobResult | void>,
+): [string, (payload: Record<string, unknown>, job: JobRow) => Promise<JobResult>] {
+  // The payload was written by `enqueue` with this kind's type.
+  return [kind.name, async (payload, job) => (await run(payload as P, job)) ?? undefined];
+}
 
 /** Queues background work in the same transaction as the change that needs it. */
-export async function enqueue(
+export async function enqueue<P>(
   tx: StoreTx,
-  kind: string,
-  payload: Record<string, unknown>,
+  kind: JobKind<P>,
+  payload: NoInfer<P>,
   at: {
     runAt: number;
     now: number;
@@ -18,10 +46,10 @@ export async function enqueue(
   const { runAt, now } = at;
   await tx.enqueueJob({
     id: newId('job'),
-    kind,
+    kind: kind.name,
     merchantId: at.merchantId,
     concurrencyKey: at.concurrencyKey ?? null,
-    payload,
+    payload: payload as Record<string, unknown>,
     status: 'queued',
     runAt,
     attempts: 0,
