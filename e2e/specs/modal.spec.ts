@@ -90,11 +90,19 @@ test('the modal follows the height of the page inside it', async ({ page }) => {
 test('a message posted to the merchant page from another origin is ignored', async ({ page }) => {
   await pay(page);
   await page.evaluate((src) => {
+    // Listening after checkout.js: once this one has heard both messages, so has it.
+    const heard: string[] = [];
+    (window as any).heardFromOthers = heard;
+    addEventListener('message', (e) => {
+      if (e.origin === new URL(src).origin) heard.push(e.data?.type);
+    });
     const f = document.createElement('iframe');
     f.src = src;
     document.body.appendChild(f);
   }, `${env().other}/evil`);
-  await page.waitForTimeout(1000);
+  await expect
+    .poll(() => page.evaluate(() => (window as any).heardFromOthers))
+    .toEqual(['success', 'close']);
   expect(await results(page)).toEqual([]);
   await expect(page.locator('dialog.kassa')).toHaveCount(1);
   await payCard(page, '4242 4242 4242 4242');
@@ -108,7 +116,10 @@ test('the hosted page will not render in a frame of an origin the merchant does 
   await page.goto(
     `${env().other}/frame?id=${pi.id}&secret=${encodeURIComponent(pi.client_secret)}`,
   );
-  await page.waitForTimeout(1500);
+  // Chromium has refused the frame (its CSP frame-ancestors) and shows its error page.
+  await expect
+    .poll(() => page.frames().some((f) => f.url().startsWith('chrome-error://')))
+    .toBe(true);
   await expect(page.frameLocator('#f').getByLabel('Card number')).toHaveCount(0);
   // The same page opened on its own (the checkout_url) works.
   await page.goto(`${env().gateway}/pay/${pi.id}#${pi.client_secret}`);

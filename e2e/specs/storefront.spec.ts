@@ -37,6 +37,25 @@ const orderState = async (page: Page, id: string) =>
     credits: number;
   };
 
+const auth = () => ({ authorization: `Bearer ${process.env.E2E_SHOP_SECRET_KEY}` });
+
+/** How the gateway's deliveries of one intent's event of `type` to the shop went. */
+async function deliveriesOf(page: Page, intentId: string, type: string) {
+  const get = async (path: string) =>
+    (await (await page.request.get(`${gateway()}${path}`, { headers: auth() })).json()) as {
+      data: { id: string; event?: string; status?: string; attempt_count?: number }[];
+    };
+  const events = new Set(
+    (await get(`/v1/events?object=${intentId}&type=${type}`)).data.map((e) => e.id),
+  );
+  const out = [];
+  for (const endpoint of (await get('/v1/webhook_endpoints?limit=100')).data) {
+    const list = await get(`/v1/webhook_endpoints/${endpoint.id}/deliveries?limit=100`);
+    out.push(...list.data.filter((d) => events.has(d.event as string)));
+  }
+  return out;
+}
+
 test.afterEach(async ({ page }) => {
   await webhooks(page, 'ok');
 });
@@ -131,7 +150,15 @@ test('with the shop’s webhook endpoint down during the payment, the order is P
   await expect(page.getByTestId('pay-message')).toHaveText(
     'Payment received, confirming your order…',
   );
-  await page.waitForTimeout(1500);
+  // The gateway has tried the shop, and failed: only now does PENDING mean something.
+  const { paymentIntentId } = (await orderState(page, id)).order;
+  await expect
+    .poll(async () =>
+      (await deliveriesOf(page, paymentIntentId, 'payment_intent.succeeded')).some(
+        (d) => (d.attempt_count ?? 0) >= 1 && d.status === 'pending',
+      ),
+    )
+    .toBe(true);
   expect((await orderState(page, id)).order.status).toBe('PENDING');
   await webhooks(page, 'ok');
   await expect(status(page)).toHaveAttribute('data-status', 'PAID', { timeout: 15_000 });
@@ -160,7 +187,17 @@ test('a wallet top-up is credited once, even when the same webhook comes twice',
     data: {},
   });
   expect(again.ok()).toBe(true);
-  await page.waitForTimeout(1500);
+  const redelivered = ((await again.json()) as { deliveries: string[] }).deliveries;
+  expect(redelivered).toHaveLength(1);
+  // The shop has answered the second delivery: only now is one credit a result.
+  await expect
+    .poll(
+      async () =>
+        (await deliveriesOf(page, order.paymentIntentId, 'payment_intent.succeeded')).find(
+          (d) => d.id === redelivered[0],
+        )?.status,
+    )
+    .toBe('delivered');
   expect((await orderState(page, id)).credits).toBe(1);
   await page.goto(`${shop()}/wallet`);
   const toRupees = (t: string | null) => Number(String(t).replace(/[^\d.]/g, ''));
@@ -177,7 +214,15 @@ test('reconciliation finds a dropped webhook, and sync repairs it', async ({ pag
     'Payment received, confirming your order…',
   );
   await expect.poll(async () => (await orderState(page, id)).intent?.status).toBe('succeeded');
-  await page.waitForTimeout(500);
+  // The shop took the webhook and dropped it: only now does PENDING mean something.
+  const { paymentIntentId } = (await orderState(page, id)).order;
+  await expect
+    .poll(async () =>
+      (await deliveriesOf(page, paymentIntentId, 'payment_intent.succeeded')).some(
+        (d) => d.status === 'delivered',
+      ),
+    )
+    .toBe(true);
   expect((await orderState(page, id)).order.status).toBe('PENDING');
   await webhooks(page, 'ok');
   await page.goto(`${shop()}/reconcile`);
