@@ -1,7 +1,9 @@
 // Builds dist/kassa.mjs: the CLI and gateway as one plain-JavaScript ES module, so that
 // `npm start` runs with node alone. Under the tsx loader the gateway carried a loader
 // thread and on-the-fly transpiling, about a third of its memory. npm dependencies stay
-// external (better-sqlite3 is native); the workspace's TypeScript packages are bundled in.
+// external (better-sqlite3 is native); the workspace's TypeScript packages are bundled in,
+// so the npm packages they import (zod, card-validator, credit-card-type) are the
+// server's own dependencies too.
 // `pnpm kassa` and the tests still run the sources through tsx.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';

@@ -18,19 +18,18 @@ export const EVENT_TYPES = [
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
 
-/** `*`, `payment_intent.*` or an exact event type. */
-export const eventPatternSchema = z
-  .string()
-  .refine(
-    (p) =>
-      p === '*' ||
-      (EVENT_TYPES as readonly string[]).includes(p) ||
-      (p.endsWith('.*') && EVENT_TYPES.some((t) => t.startsWith(p.slice(0, -1)))),
-    {
-      message:
-        'must be *, an event type such as payment_intent.succeeded, or a prefix such as payment_intent.*',
-    },
-  );
+/** Every event selector: `*`, an object's events (`payment_intent.*`) or one type. */
+export const EVENT_PATTERNS = [
+  '*',
+  ...[...new Set(EVENT_TYPES.map((t) => `${t.split('.')[0]}.*`))],
+  ...EVENT_TYPES,
+] as const;
+
+/** `*`, `payment_intent.*` or an exact event type; an enum, so the document lists them. */
+export const eventPatternSchema = z.enum(EVENT_PATTERNS as unknown as [string, ...string[]], {
+  error:
+    'must be *, an event type such as payment_intent.succeeded, or a prefix such as payment_intent.*',
+});
 
 /** Whether an event type is selected by a list of patterns. */
 export function matchesEventPatterns(type: string, patterns: readonly string[]): boolean {

@@ -167,8 +167,23 @@ export const clientPaymentIntentSchema = paymentIntentSchema
   })
   .extend({
     object: z.literal('client_payment_intent'),
-    merchant: z.object({ name: z.string() }),
+    merchant: z.object({
+      name: z.string(),
+      allowed_origins: z.array(z.string()).meta({
+        description: 'Origins that may frame the page and hear its messages.',
+      }),
+    }),
     attempts_remaining: z.number().int(),
+    result: z
+      .object({
+        order_id: z.string(),
+        signature: z.string().meta({
+          description:
+            'Hex HMAC-SHA256 of `order_id|payment_intent_id` for `onSuccess`; check it with verifyPaymentSignature.',
+        }),
+      })
+      .optional()
+      .meta({ description: 'Once paid (or held): what checkout.js hands onSuccess.' }),
   })
   .meta({ id: 'ClientPaymentIntent' });
 export type ClientPaymentIntent = z.infer<typeof clientPaymentIntentSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventPatternSchema } from './event.ts';
+import { eventPatternSchema, eventTypeSchema } from './event.ts';
 
 const urlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
@@ -44,7 +44,7 @@ export const webhookEndpointSchema = z
     object: z.literal('webhook_endpoint'),
     livemode: z.boolean(),
     url: z.string(),
-    enabled_events: z.array(z.string()),
+    enabled_events: z.array(eventPatternSchema),
     description: z.string().nullable(),
     status: z.enum(['enabled', 'disabled']),
     disabled_reason: z.string().nullable(),
@@ -71,7 +71,7 @@ export const webhookDeliverySchema = z
     object: z.literal('webhook_delivery'),
     endpoint: z.string(),
     event: z.string(),
-    event_type: z.string(),
+    event_type: eventTypeSchema,
     status: z.enum(['pending', 'delivered', 'dead', 'canceled']),
     attempt_count: z.number().int(),
     next_attempt_at: z.number().int().nullable(),

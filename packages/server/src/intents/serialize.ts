@@ -54,10 +54,7 @@ export function toClientIntent(
   merchant: MerchantRow,
   maxAttempts: number,
   secretHash?: string | null,
-): ClientPaymentIntent & {
-  merchant: { name: string; allowed_origins: string[] };
-  result?: { order_id: string; signature: string };
-} {
+): ClientPaymentIntent {
   const paid = row.status === 'succeeded' || row.status === 'requires_capture';
   return {
     id: row.id,

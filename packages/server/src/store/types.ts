@@ -326,7 +326,7 @@ export interface StoreTx {
   /** An endpoint's deliveries, each with its event's type. */
   listDeliveries(
     filter: { endpointId: string } & PageWindow,
-  ): Promise<(WebhookDeliveryRow & { eventType: string })[]>;
+  ): Promise<(WebhookDeliveryRow & { eventType: EventType })[]>;
   insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
   listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
 

@@ -27,6 +27,15 @@ describe('the contract check every test request goes through', () => {
         JSON.stringify({ ...created.json, status: 'paid' }),
       ),
     ).toThrow(/status/);
+    expect(() =>
+      check(
+        'POST',
+        '/v1/payment_intents',
+        201,
+        json,
+        JSON.stringify({ ...created.json, card_number: '4242' }),
+      ),
+    ).toThrow(/additional/);
     expect(() => check('GET', '/v1/secret_admin', 200, json, '{}')).toThrow(/not in the OpenAPI/);
     const error = JSON.stringify({ error: { type: 'nope', code: 'x', message: 'm' } });
     expect(() => check('GET', '/v1/refunds/re_1', 404, json, error)).toThrow(/type|request_id/);

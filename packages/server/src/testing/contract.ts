@@ -15,7 +15,19 @@ type Json = any;
 export function contractChecker(doc: Json) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats.default(ajv);
-  ajv.addSchema({ $id: 'kassa', components: doc.components }, 'kassa');
+  // Answers may not carry fields the document does not name: every object schema that
+  // lists its properties is closed.
+  const close = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(close);
+    if (!node || typeof node !== 'object') return node;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(node)) out[k] = close(v);
+    if (out.type === 'object' && out.properties && out.additionalProperties === undefined) {
+      out.additionalProperties = false;
+    }
+    return out;
+  };
+  ajv.addSchema({ $id: 'kassa', components: close(doc.components) }, 'kassa');
   const ops: { method: string; re: RegExp; path: string; op: Json }[] = [];
   for (const [path, item] of Object.entries<Json>(doc.paths)) {
     const re = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
@@ -25,7 +37,7 @@ export function contractChecker(doc: Json) {
   ops.sort((a, b) => (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0));
   const compiled = new Map<string, ValidateFunction>();
   const rewrite = (schema: Json): Json =>
-    JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"kassa#/components/'));
+    close(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"kassa#/components/')));
 
   return function check(
     method: string,

@@ -373,11 +373,9 @@ export function webhookDeliveryRoutes(deps: Deps) {
         await tx.updateDelivery(id, patch);
         await enqueueDelivery(tx, endpoint, id, now);
         const event = await tx.getEvent(d.eventId);
-        return toDelivery(
-          { ...d, ...patch },
-          event?.type ?? 'unknown',
-          await tx.listWebhookAttempts([id]),
-        );
+        // A delivery's event is kept as long as it is (a foreign key).
+        if (!event) throw new Error(`delivery ${id} has no event ${d.eventId}`);
+        return toDelivery({ ...d, ...patch }, event.type, await tx.listWebhookAttempts([id]));
       });
       return c.json(view, 200);
     },

@@ -1,4 +1,4 @@
-import type { KassaEvent, WebhookDelivery, WebhookEndpoint } from '@kassa/protocol';
+import type { EventType, KassaEvent, WebhookDelivery, WebhookEndpoint } from '@kassa/protocol';
 import type {
   EventRow,
   WebhookAttemptRow,
@@ -26,7 +26,7 @@ export function toEndpoint(row: WebhookEndpointRow, withSecret = false): Webhook
 
 export function toDelivery(
   row: WebhookDeliveryRow,
-  eventType: string,
+  eventType: EventType,
   attempts: WebhookAttemptRow[],
 ): WebhookDelivery {
   return {

@@ -550,7 +550,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
             .orderBy(...k.order)
             .limit(f.limit)
             .all()
-            .map((r) => ({ ...r.delivery, eventType: r.eventType as string })),
+            .map((r) => ({ ...r.delivery, eventType: r.eventType })),
         );
       }),
     insertWebhookAttempt: (row) => run(() => void w.insert(s.webhookAttempts, row)),
