@@ -29,11 +29,24 @@ console.log(
 );
 
 const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
+// Redocly: the report (for reading), then the totals: any error or warning fails.
 execFileSync(bin('redocly'), ['lint', file, '--max-problems', '200'], {
   cwd: root,
   stdio: 'inherit',
   env,
 });
+const totals = JSON.parse(
+  execFileSync(bin('redocly'), ['lint', file, '--format', 'json'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }),
+).totals;
+console.log(
+  `redocly: ${totals.errors} errors, ${totals.warnings} warnings, ${totals.ignored} ignored with a reason`,
+);
+if (totals.errors + totals.warnings > 0) process.exit(1);
 execFileSync(
   bin('spectral'),
   ['lint', file, '--fail-severity', 'warn', '--ruleset', '.spectral.yaml'],
@@ -42,3 +55,4 @@ execFileSync(
     stdio: 'inherit',
   },
 );
+console.log('spectral: 0 errors, 0 warnings');
