@@ -234,6 +234,36 @@ function keyset(created: SQLiteColumn, id: SQLiteColumn, w: PageWindow<Keyset>) 
   };
 }
 
+/** Tables listed newest first by (created_at, id). */
+type Listed =
+  | typeof s.paymentIntents
+  | typeof s.webhookEndpoints
+  | typeof s.reconciliationRuns
+  | typeof s.refunds;
+
+/** A merchant's rows of one mode. */
+const ownedBy = (table: Listed, f: { merchantId: string; livemode: boolean }) =>
+  and(eq(table.merchantId, f.merchantId), eq(table.livemode, f.livemode));
+
+/** One window of a newest-first list of `table`'s rows matching `where`. */
+function pageOf<T extends Listed>(
+  db: Db,
+  table: T,
+  where: SQL | undefined,
+  w: PageWindow<Keyset>,
+): T['$inferSelect'][] {
+  const k = keyset(table.createdAt, table.id, w);
+  return k.flip(
+    db
+      .select()
+      .from(table as Listed)
+      .where(and(where, k.where))
+      .orderBy(...k.order)
+      .limit(w.limit)
+      .all() as T['$inferSelect'][],
+  );
+}
+
 function eventFilter(f: EventListFilter): SQL | undefined {
   const t = s.events;
   const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
@@ -409,20 +439,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       run(() => q.liveOrder.get({ merchantId, livemode: livemode ? 1 : 0, orderId }) ?? null),
     updateIntent: (id, patch) => run(() => void w.update(s.paymentIntents, patch, { id })),
-    listIntents: (f) =>
-      run(() => {
-        const t = s.paymentIntents;
-        const k = keyset(t.createdAt, t.id, f);
-        return k.flip(
-          db
-            .select()
-            .from(t)
-            .where(and(intentFilter(f), k.where))
-            .orderBy(...k.order)
-            .limit(f.limit)
-            .all(),
-        );
-      }),
+    listIntents: (f) => run(() => pageOf(db, s.paymentIntents, intentFilter(f), f)),
     listStaleAuthorizations: (before, limit) =>
       run(() => {
         const t = s.paymentIntents;
@@ -512,26 +529,14 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     listEndpoints: (merchantId, livemode) =>
       run(() => q.endpoints.all({ merchantId, livemode: livemode ? 1 : 0 })),
     pageEndpoints: (f) =>
-      run(() => {
-        const t = s.webhookEndpoints;
-        const k = keyset(t.createdAt, t.id, f);
-        return k.flip(
-          db
-            .select()
-            .from(t)
-            .where(
-              and(
-                eq(t.merchantId, f.merchantId),
-                eq(t.livemode, f.livemode),
-                isNull(t.deletedAt),
-                k.where,
-              ),
-            )
-            .orderBy(...k.order)
-            .limit(f.limit)
-            .all(),
-        );
-      }),
+      run(() =>
+        pageOf(
+          db,
+          s.webhookEndpoints,
+          and(ownedBy(s.webhookEndpoints, f), isNull(s.webhookEndpoints.deletedAt)),
+          f,
+        ),
+      ),
     updateEndpoint: (id, patch) => run(() => void w.update(s.webhookEndpoints, patch, { id })),
 
     insertDelivery: (row) => run(() => void w.insert(s.webhookDeliveries, row)),
@@ -584,19 +589,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           null,
       ),
     listReconciliationRuns: (f) =>
-      run(() => {
-        const t = s.reconciliationRuns;
-        const k = keyset(t.createdAt, t.id, f);
-        return k.flip(
-          db
-            .select()
-            .from(t)
-            .where(and(eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode), k.where))
-            .orderBy(...k.order)
-            .limit(f.limit)
-            .all(),
-        );
-      }),
+      run(() => pageOf(db, s.reconciliationRuns, and(ownedBy(s.reconciliationRuns, f)), f)),
     findReconciliationRun: (date, merchantId) =>
       run(() => {
         const t = s.reconciliationRuns;
@@ -618,26 +611,14 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
       run(() => db.select().from(s.refunds).where(eq(s.refunds.id, id)).get() ?? null),
     updateRefund: (id, patch) => run(() => void w.update(s.refunds, patch, { id })),
     listRefunds: (f) =>
-      run(() => {
-        const t = s.refunds;
-        const k = keyset(t.createdAt, t.id, f);
-        return k.flip(
-          db
-            .select()
-            .from(t)
-            .where(
-              and(
-                eq(t.merchantId, f.merchantId),
-                eq(t.livemode, f.livemode),
-                f.intentId ? eq(t.intentId, f.intentId) : undefined,
-                k.where,
-              ),
-            )
-            .orderBy(...k.order)
-            .limit(f.limit)
-            .all(),
-        );
-      }),
+      run(() =>
+        pageOf(
+          db,
+          s.refunds,
+          and(ownedBy(s.refunds, f), f.intentId ? eq(s.refunds.intentId, f.intentId) : undefined),
+          f,
+        ),
+      ),
     jobStats: (merchantId) =>
       run(() =>
         db.all<{
