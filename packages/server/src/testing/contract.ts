@@ -2,7 +2,6 @@ import { appendFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is plain JSON
 type Json = any;
 
 /**

@@ -23,6 +23,7 @@ export type JobResult = undefined | { retryAt: number };
 /** A handler bound to its kind, for the worker's table. */
 export function handle<P>(
   kind: JobKind<P>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: most handlers finish with no answer
   run: (payload: NoInfer<P>, job: JobRow) => Promise<JobResult | void>,
 ): [string, (payload: Record<string, unknown>, job: JobRow) => Promise<JobResult>] {
   // The payload was written by `enqueue` with this kind's type.
