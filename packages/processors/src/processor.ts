@@ -61,6 +61,8 @@ export interface SettlementRow {
 
 /** What an adapter can do; the gateway checks these before calling optional methods. */
 export interface ProcessorCapabilities {
+  /** Which keys it serves: a test double takes only test mode, a real processor both. */
+  modes: readonly ('test' | 'live')[];
   paymentMethods: readonly PaymentMethodType[];
   manualCapture: boolean;
   partialCapture: boolean;
@@ -75,7 +77,7 @@ export interface ProcessorCapabilities {
  * @example
  * const processor: Processor = {
  *   id: 'acme',
- *   capabilities: { paymentMethods: ['card'], manualCapture: false, partialCapture: false,
+ *   capabilities: { modes: ['test', 'live'], paymentMethods: ['card'], manualCapture: false, partialCapture: false,
  *                   refunds: false, threeDSecure: false },
  *   async authorize(req) { return { status: 'succeeded', reference: `acme_${req.attemptId}` } },
  *   async retrieve({ reference }) { return { status: 'succeeded', reference } },

@@ -31,7 +31,6 @@ export interface Config {
   /** `HH:MM` (UTC): reconcile the previous day once a day after this time; off when unset. */
   reconcileDailyAt: string | null;
   /** Which processor takes each payment method. */
-  processorForMethod: Record<'card' | 'upi' | 'redirect', string>;
   /** Secret that signs the redirect app's notifications. */
   redirectSecret: string;
   /** Whether `kassa start` runs the worker in its own process. */
@@ -176,7 +175,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     runWorker: e.KASSA_RUN_WORKER === 'true' || e.KASSA_RUN_WORKER === '1',
     captureWindowMs: e.KASSA_CAPTURE_WINDOW_HOURS * 3_600_000,
-    processorForMethod: { card: 'sandbox', upi: 'sandbox', redirect: 'redirect' },
     reconcileDailyAt: e.KASSA_RECONCILE_DAILY_AT ?? null,
     redirectSecret: secrets.redirectSecret,
     clientKeySecret: secrets.clientKey,

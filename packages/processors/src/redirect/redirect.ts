@@ -45,6 +45,8 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
   return {
     id: 'redirect',
     capabilities: {
+      // Pretend money only.
+      modes: ['test'],
       paymentMethods: ['redirect'],
       manualCapture: false,
       partialCapture: false,

@@ -154,6 +154,8 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   return {
     id: 'sandbox',
     capabilities: {
+      // Pretend money only.
+      modes: ['test'],
       paymentMethods: ['card', 'upi'],
       manualCapture: true,
       partialCapture: true,

@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import { safeEqual } from '../merchants/keys.ts';
+import { routingOf } from '../processors/routing.ts';
 import type { AttemptRow, IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
@@ -54,6 +55,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function createConfirmService(deps: Deps) {
   const { store, clock, config, logger } = deps;
   const publicUrl = config.publicUrl;
+  const routing = routingOf(deps);
 
   /**
    * Loads an intent for a shopper. The client secret must match; when a publishable key
@@ -91,7 +93,7 @@ export function createConfirmService(deps: Deps) {
     method: PaymentMethodData,
     opts: { queued?: boolean },
   ) {
-    const processor = deps.processors[attempt.processor];
+    const processor = routing.get(attempt.processor);
     let outcome: ProcessorOutcome;
     try {
       if (!processor) throw new Error(`no processor ${attempt.processor}`);
@@ -158,22 +160,8 @@ export function createConfirmService(deps: Deps) {
           { param: 'payment_method[type]' },
         );
       }
-      // Each method goes to the processor that takes it (cards and UPI to the sandbox,
-      // redirect payments to the external app).
-      const processorId = intent.livemode
-        ? intent.processor
-        : config.processorForMethod[method.type];
-      const processor = deps.processors[processorId];
-      if (!processor) {
-        throw new ApiError(
-          400,
-          'payment_method_unavailable',
-          `No processor takes ${method.type} payments here.`,
-          {
-            param: 'payment_method[type]',
-          },
-        );
-      }
+      // Each method goes to the adapter that takes it in the intent's mode.
+      const processorId = routing.forMethod(intent.livemode, method.type).id;
       const now = clock.now();
       const card: CardSummary | null =
         method.type === 'card' ? summariseCard(method.card, now, config.fingerprintSecret) : null;
@@ -191,7 +179,7 @@ export function createConfirmService(deps: Deps) {
         cardFingerprint: card?.fingerprint ?? null,
         upiVpa: method.type === 'upi' ? method.upi.vpa : null,
         clientKey: opts.clientKey ?? null,
-        processor: processor.id,
+        processor: processorId,
         processorReference: null,
         declineCode: null,
         failureMessage: null,
@@ -242,6 +230,8 @@ export function createConfirmService(deps: Deps) {
           {
             status: 'processing',
             latestAttemptId: attempt.id,
+            // The adapter that serves this attempt serves the intent from now on.
+            processor: processorId,
             nextAction: null,
             returnUrl: await shopperReturnUrl(tx, fresh, body.return_url),
           },
@@ -265,7 +255,7 @@ export function createConfirmService(deps: Deps) {
 
     /** A shopper finished a processor page (3-D Secure): continue and apply the result. */
     async completeAction(processorId: string, reference: string, result: string) {
-      const processor = deps.processors[processorId];
+      const processor = routing.get(processorId);
       const found = await store.read(async (tx) => {
         const attempt = await tx.findAttemptByReference(processorId, reference);
         const intent = attempt ? await tx.getIntent(attempt.intentId) : null;

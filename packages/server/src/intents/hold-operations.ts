@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
+import { routingOf } from '../processors/routing.ts';
 import type { IntentRow } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { unexpectedState } from './status-machine.ts';
@@ -92,7 +93,7 @@ export function createHoldOperations(deps: Deps) {
   /** Asks the processor, with the operation's id, and records what it answered. */
   async function drive(intent: IntentRow, input: HoldOperationInput): Promise<IntentRow> {
     const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-    const processor = deps.processors[attempt?.processor ?? intent.processor];
+    const processor = routingOf(deps).get(attempt?.processor ?? intent.processor);
     const reference = attempt?.processorReference;
     // One id per intent and operation: a retried call can never move money twice.
     const operationId = `${intent.id}_${input.operation}`;

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { routingOf } from '../processors/routing.ts';
 import type { IntentRow } from '../store/types.ts';
 import { createHoldOperations } from './hold-operations.ts';
 import { applyOutcome } from './outcome.ts';
@@ -26,7 +27,7 @@ export function createLifecycle(deps: Deps) {
     async pollAttempt(attemptId: string) {
       const found = await loadAttempt(attemptId);
       if (found?.attempt.status !== 'processing' || !found.attempt.processorReference) return;
-      const processor = deps.processors[found.attempt.processor];
+      const processor = routingOf(deps).get(found.attempt.processor);
       if (!processor) return;
       const outcome = await processor.retrieve({
         reference: found.attempt.processorReference,
@@ -111,7 +112,7 @@ export function createLifecycle(deps: Deps) {
 
   async function lastLook(intent: IntentRow): Promise<boolean> {
     const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-    const processor = attempt ? deps.processors[attempt.processor] : undefined;
+    const processor = attempt ? routingOf(deps).get(attempt.processor) : undefined;
     if (!attempt?.processorReference || !processor) return false;
     try {
       const outcome = await processor.retrieve({

@@ -10,6 +10,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
+import { routingOf } from '../processors/routing.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { canceledPatch, createHoldOperations } from './hold-operations.ts';
@@ -50,16 +51,7 @@ export function createIntentService(deps: Deps) {
   const publicUrl = config.publicUrl;
   const holds = createHoldOperations(deps);
 
-  function processorFor(livemode: boolean): string {
-    if (livemode) {
-      throw new ApiError(
-        400,
-        'livemode_not_configured',
-        'No live processor is configured on this gateway; use your test keys.',
-      );
-    }
-    return 'sandbox';
-  }
+  const routing = routingOf(deps);
 
   return {
     /**
@@ -68,7 +60,7 @@ export function createIntentService(deps: Deps) {
      */
     async create(caller: Caller, body: CreatePaymentIntentBody) {
       const now = clock.now();
-      const processor = processorFor(caller.livemode);
+      const processor = routing.forNewIntent(caller.livemode, body);
       // Server-side confirmation takes UPI only: card details never go through the
       // merchant's server, and a redirect needs the shopper's browser.
       const upi = body.payment_method?.type === 'upi' ? body.payment_method : null;
@@ -249,6 +241,16 @@ export function createIntentService(deps: Deps) {
                 400,
                 'amount_too_large',
                 `amount_to_capture may be at most the capturable amount, ${intent.amountCapturable}.`,
+                { param: 'amount_to_capture' },
+              );
+            }
+            const partial =
+              amountToCapture !== undefined && amountToCapture < intent.amountCapturable;
+            if (partial && !routing.capabilitiesOf(intent.processor)?.partialCapture) {
+              throw new ApiError(
+                400,
+                'partial_capture_unsupported',
+                'This payment can only be captured in full: leave out amount_to_capture.',
                 { param: 'amount_to_capture' },
               );
             }

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
 import { applyOutcome } from '../intents/outcome.ts';
+import { routingOf } from './routing.ts';
 
 /**
  * `POST /v1/processor_webhooks/:processor`: a processor tells us how a payment ended.
@@ -21,7 +22,7 @@ export async function receiveNotification(
   rawBody: string,
 ): Promise<{ duplicate: boolean; applied: boolean }> {
   const { store, clock, logger } = deps;
-  const processor = deps.processors[processorId];
+  const processor = routingOf(deps).get(processorId);
   if (!processor?.parseNotification) throw notFound('processor', processorId);
   const now = clock.now();
   let notification: Awaited<ReturnType<NonNullable<typeof processor.parseNotification>>>;

@@ -3,6 +3,7 @@ import { isTerminal, randomToken } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { moveIntent } from '../intents/transition.ts';
+import { routingOf } from '../processors/routing.ts';
 import type { AttemptRow, IntentRow, ReconciliationRunRow, StoreTx } from '../store/types.ts';
 
 /** Seed 004's four cases, seen from the gateway's ledger against the processor's books. */
@@ -89,7 +90,7 @@ export async function reconcile(
   // Test and live payments never meet in one report.
   const inMode = (intent: IntentRow) => o.livemode == null || intent.livemode === o.livemode;
 
-  for (const [processorId, processor] of Object.entries(deps.processors)) {
+  for (const [processorId, processor] of routingOf(deps).all()) {
     if (!processor.settlementReport) continue;
     const report: SettlementRow[] = await processor.settlementReport({ from, to: to + DAY });
     const books = new Map(report.map((r) => [r.reference, r]));

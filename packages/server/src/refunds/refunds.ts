@@ -5,6 +5,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
+import { routingOf } from '../processors/routing.ts';
 import type { RefundRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 
@@ -60,7 +61,7 @@ export function createRefunds(deps: Deps) {
     });
     if (!found || found.refund.status !== 'pending') return;
     const { refund, intent, attempt } = found;
-    const processor = deps.processors[attempt?.processor ?? intent.processor];
+    const processor = routingOf(deps).get(attempt?.processor ?? intent.processor);
     let outcome: { status: 'succeeded' | 'failed'; reference: string | null; reason?: string };
     if (!processor?.refund || !attempt?.processorReference) {
       outcome = {
@@ -156,6 +157,14 @@ export function createRefunds(deps: Deps) {
                 {
                   param: 'payment_intent',
                 },
+              );
+            }
+            if (!routingOf(deps).capabilitiesOf(intent.processor)?.refunds) {
+              throw new ApiError(
+                400,
+                'refunds_unsupported',
+                "This payment's processor does not take refunds through Kassa.",
+                { param: 'payment_intent' },
               );
             }
             const refundable = intent.amountReceived - intent.amountRefunded;
