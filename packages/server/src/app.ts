@@ -74,10 +74,6 @@ export function createGateway(deps: Deps) {
   // Bodies are read once, up to the limit, before authentication and validation.
   const body = readBody(MAX_BODY_BYTES);
   app.use('/v1/*', body);
-  app.use('/v1/*', (c, next) =>
-    // A processor's notification is read raw by its adapter, in whatever type it comes.
-    c.req.path.startsWith('/v1/processor_webhooks/') ? next() : requireJson(c, next),
-  );
   app.use('/api/*', body);
   app.use('/api/*', requireJson);
   // Every route that reads a body has the one limit: forms on processor pages too.
@@ -87,7 +83,7 @@ export function createGateway(deps: Deps) {
   const merchantApi = [apiKeyAuth(store, 'secret'), idem] as const;
   const mount = (path: string, sub: OpenAPIHono<AppEnv>) => {
     // In Hono `/x/*` matches `/x` as well: one registration covers the collection too.
-    app.use(`${path}/*`, ...merchantApi);
+    app.use(`${path}/*`, requireJson, ...merchantApi);
     app.route(path, sub);
   };
   mount('/v1/payment_intents', paymentIntentRoutes(deps, intents));
@@ -106,6 +102,7 @@ export function createGateway(deps: Deps) {
   app.use(
     '/v1/client/*',
     cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'] }),
+    requireJson,
     apiKeyAuth(store, 'publishable', { optional: true, demo: deps.config.demo }),
   );
   app.use('/v1/client/*', async (c, next) => {

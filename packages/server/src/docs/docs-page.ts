@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 
-/** Redoc's self-contained browser bundle, read and compressed once; null if missing. */
+/** Redoc's self-contained browser bundle, read and compressed on first use; null if
+ * missing. */
 function loadRedoc() {
   try {
     const file = fileURLToPath(import.meta.resolve('redoc/bundles/redoc.standalone.js'));
@@ -51,7 +52,7 @@ const PAGE = `<!doctype html>
  * Redoc's bundle is served by the gateway itself (no CDN): the reference works offline.
  */
 export function docsRoutes() {
-  const redoc = loadRedoc();
+  let redoc: ReturnType<typeof loadRedoc> | undefined;
   const app = new Hono<AppEnv>();
   app.get('/docs', (c) => {
     c.header('Content-Security-Policy', CSP);
@@ -59,6 +60,7 @@ export function docsRoutes() {
     return c.html(PAGE);
   });
   app.get('/docs/redoc.standalone.js', (c) => {
+    if (redoc === undefined) redoc = loadRedoc();
     if (!redoc) return c.text('Redoc is not installed: run `pnpm install`.', 503);
     const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
     return c.body(gzip ? redoc.gzip : redoc.raw, 200, {

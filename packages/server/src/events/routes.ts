@@ -111,12 +111,8 @@ export function eventRoutes(deps: Deps) {
       const out = await store.transaction(async (tx) => {
         const event = await ownEvent(tx, caller, c.req.valid('param').id);
         if (!endpointId) return { event: event.id, deliveries: await fanOut(tx, event, now) };
-        const endpoint = await tx.getEndpoint(endpointId);
-        if (
-          !endpoint ||
-          endpoint.merchantId !== caller.merchantId ||
-          endpoint.livemode !== caller.livemode
-        ) {
+        const endpoint = ownRow(caller, await tx.getEndpoint(endpointId));
+        if (!endpoint) {
           throw new ApiError(
             400,
             'parameter_invalid',

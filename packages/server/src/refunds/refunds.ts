@@ -134,12 +134,8 @@ export function createRefunds(deps: Deps) {
       const refund = resumed
         ? await getOwn(caller, resumed)
         : await store.transaction(async (tx) => {
-            const intent = await tx.getIntent(body.payment_intent);
-            if (
-              !intent ||
-              intent.merchantId !== caller.merchant.id ||
-              intent.livemode !== caller.livemode
-            ) {
+            const intent = ownRow(caller, await tx.getIntent(body.payment_intent));
+            if (!intent) {
               throw new ApiError(
                 404,
                 'resource_missing',
