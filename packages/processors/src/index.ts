@@ -14,3 +14,11 @@ export {
   type SandboxProcessor,
 } from './sandbox/sandbox.ts';
 export { TEST_CARDS, TEST_VPAS } from './sandbox/test-cards.ts';
+export {
+  createStripeProcessor,
+  STRIPE_CREDENTIALS,
+  STRIPE_PAGE_SOURCES,
+  STRIPE_WEBHOOK_EVENTS,
+  type StripeOptions,
+  type StripeProcessor,
+} from './stripe/stripe.ts';

@@ -7,6 +7,8 @@ export type ProcessorOutcome =
   | { status: 'authorized'; reference: string }
   | { status: 'processing'; reference: string }
   | { status: 'requires_action'; reference: string; action: ProcessorAction }
+  /** Opened in the processor's own fields and not yet paid: the shopper is still there. */
+  | { status: 'pending'; reference: string }
   | { status: 'failed'; reference: string | null; declineCode: string; message: string };
 
 /** Something the shopper must do before the processor can decide. */
@@ -16,7 +18,18 @@ export interface ProcessorAction {
   url: string;
 }
 
-export interface AuthorizeRequest {
+/**
+ * A merchant's own account at a processor (API keys, a webhook signing secret), decrypted
+ * by the gateway for one call. Adapters must never log or echo it.
+ */
+export type ProcessorCredentials = Readonly<Record<string, string>>;
+
+/** Every call carries the merchant's credentials when the adapter asks for them. */
+interface Call {
+  credentials?: ProcessorCredentials;
+}
+
+export interface AuthorizeRequest extends Call {
   /** The gateway's attempt id; adapters may use it as their own idempotency key. */
   attemptId: string;
   intentId: string;
@@ -29,7 +42,30 @@ export interface AuthorizeRequest {
   cardBrand?: CardBrand;
 }
 
-export interface ReferenceRequest {
+/** Opens a payment that the processor's own fields on the payment page will complete. */
+export interface SessionRequest extends Call {
+  /** The gateway's attempt id: the processor's idempotency key, so a repeat opens nothing new. */
+  attemptId: string;
+  intentId: string;
+  merchantId: string;
+  amount: number;
+  currency: string;
+  captureMethod: 'automatic' | 'manual';
+  paymentMethodType: PaymentMethodType;
+  /** Where the processor sends the shopper back after a redirect it needs (3-D Secure
+   * outside a frame, bank pages). */
+  returnUrl: string;
+}
+
+/** What the payment page needs to mount the processor's fields, and its payment's id. */
+export interface ProcessorSession {
+  reference: string;
+  /** Handed to the payment page only, never to the merchant's API: a publishable key and
+   * the processor's client secret for this one payment. */
+  page: { publishableKey: string; clientSecret: string };
+}
+
+export interface ReferenceRequest extends Call {
   reference: string;
   amount: number;
   currency: string;
@@ -43,12 +79,46 @@ export interface OperationRequest extends ReferenceRequest {
   operationId: string;
 }
 
-/** An inbound processor notification after the adapter verified it. */
-export interface ProcessorNotification {
-  /** The processor's id of this notification, used to drop duplicates. */
-  id: string;
+/** A refund as the processor tells it. */
+export interface RefundOutcome {
+  status: 'succeeded' | 'pending' | 'failed';
+  /** The processor's id of the refund. */
   reference: string;
-  outcome: ProcessorOutcome;
+}
+
+/** A dispute (chargeback) as the processor tells it. */
+export interface DisputeReport {
+  /** The processor's id of the dispute. */
+  reference: string;
+  status: 'open' | 'won' | 'lost';
+  amount: number;
+  currency: string;
+  /** The processor's reason code, e.g. `fraudulent`. */
+  reason: string;
+}
+
+/**
+ * An inbound processor notification after the adapter verified it: how a payment, a
+ * refund or a dispute stands, or one the gateway has no use for (acknowledged, dropped).
+ * `id` is the processor's id of the notification, used to drop duplicates; `reference`
+ * is the payment's.
+ */
+export type ProcessorNotification =
+  | { kind: 'payment'; id: string; reference: string; outcome: ProcessorOutcome }
+  | { kind: 'refund'; id: string; reference: string; refund: RefundOutcome }
+  | { kind: 'dispute'; id: string; reference: string; dispute: DisputeReport }
+  | { kind: 'ignored'; id: string; type: string };
+
+/** One field of a merchant's account at a processor, as `kassa processors set` asks for it. */
+export interface CredentialField {
+  name: string;
+  /** Secrets are stored encrypted and never shown again; the others are shown on request. */
+  secret: boolean;
+  /** Required fields must be set before the adapter serves the merchant. */
+  required: boolean;
+  /** Checks a value's shape, e.g. that a Stripe secret key starts with `sk_`. */
+  pattern?: RegExp;
+  description: string;
 }
 
 export interface SettlementRow {
@@ -68,17 +138,28 @@ export interface ProcessorCapabilities {
   partialCapture: boolean;
   refunds: boolean;
   threeDSecure: boolean;
+  /**
+   * Who collects the shopper's payment details: `kassa` (the gateway's own card and UPI
+   * forms; the adapter implements `authorize`) or `processor` (its own fields on the
+   * payment page; the adapter implements `openSession` and the card never reaches us).
+   */
+  fields: 'kassa' | 'processor';
+  /** A merchant's own account the adapter needs, per mode; none: it serves every merchant. */
+  credentials?: readonly CredentialField[];
+  /** Content-Security-Policy sources the processor's fields need on the payment page. */
+  pageSources?: { script: readonly string[]; frame: readonly string[]; connect: readonly string[] };
 }
 
 /**
- * A processor adapter: three required methods, the rest optional and declared in
+ * A processor adapter: an id, its capabilities and `retrieve`; `authorize` or
+ * `openSession` by who collects the payment details; the rest optional and declared in
  * `capabilities`. Adapters do no I/O at import; they are built by a factory.
  *
  * @example
  * const processor: Processor = {
  *   id: 'acme',
  *   capabilities: { modes: ['test', 'live'], paymentMethods: ['card'], manualCapture: false, partialCapture: false,
- *                   refunds: false, threeDSecure: false },
+ *                   refunds: false, threeDSecure: false, fields: 'kassa' },
  *   async authorize(req) { return { status: 'succeeded', reference: `acme_${req.attemptId}` } },
  *   async retrieve({ reference }) { return { status: 'succeeded', reference } },
  * };
@@ -86,22 +167,36 @@ export interface ProcessorCapabilities {
 export interface Processor {
   readonly id: string;
   readonly capabilities: ProcessorCapabilities;
-  /** Starts a payment. Must be safe to call again with the same attemptId. */
-  authorize(req: AuthorizeRequest): Promise<ProcessorOutcome>;
+  /** The mode a merchant's credentials belong to (a Stripe `sk_live_` key is live), so a
+   * live key can never be saved as test or the other way round; null if it cannot tell. */
+  modeOfCredentials?(credentials: ProcessorCredentials): 'test' | 'live' | null;
+  /** Why the processor cannot take this amount in this currency, or null. */
+  amountProblem?(amount: number, currency: string): string | null;
+  /** Starts a payment from Kassa's own form (`fields: 'kassa'`). Must be safe to call
+   * again with the same attemptId. */
+  authorize?(req: AuthorizeRequest): Promise<ProcessorOutcome>;
+  /** Opens a payment for the processor's own fields (`fields: 'processor'`). Safe to call
+   * again with the same attemptId: the same payment comes back. */
+  openSession?(req: SessionRequest): Promise<ProcessorSession>;
   /** Where a payment stands now: for async outcomes, expiry checks and reconciliation. */
   retrieve(req: ReferenceRequest): Promise<ProcessorOutcome>;
   /** Continues after the shopper's action (3-D Secure, redirect) with what it returned. */
   continueAfterAction?(req: ReferenceRequest & { result: string }): Promise<ProcessorOutcome>;
   capture?(req: OperationRequest): Promise<ProcessorOutcome>;
   cancel?(req: OperationRequest): Promise<{ canceled: boolean }>;
-  refund?(req: OperationRequest): Promise<{ status: 'succeeded' | 'failed'; reference: string }>;
+  refund?(req: OperationRequest): Promise<RefundOutcome>;
   /** Verifies and parses an inbound notification; throws if it is not authentic. */
   parseNotification?(req: {
+    credentials?: ProcessorCredentials;
     headers: Record<string, string>;
     rawBody: string;
     now: number;
   }): Promise<ProcessorNotification>;
-  settlementReport?(req: { from: number; to: number }): Promise<SettlementRow[]>;
+  settlementReport?(req: {
+    credentials?: ProcessorCredentials;
+    from: number;
+    to: number;
+  }): Promise<SettlementRow[]>;
 }
 
 /** What the gateway offers an adapter's pages (a 3-D Secure page, an external app). */

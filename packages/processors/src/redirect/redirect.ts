@@ -52,6 +52,7 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
       partialCapture: false,
       refunds: true,
       threeDSecure: false,
+      fields: 'kassa',
     },
 
     async authorize({ attemptId }) {
@@ -99,7 +100,7 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
               declineCode: 'declined_in_app',
               message: 'The payment was declined in the payment app.',
             };
-      return { id: body.id, reference: body.reference, outcome };
+      return { kind: 'payment', id: body.id, reference: body.reference, outcome };
     },
 
     async handlePage(request, ctx) {

@@ -43,5 +43,5 @@ export function parseSandboxNotification(
     outcome.declineCode ||= 'generic_decline';
     outcome.message ||= 'The payment was declined.';
   }
-  return { id: parsed.id, reference: parsed.reference, outcome };
+  return { kind: 'payment', id: parsed.id, reference: parsed.reference, outcome };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testProcessor } from '../testing/index.ts';
+import { kassaFormFixtures, testProcessor } from '../testing/index.ts';
+import { SANDBOX_SIGNATURE_HEADER, signSandboxNotification } from './notifications.ts';
 import { createSandboxProcessor } from './sandbox.ts';
 import { TEST_CARDS } from './test-cards.ts';
 
@@ -12,18 +13,26 @@ const card = (number: string) => ({
 
 testProcessor({
   name: 'sandbox',
-  create: () => createSandboxProcessor({ now, asyncDelayMs: 1000 }),
-  fixtures: {
-    succeeds: card('4242424242424242'),
-    declines: card('4000000000000002'),
-    threeDSecure: card('4000002760003184'),
-    settlesLater: {
-      method: card('4000000000001059'),
+  create: () => createSandboxProcessor({ now, asyncDelayMs: 1000, notificationSecret: 'suite' }),
+  fixtures: kassaFormFixtures(
+    {
+      succeeds: card('4242424242424242'),
+      declines: card('4000000000000002'),
+      threeDSecure: card('4000002760003184'),
+      settlesLater: card('4000000000001059'),
+    },
+    {
       settle: () => {
         clock += 1000;
       },
+      async notify(_p, reference) {
+        const id = `ntf_suite_${reference}`;
+        const rawBody = JSON.stringify({ id, reference, outcome: { status: 'succeeded' } });
+        const signature = signSandboxNotification(rawBody, 'suite', Math.floor(clock / 1000));
+        return { id, rawBody, headers: { [SANDBOX_SIGNATURE_HEADER]: signature }, now: clock };
+      },
     },
-  },
+  ),
 });
 
 describe('sandbox test cards', () => {

@@ -33,6 +33,7 @@ export type SandboxProcessor = Processor &
   Required<
     Pick<
       Processor,
+      | 'authorize'
       | 'continueAfterAction'
       | 'capture'
       | 'cancel'
@@ -161,6 +162,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       partialCapture: true,
       refunds: true,
       threeDSecure: true,
+      fields: 'kassa',
     },
 
     async authorize(req: AuthorizeRequest) {
@@ -194,6 +196,19 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     async retrieve(req: ReferenceRequest) {
       await wait();
       const p = paymentOf(req.reference);
+      // A captured or released hold answers as such, as a real processor would.
+      const ops = ledger.operationsOn(req.reference);
+      if (ops.some((o) => o.kind === 'capture' && o.result.status === 'succeeded')) {
+        return { status: 'succeeded' as const, reference: req.reference };
+      }
+      if (ops.some((o) => o.kind === 'cancel' && (o.result as { canceled?: boolean }).canceled)) {
+        return {
+          status: 'failed' as const,
+          reference: req.reference,
+          declineCode: 'canceled',
+          message: 'The payment was canceled.',
+        };
+      }
       // A 3-D Secure payment that was never completed is still waiting for the shopper.
       return book(settle(p, p.scenario, req.reference), req);
     },

@@ -1,1 +1,13 @@
-export { type ProcessorFixtures, testProcessor } from './processor-suite.ts';
+export {
+  FAKE_STRIPE_CARDS,
+  type FakeStripe,
+  type FakeStripeRequest,
+  startFakeStripe,
+} from '../stripe/testing/fake-stripe.ts';
+export {
+  kassaFormFixtures,
+  type PaymentStart,
+  type ProcessorFixtures,
+  type Scenario,
+  testProcessor,
+} from './processor-suite.ts';

@@ -1,37 +1,90 @@
 import type { PaymentMethodData } from '@kassa/protocol';
 import { describe, expect, it } from 'vitest';
-import type { AuthorizeRequest, Processor, ProcessorOutcome } from '../processor.ts';
+import type {
+  AuthorizeRequest,
+  Processor,
+  ProcessorCredentials,
+  ProcessorOutcome,
+  SessionRequest,
+} from '../processor.ts';
 
-/** Payment methods with known outcomes at the adapter under test. */
+/** What a payment in the suite asks of an adapter. */
+export type PaymentStart = Omit<SessionRequest, 'paymentMethodType' | 'credentials'>;
+
+/** The outcomes the suite pays for; an adapter's fixtures say which it can produce. */
+export type Scenario = 'succeeds' | 'declines' | 'threeDSecure' | 'settlesLater';
+
+/** How the suite pays at the adapter under test, as the shopper would there. */
 export interface ProcessorFixtures {
-  succeeds: PaymentMethodData;
-  declines: PaymentMethodData;
-  /** A method that asks for 3-D Secure and succeeds when approved, if the adapter can. */
-  threeDSecure?: PaymentMethodData;
-  /** A method that is processing first and settles by itself later, if the adapter has one. */
-  settlesLater?: { method: PaymentMethodData; settle: () => Promise<void> | void };
+  /** The merchant's account at the processor, for adapters that need one. */
+  credentials?: ProcessorCredentials;
+  /** Pays for a scenario with this attempt's id; returns the processor's first answer. */
+  pay(p: Processor, start: PaymentStart, scenario: Scenario): Promise<ProcessorOutcome>;
+  /** The scenarios `pay` can produce besides `succeeds` and `declines`. */
+  scenarios?: readonly Scenario[];
+  /** Plays the shopper's answer to a 3-D Secure challenge, when `threeDSecure` is one. */
+  authenticate?(
+    p: Processor,
+    outcome: ProcessorOutcome,
+    approve: boolean,
+  ): Promise<ProcessorOutcome>;
+  /** Lets time pass until a `settlesLater` payment settles. */
+  settle?(): Promise<void> | void;
+  /** A notification the processor would send about a payment, signed, and its id. */
+  notify?(
+    p: Processor,
+    reference: string,
+  ): Promise<{ id: string; headers: Record<string, string>; rawBody: string; now: number }>;
+}
+
+/**
+ * Fixtures for adapters that take Kassa's own card form (`fields: 'kassa'`): `pay`
+ * authorises with the method of each scenario.
+ */
+export function kassaFormFixtures(
+  methods: Partial<Record<Scenario, PaymentMethodData>> & {
+    succeeds: PaymentMethodData;
+    declines: PaymentMethodData;
+  },
+  more: Omit<ProcessorFixtures, 'pay' | 'scenarios'> = {},
+): ProcessorFixtures {
+  return {
+    scenarios: Object.keys(methods) as Scenario[],
+    async pay(p, start, scenario) {
+      const paymentMethod = methods[scenario];
+      if (!paymentMethod || !p.authorize) throw new Error(`no fixture for ${scenario}`);
+      const req: AuthorizeRequest = { ...start, paymentMethod };
+      return p.authorize(req);
+    },
+    authenticate: (p, outcome, approve) => {
+      if (!p.continueAfterAction || !outcome.reference) throw new Error('no 3-D Secure here');
+      return p.continueAfterAction({
+        reference: outcome.reference,
+        amount: 2500,
+        currency: 'EUR',
+        result: approve ? 'approve' : 'fail',
+      });
+    },
+    ...more,
+  };
 }
 
 let n = 0;
-const request = (
-  paymentMethod: PaymentMethodData,
-  captureMethod: 'automatic' | 'manual' = 'automatic',
-): AuthorizeRequest => ({
-  attemptId: `pa_suite_${++n}`,
+const start = (captureMethod: 'automatic' | 'manual' = 'automatic'): PaymentStart => ({
+  attemptId: `pa_suite_${Date.now().toString(36)}_${++n}`,
   intentId: `pi_suite_${n}`,
+  merchantId: 'mer_suite',
   amount: 2500,
   currency: 'EUR',
   captureMethod,
-  paymentMethod,
+  returnUrl: 'https://shop.example/return',
 });
 
-const ref = (o: ProcessorOutcome) => {
-  expect(o.reference).toBeTruthy();
-  return { reference: o.reference as string, amount: 2500, currency: 'EUR' };
-};
-
 /**
- * The one suite every processor adapter runs, so they all keep the same contract.
+ * The one suite every processor adapter runs, so they all keep the same contract: paid,
+ * declined, repeated with one attempt id (one payment), captured, cancelled and refunded
+ * once per operation id, notifications verified. What an adapter cannot do is skipped,
+ * and says so.
  *
  * @example
  * testProcessor({ name: 'sandbox', create: () => createSandboxProcessor(), fixtures });
@@ -42,108 +95,171 @@ export function testProcessor(opts: {
   fixtures: ProcessorFixtures;
 }) {
   const { fixtures } = opts;
+  const caps = opts.create().capabilities;
+  const can = (s: Scenario) => (fixtures.scenarios ?? []).includes(s);
+  const credentials = fixtures.credentials;
+  const ref = (o: ProcessorOutcome, amount = 2500) => {
+    expect(o.reference).toBeTruthy();
+    return { reference: o.reference as string, amount, currency: 'EUR', credentials };
+  };
+  /** Pays, and for a payment that settles later, waits until it does. */
+  async function paid(p: Processor, captureMethod: 'automatic' | 'manual' = 'automatic') {
+    let out = await fixtures.pay(p, start(captureMethod), 'succeeds');
+    if (out.status === 'processing') {
+      await fixtures.settle?.();
+      out = await p.retrieve(ref(out));
+    }
+    return out;
+  }
+
   describe(`processor contract: ${opts.name}`, () => {
-    it('declares the payment methods of its fixtures', () => {
+    it('declares who collects payment details, and has the call that goes with it', () => {
       const p = opts.create();
-      expect(p.capabilities.paymentMethods).toContain(fixtures.succeeds.type);
+      expect(caps.paymentMethods.length).toBeGreaterThan(0);
+      if (caps.fields === 'kassa') expect(p.authorize).toBeTypeOf('function');
+      else expect(p.openSession).toBeTypeOf('function');
+      for (const [name, method] of [
+        ['capture', caps.manualCapture],
+        ['refund', caps.refunds],
+      ] as const) {
+        if (method) expect(p[name], `${name} is declared`).toBeTypeOf('function');
+      }
     });
 
-    it('authorizes a good payment and reports it the same way on retrieve', async () => {
+    it('takes a good payment and reports it the same way on retrieve', async () => {
       const p = opts.create();
-      const out = await p.authorize(request(fixtures.succeeds));
-      expect(['succeeded', 'processing']).toContain(out.status);
+      const out = await paid(p);
+      expect(out.status).toBe('succeeded');
       const again = await p.retrieve(ref(out));
-      expect(again.reference).toBe(out.reference);
+      expect(again).toMatchObject({ status: 'succeeded', reference: out.reference });
     });
 
     it('declines with a decline code and a message a shopper can read', async () => {
       const p = opts.create();
-      const out = await p.authorize(request(fixtures.declines));
-      let settled = out;
-      if (out.status === 'processing') settled = await p.retrieve(ref(out));
-      if (settled.status !== 'failed') throw new Error(`expected failed, got ${settled.status}`);
-      expect(settled.declineCode).toMatch(/^[a-z_]+$/);
-      expect(settled.message.length).toBeGreaterThan(5);
+      let out = await fixtures.pay(p, start(), 'declines');
+      if (out.status === 'processing') out = await p.retrieve(ref(out));
+      if (out.status !== 'failed') throw new Error(`expected failed, got ${out.status}`);
+      expect(out.declineCode).toMatch(/^[a-z_]+$/);
+      expect(out.message.length).toBeGreaterThan(5);
+      if (out.reference) expect((await p.retrieve(ref(out))).status).toBe('failed');
     });
 
-    it('never echoes card data in its outcome', async () => {
+    it('is one payment when the same attempt is started twice', async () => {
       const p = opts.create();
-      for (const m of [fixtures.succeeds, fixtures.declines]) {
-        const out = JSON.stringify(await p.authorize(request(m)));
-        if (m.type === 'card') {
-          expect(out).not.toContain(m.card.number);
-          expect(out).not.toContain(`"${m.card.cvc}"`);
+      const s = start();
+      if (caps.fields === 'processor') {
+        const req = { ...s, paymentMethodType: caps.paymentMethods[0] ?? 'card', credentials };
+        const first = await p.openSession?.(req);
+        const again = await p.openSession?.(req);
+        expect(again?.reference).toBe(first?.reference);
+        expect(again?.page.clientSecret).toBe(first?.page.clientSecret);
+      } else {
+        const first = await fixtures.pay(p, s, 'succeeds');
+        const again = await fixtures.pay(p, s, 'succeeds');
+        expect(again.reference).toBe(first.reference);
+      }
+    });
+
+    it('never hands out card data or the merchant’s secrets', async () => {
+      const p = opts.create();
+      const out = JSON.stringify(await paid(p));
+      for (const secret of ['4242424242424242', ...Object.values(credentials ?? {})]) {
+        if (secret.startsWith('pk_')) continue;
+        expect(out).not.toContain(secret);
+      }
+      if (p.openSession) {
+        const session = await p.openSession({ ...start(), paymentMethodType: 'card', credentials });
+        const page = JSON.stringify(session.page);
+        for (const [name, value] of Object.entries(credentials ?? {})) {
+          if (!value.startsWith('pk_')) expect(page, name).not.toContain(value);
         }
       }
     });
 
-    it('answers a repeated authorisation of one attempt for the same payment', async () => {
-      const p = opts.create();
-      const req = request(fixtures.succeeds);
-      const first = await p.authorize(req);
-      const again = await p.authorize(req);
-      expect(again.reference).toBe(first.reference);
-    });
-
-    it.skipIf(!opts.create().capabilities.manualCapture)(
-      'holds funds for manual capture and captures them once per operation id',
+    it.skipIf(!caps.manualCapture)(
+      'holds funds, and captures part of them once per operation id',
       async () => {
         const p = opts.create();
-        expect(p.capture).toBeTypeOf('function');
-        const out = await p.authorize(request(fixtures.succeeds, 'manual'));
-        const held = out.status === 'processing' ? await p.retrieve(ref(out)) : out;
-        if (held.status === 'processing') throw new Error('the fixture did not settle');
+        const held = await paid(p, 'manual');
         expect(held.status).toBe('authorized');
-        const op = { ...ref(held), operationId: `op_capture_${n}` };
+        const amount = caps.partialCapture ? 2000 : 2500;
+        const op = { ...ref(held, amount), operationId: `op_capture_${++n}` };
         const captured = await p.capture?.(op);
         expect(captured?.status).toBe('succeeded');
         expect(await p.capture?.(op)).toEqual(captured);
+        expect((await p.retrieve(ref(held))).status).toBe('succeeded');
       },
     );
 
-    it.skipIf(!opts.create().capabilities.refunds)(
+    it.skipIf(!caps.manualCapture)('releases a hold once per operation id', async () => {
+      const p = opts.create();
+      const held = await paid(p, 'manual');
+      const op = { ...ref(held), operationId: `op_cancel_${++n}` };
+      expect(await p.cancel?.(op)).toEqual({ canceled: true });
+      expect(await p.cancel?.(op)).toEqual({ canceled: true });
+    });
+
+    it.skipIf(!caps.refunds)(
       'refunds once per operation id: a repeat names the same refund, a new id a new one',
       async () => {
         const p = opts.create();
-        let paid = await p.authorize(request(fixtures.succeeds));
-        if (paid.status === 'requires_action' || paid.status === 'processing') {
-          paid = { status: 'succeeded', reference: paid.reference };
-        }
-        const op = { ...ref(paid), amount: 1000, operationId: `re_suite_${n}` };
+        const out = await paid(p);
+        const op = { ...ref(out, 1000), operationId: `re_suite_${++n}` };
         const first = await p.refund?.(op);
         expect(first?.status).toBe('succeeded');
         expect(await p.refund?.(op)).toEqual(first);
         const other = await p.refund?.({ ...op, operationId: `re_suite_other_${n}` });
+        expect(other?.status).toBe('succeeded');
         expect(other?.reference).not.toBe(first?.reference);
       },
     );
 
-    if (fixtures.threeDSecure) {
-      const method = fixtures.threeDSecure;
-      it('asks for 3-D Secure, then follows the shopper’s answer', async () => {
+    it.skipIf(!can('threeDSecure'))(
+      'asks for 3-D Secure, then follows the shopper’s answer',
+      async () => {
         const p = opts.create();
-        expect(p.capabilities.threeDSecure).toBe(true);
-        const out = await p.authorize(request(method));
-        if (out.status !== 'requires_action') throw new Error(`got ${out.status}`);
-        expect(out.action.url).toBeTruthy();
-        const approved = await p.continueAfterAction?.({ ...ref(out), result: 'approve' });
+        expect(caps.threeDSecure).toBe(true);
+        const out = await fixtures.pay(p, start(), 'threeDSecure');
+        expect(['requires_action', 'pending']).toContain(out.status);
+        const approved = await fixtures.authenticate?.(p, out, true);
         expect(approved?.status).toBe('succeeded');
-        const second = await p.authorize(request(method));
-        const failed = await p.continueAfterAction?.({ ...ref(second), result: 'fail' });
-        expect(failed?.status).toBe('failed');
-      });
-    }
+        const second = await fixtures.pay(p, start(), 'threeDSecure');
+        const failed = await fixtures.authenticate?.(p, second, false);
+        expect(failed).toMatchObject({ status: 'failed', declineCode: 'authentication_failed' });
+      },
+    );
 
-    if (fixtures.settlesLater) {
-      const { method, settle } = fixtures.settlesLater;
-      it('reports processing first, then the final outcome on retrieve', async () => {
+    it.skipIf(!can('settlesLater'))(
+      'reports processing first, then the outcome on retrieve',
+      async () => {
         const p = opts.create();
-        const out = await p.authorize(request(method));
+        const out = await fixtures.pay(p, start(), 'settlesLater');
         expect(out.status).toBe('processing');
-        await settle();
-        const later = await p.retrieve(ref(out));
-        expect(later.status).toBe('succeeded');
-      });
-    }
+        await fixtures.settle?.();
+        expect((await p.retrieve(ref(out))).status).toBe('succeeded');
+      },
+    );
+
+    it.skipIf(!fixtures.notify)(
+      'verifies notifications: the signed one parses, a tampered or stale one is refused',
+      async () => {
+        const p = opts.create();
+        expect(p.parseNotification).toBeTypeOf('function');
+        const out = await paid(p);
+        const signed = await fixtures.notify?.(p, out.reference as string);
+        if (!signed || !p.parseNotification) throw new Error('no notification');
+        const parsed = await p.parseNotification({ ...signed, credentials });
+        expect(parsed).toMatchObject({ kind: 'payment', id: signed.id, reference: out.reference });
+        // A duplicate is the same notification (the gateway drops it by this id).
+        expect((await p.parseNotification({ ...signed, credentials })).id).toBe(parsed.id);
+        const tampered = signed.rawBody.replace(out.reference as string, 'someone_else');
+        await expect(
+          p.parseNotification({ ...signed, rawBody: tampered, credentials }),
+        ).rejects.toThrow();
+        await expect(
+          p.parseNotification({ ...signed, now: signed.now + 3_600_000, credentials }),
+        ).rejects.toThrow();
+      },
+    );
   });
 }

@@ -1,0 +1,225 @@
+import Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Processor, ProcessorCredentials } from '../processor.ts';
+import { type ProcessorFixtures, type Scenario, testProcessor } from '../testing/index.ts';
+import { amountProblem, fromStripeAmount, toStripeAmount } from './amounts.ts';
+import { createStripeProcessor } from './stripe.ts';
+import { type FakeStripe, startFakeStripe } from './testing/fake-stripe.ts';
+
+/** Stripe's test PaymentMethods for each scenario of the suite. */
+const METHODS: Record<Scenario, string> = {
+  succeeds: 'pm_card_visa',
+  declines: 'pm_card_visa_chargeDeclinedInsufficientFunds',
+  threeDSecure: 'pm_card_authenticationRequired',
+  settlesLater: 'pm_card_visa',
+};
+
+/**
+ * Pays as the shopper would in Stripe's Payment Element: the adapter opens the
+ * PaymentIntent, and the confirm happens at Stripe with a test PaymentMethod.
+ */
+function stripeFixtures(
+  credentials: ProcessorCredentials,
+  api: () => FakeStripe['api'] | undefined,
+  extra: Partial<ProcessorFixtures> = {},
+): ProcessorFixtures {
+  const stripe = () =>
+    new Stripe(credentials.secret_key as string, { ...(api() ?? {}), maxNetworkRetries: 1 });
+  return {
+    credentials,
+    async pay(p, start, scenario) {
+      const session = await p.openSession?.({ ...start, paymentMethodType: 'card', credentials });
+      if (!session) throw new Error('no session');
+      try {
+        await stripe().paymentIntents.confirm(session.reference, {
+          payment_method: METHODS[scenario],
+          return_url: start.returnUrl,
+        });
+      } catch (err) {
+        if (!(err instanceof Stripe.errors.StripeCardError)) throw err;
+      }
+      return p.retrieve({
+        reference: session.reference,
+        amount: 2500,
+        currency: 'EUR',
+        credentials,
+      });
+    },
+    ...extra,
+  };
+}
+
+const fakeCredentials = {
+  secret_key: 'sk_test_kassaSuite',
+  publishable_key: 'pk_test_kassaSuite',
+  webhook_secret: 'whsec_kassaSuite',
+};
+
+const fake: FakeStripe = await startFakeStripe();
+afterAll(() => fake.close());
+
+testProcessor({
+  name: 'stripe (fake Stripe API)',
+  create: () => createStripeProcessor({ api: fake.api, maxNetworkRetries: 2 }),
+  fixtures: stripeFixtures(fakeCredentials, () => fake.api, {
+    scenarios: ['threeDSecure'],
+    async authenticate(_p, outcome, approve) {
+      const pi = await fake.authenticate(outcome.reference as string, approve);
+      const { outcomeOf } = await import('./outcomes.ts');
+      return outcomeOf(pi);
+    },
+    async notify(p, reference) {
+      const pi = await new Stripe(fakeCredentials.secret_key, fake.api).paymentIntents.retrieve(
+        reference,
+      );
+      const id = `evt_suite_${reference}`;
+      const rawBody = JSON.stringify({
+        id,
+        object: 'event',
+        type: 'payment_intent.succeeded',
+        data: { object: pi },
+      });
+      const now = Date.now();
+      const header = Stripe.webhooks.generateTestHeaderString({
+        payload: rawBody,
+        secret: fakeCredentials.webhook_secret,
+        timestamp: Math.floor(now / 1000),
+      });
+      expect(p.id).toBe('stripe');
+      return { id, rawBody, headers: { 'stripe-signature': header }, now };
+    },
+  }),
+});
+
+// Stripe's real test mode, when keys and network are there; said plainly when not.
+const live = {
+  secret_key: process.env.STRIPE_TEST_SECRET_KEY ?? '',
+  publishable_key: process.env.STRIPE_TEST_PUBLISHABLE_KEY ?? '',
+  webhook_secret: 'whsec_unused',
+};
+if (live.secret_key && live.publishable_key) {
+  testProcessor({
+    name: 'stripe (Stripe test mode, live network)',
+    create: () => createStripeProcessor(),
+    fixtures: stripeFixtures(live, () => undefined),
+  });
+} else {
+  describe('processor contract: stripe (Stripe test mode, live network)', () => {
+    it.skip('skipped: set STRIPE_TEST_SECRET_KEY and STRIPE_TEST_PUBLISHABLE_KEY to run it against Stripe', () => {});
+  });
+}
+
+describe('stripe adapter', () => {
+  const adapter = () => createStripeProcessor({ api: fake.api, maxNetworkRetries: 2 });
+
+  it('puts Kassa’s ids in the PaymentIntent’s metadata', async () => {
+    const s = await adapter().openSession({
+      attemptId: 'pa_meta',
+      intentId: 'pi_meta',
+      merchantId: 'mer_meta',
+      amount: 1000,
+      currency: 'JPY',
+      captureMethod: 'automatic',
+      paymentMethodType: 'card',
+      returnUrl: 'https://x.example/',
+      credentials: fakeCredentials,
+    });
+    expect(fake.paymentIntent(s.reference)).toMatchObject({
+      amount: 1000,
+      currency: 'jpy',
+      metadata: {
+        kassa_payment_intent: 'pi_meta',
+        kassa_payment_attempt: 'pa_meta',
+        kassa_merchant: 'mer_meta',
+      },
+    });
+  });
+
+  it('refunds exactly once when the answer is lost and the call is retried', async () => {
+    const p = adapter() as Processor;
+    const fx = stripeFixtures(fakeCredentials, () => fake.api);
+    const out = await fx.pay(
+      p,
+      {
+        attemptId: 'pa_drop',
+        intentId: 'pi_drop',
+        merchantId: 'm',
+        amount: 2500,
+        currency: 'EUR',
+        captureMethod: 'automatic',
+        returnUrl: 'https://x.example/',
+      },
+      'succeeds',
+    );
+    fake.dropResponseOnce('/v1/refunds');
+    const refund = await p.refund?.({
+      reference: out.reference as string,
+      amount: 700,
+      currency: 'EUR',
+      operationId: 're_drop',
+      credentials: fakeCredentials,
+    });
+    expect(refund?.status).toBe('succeeded');
+    expect(fake.refunds(out.reference as string)).toHaveLength(1);
+    const sent = fake.requests.filter(
+      (r) => r.path === '/v1/refunds' && r.idempotencyKey === 're_drop',
+    );
+    expect(sent.length).toBe(2);
+  });
+
+  it('says which mode a merchant’s keys are for', () => {
+    const p = adapter();
+    expect(p.modeOfCredentials({ secret_key: 'sk_live_a', publishable_key: 'pk_live_b' })).toBe(
+      'live',
+    );
+    expect(p.modeOfCredentials({ secret_key: 'sk_test_a', publishable_key: 'pk_test_b' })).toBe(
+      'test',
+    );
+    expect(
+      p.modeOfCredentials({ secret_key: 'sk_test_a', publishable_key: 'pk_live_b' }),
+    ).toBeNull();
+  });
+
+  it('converts zero-, two- and three-decimal amounts as Stripe wants them', () => {
+    expect(toStripeAmount(500, 'JPY')).toBe(500);
+    expect(toStripeAmount(1999, 'EUR')).toBe(1999);
+    expect(toStripeAmount(5, 'ISK')).toBe(500);
+    expect(fromStripeAmount(500, 'ISK')).toBe(5);
+    expect(toStripeAmount(1230, 'KWD')).toBe(1230);
+    expect(amountProblem(1235, 'KWD')).toMatch(/multiple of 10/);
+    expect(amountProblem(1230, 'KWD')).toBeNull();
+  });
+
+  it('builds settlement rows from balance transactions', async () => {
+    const p = adapter() as Processor;
+    const from = Date.now() - 60_000;
+    const fx = stripeFixtures(fakeCredentials, () => fake.api);
+    const out = await fx.pay(
+      p,
+      {
+        attemptId: 'pa_settle',
+        intentId: 'pi_s',
+        merchantId: 'm',
+        amount: 2500,
+        currency: 'EUR',
+        captureMethod: 'automatic',
+        returnUrl: 'https://x.example/',
+      },
+      'succeeds',
+    );
+    await p.refund?.({
+      reference: out.reference as string,
+      amount: 500,
+      currency: 'EUR',
+      operationId: 're_settle',
+      credentials: fakeCredentials,
+    });
+    const rows = await p.settlementReport?.({
+      from,
+      to: Date.now() + 60_000,
+      credentials: fakeCredentials,
+    });
+    const mine = rows?.filter((r) => r.reference === out.reference);
+    expect(mine?.map((r) => [r.status, r.amount, r.currency])).toEqual([['succeeded', 2500, 'EUR']]);
+  });
+});
