@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   'refund.created',
   'refund.succeeded',
   'refund.failed',
+  'dispute.created',
+  'dispute.closed',
   'webhook_delivery.dead',
 ] as const;
 export const eventTypeSchema = z.enum(EVENT_TYPES);

@@ -3,6 +3,8 @@ export const ID_PREFIX = {
   merchant: 'mer',
   paymentIntent: 'pi',
   paymentAttempt: 'pa',
+  processorAccount: 'pacct',
+  dispute: 'dp',
   refund: 're',
   event: 'evt',
   webhookEndpoint: 'we',

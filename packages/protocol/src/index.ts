@@ -9,5 +9,6 @@ export * from './money.ts';
 export * from './payment-attempt.ts';
 export * from './payment-intent.ts';
 export * from './payment-method.ts';
+export * from './dispute.ts';
 export * from './refund.ts';
 export * from './webhook.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { disputeSchema } from './dispute.ts';
 import { EVENT_TYPES, type EventType } from './event.ts';
 import { paymentIntentSchema } from './payment-intent.ts';
 import { refundSchema } from './refund.ts';
@@ -8,6 +9,7 @@ import { webhookDeliverySchema } from './webhook.ts';
 const OBJECT_OF = {
   payment_intent: paymentIntentSchema,
   refund: refundSchema,
+  dispute: disputeSchema,
   webhook_delivery: webhookDeliverySchema,
 } as const;
 type Prefix<T extends string> = T extends `${infer P}.${string}` ? P : never;
@@ -28,6 +30,9 @@ const DESCRIPTIONS: Record<EventType, string> = {
   'refund.created': 'A refund was created.',
   'refund.succeeded': 'A refund succeeded.',
   'refund.failed': 'A refund failed; the amount is refundable again.',
+  'dispute.created':
+    "The shopper's bank disputed a payment (a chargeback); answer it in your processor's dashboard.",
+  'dispute.closed': 'A dispute was decided: `status` is `won` or `lost`.',
   'webhook_delivery.dead':
     'A delivery to one of your endpoints failed for the last time (not sent to that endpoint).',
 };

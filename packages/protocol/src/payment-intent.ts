@@ -174,6 +174,10 @@ export const clientPaymentIntentSchema = paymentIntentSchema
       }),
     }),
     attempts_remaining: z.number().int(),
+    processor_fields: z.partialRecord(paymentMethodTypeSchema, z.string()).meta({
+      description:
+        "Methods the processor's own fields collect on the page (e.g. `card: stripe`): open a processor session for them instead of confirming with card details.",
+    }),
     result: z
       .object({
         order_id: z.string(),
@@ -187,6 +191,44 @@ export const clientPaymentIntentSchema = paymentIntentSchema
   })
   .meta({ id: 'ClientPaymentIntent' });
 export type ClientPaymentIntent = z.infer<typeof clientPaymentIntentSchema>;
+
+export const openProcessorSessionBodySchema = z
+  .object({
+    client_secret: z.string().min(1),
+    payment_method_type: paymentMethodTypeSchema,
+  })
+  .strict()
+  .meta({ id: 'OpenProcessorSession' });
+
+/** What the page mounts the processor's own fields with; only the page ever gets it. */
+export const processorSessionSchema = z
+  .object({
+    object: z.literal('processor_session'),
+    payment_attempt: z.string(),
+    processor: z.string().meta({ example: 'stripe' }),
+    publishable_key: z.string(),
+    client_secret: z.string().meta({
+      description:
+        "The processor's client secret for this one payment (Stripe: the PaymentIntent's); it cannot read or move anything else.",
+    }),
+  })
+  .meta({ id: 'ProcessorSession' });
+export type ProcessorSession = z.infer<typeof processorSessionSchema>;
+
+export const openedProcessorSessionSchema = z
+  .object({
+    payment_intent: clientPaymentIntentSchema,
+    session: processorSessionSchema.nullable().meta({
+      description: 'Null when the payment was settled meanwhile: follow `payment_intent`.',
+    }),
+  })
+  .meta({ id: 'OpenedProcessorSession' });
+export type OpenedProcessorSession = z.infer<typeof openedProcessorSessionSchema>;
+
+export const completeProcessorSessionBodySchema = z
+  .object({ client_secret: z.string().min(1) })
+  .strict()
+  .meta({ id: 'CompleteProcessorSession' });
 
 export const listPaymentIntentsQuerySchema = listQuery({
   status: paymentIntentStatusSchema.optional(),

@@ -20,6 +20,7 @@ import { createConfirmService, RECOVER_ATTEMPT_JOB } from './intents/confirm.ts'
 import { createHoldOperations, HOLD_OPERATION_JOB } from './intents/hold-operations.ts';
 import { createLifecycle } from './intents/lifecycle.ts';
 import { POLL_ATTEMPT_JOB } from './intents/outcome.ts';
+import { CLOSE_SESSION_JOB } from './intents/transition.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
 import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
 import { processorNotificationRoutes } from './processors/notifications.ts';
@@ -129,6 +130,7 @@ export function createGateway(deps: Deps) {
     Object.fromEntries([
       handle(POLL_ATTEMPT_JOB, (p) => lifecycle.pollAttempt(p.attempt)),
       handle(RECOVER_ATTEMPT_JOB, (p) => lifecycle.recoverAttempt(p.attempt)),
+      handle(CLOSE_SESSION_JOB, (p) => lifecycle.closeSession(p.attempt)),
       handle(DELIVER_JOB, createDeliverer(deps)),
       handle(HOLD_OPERATION_JOB, (p) => holds.recover(p)),
       handle(REFUND_JOB, (p) => refunds.process(p.refund)),

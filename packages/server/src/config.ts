@@ -42,6 +42,11 @@ export interface Config {
   fingerprintSecret: string;
   /** Keys the hashes of client addresses behind per-client limits. */
   clientKeySecret: string;
+  /** AES-256 key that seals merchants' processor credentials (KASSA_ENCRYPTION_KEY, 32
+   * bytes as 64 hex digits or base64); none: no credentials can be saved or read. */
+  encryptionKey: Buffer | null;
+  /** Stripe's API base, for tests against a fake Stripe; Stripe itself when unset. */
+  stripeApiUrl: string | null;
   /** The demo install (`npm start`): the demo merchant and seed 002's example
    * credentials exist only then, and only in test mode. */
   demo: boolean;
@@ -108,6 +113,22 @@ const envSchema = z.object({
     .max(24 * 30)
     .default(7 * 24),
   KASSA_REDIRECT_SECRET: z.string().min(16).optional(),
+  KASSA_ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      const key = /^[0-9a-f]{64}$/i.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+      if (key.length !== 32) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 32 bytes: 64 hex digits or base64 (openssl rand -hex 32)',
+        });
+        return z.NEVER;
+      }
+      return key;
+    }),
+  KASSA_STRIPE_API_URL: z.url().optional(),
   KASSA_RECONCILE_DAILY_AT: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)')
@@ -177,6 +198,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     captureWindowMs: e.KASSA_CAPTURE_WINDOW_HOURS * 3_600_000,
     reconcileDailyAt: e.KASSA_RECONCILE_DAILY_AT ?? null,
     redirectSecret: secrets.redirectSecret,
+    encryptionKey: e.KASSA_ENCRYPTION_KEY ?? null,
+    stripeApiUrl: e.KASSA_STRIPE_API_URL ?? null,
     clientKeySecret: secrets.clientKey,
     demo: e.KASSA_DEMO === 'true' || e.KASSA_DEMO === '1',
     idempotencyLeaseMs: e.KASSA_IDEMPOTENCY_LEASE_MS,

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { merchantsCommand } from './merchants-command.ts';
 import { openApiCommand } from './openapi-command.ts';
+import { processorsCommand } from './processors-command.ts';
 import { reconcileCommand } from './reconcile-command.ts';
 import { startCommand, workerCommand } from './start-command.ts';
 
@@ -16,6 +17,12 @@ Commands:
   openapi                    print the OpenAPI 3.1 document of the API (as served at /openapi.json)
   merchants create --name N --origin URL [--origin URL…] [--live] [--json]
                              create a merchant and print its keys (secret keys are shown only once)
+  processors set stripe --merchant mer_… --mode test|live
+                 --secret-key sk_… --publishable-key pk_… --webhook-secret whsec_…
+                             connect a merchant's Stripe account (sealed with KASSA_ENCRYPTION_KEY);
+                             each value may come from KASSA_STRIPE_SECRET_KEY etc. instead
+  processors list --merchant mer_…
+                             the merchant's processor accounts and their webhook URLs
 `;
 
 async function main(argv: string[]) {
@@ -47,6 +54,30 @@ async function main(argv: string[]) {
         },
       });
       return merchantsCommand(values);
+    }
+    case 'processors': {
+      const [sub, ...args] = rest;
+      if (sub !== 'set' && sub !== 'list') break;
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          merchant: { type: 'string' },
+          mode: { type: 'string' },
+          'secret-key': { type: 'string' },
+          'publishable-key': { type: 'string' },
+          'webhook-secret': { type: 'string' },
+        },
+      });
+      return processorsCommand(sub, positionals[0], {
+        merchant: values.merchant,
+        mode: values.mode,
+        fields: {
+          secret_key: values['secret-key'],
+          publishable_key: values['publishable-key'],
+          webhook_secret: values['webhook-secret'],
+        },
+      });
     }
     case undefined:
     case 'help':

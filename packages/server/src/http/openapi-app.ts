@@ -18,6 +18,7 @@ export const ERROR_STATUSES = {
   422: 'This Idempotency-Key was used with a different request',
   429: 'Too many requests: wait `Retry-After` seconds',
   500: 'Something went wrong on our side; retry with the same Idempotency-Key',
+  502: 'The payment processor could not be reached; nothing was charged, try again',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
 

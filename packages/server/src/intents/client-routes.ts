@@ -1,7 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  type ClientPaymentIntent,
   clientPaymentIntentSchema,
+  completeProcessorSessionBodySchema,
   confirmPaymentIntentBodySchema,
+  openedProcessorSessionSchema,
+  openProcessorSessionBodySchema,
   errorBodySchema,
   isTerminal,
 } from '@kassa/protocol';
@@ -12,6 +16,7 @@ import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { clientKeyOf, rateLimit } from '../http/rate-limit.ts';
+import { routingOf } from '../processors/routing.ts';
 import type { IntentRow } from '../store/types.ts';
 import type { ConfirmService } from './confirm.ts';
 import { toClientIntent } from './serialize.ts';
@@ -30,6 +35,29 @@ const STREAM_MAX_MS = 15 * 60 * 1000;
  * credential; a publishable key, when sent, must belong to the intent's merchant. It
  * shows only what a shopper may see.
  */
+/** 402 with the intent when its latest attempt was declined; the intent otherwise. */
+function declinedOr(c: Context<AppEnv>, row: IntentRow, shown: ClientPaymentIntent) {
+  const declined =
+    row.lastPaymentError && row.lastPaymentError.payment_attempt === row.latestAttemptId;
+  if (declined && (row.status === 'requires_payment_method' || row.status === 'failed')) {
+    const e = row.lastPaymentError;
+    return c.json(
+      {
+        error: {
+          type: 'card_error' as const,
+          code: e?.code ?? 'card_declined',
+          decline_code: e?.decline_code,
+          message: e?.message ?? 'Your payment was declined.',
+          request_id: c.get('requestId'),
+          payment_intent: shown,
+        },
+      },
+      402,
+    );
+  }
+  return c.json(shown, 200);
+}
+
 export function clientRoutes(deps: Deps, confirms: ConfirmService) {
   const { store } = deps;
   const app = openApiApp();
@@ -47,7 +75,10 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     if (!merchant) throw new Error(`intent ${row.id} has no merchant`);
     const { maxAttempts, maxAttemptsPerClient } = deps.config;
     const left = Math.min(maxAttempts - row.failedAttempts, maxAttemptsPerClient - clientFailures);
-    return toClientIntent(row, merchant, row.failedAttempts + left, key?.secretHash);
+    const fields = isTerminal(row.status)
+      ? {}
+      : await routingOf(deps).processorFields(row.merchantId, row.livemode, row.paymentMethodTypes);
+    return toClientIntent(row, merchant, row.failedAttempts + left, key?.secretHash, fields);
   };
 
   app.openapi(
@@ -212,26 +243,83 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
       );
       const clientKey = clientKeyOf(c, deps.config);
       const row = await confirms.confirm(intent, body, { idem: c.get('idempotency'), clientKey });
-      const shown = await view(row, clientKey);
-      const declined =
-        row.lastPaymentError && row.lastPaymentError.payment_attempt === row.latestAttemptId;
-      if (declined && (row.status === 'requires_payment_method' || row.status === 'failed')) {
-        const e = row.lastPaymentError;
-        return c.json(
-          {
-            error: {
-              type: 'card_error' as const,
-              code: e?.code ?? 'card_declined',
-              decline_code: e?.decline_code,
-              message: e?.message ?? 'Your payment was declined.',
-              request_id: c.get('requestId'),
-              payment_intent: shown,
-            },
+      return declinedOr(c, row, await view(row, clientKey));
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/payment_intents/{id}/processor_session',
+      operationId: 'openProcessorSession',
+      tags,
+      security,
+      summary: "Open the payment the processor's own fields complete (Stripe's Payment Element)",
+      description:
+        "For a method in `processor_fields`: the gateway opens the payment at the processor (one per attempt; opening again reopens it) and answers with what the page mounts the processor's fields with. The card goes from those fields to the processor, never to Kassa.",
+      request: {
+        params: idParam,
+        body: {
+          content: { 'application/json': { schema: openProcessorSessionBodySchema } },
+          required: true,
+        },
+      },
+      responses: {
+        200: json(openedProcessorSessionSchema, 'The session, or the intent if it was settled meanwhile'),
+        ...errors(400, 404, 409, 502),
+        429: json(errorBodySchema, 'Too many attempts from this client'),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const intent = await confirms.clientIntent(keyOf(c), c.req.valid('param').id, body.client_secret);
+      const clientKey = clientKeyOf(c, deps.config);
+      const opened = await confirms.openSession(intent, body.payment_method_type, { clientKey });
+      return c.json(
+        {
+          payment_intent: await view(opened.intent, clientKey),
+          session: opened.session && {
+            object: 'processor_session' as const,
+            payment_attempt: opened.session.attempt,
+            processor: opened.session.processor,
+            publishable_key: opened.session.publishableKey,
+            client_secret: opened.session.clientSecret,
           },
-          402,
-        );
-      }
-      return c.json(shown, 200);
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/payment_intents/{id}/processor_session/complete',
+      operationId: 'completeProcessorSession',
+      tags,
+      security,
+      summary: 'After the processor\'s fields confirmed: record how the payment stands',
+      description:
+        'The gateway does not take the browser\'s word: it asks the processor. A decline answers 402 as confirm does; the shopper may open a new session and try again.',
+      request: {
+        params: idParam,
+        body: {
+          content: { 'application/json': { schema: completeProcessorSessionBodySchema } },
+          required: true,
+        },
+      },
+      responses: {
+        200: json(clientPaymentIntentSchema, 'Succeeded, processing, held, or still open'),
+        402: json(errorBodySchema, 'Declined: `error.payment_intent` shows whether a retry is possible'),
+        ...errors(400, 404, 409, 502),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const intent = await confirms.clientIntent(keyOf(c), c.req.valid('param').id, body.client_secret);
+      const clientKey = clientKeyOf(c, deps.config);
+      const row = await confirms.completeSession(intent);
+      return declinedOr(c, row, await view(row, clientKey));
     },
   );
 

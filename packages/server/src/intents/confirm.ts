@@ -1,5 +1,10 @@
-import type { ProcessorOutcome } from '@kassa/processors';
-import { type ConfirmPaymentIntentBody, newId, type PaymentMethodData } from '@kassa/protocol';
+import type { Processor, ProcessorOutcome } from '@kassa/processors';
+import {
+  type ConfirmPaymentIntentBody,
+  newId,
+  type PaymentMethodData,
+  type PaymentMethodType,
+} from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
@@ -10,7 +15,7 @@ import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
-import { expireOpenIntent, moveIntent } from './transition.ts';
+import { closeSession, expireOpenIntent, moveIntent } from './transition.ts';
 
 /**
  * Where the shopper goes after a redirect: what the merchant's server set wins; the
@@ -93,10 +98,10 @@ export function createConfirmService(deps: Deps) {
     method: PaymentMethodData,
     opts: { queued?: boolean },
   ) {
-    const processor = routing.get(attempt.processor);
+    const processor = await routing.adapter(attempt.processor, intent);
     let outcome: ProcessorOutcome;
     try {
-      if (!processor) throw new Error(`no processor ${attempt.processor}`);
+      if (!processor?.authorize) throw new Error(`no processor ${attempt.processor}`);
       outcome = await withTimeout(
         processor.authorize({
           attemptId: attempt.id,
@@ -160,8 +165,17 @@ export function createConfirmService(deps: Deps) {
           { param: 'payment_method[type]' },
         );
       }
-      // Each method goes to the adapter that takes it in the intent's mode.
-      const processorId = routing.forMethod(intent.livemode, method.type).id;
+      // Each method goes to the adapter that takes it for this merchant and mode.
+      const route = await routing.forMethod(intent.merchantId, intent.livemode, method.type);
+      if (route.processor.capabilities.fields === 'processor') {
+        throw new ApiError(
+          400,
+          'payment_method_collected_by_processor',
+          `${method.type} payments here are entered in ${route.id}'s own fields on the payment page, never sent to Kassa; open a processor session instead.`,
+          { param: 'payment_method[type]' },
+        );
+      }
+      const processorId = route.id;
       const now = clock.now();
       const card: CardSummary | null =
         method.type === 'card' ? summariseCard(method.card, now, config.fingerprintSecret) : null;
@@ -213,6 +227,10 @@ export function createConfirmService(deps: Deps) {
             { type: 'rate_limit_error' },
           );
         }
+        if (fresh.latestAttemptId) {
+          // A payment left open in a processor's fields is closed there.
+          await closeSession(tx, fresh.latestAttemptId, now, 'The shopper chose another payment method.');
+        }
         if (fresh.status === 'requires_action' && fresh.latestAttemptId) {
           // The shopper gave up on 3-D Secure and tries another way.
           await tx.updateAttempt(fresh.latestAttemptId, {
@@ -253,14 +271,218 @@ export function createConfirmService(deps: Deps) {
       return authorizeAndApply(intent, attempt, method, opts);
     },
 
+    /**
+     * Opens the payment that the processor's own fields on the page complete (Stripe's
+     * Payment Element): an attempt is recorded, the processor opens its payment with the
+     * attempt id as idempotency key, and the page gets what it needs to mount the fields.
+     * The card goes from those fields to the processor; Kassa never sees it. Opening again
+     * while that payment is unpaid reopens the same one; if it was paid meanwhile (the
+     * page closed mid-payment), its outcome is recorded and no session is handed out.
+     */
+    async openSession(intent: IntentRow, methodType: PaymentMethodType, opts: { clientKey?: string } = {}) {
+      if (await expireIfDue(intent)) throw expiredError();
+      if (!intent.paymentMethodTypes.includes(methodType)) {
+        throw new ApiError(
+          400,
+          'payment_method_not_allowed',
+          `This payment does not accept ${methodType}; it accepts ${intent.paymentMethodTypes.join(', ')}.`,
+          { param: 'payment_method_type' },
+        );
+      }
+      const route = await routing.forMethod(intent.merchantId, intent.livemode, methodType);
+      if (route.processor.capabilities.fields !== 'processor') {
+        throw new ApiError(
+          400,
+          'processor_session_unavailable',
+          `${methodType} payments here use Kassa's own form; confirm with payment_method instead.`,
+          { param: 'payment_method_type' },
+        );
+      }
+      const now = clock.now();
+      const { attempt, reused } = await store.transaction(async (tx) => {
+        const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+        if (!CONFIRMABLE.includes(fresh.status)) {
+          throw fresh.status === 'processing'
+            ? new ApiError(409, 'payment_in_progress', 'A payment for this order is already in progress.')
+            : unexpectedState(fresh.status, 'pay');
+        }
+        const latest = fresh.latestAttemptId ? await tx.getAttempt(fresh.latestAttemptId) : null;
+        if (
+          latest?.status === 'pending' &&
+          latest.processor === route.id &&
+          latest.methodType === methodType &&
+          latest.processorReference
+        ) {
+          return { attempt: latest, reused: true };
+        }
+        if (
+          opts.clientKey &&
+          (await tx.countFailedAttempts(fresh.id, opts.clientKey)) >= config.maxAttemptsPerClient
+        ) {
+          throw new ApiError(
+            429,
+            'too_many_attempts',
+            'Too many declined attempts from this device. Use another payment method or contact the shop.',
+            { type: 'rate_limit_error' },
+          );
+        }
+        if (latest) await closeSession(tx, latest.id, now, 'The shopper started again.');
+        if (fresh.status === 'requires_action' && latest?.status === 'requires_action') {
+          await tx.updateAttempt(latest.id, {
+            status: 'failed',
+            declineCode: 'abandoned',
+            failureMessage: 'The shopper chose another payment method.',
+            updatedAt: now,
+          });
+        }
+        const row: AttemptRow = {
+          id: newId('pa'),
+          intentId: fresh.id,
+          merchantId: fresh.merchantId,
+          status: 'pending',
+          methodType,
+          cardBrand: null,
+          cardLast4: null,
+          cardExpMonth: null,
+          cardExpYear: null,
+          cardFingerprint: null,
+          upiVpa: null,
+          clientKey: opts.clientKey ?? null,
+          processor: route.id,
+          processorReference: null,
+          declineCode: null,
+          failureMessage: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await tx.insertAttempt(row);
+        await moveIntent(
+          tx,
+          fresh,
+          {
+            status: 'requires_payment_method',
+            latestAttemptId: row.id,
+            processor: route.id,
+            nextAction: null,
+          },
+          { event: null, now, publicUrl, action: 'pay' },
+        );
+        return { attempt: row, reused: false };
+      });
+
+      const adapter = await routing.adapter(route.id, intent);
+      let session: Awaited<ReturnType<NonNullable<Processor['openSession']>>>;
+      try {
+        if (!adapter?.openSession) throw new Error(`no processor ${route.id}`);
+        session = await withTimeout(
+          adapter.openSession({
+            attemptId: attempt.id,
+            intentId: intent.id,
+            merchantId: intent.merchantId,
+            amount: intent.amount,
+            currency: intent.currency,
+            captureMethod: intent.captureMethod,
+            paymentMethodType: methodType,
+            returnUrl: `${publicUrl}/pay/${intent.id}`,
+          }),
+          config.processorTimeoutMs,
+        );
+      } catch (err) {
+        logger.error({ err, attempt: attempt.id }, 'processor session could not be opened');
+        if (!reused) {
+          await store.transaction((tx) =>
+            tx.updateAttempt(attempt.id, {
+              status: 'failed',
+              declineCode: 'processing_error',
+              failureMessage: 'The payment processor could not be reached.',
+              updatedAt: clock.now(),
+            }),
+          );
+        }
+        throw new ApiError(
+          502,
+          'processor_unavailable',
+          'We could not reach the payment processor. Nothing was charged; please try again.',
+          { type: 'api_error' },
+        );
+      }
+      if (reused) {
+        // The page may have closed after paying: ask the processor before handing it out again.
+        const outcome = await adapter.retrieve({
+          reference: session.reference,
+          amount: intent.amount,
+          currency: intent.currency,
+        });
+        if (outcome.status !== 'pending') {
+          const row = await store.transaction((tx) =>
+            applyOutcome(deps, tx, attempt.id, outcome, clock.now()),
+          );
+          return { intent: row, session: null };
+        }
+      } else {
+        await store.transaction(async (tx) => {
+          const fresh = await tx.getAttempt(attempt.id);
+          if (fresh?.status === 'pending') {
+            await tx.updateAttempt(attempt.id, {
+              processorReference: session.reference,
+              updatedAt: clock.now(),
+            });
+          }
+        });
+      }
+      const row = (await store.read((tx) => tx.getIntent(intent.id))) as IntentRow;
+      return {
+        intent: row,
+        session: { attempt: attempt.id, processor: route.id, ...session.page },
+      };
+    },
+
+    /**
+     * The page says the shopper finished in the processor's fields. The browser is not
+     * believed: the gateway asks the processor how the payment stands and records that.
+     */
+    async completeSession(intent: IntentRow) {
+      const attempt = intent.latestAttemptId
+        ? await store.read((tx) => tx.getAttempt(intent.latestAttemptId as string))
+        : null;
+      const adapter = attempt ? await routing.adapter(attempt.processor, intent) : undefined;
+      if (!attempt?.processorReference || adapter?.capabilities.fields !== 'processor') {
+        throw new ApiError(
+          409,
+          'processor_session_missing',
+          'This payment has no open processor session; open one first.',
+        );
+      }
+      let outcome: ProcessorOutcome;
+      try {
+        outcome = await withTimeout(
+          adapter.retrieve({
+            reference: attempt.processorReference,
+            amount: intent.amount,
+            currency: intent.currency,
+          }),
+          config.processorTimeoutMs,
+        );
+      } catch (err) {
+        logger.error({ err, attempt: attempt.id }, 'processor retrieve failed');
+        throw new ApiError(
+          502,
+          'processor_unavailable',
+          'We could not reach the payment processor. Your payment is safe; please try again.',
+          { type: 'api_error' },
+        );
+      }
+      return store.transaction((tx) => applyOutcome(deps, tx, attempt.id, outcome, clock.now()));
+    },
+
     /** A shopper finished a processor page (3-D Secure): continue and apply the result. */
     async completeAction(processorId: string, reference: string, result: string) {
-      const processor = routing.get(processorId);
       const found = await store.read(async (tx) => {
         const attempt = await tx.findAttemptByReference(processorId, reference);
         const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
         return attempt && intent ? { attempt, intent } : null;
       });
+      const processor = found ? await routing.adapter(processorId, found.intent) : undefined;
       if (!found || !processor?.continueAfterAction) return { returnUrl: null };
       const { attempt, intent } = found;
       if (attempt.status === 'requires_action') {

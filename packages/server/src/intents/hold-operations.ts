@@ -93,7 +93,7 @@ export function createHoldOperations(deps: Deps) {
   /** Asks the processor, with the operation's id, and records what it answered. */
   async function drive(intent: IntentRow, input: HoldOperationInput): Promise<IntentRow> {
     const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-    const processor = routingOf(deps).get(attempt?.processor ?? intent.processor);
+    const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
     const reference = attempt?.processorReference;
     // One id per intent and operation: a retried call can never move money twice.
     const operationId = `${intent.id}_${input.operation}`;

@@ -27,7 +27,7 @@ export function createLifecycle(deps: Deps) {
     async pollAttempt(attemptId: string) {
       const found = await loadAttempt(attemptId);
       if (found?.attempt.status !== 'processing' || !found.attempt.processorReference) return;
-      const processor = routingOf(deps).get(found.attempt.processor);
+      const processor = await routingOf(deps).adapter(found.attempt.processor, found.intent);
       if (!processor) return;
       const outcome = await processor.retrieve({
         reference: found.attempt.processorReference,
@@ -45,6 +45,11 @@ export function createLifecycle(deps: Deps) {
     async recoverAttempt(attemptId: string) {
       const found = await loadAttempt(attemptId);
       if (found?.attempt.status !== 'pending') return;
+      if (found.attempt.processorReference) {
+        // Opened in the processor's own fields: the processor knows; the intent's expiry
+        // closes it if the shopper never pays.
+        return;
+      }
       logger.warn(
         { attempt: attemptId },
         'settling an attempt whose processor call never returned',
@@ -67,6 +72,33 @@ export function createLifecycle(deps: Deps) {
           now,
         );
       });
+    },
+
+    /**
+     * Cancels, at the processor, a payment opened for its own fields that Kassa gave up
+     * (the shopper started again, the intent closed), so it can no longer be paid.
+     */
+    async closeSession(attemptId: string) {
+      const found = await loadAttempt(attemptId);
+      const ref = found?.attempt.processorReference;
+      if (!found || !ref) return;
+      const processor = await routingOf(deps).adapter(found.attempt.processor, found.intent);
+      if (!processor?.cancel) return;
+      const closed = await processor.cancel({
+        reference: ref,
+        amount: found.intent.amount,
+        currency: found.intent.currency,
+        operationId: `${attemptId}_close`,
+      });
+      if (!closed.canceled) {
+        // Paid before the cancel reached the processor: record what it says.
+        const outcome = await processor.retrieve({
+          reference: ref,
+          amount: found.intent.amount,
+          currency: found.intent.currency,
+        });
+        await store.transaction((tx) => applyOutcome(deps, tx, attemptId, outcome, clock.now()));
+      }
     },
 
     /**
@@ -100,7 +132,7 @@ export function createLifecycle(deps: Deps) {
       const now = clock.now();
       const due = await store.read((tx) => tx.listExpiredOpenIntents(now, limit));
       for (const intent of due) {
-        if (intent.status === 'requires_action' && intent.latestAttemptId) {
+        if (intent.latestAttemptId) {
           const settled = await lastLook(intent);
           if (settled) continue;
         }
@@ -112,15 +144,16 @@ export function createLifecycle(deps: Deps) {
 
   async function lastLook(intent: IntentRow): Promise<boolean> {
     const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-    const processor = attempt ? routingOf(deps).get(attempt.processor) : undefined;
+    const processor = attempt ? await routingOf(deps).adapter(attempt.processor, intent) : undefined;
     if (!attempt?.processorReference || !processor) return false;
+    if (attempt.status !== 'requires_action' && attempt.status !== 'pending') return false;
     try {
       const outcome = await processor.retrieve({
         reference: attempt.processorReference,
         amount: intent.amount,
         currency: intent.currency,
       });
-      if (outcome.status === 'requires_action') return false;
+      if (outcome.status === 'requires_action' || outcome.status === 'pending') return false;
       await store.transaction((tx) => applyOutcome(deps, tx, attempt.id, outcome, clock.now()));
       return outcome.status !== 'failed';
     } catch (err) {

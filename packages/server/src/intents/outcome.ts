@@ -60,6 +60,14 @@ export async function applyOutcome(
   const { config } = deps;
   const base = { now, publicUrl: config.publicUrl };
 
+  if (attempt.status === 'failed' && (outcome.status === 'succeeded' || outcome.status === 'authorized')) {
+    // Kassa gave this payment up (declined, abandoned, closed) and the processor took the
+    // money after all: never silent. The reconciliation lists it for a refund.
+    deps.logger.error(
+      { attempt: attempt.id, intent: intent.id, reference: outcome.reference },
+      'processor reports money taken on an attempt Kassa recorded as failed',
+    );
+  }
   if (attempt.status === 'succeeded' || attempt.status === 'failed') return intent;
   // A late or out-of-order answer (processing after authorized) never moves backwards.
   if (PROGRESS[outcome.status] < PROGRESS[attempt.status]) return intent;
@@ -91,6 +99,9 @@ export async function applyOutcome(
   }
 
   switch (outcome.status) {
+    case 'pending':
+      // Still open in the processor's fields: nothing to record yet.
+      return intent;
     case 'succeeded':
       await tx.updateAttempt(attempt.id, {
         status: 'succeeded',

@@ -54,6 +54,7 @@ export function toClientIntent(
   merchant: MerchantRow,
   maxAttempts: number,
   secretHash?: string | null,
+  processorFields: ClientPaymentIntent['processor_fields'] = {},
 ): ClientPaymentIntent {
   const paid = row.status === 'succeeded' || row.status === 'requires_capture';
   return {
@@ -71,6 +72,7 @@ export function toClientIntent(
     return_url: row.returnUrl,
     merchant: { name: merchant.name, allowed_origins: merchant.allowedOrigins },
     attempts_remaining: Math.max(0, maxAttempts - row.failedAttempts),
+    processor_fields: processorFields,
     ...(paid && secretHash
       ? {
           result: {

@@ -60,7 +60,7 @@ export function createIntentService(deps: Deps) {
      */
     async create(caller: Caller, body: CreatePaymentIntentBody) {
       const now = clock.now();
-      const processor = routing.forNewIntent(caller.livemode, body);
+      const processor = await routing.forNewIntent(caller.merchant.id, caller.livemode, body);
       // Server-side confirmation takes UPI only: card details never go through the
       // merchant's server, and a redirect needs the shopper's browser.
       const upi = body.payment_method?.type === 'upi' ? body.payment_method : null;

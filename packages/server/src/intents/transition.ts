@@ -1,6 +1,7 @@
 import type { EventType } from '@kassa/protocol';
 import { recordEvent } from '../events/record.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
+import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CONFIRMABLE } from './status-machine.ts';
 
@@ -17,6 +18,9 @@ export async function moveIntent(
   assertTransition(intent.status, patch.status, opts.action ?? `move to ${patch.status}`);
   const next: IntentRow = { ...intent, ...patch, updatedAt: opts.now };
   await tx.updateIntent(intent.id, { ...patch, updatedAt: opts.now });
+  if (CLOSING.has(patch.status) && intent.latestAttemptId) {
+    await closeSession(tx, intent.latestAttemptId, opts.now, 'The payment closed before it was completed.');
+  }
   if (opts.event) {
     await recordEvent(tx, {
       merchantId: intent.merchantId,
@@ -27,6 +31,33 @@ export async function moveIntent(
     });
   }
   return next;
+}
+
+const CLOSING = new Set(['canceled', 'expired', 'failed']);
+
+/** Cancels a payment opened at the processor for its own fields (a Stripe PaymentIntent)
+ * that the intent no longer follows, so the shopper cannot pay it afterwards. */
+export const CLOSE_SESSION_JOB = jobKind<{ attempt: string }>('attempt.close_session');
+
+/**
+ * An attempt opened in the processor's fields and never paid (`pending` with a
+ * reference) is given up: failed as abandoned here, and cancelled at the processor by a
+ * job. Other attempts are left alone.
+ */
+export async function closeSession(tx: StoreTx, attemptId: string, now: number, why: string) {
+  const attempt = await tx.getAttempt(attemptId);
+  if (attempt?.status !== 'pending' || !attempt.processorReference) return;
+  await tx.updateAttempt(attempt.id, {
+    status: 'failed',
+    declineCode: 'abandoned',
+    failureMessage: why,
+    updatedAt: now,
+  });
+  await enqueue(tx, CLOSE_SESSION_JOB, { attempt: attempt.id }, {
+    runAt: now,
+    now,
+    merchantId: attempt.merchantId,
+  });
 }
 
 /**

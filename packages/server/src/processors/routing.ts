@@ -1,24 +1,70 @@
-import type { Processor } from '@kassa/processors';
+import type { Processor, ProcessorCredentials } from '@kassa/processors';
 import type { PaymentMethodType } from '@kassa/protocol';
+import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
+import { createAccounts } from './accounts.ts';
 
 type Mode = 'test' | 'live';
 const modeOf = (livemode: boolean): Mode => (livemode ? 'live' : 'test');
 
-/**
- * The one place that decides which adapter serves what: for an intent's mode and payment
- * method, the first registered adapter whose `capabilities` take both. What no adapter
- * can do (a method, manual capture, a partial capture, a refund) is refused with a 400
- * naming the field, before anything is written or any processor is called.
- */
-export function createRouting(processors: Record<string, Processor>) {
-  const registered = Object.entries(processors);
+/** An adapter with the merchant's credentials put into every call. */
+function withCredentials(p: Processor, credentials: ProcessorCredentials): Processor {
+  const bind =
+    <R extends object, T>(f: ((req: R) => Promise<T>) | undefined) =>
+    (f ? (req: R) => f.call(p, { ...req, credentials }) : undefined) as (
+      req: R,
+    ) => Promise<T>;
+  return {
+    id: p.id,
+    capabilities: p.capabilities,
+    modeOfCredentials: p.modeOfCredentials,
+    amountProblem: p.amountProblem,
+    retrieve: bind(p.retrieve),
+    authorize: p.authorize && bind(p.authorize),
+    openSession: p.openSession && bind(p.openSession),
+    continueAfterAction: p.continueAfterAction && bind(p.continueAfterAction),
+    capture: p.capture && bind(p.capture),
+    cancel: p.cancel && bind(p.cancel),
+    refund: p.refund && bind(p.refund),
+    parseNotification: p.parseNotification && bind(p.parseNotification),
+    settlementReport: p.settlementReport && bind(p.settlementReport),
+  };
+}
 
-  function serving(livemode: boolean, method: PaymentMethodType) {
+/**
+ * The one place that decides which adapter serves what: for a merchant's mode and a
+ * payment method, an adapter the merchant connected their own account to (Stripe) first,
+ * then the first registered adapter that needs no account; its `capabilities` must take
+ * the mode and the method. What no adapter can do (a method, manual capture, a partial
+ * capture, a refund, an amount) is refused with a 400 naming the field, before anything
+ * is written or any processor is called.
+ */
+export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config' | 'clock'>) {
+  const { processors, store } = deps;
+  const registered = Object.entries(processors);
+  const accounts = createAccounts(deps);
+
+  /** The adapters that may serve this merchant in this mode, the merchant's own first. */
+  async function candidates(merchantId: string, livemode: boolean) {
     const mode = modeOf(livemode);
-    const found = registered.find(
-      ([, p]) =>
-        p.capabilities.modes.includes(mode) && p.capabilities.paymentMethods.includes(method),
+    const connected = new Set(
+      (await store.read((tx) => tx.listProcessorAccounts(merchantId)))
+        .filter((a) => a.livemode === livemode)
+        .map((a) => a.processor),
+    );
+    const usable = registered.filter(
+      ([id, p]) =>
+        p.capabilities.modes.includes(mode) && (!p.capabilities.credentials || connected.has(id)),
+    );
+    return [
+      ...usable.filter(([id]) => connected.has(id)),
+      ...usable.filter(([id]) => !connected.has(id)),
+    ];
+  }
+
+  async function serving(merchantId: string, livemode: boolean, method: PaymentMethodType) {
+    const found = (await candidates(merchantId, livemode)).find(([, p]) =>
+      p.capabilities.paymentMethods.includes(method),
     );
     return found ? { id: found[0], processor: found[1] } : null;
   }
@@ -33,20 +79,29 @@ export function createRouting(processors: Record<string, Processor>) {
      * Checks a new intent against what its mode's adapters can do; returns the adapter of
      * its first method (the intent's `processor` until an attempt says otherwise).
      */
-    forNewIntent(
+    async forNewIntent(
+      merchantId: string,
       livemode: boolean,
-      intent: { payment_method_types: readonly PaymentMethodType[]; capture_method: string },
-    ): string {
+      intent: {
+        payment_method_types: readonly PaymentMethodType[];
+        capture_method: string;
+        amount: number;
+        currency: string;
+      },
+    ): Promise<string> {
       const mode = modeOf(livemode);
-      if (!registered.some(([, p]) => p.capabilities.modes.includes(mode))) {
+      const usable = await candidates(merchantId, livemode);
+      if (usable.length === 0) {
         throw new ApiError(
           400,
           'livemode_not_configured',
-          'No live processor is configured on this gateway; use your test keys.',
+          'No live processor is connected for this account; add your Stripe keys (kassa processors set stripe --mode live) or use your test keys.',
         );
       }
-      const routes = intent.payment_method_types.map((method) => {
-        const route = serving(livemode, method);
+      const routes = [];
+      for (const method of intent.payment_method_types) {
+        const found = usable.find(([, p]) => p.capabilities.paymentMethods.includes(method));
+        const route = found ? { id: found[0], processor: found[1] } : null;
         if (!route) {
           throw new ApiError(
             400,
@@ -55,8 +110,10 @@ export function createRouting(processors: Record<string, Processor>) {
             { param: 'payment_method_types' },
           );
         }
-        return { method, ...route };
-      });
+        const problem = route.processor.amountProblem?.(intent.amount, intent.currency);
+        if (problem) throw new ApiError(400, 'amount_invalid', problem, { param: 'amount' });
+        routes.push({ method, ...route });
+      }
       if (intent.capture_method === 'manual') {
         const cannot = routes.find((r) => !r.processor.capabilities.manualCapture);
         if (cannot) {
@@ -76,9 +133,9 @@ export function createRouting(processors: Record<string, Processor>) {
       return processors[id]?.capabilities;
     },
 
-    /** The adapter that takes this method in this mode, for a confirm. */
-    forMethod(livemode: boolean, method: PaymentMethodType) {
-      const route = serving(livemode, method);
+    /** The adapter that takes this method for this merchant and mode, for a payment. */
+    async forMethod(merchantId: string, livemode: boolean, method: PaymentMethodType) {
+      const route = await serving(merchantId, livemode, method);
       if (!route) {
         throw new ApiError(
           400,
@@ -91,6 +148,58 @@ export function createRouting(processors: Record<string, Processor>) {
       }
       return route;
     },
+
+    /** Which of these methods the processor's own fields collect, and whose. */
+    async processorFields(
+      merchantId: string,
+      livemode: boolean,
+      methods: readonly PaymentMethodType[],
+    ): Promise<Partial<Record<PaymentMethodType, string>>> {
+      const usable = await candidates(merchantId, livemode);
+      const out: Partial<Record<PaymentMethodType, string>> = {};
+      for (const method of methods) {
+        const found = usable.find(([, p]) => p.capabilities.paymentMethods.includes(method));
+        if (found?.[1].capabilities.fields === 'processor') out[method] = found[0];
+      }
+      return out;
+    },
+
+    /**
+     * The adapter for a payment's calls, with the merchant's credentials for its mode when
+     * it needs them; undefined when the adapter is gone or the account was removed.
+     */
+    async adapter(
+      processorId: string,
+      owner: { merchantId: string; livemode: boolean },
+    ): Promise<Processor | undefined> {
+      const p = processors[processorId];
+      if (!p?.capabilities.credentials) return p;
+      const credentials = await store.read((tx) =>
+        accounts.credentialsFor(tx, owner.merchantId, processorId, owner.livemode),
+      );
+      return credentials ? withCredentials(p, credentials) : undefined;
+    },
+
+    /** Every account's adapter with its credentials, and the plain adapters, for reports. */
+    async everyAdapter(): Promise<{ id: string; processor: Processor; merchantId: string | null; livemode: boolean | null }[]> {
+      const rows = await store.read((tx) => tx.listProcessorAccounts(null));
+      const out = [];
+      for (const [id, p] of registered) {
+        if (!p.capabilities.credentials) {
+          out.push({ id, processor: p, merchantId: null, livemode: null });
+          continue;
+        }
+        for (const row of rows.filter((r) => r.processor === id)) {
+          out.push({
+            id,
+            processor: withCredentials(p, accounts.open(row)),
+            merchantId: row.merchantId,
+            livemode: row.livemode,
+          });
+        }
+      }
+      return out;
+    },
   };
 }
 
@@ -98,10 +207,10 @@ export type Routing = ReturnType<typeof createRouting>;
 
 const cache = new WeakMap<Record<string, Processor>, Routing>();
 /** The routing of a gateway's adapters, built once per set. */
-export function routingOf(deps: { processors: Record<string, Processor> }): Routing {
+export function routingOf(deps: Pick<Deps, 'processors' | 'store' | 'config' | 'clock'>): Routing {
   let routing = cache.get(deps.processors);
   if (!routing) {
-    routing = createRouting(deps.processors);
+    routing = createRouting(deps);
     cache.set(deps.processors, routing);
   }
   return routing;

@@ -90,8 +90,13 @@ export async function reconcile(
   // Test and live payments never meet in one report.
   const inMode = (intent: IntentRow) => o.livemode == null || intent.livemode === o.livemode;
 
-  for (const [processorId, processor] of routingOf(deps).all()) {
+  for (const { id: processorId, processor, merchantId, livemode } of await routingOf(
+    deps,
+  ).everyAdapter()) {
     if (!processor.settlementReport) continue;
+    // A merchant's own account reports only that merchant's payments in its mode.
+    if (merchantId && o.merchantId && merchantId !== o.merchantId) continue;
+    if (livemode != null && o.livemode != null && livemode !== o.livemode) continue;
     const report: SettlementRow[] = await processor.settlementReport({ from, to: to + DAY });
     const books = new Map(report.map((r) => [r.reference, r]));
     const attempts = await store.read((tx) => tx.listAttemptsBetween(processorId, from, to));
@@ -100,9 +105,11 @@ export async function reconcile(
     for (const attempt of attempts) {
       if (!attempt.processorReference) continue;
       if (o.merchantId && attempt.merchantId !== o.merchantId) continue;
+      if (merchantId && attempt.merchantId !== merchantId) continue;
       seen.add(attempt.processorReference);
       const intent = await store.read((tx) => tx.getIntent(attempt.intentId));
       if (!intent || !inMode(intent)) continue;
+      if (livemode != null && intent.livemode !== livemode) continue;
       rows.push(
         await compare(attempt, intent, books.get(attempt.processorReference) ?? null, processorId),
       );

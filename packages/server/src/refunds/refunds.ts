@@ -49,8 +49,50 @@ const event = (
  * requests can never refund more than was taken. A refund the processor turns down
  * gives its amount back.
  */
+/**
+ * Records how a refund ended at the processor, once, inside the caller's transaction: a
+ * pending refund becomes succeeded or failed (giving the amount back to the intent) with
+ * its event; one that already ended is left alone. An outcome still pending only keeps
+ * the processor's refund id, and the processor's notification ends it later.
+ */
+export async function settleRefund(
+  tx: StoreTx,
+  refundId: string,
+  outcome: { status: 'succeeded' | 'failed' | 'pending'; reference: string | null; reason?: string },
+  now: number,
+): Promise<void> {
+  const fresh = await tx.getRefund(refundId);
+  if (fresh?.status !== 'pending') return;
+  if (outcome.status === 'pending') {
+    await tx.updateRefund(refundId, { processorReference: outcome.reference, updatedAt: now });
+    return;
+  }
+  const patch = {
+    status: outcome.status,
+    processorReference: outcome.reference ?? fresh.processorReference,
+    failureReason: outcome.reason ?? (outcome.status === 'failed' ? 'The processor declined the refund.' : null),
+    updatedAt: now,
+  };
+  await tx.updateRefund(refundId, patch);
+  if (outcome.status === 'failed') {
+    const current = await tx.getIntent(fresh.intentId);
+    await tx.updateIntent(fresh.intentId, {
+      amountRefunded: Math.max(0, (current?.amountRefunded ?? 0) - fresh.amount),
+      updatedAt: now,
+    });
+  }
+  await event(
+    tx,
+    { ...fresh, ...patch },
+    outcome.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
+    now,
+  );
+}
+
 export function createRefunds(deps: Deps) {
   const { store, clock } = deps;
+  const settle = (refundId: string, outcome: Parameters<typeof settleRefund>[2]) =>
+    store.transaction((tx) => settleRefund(tx, refundId, outcome, clock.now()));
 
   async function process(refundId: string): Promise<void> {
     const found = await store.read(async (tx) => {
@@ -59,63 +101,36 @@ export function createRefunds(deps: Deps) {
       const attempt = intent?.latestAttemptId ? await tx.getAttempt(intent.latestAttemptId) : null;
       return refund && intent ? { refund, intent, attempt } : null;
     });
-    if (!found || found.refund.status !== 'pending') return;
+    if (!found || found.refund.status !== 'pending' || found.refund.processorReference) return;
     const { refund, intent, attempt } = found;
-    const processor = routingOf(deps).get(attempt?.processor ?? intent.processor);
-    let outcome: { status: 'succeeded' | 'failed'; reference: string | null; reason?: string };
+    const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
     if (!processor?.refund || !attempt?.processorReference) {
-      outcome = {
+      return settle(refundId, {
         status: 'failed',
         reference: null,
         reason: 'The processor cannot refund this payment.',
-      };
-    } else {
-      try {
-        // The refund's id is the operation id: a retry (the worker's, or a resumed
-        // request's) is recognised by the processor and refunds nothing more.
-        const r = await processor.refund({
-          reference: attempt.processorReference,
-          amount: refund.amount,
-          currency: refund.currency,
-          operationId: refund.id,
-        });
-        outcome = {
-          ...r,
-          reason: r.status === 'failed' ? 'The processor declined the refund.' : undefined,
-        };
-      } catch (err) {
-        deps.logger.warn(
-          { err, refund: refund.id },
-          'refund failed at the processor; the worker will try again',
-        );
-        throw err;
-      }
+      });
     }
-    const now = clock.now();
-    await store.transaction(async (tx) => {
-      const fresh = await tx.getRefund(refundId);
-      if (fresh?.status !== 'pending') return;
-      const patch = {
-        status: outcome.status,
-        processorReference: outcome.reference,
-        failureReason: outcome.reason ?? null,
-        updatedAt: now,
-      };
-      await tx.updateRefund(refundId, patch);
-      if (outcome.status === 'failed') {
-        const current = await tx.getIntent(intent.id);
-        await tx.updateIntent(intent.id, {
-          amountRefunded: Math.max(0, (current?.amountRefunded ?? 0) - fresh.amount),
-          updatedAt: now,
-        });
-      }
-      await event(
-        tx,
-        { ...fresh, ...patch },
-        outcome.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
-        now,
+    try {
+      // The refund's id is the operation id: a retry (the worker's, or a resumed
+      // request's) is recognised by the processor and refunds nothing more.
+      const r = await processor.refund({
+        reference: attempt.processorReference,
+        amount: refund.amount,
+        currency: refund.currency,
+        operationId: refund.id,
+      });
+      return settle(refundId, {
+        ...r,
+        reason: r.status === 'failed' ? 'The processor declined the refund.' : undefined,
+      });
+    } catch (err) {
+      deps.logger.warn(
+        { err, refund: refund.id },
+        'refund failed at the processor; the worker will try again',
       );
-    });
+      throw err;
+    }
   }
 
   async function getOwn(caller: Caller, id: string) {

@@ -218,6 +218,18 @@ export interface ReconciliationRunRow {
   createdAt: number;
 }
 
+/** A merchant's account at a processor for one mode, its credentials sealed. */
+export interface ProcessorAccountRow {
+  id: string;
+  merchantId: string;
+  processor: string;
+  livemode: boolean;
+  sealed: string;
+  hints: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface ProcessorNotificationRow {
   processor: string;
   notificationId: string;
@@ -352,6 +364,13 @@ export interface StoreTx {
 
   /** Stores an inbound notification; false if this one was seen before. */
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;
+  /** Adds or replaces the merchant's account at a processor for that mode. */
+  saveProcessorAccount(row: ProcessorAccountRow): Promise<void>;
+  getProcessorAccount(id: string): Promise<ProcessorAccountRow | null>;
+  /** A merchant's accounts, or (null) every merchant's: for start's checks and reports. */
+  listProcessorAccounts(merchantId: string | null): Promise<ProcessorAccountRow[]>;
+  /** The refund a processor's refund id belongs to. */
+  findRefundByReference(processorReference: string): Promise<RefundRow | null>;
 
   getIdempotency(merchantId: string, key: string): Promise<IdempotencyRow | null>;
   /** Records the object a running request committed, in that same transaction; false

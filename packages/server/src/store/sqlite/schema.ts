@@ -270,6 +270,26 @@ export const processorNotifications = sqliteTable(
   (t) => [primaryKey({ columns: [t.processor, t.notificationId] })],
 );
 
+/** A merchant's own account at a processor, per mode; its credentials sealed (AES-256-GCM). */
+export const processorAccounts = sqliteTable(
+  'processor_accounts',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    processor: text('processor').notNull(),
+    livemode: bool('livemode').notNull(),
+    /** base64 of IV, tag and ciphertext; the key is KASSA_ENCRYPTION_KEY, never stored. */
+    sealed: text('sealed').notNull(),
+    /** What may be shown of each field: public ones whole, secrets as their last 4. */
+    hints: text('hints', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('processor_accounts_one').on(t.merchantId, t.processor, t.livemode)],
+);
+
 export const refunds = sqliteTable(
   'refunds',
   {

@@ -633,6 +633,35 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
       ),
     insertProcessorNotification: (row) =>
       run(() => w.insert(s.processorNotifications, row, { ignoreConflict: true }) === 1),
+    saveProcessorAccount: (row) =>
+      run(() => {
+        const t = s.processorAccounts;
+        db.insert(t)
+          .values(row)
+          .onConflictDoUpdate({
+            target: [t.merchantId, t.processor, t.livemode],
+            set: { sealed: row.sealed, hints: row.hints, updatedAt: row.updatedAt },
+          })
+          .run();
+      }),
+    getProcessorAccount: (id) =>
+      run(
+        () =>
+          db.select().from(s.processorAccounts).where(eq(s.processorAccounts.id, id)).get() ??
+          null,
+      ),
+    listProcessorAccounts: (merchantId) =>
+      run(() => {
+        const t = s.processorAccounts;
+        const all = db.select().from(t);
+        return (merchantId ? all.where(eq(t.merchantId, merchantId)) : all).orderBy(t.createdAt).all();
+      }),
+    findRefundByReference: (reference) =>
+      run(
+        () =>
+          db.select().from(s.refunds).where(eq(s.refunds.processorReference, reference)).get() ??
+          null,
+      ),
 
     getIdempotency: (merchantId, key) => run(() => q.idempotency.get({ merchantId, key }) ?? null),
     bindIdempotency: (merchantId, key, token, objectId) =>

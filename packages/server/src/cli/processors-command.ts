@@ -1,0 +1,78 @@
+import { STRIPE_WEBHOOK_EVENTS } from '@kassa/processors';
+import { ApiError } from '../http/api-error.ts';
+import { createAccounts } from '../processors/accounts.ts';
+import { processorWebhookUrl } from '../processors/notifications.ts';
+import { bootstrap } from './bootstrap.ts';
+
+const envName = (processor: string, field: string) =>
+  `KASSA_${processor}_${field}`.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+
+/**
+ * `kassa processors set <processor> --merchant mer_… --mode test|live --<field> …`: saves a
+ * merchant's own account at a processor, sealed with KASSA_ENCRYPTION_KEY. Each field may
+ * come from the environment instead (`KASSA_STRIPE_SECRET_KEY`), which keeps secrets out
+ * of the shell's history. Prints the webhook URL to register at the processor.
+ *
+ * `kassa processors list --merchant mer_…`: what is saved, secrets shown as their last 4.
+ */
+export async function processorsCommand(
+  sub: string | undefined,
+  processorId: string | undefined,
+  opts: { merchant?: string; mode?: string; fields: Record<string, string | undefined> },
+) {
+  const deps = bootstrap();
+  try {
+    if (!opts.merchant) throw new Error('processors: --merchant mer_… is required');
+    const merchant = await deps.store.read((tx) => tx.getMerchant(opts.merchant as string));
+    if (!merchant) throw new Error(`processors: no merchant ${opts.merchant}`);
+    if (sub === 'list') {
+      const rows = await deps.store.read((tx) => tx.listProcessorAccounts(merchant.id));
+      for (const r of rows) {
+        process.stdout.write(
+          `${r.processor} ${r.livemode ? 'live' : 'test'} ${r.id}\n` +
+            Object.entries(r.hints)
+              .map(([k, v]) => `  ${k}: ${v}\n`)
+              .join('') +
+            `  webhook URL: ${processorWebhookUrl(deps.config.publicUrl, r.processor, r.id)}\n`,
+        );
+      }
+      if (rows.length === 0) process.stdout.write(`No processor accounts for ${merchant.id}.\n`);
+      return;
+    }
+    const processor = processorId ? deps.processors[processorId] : undefined;
+    if (!processor) {
+      throw new Error(
+        `processors set: name a processor (${Object.keys(deps.processors).join(', ')})`,
+      );
+    }
+    if (opts.mode !== 'test' && opts.mode !== 'live') {
+      throw new Error('processors set: --mode test or --mode live is required');
+    }
+    const credentials: Record<string, string> = {};
+    for (const f of processor.capabilities.credentials ?? []) {
+      const value = opts.fields[f.name] ?? process.env[envName(processor.id, f.name)];
+      if (value) credentials[f.name] = value.trim();
+    }
+    const row = await createAccounts(deps).save(
+      processor,
+      merchant.id,
+      opts.mode === 'live',
+      credentials,
+    );
+    process.stdout.write(
+      `Saved ${processor.id} ${opts.mode} credentials for ${merchant.id} (${row.id}), encrypted.\n` +
+        `Register this webhook endpoint at ${processor.id}:\n` +
+        `  ${processorWebhookUrl(deps.config.publicUrl, processor.id, row.id)}\n` +
+        (processor.id === 'stripe' ? `  events: ${STRIPE_WEBHOOK_EVENTS.join(', ')}\n` : ''),
+    );
+  } catch (err) {
+    if (err instanceof ApiError) {
+      process.stderr.write(`kassa processors: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  } finally {
+    await deps.store.close();
+  }
+}
