@@ -1,3 +1,4 @@
+export * from './dispute.ts';
 export * from './errors.ts';
 export * from './event.ts';
 export * from './ids.ts';
@@ -9,6 +10,5 @@ export * from './money.ts';
 export * from './payment-attempt.ts';
 export * from './payment-intent.ts';
 export * from './payment-method.ts';
-export * from './dispute.ts';
 export * from './refund.ts';
 export * from './webhook.ts';

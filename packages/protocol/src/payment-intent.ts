@@ -64,7 +64,11 @@ export const createPaymentIntentBodySchema = z
       .array(paymentMethodTypeSchema)
       .min(1)
       .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a type' })
-      .default(['card', 'upi']),
+      .optional()
+      .meta({
+        description:
+          "Left out: every method this account's processors take in this mode, of card and UPI (both in test mode; with Stripe connected for live, card).",
+      }),
     expires_in: z
       .number()
       .int()

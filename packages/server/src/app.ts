@@ -20,9 +20,9 @@ import { createConfirmService, RECOVER_ATTEMPT_JOB } from './intents/confirm.ts'
 import { createHoldOperations, HOLD_OPERATION_JOB } from './intents/hold-operations.ts';
 import { createLifecycle } from './intents/lifecycle.ts';
 import { POLL_ATTEMPT_JOB } from './intents/outcome.ts';
-import { CLOSE_SESSION_JOB } from './intents/transition.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
 import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
+import { CLOSE_SESSION_JOB } from './intents/transition.ts';
 import { processorNotificationRoutes } from './processors/notifications.ts';
 import { processorPages } from './processors/pages.ts';
 import { dailyReconciliation } from './reconciliation/daily.ts';

@@ -220,6 +220,8 @@ describe('stripe adapter', () => {
       credentials: fakeCredentials,
     });
     const mine = rows?.filter((r) => r.reference === out.reference);
-    expect(mine?.map((r) => [r.status, r.amount, r.currency])).toEqual([['succeeded', 2500, 'EUR']]);
+    expect(mine?.map((r) => [r.status, r.amount, r.currency])).toEqual([
+      ['succeeded', 2500, 'EUR'],
+    ]);
   });
 });

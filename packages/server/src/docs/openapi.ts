@@ -215,6 +215,29 @@ function describePlainRoutes(r: Registry) {
     },
   });
   r.registerPath({
+    method: 'post',
+    path: '/v1/processor_webhooks/{processor}/{account}',
+    operationId: 'receiveAccountProcessorNotification',
+    tags: ['Processors'],
+    summary: "A merchant's processor account's signed webhook (Stripe)",
+    description:
+      "For processors connected with the merchant's own account: the URL `kassa processors set` prints, registered in the processor's dashboard. Verified with that account's signing secret (Stripe: `Stripe-Signature`, 5 minutes' tolerance). Payment outcomes, refunds and disputes are applied; other event types are acknowledged and dropped. Duplicates are answered 200 and not applied twice.",
+    request: {
+      params: z.object({
+        processor: z.string().meta({ example: 'stripe' }),
+        account: z.string().meta({ example: 'pacct_2Hq8…' }),
+      }),
+      body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+    },
+    responses: {
+      200: json(
+        z.object({ received: z.literal(true), duplicate: z.boolean(), applied: z.boolean() }),
+        'Received',
+      ),
+      ...errors(400, 401, 404),
+    },
+  });
+  r.registerPath({
     method: 'get',
     path: '/checkout.js',
     operationId: 'getCheckoutScript',

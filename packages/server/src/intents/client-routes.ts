@@ -4,10 +4,10 @@ import {
   clientPaymentIntentSchema,
   completeProcessorSessionBodySchema,
   confirmPaymentIntentBodySchema,
-  openedProcessorSessionSchema,
-  openProcessorSessionBodySchema,
   errorBodySchema,
   isTerminal,
+  openedProcessorSessionSchema,
+  openProcessorSessionBodySchema,
 } from '@kassa/protocol';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
@@ -265,14 +265,21 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
         },
       },
       responses: {
-        200: json(openedProcessorSessionSchema, 'The session, or the intent if it was settled meanwhile'),
+        200: json(
+          openedProcessorSessionSchema,
+          'The session, or the intent if it was settled meanwhile',
+        ),
         ...errors(400, 404, 409, 502),
         429: json(errorBodySchema, 'Too many attempts from this client'),
       },
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const intent = await confirms.clientIntent(keyOf(c), c.req.valid('param').id, body.client_secret);
+      const intent = await confirms.clientIntent(
+        keyOf(c),
+        c.req.valid('param').id,
+        body.client_secret,
+      );
       const clientKey = clientKeyOf(c, deps.config);
       const opened = await confirms.openSession(intent, body.payment_method_type, { clientKey });
       return c.json(
@@ -298,9 +305,9 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
       operationId: 'completeProcessorSession',
       tags,
       security,
-      summary: 'After the processor\'s fields confirmed: record how the payment stands',
+      summary: "After the processor's fields confirmed: record how the payment stands",
       description:
-        'The gateway does not take the browser\'s word: it asks the processor. A decline answers 402 as confirm does; the shopper may open a new session and try again.',
+        "The gateway does not take the browser's word: it asks the processor. A decline answers 402 as confirm does; the shopper may open a new session and try again.",
       request: {
         params: idParam,
         body: {
@@ -310,13 +317,20 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
       },
       responses: {
         200: json(clientPaymentIntentSchema, 'Succeeded, processing, held, or still open'),
-        402: json(errorBodySchema, 'Declined: `error.payment_intent` shows whether a retry is possible'),
+        402: json(
+          errorBodySchema,
+          'Declined: `error.payment_intent` shows whether a retry is possible',
+        ),
         ...errors(400, 404, 409, 502),
       },
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const intent = await confirms.clientIntent(keyOf(c), c.req.valid('param').id, body.client_secret);
+      const intent = await confirms.clientIntent(
+        keyOf(c),
+        c.req.valid('param').id,
+        body.client_secret,
+      );
       const clientKey = clientKeyOf(c, deps.config);
       const row = await confirms.completeSession(intent);
       return declinedOr(c, row, await view(row, clientKey));

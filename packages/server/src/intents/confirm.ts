@@ -229,7 +229,12 @@ export function createConfirmService(deps: Deps) {
         }
         if (fresh.latestAttemptId) {
           // A payment left open in a processor's fields is closed there.
-          await closeSession(tx, fresh.latestAttemptId, now, 'The shopper chose another payment method.');
+          await closeSession(
+            tx,
+            fresh.latestAttemptId,
+            now,
+            'The shopper chose another payment method.',
+          );
         }
         if (fresh.status === 'requires_action' && fresh.latestAttemptId) {
           // The shopper gave up on 3-D Secure and tries another way.
@@ -279,7 +284,11 @@ export function createConfirmService(deps: Deps) {
      * while that payment is unpaid reopens the same one; if it was paid meanwhile (the
      * page closed mid-payment), its outcome is recorded and no session is handed out.
      */
-    async openSession(intent: IntentRow, methodType: PaymentMethodType, opts: { clientKey?: string } = {}) {
+    async openSession(
+      intent: IntentRow,
+      methodType: PaymentMethodType,
+      opts: { clientKey?: string } = {},
+    ) {
       if (await expireIfDue(intent)) throw expiredError();
       if (!intent.paymentMethodTypes.includes(methodType)) {
         throw new ApiError(
@@ -303,7 +312,11 @@ export function createConfirmService(deps: Deps) {
         const fresh = (await tx.getIntent(intent.id)) as IntentRow;
         if (!CONFIRMABLE.includes(fresh.status)) {
           throw fresh.status === 'processing'
-            ? new ApiError(409, 'payment_in_progress', 'A payment for this order is already in progress.')
+            ? new ApiError(
+                409,
+                'payment_in_progress',
+                'A payment for this order is already in progress.',
+              )
             : unexpectedState(fresh.status, 'pay');
         }
         const latest = fresh.latestAttemptId ? await tx.getAttempt(fresh.latestAttemptId) : null;

@@ -144,7 +144,9 @@ export function createLifecycle(deps: Deps) {
 
   async function lastLook(intent: IntentRow): Promise<boolean> {
     const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
-    const processor = attempt ? await routingOf(deps).adapter(attempt.processor, intent) : undefined;
+    const processor = attempt
+      ? await routingOf(deps).adapter(attempt.processor, intent)
+      : undefined;
     if (!attempt?.processorReference || !processor) return false;
     if (attempt.status !== 'requires_action' && attempt.status !== 'pending') return false;
     try {

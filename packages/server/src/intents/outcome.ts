@@ -60,7 +60,10 @@ export async function applyOutcome(
   const { config } = deps;
   const base = { now, publicUrl: config.publicUrl };
 
-  if (attempt.status === 'failed' && (outcome.status === 'succeeded' || outcome.status === 'authorized')) {
+  if (
+    attempt.status === 'failed' &&
+    (outcome.status === 'succeeded' || outcome.status === 'authorized')
+  ) {
     // Kassa gave this payment up (declined, abandoned, closed) and the processor took the
     // money after all: never silent. The reconciliation lists it for a refund.
     deps.logger.error(
@@ -96,6 +99,25 @@ export async function applyOutcome(
       );
     }
     return intent;
+  }
+
+  // A capture or release of this hold is under way: it records its own result.
+  if (intent.operation && attempt.status === 'authorized') return intent;
+  if (attempt.status === 'authorized' && outcome.status === 'failed') {
+    // The hold was released at the processor (expired there, or cancelled in its dashboard).
+    await tx.updateAttempt(attempt.id, { status: 'failed', updatedAt: now });
+    return moveIntent(
+      tx,
+      intent,
+      {
+        status: 'canceled',
+        amountCapturable: 0,
+        nextAction: null,
+        canceledAt: now,
+        cancellationReason: 'automatic',
+      },
+      { ...base, event: 'payment_intent.canceled' },
+    );
   }
 
   switch (outcome.status) {

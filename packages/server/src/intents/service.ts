@@ -58,8 +58,14 @@ export function createIntentService(deps: Deps) {
      * Creates an intent, or returns the order's existing one when the same order_id
      * comes again with the same amount and currency (`created: false`).
      */
-    async create(caller: Caller, body: CreatePaymentIntentBody) {
+    async create(caller: Caller, request: CreatePaymentIntentBody) {
       const now = clock.now();
+      const body = {
+        ...request,
+        payment_method_types:
+          request.payment_method_types ??
+          (await routing.defaultMethods(caller.merchant.id, caller.livemode)),
+      };
       const processor = await routing.forNewIntent(caller.merchant.id, caller.livemode, body);
       // Server-side confirmation takes UPI only: card details never go through the
       // merchant's server, and a redirect needs the shopper's browser.

@@ -19,7 +19,12 @@ export async function moveIntent(
   const next: IntentRow = { ...intent, ...patch, updatedAt: opts.now };
   await tx.updateIntent(intent.id, { ...patch, updatedAt: opts.now });
   if (CLOSING.has(patch.status) && intent.latestAttemptId) {
-    await closeSession(tx, intent.latestAttemptId, opts.now, 'The payment closed before it was completed.');
+    await closeSession(
+      tx,
+      intent.latestAttemptId,
+      opts.now,
+      'The payment closed before it was completed.',
+    );
   }
   if (opts.event) {
     await recordEvent(tx, {
@@ -53,11 +58,16 @@ export async function closeSession(tx: StoreTx, attemptId: string, now: number, 
     failureMessage: why,
     updatedAt: now,
   });
-  await enqueue(tx, CLOSE_SESSION_JOB, { attempt: attempt.id }, {
-    runAt: now,
-    now,
-    merchantId: attempt.merchantId,
-  });
+  await enqueue(
+    tx,
+    CLOSE_SESSION_JOB,
+    { attempt: attempt.id },
+    {
+      runAt: now,
+      now,
+      merchantId: attempt.merchantId,
+    },
+  );
 }
 
 /**

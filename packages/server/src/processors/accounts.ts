@@ -24,7 +24,9 @@ export function unseal(key: Buffer, aad: Buffer, sealed: string): ProcessorCrede
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
   decipher.setAAD(aad);
   decipher.setAuthTag(raw.subarray(12, 28));
-  const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString(
+    'utf8',
+  );
   return JSON.parse(text) as ProcessorCredentials;
 }
 
@@ -92,9 +94,14 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
         }
         if (value && f.pattern && !f.pattern.test(value)) {
           // The value itself is never echoed: it may be a secret pasted in the wrong place.
-          throw new ApiError(400, 'parameter_invalid', `${f.name} does not look right: ${f.description}.`, {
-            param: f.name,
-          });
+          throw new ApiError(
+            400,
+            'parameter_invalid',
+            `${f.name} does not look right: ${f.description}.`,
+            {
+              param: f.name,
+            },
+          );
         }
       }
       const keysMode = processor.modeOfCredentials?.(credentials);

@@ -38,7 +38,10 @@ async function apply(
   }
   const attempt = await tx.findAttemptByReference(processorId, n.reference);
   if (!attempt) {
-    logger.warn({ processor: processorId, reference: n.reference }, 'notification for an unknown payment');
+    logger.warn(
+      { processor: processorId, reference: n.reference },
+      'notification for an unknown payment',
+    );
     return false;
   }
   if (n.kind === 'payment') {
@@ -97,14 +100,20 @@ export async function receiveNotification(
   const now = clock.now();
   let notification: ProcessorNotification;
   try {
-    notification = await (processor.parseNotification as NonNullable<Processor['parseNotification']>)({
+    notification = await (
+      processor.parseNotification as NonNullable<Processor['parseNotification']>
+    )({
       headers,
       rawBody,
       now,
     });
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'invalid_notification';
-    throw new ApiError(400, code, (err as Error).message || 'The notification could not be verified.');
+    throw new ApiError(
+      400,
+      code,
+      (err as Error).message || 'The notification could not be verified.',
+    );
   }
   if (notification.kind === 'ignored') return { duplicate: false, applied: false };
   const n = notification;
@@ -145,4 +154,3 @@ export function processorNotificationRoutes(deps: Deps) {
 /** Where a merchant's processor sends its webhooks for one account. */
 export const processorWebhookUrl = (publicUrl: string, processor: string, accountId: string) =>
   `${publicUrl}/v1/processor_webhooks/${processor}/${accountId}`;
-

@@ -9,11 +9,8 @@ const modeOf = (livemode: boolean): Mode => (livemode ? 'live' : 'test');
 
 /** An adapter with the merchant's credentials put into every call. */
 function withCredentials(p: Processor, credentials: ProcessorCredentials): Processor {
-  const bind =
-    <R extends object, T>(f: ((req: R) => Promise<T>) | undefined) =>
-    (f ? (req: R) => f.call(p, { ...req, credentials }) : undefined) as (
-      req: R,
-    ) => Promise<T>;
+  const bind = <R extends object, T>(f: ((req: R) => Promise<T>) | undefined) =>
+    (f ? (req: R) => f.call(p, { ...req, credentials }) : undefined) as (req: R) => Promise<T>;
   return {
     id: p.id,
     capabilities: p.capabilities,
@@ -149,6 +146,15 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
       return route;
     },
 
+    /** The methods an intent takes when its creator names none: card and UPI, as served. */
+    async defaultMethods(merchantId: string, livemode: boolean): Promise<PaymentMethodType[]> {
+      const usable = await candidates(merchantId, livemode);
+      const served = (['card', 'upi'] as const).filter((m) =>
+        usable.some(([, p]) => p.capabilities.paymentMethods.includes(m)),
+      );
+      return served.length > 0 ? served : ['card'];
+    },
+
     /** Which of these methods the processor's own fields collect, and whose. */
     async processorFields(
       merchantId: string,
@@ -181,7 +187,9 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
     },
 
     /** Every account's adapter with its credentials, and the plain adapters, for reports. */
-    async everyAdapter(): Promise<{ id: string; processor: Processor; merchantId: string | null; livemode: boolean | null }[]> {
+    async everyAdapter(): Promise<
+      { id: string; processor: Processor; merchantId: string | null; livemode: boolean | null }[]
+    > {
       const rows = await store.read((tx) => tx.listProcessorAccounts(null));
       const out = [];
       for (const [id, p] of registered) {

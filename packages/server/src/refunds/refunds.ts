@@ -58,7 +58,11 @@ const event = (
 export async function settleRefund(
   tx: StoreTx,
   refundId: string,
-  outcome: { status: 'succeeded' | 'failed' | 'pending'; reference: string | null; reason?: string },
+  outcome: {
+    status: 'succeeded' | 'failed' | 'pending';
+    reference: string | null;
+    reason?: string;
+  },
   now: number,
 ): Promise<void> {
   const fresh = await tx.getRefund(refundId);
@@ -70,7 +74,8 @@ export async function settleRefund(
   const patch = {
     status: outcome.status,
     processorReference: outcome.reference ?? fresh.processorReference,
-    failureReason: outcome.reason ?? (outcome.status === 'failed' ? 'The processor declined the refund.' : null),
+    failureReason:
+      outcome.reason ?? (outcome.status === 'failed' ? 'The processor declined the refund.' : null),
     updatedAt: now,
   };
   await tx.updateRefund(refundId, patch);

@@ -140,7 +140,21 @@ export async function testGateway(
   const events = (objectId: string) =>
     store.read((tx) => tx.listEventsForObject(objectId)).then((rows) => rows.map((r) => r.type));
 
-  return { ...gateway, store, clock, config, logLines, a, b, call, createIntent, confirm, events };
+  return {
+    ...gateway,
+    store,
+    processors,
+    clock,
+    config,
+    logger,
+    logLines,
+    a,
+    b,
+    call,
+    createIntent,
+    confirm,
+    events,
+  };
 }
 
 export type TestGateway = Awaited<ReturnType<typeof testGateway>>;

@@ -264,6 +264,10 @@ function stripeError(
   return c.json({ error }, status);
 }
 
+export type WebhookTarget =
+  | string
+  | ((body: string, headers: Record<string, string>) => Promise<number>);
+
 export interface FakeStripe {
   /** For `createStripeProcessor({ api })`: this fake's host, port and protocol. */
   api: { host: string; port: number; protocol: 'http' };
@@ -274,8 +278,9 @@ export interface FakeStripe {
   events: { event: Stripe.Event; delivered: number | null }[];
   paymentIntent(id: string): Stripe.PaymentIntent | undefined;
   refunds(paymentIntent: string): Stripe.Refund[];
-  /** Where the fake POSTs its webhooks, signed with this secret. */
-  sendWebhooksTo(url: string, secret: string): void;
+  /** Where the fake POSTs its webhooks (a URL, or a function for an in-process app),
+   * signed with this secret. */
+  sendWebhooksTo(to: WebhookTarget, secret: string): void;
   /** Keeps events back (to deliver out of order) until `releaseWebhooks`. */
   holdWebhooks(): void;
   releaseWebhooks(): Promise<void>;
@@ -299,7 +304,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: FakeStripeRequest[] = [];
   const events: FakeStripe['events'] = [];
   const dropOnce = new Set<string>();
-  let webhook: { url: string; secret: string } | null = null;
+  let webhook: { to: WebhookTarget; secret: string } | null = null;
   let held: Stripe.Event[] | null = null;
 
   async function deliver(event: Stripe.Event) {
@@ -311,13 +316,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       payload,
       secret: webhook.secret,
     });
+    const headers = { 'content-type': 'application/json', 'stripe-signature': signature };
     try {
-      const res = await fetch(webhook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-        body: payload,
-      });
-      record.delivered = res.status;
+      if (typeof webhook.to === 'function') {
+        record.delivered = await webhook.to(payload, headers);
+      } else {
+        const res = await fetch(webhook.to, { method: 'POST', headers, body: payload });
+        record.delivered = res.status;
+      }
     } catch {
       record.delivered = 0;
     }
@@ -612,8 +618,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     events,
     paymentIntent: (piId) => intents.get(piId),
     refunds: (piId) => [...refunds.values()].filter((r) => r.payment_intent === piId),
-    sendWebhooksTo(url, secret) {
-      webhook = { url, secret };
+    sendWebhooksTo(to, secret) {
+      webhook = { to, secret };
     },
     holdWebhooks() {
       held ??= [];

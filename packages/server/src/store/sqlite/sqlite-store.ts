@@ -647,14 +647,15 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     getProcessorAccount: (id) =>
       run(
         () =>
-          db.select().from(s.processorAccounts).where(eq(s.processorAccounts.id, id)).get() ??
-          null,
+          db.select().from(s.processorAccounts).where(eq(s.processorAccounts.id, id)).get() ?? null,
       ),
     listProcessorAccounts: (merchantId) =>
       run(() => {
         const t = s.processorAccounts;
         const all = db.select().from(t);
-        return (merchantId ? all.where(eq(t.merchantId, merchantId)) : all).orderBy(t.createdAt).all();
+        return (merchantId ? all.where(eq(t.merchantId, merchantId)) : all)
+          .orderBy(t.createdAt)
+          .all();
       }),
     findRefundByReference: (reference) =>
       run(

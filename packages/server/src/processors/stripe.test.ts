@@ -1,0 +1,337 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createRedirectProcessor,
+  createSandboxProcessor,
+  createStripeProcessor,
+} from '@kassa/processors';
+import { type FakeStripe, startFakeStripe } from '@kassa/processors/testing';
+import Database from 'better-sqlite3';
+import Stripe from 'stripe';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { testConfig } from '../config.ts';
+import { type TestGateway, testGateway } from '../testing/harness.ts';
+import { until } from '../testing/until.ts';
+import { createAccounts } from './accounts.ts';
+
+const fake: FakeStripe = await startFakeStripe();
+afterAll(() => fake.close());
+
+const KEYS = {
+  test: {
+    secret_key: 'sk_test_acme',
+    publishable_key: 'pk_test_acme',
+    webhook_secret: 'whsec_acmeTest',
+  },
+  live: {
+    secret_key: 'sk_live_acme',
+    publishable_key: 'pk_live_acme',
+    webhook_secret: 'whsec_acmeLive',
+  },
+};
+const encryptionKey = Buffer.alloc(32, 7);
+
+/** A gateway with Stripe (at the fake) registered, and Acme's Stripe account saved. */
+async function gatewayWithStripe(opts: { filename?: string; connect?: ('test' | 'live')[] } = {}) {
+  const config = testConfig({ publicUrl: 'http://gateway.test', encryptionKey });
+  const g = await testGateway({
+    realTime: true,
+    filename: opts.filename,
+    config: { encryptionKey },
+    processors: {
+      stripe: createStripeProcessor({ api: fake.api, maxNetworkRetries: 2 }),
+      sandbox: createSandboxProcessor({ notificationSecret: config.sandbox.notificationSecret }),
+      redirect: createRedirectProcessor({ secret: config.redirectSecret }),
+    },
+  });
+  const accounts = createAccounts(g);
+  const rows: Record<string, string> = {};
+  for (const mode of opts.connect ?? ['test']) {
+    const row = await accounts.save(
+      g.processors.stripe as never,
+      g.a.id,
+      mode === 'live',
+      KEYS[mode],
+    );
+    rows[mode] = row.id;
+  }
+  // Stripe's webhooks reach the gateway's route for Acme's account.
+  fake.sendWebhooksTo(async (body, headers) => {
+    const res = await g.app.request(`/v1/processor_webhooks/stripe/${rows.test}`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    return res.status;
+  }, KEYS.test.webhook_secret);
+  return { ...g, rows };
+}
+
+/** The page's part: open the session, then pay at "Stripe" as the Payment Element would. */
+async function payAtStripe(
+  g: TestGateway,
+  intent: { id: string; client_secret: string },
+  card: string,
+) {
+  const opened = await g.call(
+    'POST',
+    `/v1/client/payment_intents/${intent.id}/processor_session`,
+    g.a.pk,
+    {
+      client_secret: intent.client_secret,
+      payment_method_type: 'card',
+    },
+  );
+  expect(opened.status).toBe(200);
+  const session = opened.json.session;
+  const reference = session.client_secret.split('_secret_')[0];
+  // Stripe.js confirms with the publishable key and the PaymentIntent's client secret.
+  const res = await fetch(`${fake.url}/v1/payment_intents/${reference}/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      key: session.publishable_key,
+      client_secret: session.client_secret,
+      'payment_method_data[type]': 'card',
+      'payment_method_data[card][number]': card,
+    }),
+  });
+  return { session, reference, stripeStatus: res.status };
+}
+
+const complete = (g: TestGateway, intent: { id: string; client_secret: string }) =>
+  g.call('POST', `/v1/client/payment_intents/${intent.id}/processor_session/complete`, g.a.pk, {
+    client_secret: intent.client_secret,
+  });
+
+describe('Stripe through the gateway (fake Stripe API)', () => {
+  let g: Awaited<ReturnType<typeof gatewayWithStripe>>;
+  beforeEach(async () => {
+    fake.releaseWebhooks();
+    g = await gatewayWithStripe();
+  });
+
+  it('routes a connected merchant’s card payments to Stripe and tells the page to use its fields', async () => {
+    const created = await g.createIntent({ payment_method_types: ['card', 'upi'] });
+    const row = await g.store.read((tx) => tx.getIntent(created.json.id));
+    expect(row?.processor).toBe('stripe');
+    const seen = await g.call(
+      'GET',
+      `/v1/client/payment_intents/${created.json.id}?client_secret=${created.json.client_secret}`,
+      g.a.pk,
+    );
+    expect(seen.json.processor_fields).toEqual({ card: 'stripe' });
+    // Merchant B never connected Stripe: the sandbox serves B's cards with Kassa's form.
+    const other = await g.createIntent({}, g.b.sk);
+    expect((await g.store.read((tx) => tx.getIntent(other.json.id)))?.processor).toBe('sandbox');
+    // Card details sent to Kassa for a Stripe payment are refused, never forwarded.
+    const direct = await g.confirm(created.json, {
+      type: 'card',
+      card: { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '123' },
+    });
+    expect(direct.status).toBe(400);
+    expect(direct.json.error.code).toBe('payment_method_collected_by_processor');
+  });
+
+  it('pays: the gateway asks Stripe, not the browser, and the card never reaches Kassa', async () => {
+    const { json: intent } = await g.createIntent({ amount: 4200, currency: 'eur' });
+    const { reference, session } = await payAtStripe(g, intent, '4242424242424242');
+    expect(session.publishable_key).toBe(KEYS.test.publishable_key);
+    expect(fake.paymentIntent(reference)?.metadata).toMatchObject({
+      kassa_payment_intent: intent.id,
+    });
+    const done = await complete(g, intent);
+    expect(done.json.status).toBe('succeeded');
+    expect(done.json.result.order_id).toBe(intent.order_id);
+    const attempt = await g.store.read((tx) => tx.findAttemptByReference('stripe', reference));
+    expect(attempt).toMatchObject({ status: 'succeeded', processor: 'stripe' });
+    await until('Stripe’s webhook', () => fake.events.some((e) => e.delivered === 200));
+    expect(await g.events(intent.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.succeeded',
+    ]);
+    // Nothing Kassa wrote holds the card number: not the log, not the notifications.
+    const notifications = await g.store.read((tx) => tx.listProcessorAccounts(g.a.id));
+    expect(JSON.stringify(notifications)).not.toContain('sk_test_acme');
+    expect(g.logLines.join('')).not.toContain('4242424242424242');
+  });
+
+  it('a decline comes back as 402 with Stripe’s reason; a new session pays', async () => {
+    const { json: intent } = await g.createIntent();
+    const first = await payAtStripe(g, intent, '4000000000009995');
+    expect(first.stripeStatus).toBe(402);
+    const declined = await complete(g, intent);
+    expect(declined.status).toBe(402);
+    expect(declined.json.error.decline_code).toBe('insufficient_funds');
+    expect(declined.json.error.payment_intent.status).toBe('requires_payment_method');
+    const second = await payAtStripe(g, intent, '4242424242424242');
+    expect(second.reference).not.toBe(first.reference);
+    expect((await complete(g, intent)).json.status).toBe('succeeded');
+  });
+
+  it('the webhook before the browser and again after it: one succeeded, never backwards', async () => {
+    fake.holdWebhooks();
+    const { json: intent } = await g.createIntent();
+    await payAtStripe(g, intent, '4242424242424242');
+    await fake.releaseWebhooks();
+    const byWebhook = await g.store.read((tx) => tx.getIntent(intent.id));
+    expect(byWebhook?.status).toBe('succeeded');
+    expect((await complete(g, intent)).json.status).toBe('succeeded');
+    // Stripe sends it again (and an older one late): nothing changes.
+    const last = fake.events.at(-1);
+    if (!last) throw new Error('no event');
+    const body = JSON.stringify(last.event);
+    const signature = Stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: KEYS.test.webhook_secret,
+    });
+    const again = await g.call('POST', `/v1/processor_webhooks/stripe/${g.rows.test}`, null, body, {
+      'stripe-signature': signature,
+    });
+    expect(again.json).toMatchObject({ received: true, duplicate: true });
+    expect(await g.events(intent.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.succeeded',
+    ]);
+  });
+
+  it('a webhook that is not Stripe’s (wrong secret) is refused', async () => {
+    const body = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'payment_intent.succeeded',
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: 'whsec_wrong',
+    });
+    const res = await g.call('POST', `/v1/processor_webhooks/stripe/${g.rows.test}`, null, body, {
+      'stripe-signature': signature,
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('closing mid-payment and reopening: the same Stripe payment, or its outcome if it was paid', async () => {
+    fake.holdWebhooks();
+    const { json: intent } = await g.createIntent();
+    const opened = async () =>
+      (
+        await g.call('POST', `/v1/client/payment_intents/${intent.id}/processor_session`, g.a.pk, {
+          client_secret: intent.client_secret,
+          payment_method_type: 'card',
+        })
+      ).json;
+    const first = await opened();
+    const again = await opened();
+    expect(again.session.client_secret).toBe(first.session.client_secret);
+    // Paid in Stripe's fields, then the page closed before telling the gateway.
+    const paid = await payAtStripe(g, intent, '4242424242424242');
+    expect(paid.session.client_secret).toBe(first.session.client_secret);
+    const reopened = await opened();
+    expect(reopened.session).toBeNull();
+    expect(reopened.payment_intent.status).toBe('succeeded');
+    await fake.releaseWebhooks();
+  });
+
+  it('refunds at Stripe exactly once, even when Stripe’s answer is lost on the way', async () => {
+    const { json: intent } = await g.createIntent({ amount: 5000 });
+    const { reference } = await payAtStripe(g, intent, '4242424242424242');
+    await complete(g, intent);
+    fake.dropResponseOnce('/v1/refunds');
+    const refund = await g.call('POST', '/v1/refunds', g.a.sk, {
+      payment_intent: intent.id,
+      amount: 1500,
+    });
+    expect(refund.status).toBe(201);
+    await g.worker.drain();
+    const row = await g.store.read((tx) => tx.getRefund(refund.json.id));
+    expect(row?.status).toBe('succeeded');
+    expect(fake.refunds(reference)).toHaveLength(1);
+    expect(fake.refunds(reference)[0]?.amount).toBe(1500);
+  });
+
+  it('passes a dispute on as dispute.created and dispute.closed', async () => {
+    const { json: intent } = await g.createIntent();
+    const { reference } = await payAtStripe(g, intent, '4242424242424242');
+    await complete(g, intent);
+    const dispute = await fake.dispute(reference, 'lost');
+    await until(
+      'the dispute to close',
+      async () =>
+        (await g.call('GET', '/v1/events?type=dispute.closed', g.a.sk)).json.data.length === 1,
+    );
+    const created = await g.call('GET', '/v1/events?type=dispute.created', g.a.sk);
+    expect(created.json.data[0].data.object).toMatchObject({
+      object: 'dispute',
+      payment_intent: intent.id,
+      status: 'open',
+      processor: 'stripe',
+      processor_reference: dispute.id,
+    });
+    const closed = await g.call('GET', '/v1/events?type=dispute.closed', g.a.sk);
+    expect(closed.json.data[0].data.object.status).toBe('lost');
+    expect(closed.json.data[0].data.object.id).toBe(created.json.data[0].data.object.id);
+  });
+
+  it('holds and captures part of a manual-capture payment at Stripe', async () => {
+    const { json: intent } = await g.createIntent({ capture_method: 'manual', amount: 3000 });
+    const { reference } = await payAtStripe(g, intent, '4242424242424242');
+    expect((await complete(g, intent)).json.status).toBe('requires_capture');
+    const captured = await g.call('POST', `/v1/payment_intents/${intent.id}/capture`, g.a.sk, {
+      amount_to_capture: 2000,
+    });
+    expect(captured.json).toMatchObject({ status: 'succeeded' });
+    expect(fake.paymentIntent(reference)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 2000,
+    });
+  });
+});
+
+describe('live mode and credentials', () => {
+  it('a live merchant with Stripe connected takes live payments; without, a clear error', async () => {
+    const g = await gatewayWithStripe({ connect: ['live'] });
+    const live = await g.createIntent({ payment_method_types: ['card'] }, g.a.liveSk);
+    expect(live.json).toMatchObject({ livemode: true, status: 'requires_payment_method' });
+    expect((await g.store.read((tx) => tx.getIntent(live.json.id)))?.processor).toBe('stripe');
+    const none = await g.createIntent({}, g.b.liveSk);
+    expect(none.status).toBe(400);
+    expect(none.json.error.code).toBe('livemode_not_configured');
+    // UPI has no live processor here: refused at create, naming the field.
+    const upi = await g.createIntent({ payment_method_types: ['upi'] }, g.a.liveSk);
+    expect(upi.json.error).toMatchObject({
+      code: 'payment_method_unavailable',
+      param: 'payment_method_types',
+    });
+  });
+
+  it('stores credentials sealed: the database file holds no key, and another key cannot open them', async () => {
+    const filename = join(mkdtempSync(join(tmpdir(), 'kassa-stripe-')), 'kassa.db');
+    const g = await gatewayWithStripe({ filename, connect: ['test', 'live'] });
+    await g.store.close();
+    const db = new Database(filename, { readonly: true });
+    const dump = JSON.stringify(db.prepare('SELECT * FROM processor_accounts').all());
+    db.close();
+    for (const secret of [KEYS.live.secret_key, KEYS.live.webhook_secret, KEYS.test.secret_key]) {
+      expect(dump).not.toContain(secret);
+    }
+    expect(dump).toContain('…acme'); // the hint: the last 4, to tell keys apart
+  });
+
+  it('refuses keys of the wrong mode, a malformed key, and saving without KASSA_ENCRYPTION_KEY', async () => {
+    const g = await gatewayWithStripe({ connect: [] });
+    const accounts = createAccounts(g);
+    const stripe = g.processors.stripe as never;
+    await expect(accounts.save(stripe, g.a.id, false, KEYS.live)).rejects.toMatchObject({
+      code: 'credentials_mode_mismatch',
+    });
+    await expect(
+      accounts.save(stripe, g.a.id, false, { ...KEYS.test, secret_key: 'pk_test_oops' }),
+    ).rejects.toMatchObject({ code: 'parameter_invalid', param: 'secret_key' });
+    const noKey = createAccounts({ ...g, config: { ...g.config, encryptionKey: null } });
+    await expect(noKey.save(stripe, g.a.id, false, KEYS.test)).rejects.toMatchObject({
+      code: 'encryption_key_missing',
+    });
+  });
+});
