@@ -8,6 +8,7 @@ export default defineConfig({
     target: 'es2020',
     // No inline script: the page's CSP allows only its own files.
     assetsInlineLimit: 0,
-    modulePreload: { polyfill: false },
+    // No preload helper: the one lazy chunk (Stripe's fields) has no CSS of its own.
+    modulePreload: false,
   },
 });

@@ -14,11 +14,11 @@ export interface ApiError {
   payment_intent?: PageIntent;
 }
 
-export type Answer =
-  | { ok: true; intent: PageIntent }
+export type Answer<T = PageIntent> =
+  | { ok: true; intent: T }
   | { ok: false; status: number; error: ApiError };
 
-async function call(path: string, init?: RequestInit): Promise<Answer> {
+export async function call<T = PageIntent>(path: string, init?: RequestInit): Promise<Answer<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -29,7 +29,7 @@ async function call(path: string, init?: RequestInit): Promise<Answer> {
     return { ok: false, status: 0, error: { type: 'network', code: 'network_error', message: '' } };
   }
   const body = await res.json().catch(() => ({}));
-  if (res.ok) return { ok: true, intent: body as PageIntent };
+  if (res.ok) return { ok: true, intent: body as T };
   return { ok: false, status: res.status, error: (body.error ?? { code: 'unknown' }) as ApiError };
 }
 

@@ -15,7 +15,12 @@ export interface Boot {
   intl: string;
   parentOrigin: string | null;
   makeParent: (allowed: readonly string[]) => Parent;
+  /** The page's language and the shop's colour, for the processor's fields too. */
+  lang: string;
+  accent: string | null;
 }
+
+type ProcessorFields = typeof import('./stripe-fields.tsx').default;
 
 const newKey = () => `hp_${crypto.randomUUID()}`;
 
@@ -30,6 +35,17 @@ export function App({ boot }: { boot: Boot }) {
   const parent = useRef<Parent | null>(null);
   const reported = useRef(false);
   const root = useRef<HTMLDivElement>(null);
+  // Stripe's fields, fetched only for a payment they take (their own chunk).
+  const [Fields, setFields] = useState<ProcessorFields | null>(null);
+  const stripeCard = method === 'card' && intent?.processor_fields?.card === 'stripe';
+  useEffect(() => {
+    if (stripeCard && !Fields) {
+      import('./stripe-fields.tsx').then(
+        (m) => setFields(() => m.default),
+        () => setNotice(t.fieldsError),
+      );
+    }
+  }, [stripeCard]);
 
   useEffect(() => {
     getIntent(boot.id, boot.secret).then((a) => {
@@ -242,7 +258,25 @@ export function App({ boot }: { boot: Boot }) {
             ))}
           </fieldset>
         )}
-        {method === 'card' && (
+        {stripeCard &&
+          (Fields ? (
+            <Fields
+              boot={boot}
+              t={t}
+              payLabel={t.pay(amount)}
+              busy={busy}
+              setBusy={setSubmitting}
+              onIntent={setIntent}
+              onNotice={(message, next) =>
+                setNotice(message === null ? null : declineText(message, next, t))
+              }
+            />
+          ) : (
+            <p class="hint" role="status">
+              {t.loadingFields}
+            </p>
+          ))}
+        {method === 'card' && !stripeCard && (
           <CardForm
             t={t}
             payLabel={t.pay(amount)}

@@ -40,6 +40,10 @@ const en = {
   loadError: 'We could not load this payment. Check the link and try again.',
   networkError: 'We could not reach the payment service. Check your connection and try again.',
   testMode: 'Test mode',
+  loadingFields: 'Loading secure card fields…',
+  fieldsError: 'The card form could not load. Check your connection and try again.',
+  securedBy: (processor: string) =>
+    `Your card details go straight to ${processor}, not to the shop.`,
 };
 
 export type Strings = typeof en;
@@ -85,6 +89,9 @@ const hi: Strings = {
   loadError: 'यह भुगतान लोड नहीं हो सका। लिंक जाँचें और फिर से प्रयास करें।',
   networkError: 'भुगतान सेवा से संपर्क नहीं हो सका। अपना कनेक्शन जाँचें और फिर से प्रयास करें।',
   testMode: 'परीक्षण मोड',
+  loadingFields: 'सुरक्षित कार्ड फ़ील्ड लोड हो रहे हैं…',
+  fieldsError: 'कार्ड फ़ॉर्म लोड नहीं हो सका। अपना कनेक्शन जाँचें और फिर से प्रयास करें।',
+  securedBy: (processor) => `आपके कार्ड का विवरण सीधे ${processor} को जाता है, दुकान को नहीं।`,
 };
 
 const LOCALES: Record<string, { strings: Strings; intl: string }> = {

@@ -26,6 +26,8 @@ render(
       intl,
       parentOrigin,
       makeParent: (allowed) => createParent(parentOrigin, allowed),
+      lang,
+      accent: theme && /^#[0-9a-f]{3,8}$/i.test(theme) ? theme : null,
     }}
   />,
   document.getElementById('app') as HTMLElement,

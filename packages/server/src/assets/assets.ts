@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/env.ts';
+import { routingOf } from '../processors/routing.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -84,18 +85,39 @@ export function assetRoutes(deps: Deps) {
   app.get('/pay/:id', async (c) => {
     if (!assets.page) return notBuilt('The hosted page');
     // Who may frame this page: the intent's merchant's allowed origins, no one else.
-    const origins = await deps.store.read(async (tx) => {
+    const { origins, intent } = await deps.store.read(async (tx) => {
       const intent = await tx.getIntent(c.req.param('id'));
       const merchant = intent ? await tx.getMerchant(intent.merchantId) : null;
-      return merchant?.allowedOrigins ?? [];
+      return { origins: merchant?.allowedOrigins ?? [], intent };
     });
+    // A processor's own fields (Stripe's) add exactly the sources that processor
+    // documents, and only on its payments' pages.
+    const extra = {
+      script: new Set<string>(),
+      frame: new Set<string>(),
+      connect: new Set<string>(),
+    };
+    if (intent) {
+      const fields = await routingOf(deps).processorFields(
+        intent.merchantId,
+        intent.livemode,
+        intent.paymentMethodTypes,
+      );
+      for (const id of new Set(Object.values(fields))) {
+        const sources = deps.processors[id]?.capabilities.pageSources;
+        for (const kind of ['script', 'frame', 'connect'] as const) {
+          for (const src of sources?.[kind] ?? []) extra[kind].add(src);
+        }
+      }
+    }
+    const withExtra = (kind: keyof typeof extra) => ["'self'", ...extra[kind]].join(' ');
     const csp = [
       "default-src 'none'",
-      "script-src 'self'",
+      `script-src ${withExtra('script')}`,
       "style-src 'self'",
       "img-src 'self' data:",
-      "connect-src 'self'",
-      "frame-src 'self'",
+      `connect-src ${withExtra('connect')}`,
+      `frame-src ${withExtra('frame')}`,
       "form-action 'self'",
       "base-uri 'none'",
       `frame-ancestors ${origins.length ? origins.join(' ') : "'none'"}`,

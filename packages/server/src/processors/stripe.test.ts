@@ -134,6 +134,20 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
     expect(direct.json.error.code).toBe('payment_method_collected_by_processor');
   });
 
+  it('the payment page allows Stripe’s documented sources on Stripe payments only', async () => {
+    const stripeIntent = await g.createIntent();
+    const sandboxIntent = await g.createIntent({}, g.b.sk);
+    const csp = async (id: string) =>
+      (await g.app.request(`/pay/${id}`)).headers.get('content-security-policy') ?? '';
+    const withStripe = await csp(stripeIntent.json.id);
+    expect(withStripe).toContain("script-src 'self' https://js.stripe.com;");
+    expect(withStripe).toContain(
+      "frame-src 'self' https://js.stripe.com https://hooks.stripe.com;",
+    );
+    expect(withStripe).toContain("connect-src 'self' https://api.stripe.com;");
+    expect(await csp(sandboxIntent.json.id)).not.toContain('stripe');
+  });
+
   it('pays: the gateway asks Stripe, not the browser, and the card never reaches Kassa', async () => {
     const { json: intent } = await g.createIntent({ amount: 4200, currency: 'eur' });
     const { reference, session } = await payAtStripe(g, intent, '4242424242424242');

@@ -1,0 +1,149 @@
+import type { OpenedProcessorSession } from '@kassa/protocol';
+import type { Stripe, StripeElements } from '@stripe/stripe-js';
+import { loadStripe } from '@stripe/stripe-js/pure';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { call, type PageIntent } from './api.ts';
+import type { Strings } from './i18n.ts';
+
+const base = (id: string) => `/v1/client/payment_intents/${encodeURIComponent(id)}`;
+
+/** Opens (or reopens) the payment the processor's own fields complete. */
+export const openSession = (id: string, secret: string, type: string) =>
+  call<OpenedProcessorSession>(`${base(id)}/processor_session`, {
+    method: 'POST',
+    body: JSON.stringify({ client_secret: secret, payment_method_type: type }),
+  });
+
+/** After the processor's fields confirmed: the gateway asks the processor how it stands. */
+export const completeSession = (id: string, secret: string) =>
+  call(`${base(id)}/processor_session/complete`, {
+    method: 'POST',
+    body: JSON.stringify({ client_secret: secret }),
+  });
+
+/** Stripe.js once per page and publishable key. */
+const loaded = new Map<string, Promise<Stripe | null>>();
+const stripeFor = (key: string) => {
+  let p = loaded.get(key);
+  if (!p) {
+    p = loadStripe(key);
+    loaded.set(key, p);
+  }
+  return p;
+};
+
+/**
+ * The card form for a Stripe payment: Stripe's Payment Element, in Stripe's own frame, so
+ * the card goes from the shopper to Stripe and never through Kassa. Loaded only for a
+ * Stripe payment (its own chunk; the sandbox page does not carry it). Stripe confirms
+ * with `redirect: 'if_required'`, so 3-D Secure happens in Stripe's flow inside the modal;
+ * then the gateway is asked to record the payment, and it asks Stripe, not this page.
+ */
+export default function StripeFields(props: {
+  boot: { id: string; secret: string; lang: string; accent: string | null };
+  t: Strings;
+  payLabel: string;
+  busy: boolean;
+  setBusy: (busy: boolean) => void;
+  /** The intent after the gateway recorded the outcome (or found it settled). */
+  onIntent: (intent: PageIntent) => void;
+  /** A decline or an error the shopper should read, or null to clear it. */
+  onNotice: (message: string | null, intent?: PageIntent) => void;
+}) {
+  const { boot, t } = props;
+  const mount = useRef<HTMLDivElement>(null);
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState(false);
+  // A new session after a decline mounts a new Element (Stripe's PaymentIntent is new).
+  const [round, setRound] = useState(0);
+  const live = useRef<{ stripe: Stripe; elements: StripeElements } | null>(null);
+
+  useEffect(() => {
+    let gone = false;
+    setReady(false);
+    (async () => {
+      const opened = await openSession(boot.id, boot.secret, 'card');
+      if (gone) return;
+      if (!opened.ok) {
+        setFailed(true);
+        return props.onNotice(opened.status === 0 ? t.networkError : opened.error.message);
+      }
+      const { session, payment_intent } = opened.intent;
+      // Paid (or closed) while the page was away: follow the intent instead.
+      if (!session) return props.onIntent(payment_intent as PageIntent);
+      const stripe = await stripeFor(session.publishable_key).catch(() => null);
+      if (gone) return;
+      if (!stripe || !mount.current) return setFailed(true);
+      const elements = stripe.elements({
+        clientSecret: session.client_secret,
+        locale: boot.lang as 'en',
+        appearance: {
+          theme: 'stripe',
+          variables: boot.accent ? { colorPrimary: boot.accent } : {},
+        },
+      });
+      const element = elements.create('payment', { layout: 'tabs' });
+      element.on('ready', () => !gone && setReady(true));
+      element.mount(mount.current);
+      live.current = { stripe, elements };
+    })();
+    return () => {
+      gone = true;
+      live.current = null;
+    };
+  }, [round]);
+
+  async function pay(e: Event) {
+    e.preventDefault();
+    const s = live.current;
+    if (!s || props.busy) return;
+    props.setBusy(true);
+    props.onNotice(null);
+    const result = await s.stripe.confirmPayment({
+      elements: s.elements,
+      redirect: 'if_required',
+      confirmParams: { return_url: location.href },
+    });
+    // A form mistake Stripe shows under its own fields: nothing was sent to the bank.
+    if (result.error && result.error.type === 'validation_error') {
+      props.setBusy(false);
+      return;
+    }
+    const recorded = await completeSession(boot.id, boot.secret);
+    props.setBusy(false);
+    if (recorded.ok) {
+      if (recorded.intent.status === 'requires_payment_method' && result.error) {
+        props.onNotice(result.error.message ?? t.fieldsError, recorded.intent);
+        setRound((r) => r + 1);
+      }
+      return props.onIntent(recorded.intent);
+    }
+    const declined = recorded.error.payment_intent;
+    props.onNotice(recorded.status === 0 ? t.networkError : recorded.error.message, declined);
+    if (declined) {
+      props.onIntent(declined);
+      // Try again with a fresh payment at Stripe (the declined one is closed).
+      if (declined.status === 'requires_payment_method') setRound((r) => r + 1);
+    }
+  }
+
+  return (
+    <form aria-label={t.card} onSubmit={pay} data-testid="stripe-fields">
+      <div ref={mount} class="processor-fields" />
+      {!ready && !failed && (
+        <p class="hint" role="status">
+          {t.loadingFields}
+        </p>
+      )}
+      {failed && (
+        <p class="notice" role="alert">
+          {t.fieldsError}
+        </p>
+      )}
+      <p class="hint">{t.securedBy('Stripe')}</p>
+      <button type="submit" class="pay" disabled={props.busy || !ready} aria-busy={props.busy}>
+        {props.busy ? t.paying : props.payLabel}
+      </button>
+    </form>
+  );
+}
