@@ -33,6 +33,7 @@ export default async function globalSetup() {
   process.env.E2E_MERCHANT_URL = urls.merchantUrl;
   process.env.E2E_OTHER_URL = urls.otherUrl;
   process.env.E2E_SHOP_URL = urls.shopUrl;
+  process.env.E2E_FAKE_STRIPE_URL = urls.fakeStripeUrl;
   process.env.E2E_SHOP_SECRET_KEY = urls.shopSecretKey;
   return async () => {
     if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');

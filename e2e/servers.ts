@@ -8,8 +8,14 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createShop, openShopDb } from '@kassa/example-storefront';
 import { Kassa, verifyPaymentSignature } from '@kassa/node';
-import { createRedirectProcessor, createSandboxProcessor } from '@kassa/processors';
 import {
+  createRedirectProcessor,
+  createSandboxProcessor,
+  createStripeProcessor,
+} from '@kassa/processors';
+import { FAKE_STRIPE_JS, startFakeStripe } from '@kassa/processors/fake-stripe';
+import {
+  createAccounts,
   createGateway,
   createLogger,
   createMerchant,
@@ -45,7 +51,10 @@ const config = {
   }),
   publicUrl: gatewayUrl,
   confirmsPerMinutePerClient: 10_000,
+  encryptionKey: Buffer.alloc(32, 9),
 };
+// Stripe, faked on loopback: the adapter reaches it through the stripe package's options.
+const fakeStripe = await startFakeStripe();
 config.sandbox.asyncDelayMs = 1500;
 // Fast retries, so "the shop's webhook endpoint was down" settles within a test.
 config.webhooks.retrySchedule = [0, 1, 2, 3, 5, 8];
@@ -54,6 +63,7 @@ const store = createSqliteStore({
 });
 const logger = createLogger({ level: config.logLevel });
 const processors = {
+  stripe: createStripeProcessor({ api: fakeStripe.api }),
   sandbox: createSandboxProcessor({
     asyncDelayMs: config.sandbox.asyncDelayMs,
     notificationSecret: config.sandbox.notificationSecret,
@@ -61,7 +71,16 @@ const processors = {
   redirect: createRedirectProcessor({ secret: config.redirectSecret }),
 };
 const { app, worker } = createGateway({ store, processors, clock: systemClock, config, logger });
-gatewayHttp.server.on('request', getRequestListener(app.fetch));
+// Everything the gateway was sent, to show that card numbers typed into Stripe's fields
+// never reach it.
+const gatewaySaw: string[] = [];
+const gatewayListener = getRequestListener(app.fetch);
+gatewayHttp.server.on('request', (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => gatewaySaw.push(`${req.method} ${req.url} ${Buffer.concat(chunks)}`));
+  gatewayListener(req, res);
+});
 worker.start();
 
 const { merchant, keys } = await createMerchant(store, systemClock, {
@@ -70,6 +89,38 @@ const { merchant, keys } = await createMerchant(store, systemClock, {
 });
 const key = keys[0] as { publishable: string; secret: string };
 const kassa = new Kassa(key.secret, { baseUrl: gatewayUrl });
+
+// A merchant who connected a Stripe account (test mode): its cards go to Stripe.
+const stripeMerchant = await createMerchant(store, systemClock, {
+  name: 'Chai & Co (Stripe)',
+  origins: [merchantUrl],
+  live: true,
+});
+const stripeAccounts = createAccounts({ store, config, clock: systemClock });
+// Live mode too: the same fake stands in for Stripe; the keys are live-shaped.
+await stripeAccounts.save(processors.stripe, stripeMerchant.merchant.id, true, {
+  secret_key: 'sk_live_e2e',
+  publishable_key: 'pk_live_e2e',
+  webhook_secret: 'whsec_e2eLive',
+});
+const stripeAccount = await stripeAccounts.save(
+  processors.stripe,
+  stripeMerchant.merchant.id,
+  false,
+  { secret_key: 'sk_test_e2e', publishable_key: 'pk_test_e2e', webhook_secret: 'whsec_e2e' },
+);
+fakeStripe.sendWebhooksTo(
+  `${gatewayUrl}/v1/processor_webhooks/stripe/${stripeAccount.id}`,
+  'whsec_e2e',
+);
+const stripeKassa = new Kassa(
+  (stripeMerchant.keys.find((k) => !k.livemode) as { secret: string }).secret,
+  { baseUrl: gatewayUrl },
+);
+const stripeLiveKassa = new Kassa(
+  (stripeMerchant.keys.find((k) => k.livemode) as { secret: string }).secret,
+  { baseUrl: gatewayUrl },
+);
 
 let orders = 0;
 const shop = new Hono();
@@ -83,6 +134,55 @@ shop.post('/api/intents', async (c) => {
     { idempotencyKey: order_id },
   );
   return c.json({ id: intent.id, client_secret: intent.client_secret, order_id });
+});
+shop.post('/api/stripe-intents', async (c) => {
+  const body = (await c.req.json()) as Record<string, unknown>;
+  const { live, ...fields } = body;
+  const order_id = String(fields.order_id ?? `STRIPE_${Date.now()}_${++orders}`);
+  const intent = await (live ? stripeLiveKassa : stripeKassa).paymentIntents.create(
+    { amount: 2500, currency: 'EUR', description: 'Masala chai x 5', ...fields, order_id },
+    { idempotencyKey: order_id },
+  );
+  return c.json({ id: intent.id, client_secret: intent.client_secret, order_id });
+});
+shop.get('/api/stripe-intents/:id', async (c) =>
+  c.json(
+    await (c.req.query('live') ? stripeLiveKassa : stripeKassa).paymentIntents.retrieve(
+      c.req.param('id'),
+    ),
+  ),
+);
+shop.get('/api/stripe-intents/:id/events', async (c) => {
+  const list = await stripeKassa.events.list({ object: c.req.param('id') });
+  return c.json(list.data.map((e) => e.type));
+});
+shop.post('/api/stripe-refunds', async (c) => {
+  const body = (await c.req.json()) as { payment_intent: string; amount: number };
+  return c.json(await stripeKassa.refunds.create(body));
+});
+// The fake Stripe's switches and books, for the specs (which run in other processes).
+shop.post('/fake-stripe/:action', async (c) => {
+  const action = c.req.param('action');
+  const body = (await c.req.json().catch(() => ({}))) as Record<string, string>;
+  if (action === 'hold') fakeStripe.holdWebhooks();
+  else if (action === 'release') await fakeStripe.releaseWebhooks();
+  else if (action === 'drop') fakeStripe.dropResponseOnce(body.path ?? '');
+  else return c.json({ error: 'unknown action' }, 400);
+  return c.json({ ok: true });
+});
+shop.get('/fake-stripe/payment_intents/:id', (c) =>
+  c.json({
+    payment_intent: fakeStripe.paymentIntent(c.req.param('id')) ?? null,
+    refunds: fakeStripe.refunds(c.req.param('id')),
+  }),
+);
+// What the specs serve in place of https://js.stripe.com/…/stripe.js.
+shop.get('/fake-stripe.js', (c) =>
+  c.body(FAKE_STRIPE_JS, 200, { 'content-type': 'application/javascript' }),
+);
+shop.get('/gateway-saw', (c) => {
+  const needle = c.req.query('needle') ?? '';
+  return c.json({ seen: needle.length > 0 && gatewaySaw.some((line) => line.includes(needle)) });
 });
 shop.get('/api/intents/:id', async (c) =>
   c.json(await kassa.paymentIntents.retrieve(c.req.param('id'))),
@@ -127,5 +227,5 @@ const storefront = createShop({
 shopHttp.server.on('request', getRequestListener(storefront.fetch));
 
 process.stdout.write(
-  `${JSON.stringify({ gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
+  `${JSON.stringify({ fakeStripeUrl: fakeStripe.url, gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
 );

@@ -24,6 +24,13 @@ export function merchantPage(o: { gatewayUrl: string; publishableKey: string }):
     window.handle = Kassa.open({ clientSecret: pi.client_secret, onSuccess: record('success'), onFailure: record('failure'), onClose: record('close'), ...(openOpts || {}) });
     return pi;
   };
+  window.payWithStripe = async (opts, openOpts) => {
+    const res = await fetch('/api/stripe-intents', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(opts || {}) });
+    const pi = await res.json();
+    window.current = pi;
+    window.handle = Kassa.open({ clientSecret: pi.client_secret, onSuccess: record('success'), onFailure: record('failure'), onClose: record('close'), ...(openOpts || {}) });
+    return pi;
+  };
   window.payWithGateway = async (opts) => {
     const pi = await createIntent(opts);
     window.current = pi;

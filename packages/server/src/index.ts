@@ -6,3 +6,4 @@ export { createLogger } from './logger.ts';
 export { createMerchant, ensureDemoMerchant } from './merchants/merchants.ts';
 export { createSqliteStore } from './store/sqlite/sqlite-store.ts';
 export type { IntentRow, Store, StoreTx } from './store/types.ts';
+export { createAccounts } from './processors/accounts.ts';

@@ -1,9 +1,4 @@
-export {
-  FAKE_STRIPE_CARDS,
-  type FakeStripe,
-  type FakeStripeRequest,
-  startFakeStripe,
-} from '../stripe/testing/fake-stripe.ts';
+export * from '../stripe/testing/index.ts';
 export {
   kassaFormFixtures,
   type PaymentStart,

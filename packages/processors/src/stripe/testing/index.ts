@@ -1,0 +1,8 @@
+export { FAKE_STRIPE_JS } from './fake-stripe-js.ts';
+export {
+  FAKE_STRIPE_CARDS,
+  type FakeStripe,
+  type FakeStripeRequest,
+  startFakeStripe,
+  type WebhookTarget,
+} from './fake-stripe.ts';
