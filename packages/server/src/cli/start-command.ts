@@ -4,11 +4,21 @@ import { ensureDemoMerchant } from '../merchants/merchants.ts';
 import { checkAccounts } from '../processors/accounts.ts';
 import { bootstrap, onShutdown } from './bootstrap.ts';
 
+/** Stops here, database closed, when saved live credentials cannot be opened. */
+async function refuseUnreadableAccounts(deps: ReturnType<typeof bootstrap>) {
+  try {
+    await checkAccounts(deps);
+  } catch (err) {
+    await deps.store.close();
+    throw err;
+  }
+}
+
 /** `kassa start`: migrate, make sure the demo merchant exists, serve, run the worker. */
 export async function startCommand() {
   const deps = bootstrap();
   const { config } = deps;
-  await checkAccounts(deps);
+  await refuseUnreadableAccounts(deps);
   // The demo merchant exists only in a demo install (`npm start` sets KASSA_DEMO).
   const demo = config.demo
     ? await ensureDemoMerchant(deps.store, deps.clock, config.demoOrigins)
@@ -46,7 +56,7 @@ export async function startCommand() {
 /** `kassa worker`: the background worker alone (webhooks, async payments, expiry). */
 export async function workerCommand() {
   const deps = bootstrap();
-  await checkAccounts(deps);
+  await refuseUnreadableAccounts(deps);
   const { worker } = createGateway(deps);
   worker.start();
   process.stdout.write(`Kassa worker running on ${deps.config.databasePath}\n`);

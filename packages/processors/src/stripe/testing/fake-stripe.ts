@@ -27,6 +27,7 @@ type Scenario =
 /** Stripe's test cards and test PaymentMethods, by what they do. */
 export const FAKE_STRIPE_CARDS: Record<string, Scenario> = {
   '4242424242424242': { kind: 'success' },
+  '4000056655665556': { kind: 'success' },
   pm_card_visa: { kind: 'success' },
   '4000000000009995': {
     kind: 'decline',

@@ -1,4 +1,3 @@
-export { FAKE_STRIPE_JS } from './fake-stripe-js.ts';
 export {
   FAKE_STRIPE_CARDS,
   type FakeStripe,
@@ -6,3 +5,4 @@ export {
   startFakeStripe,
   type WebhookTarget,
 } from './fake-stripe.ts';
+export { FAKE_STRIPE_JS } from './fake-stripe-js.ts';

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const kassa = (args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, KASSA_LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+
+const KEY = 'ab'.repeat(32);
+
+describe('kassa processors', () => {
+  it('saves Stripe keys sealed, lists them masked, and start refuses live keys it cannot open', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kassa-proc-')), 'k.db');
+    const env = { KASSA_DATABASE_URL: db, KASSA_PUBLIC_URL: 'https://pay.example' };
+    const created = kassa(
+      [
+        'merchants',
+        'create',
+        '--name',
+        'Chai',
+        '--origin',
+        'https://chai.example',
+        '--live',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.status, created.stderr).toBe(0);
+    const merchant = JSON.parse(created.stdout).id as string;
+
+    const noKey = kassa(
+      [
+        'processors',
+        'set',
+        'stripe',
+        '--merchant',
+        merchant,
+        '--mode',
+        'live',
+        '--secret-key',
+        'sk_live_abc123',
+        '--publishable-key',
+        'pk_live_abc123',
+        '--webhook-secret',
+        'whsec_abc123',
+      ],
+      env,
+    );
+    expect(noKey.status).toBe(2);
+    expect(noKey.stderr).toContain('KASSA_ENCRYPTION_KEY');
+
+    // From the environment, as the README suggests, so the secret stays out of history.
+    const set = kassa(['processors', 'set', 'stripe', '--merchant', merchant, '--mode', 'live'], {
+      ...env,
+      KASSA_ENCRYPTION_KEY: KEY,
+      KASSA_STRIPE_SECRET_KEY: 'sk_live_abc123',
+      KASSA_STRIPE_PUBLISHABLE_KEY: 'pk_live_abc123',
+      KASSA_STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
+    });
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/https:\/\/pay\.example\/v1\/processor_webhooks\/stripe\/pacct_\w+/);
+    expect(set.stdout).toContain('charge.dispute.created');
+    expect(set.stdout + set.stderr).not.toContain('sk_live_abc123');
+
+    const list = kassa(['processors', 'list', '--merchant', merchant], {
+      ...env,
+      KASSA_ENCRYPTION_KEY: KEY,
+    });
+    expect(list.stdout).toContain('publishable_key: pk_live_abc123');
+    expect(list.stdout).toContain('secret_key: …c123');
+    expect(list.stdout).not.toContain('sk_live_abc123');
+    expect(readFileSync(db).includes('sk_live_abc123')).toBe(false);
+
+    const start = kassa(['start'], { ...env, KASSA_PORT: '0' });
+    expect(start.status).not.toBe(0);
+    expect(start.stderr).toContain('refusing to start: stripe live credentials');
+    const wrongKey = kassa(['start'], {
+      ...env,
+      KASSA_PORT: '0',
+      KASSA_ENCRYPTION_KEY: 'cd'.repeat(32),
+    });
+    expect(wrongKey.stderr).toContain('does not open it');
+  }, 90_000);
+});
