@@ -1,6 +1,18 @@
 import { expect, type Page, test } from '@playwright/test';
 import { env, hosted, openShop, waitForResult } from './helpers.ts';
 
+/** What the merchant test page and the fake Stripe.js put on `window`. */
+interface TestWindow {
+  payWithStripe(intent: unknown, open: unknown): Promise<unknown>;
+  __fakeStripe: {
+    keys: string[];
+    elements: { clientSecret: string; locale?: string; appearance?: unknown }[];
+  };
+  handle: { close(): void };
+  Kassa: { open(o: unknown): { close(): void } };
+  results: unknown[];
+}
+
 // One fake Stripe serves the file; holding its webhooks must not touch another test.
 test.describe.configure({ mode: 'serial' });
 
@@ -39,10 +51,10 @@ async function openStripe(
   intent: Record<string, unknown> = {},
 ) {
   await openShop(page);
-  const pi = (await page.evaluate(([i, o]) => (window as any).payWithStripe(i, o), [
-    intent,
-    open,
-  ] as const)) as {
+  const pi = (await page.evaluate(
+    ([i, o]) => (window as unknown as TestWindow).payWithStripe(i, o),
+    [intent, open] as const,
+  )) as {
     id: string;
     client_secret: string;
   };
@@ -76,7 +88,12 @@ const fakeControl = (page: Page, action: string, data: Record<string, string> = 
 const stripeReference = (page: Page) =>
   hosted(page)
     .locator('body')
-    .evaluate(() => (window as any).__fakeStripe.elements.at(-1).clientSecret.split('_secret_')[0]);
+    .evaluate(
+      () =>
+        (window as unknown as TestWindow).__fakeStripe.elements
+          .at(-1)
+          ?.clientSecret.split('_secret_')[0] ?? '',
+    );
 
 test('pays in Stripe’s fields; the card goes to Stripe, never to Kassa', async ({ page }) => {
   const toGateway = await fakeStripe(page);
@@ -84,7 +101,7 @@ test('pays in Stripe’s fields; the card goes to Stripe, never to Kassa', async
   // The shop's colour and language reach Stripe's Element.
   const seen = await hosted(page)
     .locator('body')
-    .evaluate(() => (window as any).__fakeStripe);
+    .evaluate(() => (window as unknown as TestWindow).__fakeStripe);
   expect(seen.keys).toEqual(['pk_test_e2e']);
   expect(seen.elements[0]).toMatchObject({
     locale: 'hi',
@@ -177,13 +194,13 @@ test('closed mid-payment and reopened: the page finds the payment Stripe took', 
     await payInStripeFields(page, '4242424242424242');
     await expect(hosted(page).getByRole('alert')).toBeVisible();
     await page.context().unroute('**/processor_session/complete');
-    await page.evaluate(() => (window as any).handle.close());
+    await page.evaluate(() => (window as unknown as TestWindow).handle.close());
     expect((await serverIntent(page, pi.id)).status).toBe('requires_payment_method');
     await page.evaluate((secret) => {
-      (window as any).handle = (window as any).Kassa.open({
+      (window as unknown as TestWindow).handle = (window as unknown as TestWindow).Kassa.open({
         clientSecret: secret,
         onSuccess: (r: unknown) =>
-          (window as any).results.push({ type: 'success', ...(r as object) }),
+          (window as unknown as TestWindow).results.push({ type: 'success', ...(r as object) }),
       });
     }, pi.client_secret);
     await waitForResult(page, 'success');
@@ -222,7 +239,7 @@ test('a live-mode merchant with Stripe connected takes a live payment in the mod
   await expect(hosted(page).getByText('Test mode')).toHaveCount(0);
   const seen = await hosted(page)
     .locator('body')
-    .evaluate(() => (window as any).__fakeStripe);
+    .evaluate(() => (window as unknown as TestWindow).__fakeStripe);
   expect(seen.keys).toEqual(['pk_live_e2e']);
   await payInStripeFields(page, '4242424242424242');
   await waitForResult(page, 'success');
