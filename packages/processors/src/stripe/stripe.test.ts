@@ -109,6 +109,22 @@ if (live.secret_key && live.publishable_key) {
   });
 }
 
+/** A payment at the fake Stripe, paid as the Payment Element would. */
+const paid = (p: Processor, attemptId: string) =>
+  stripeFixtures(fakeCredentials, () => fake.api).pay(
+    p,
+    {
+      attemptId,
+      intentId: `pi_${attemptId}`,
+      merchantId: 'mer_adapter',
+      amount: 2500,
+      currency: 'EUR',
+      captureMethod: 'automatic',
+      returnUrl: 'https://x.example/',
+    },
+    'succeeds',
+  );
+
 describe('stripe adapter', () => {
   const adapter = () => createStripeProcessor({ api: fake.api, maxNetworkRetries: 2 });
 
@@ -137,20 +153,7 @@ describe('stripe adapter', () => {
 
   it('refunds exactly once when the answer is lost and the call is retried', async () => {
     const p = adapter() as Processor;
-    const fx = stripeFixtures(fakeCredentials, () => fake.api);
-    const out = await fx.pay(
-      p,
-      {
-        attemptId: 'pa_drop',
-        intentId: 'pi_drop',
-        merchantId: 'm',
-        amount: 2500,
-        currency: 'EUR',
-        captureMethod: 'automatic',
-        returnUrl: 'https://x.example/',
-      },
-      'succeeds',
-    );
+    const out = await paid(p, 'pa_drop');
     fake.dropResponseOnce('/v1/refunds');
     const refund = await p.refund?.({
       reference: out.reference as string,
@@ -193,20 +196,7 @@ describe('stripe adapter', () => {
   it('builds settlement rows from balance transactions', async () => {
     const p = adapter() as Processor;
     const from = Date.now() - 60_000;
-    const fx = stripeFixtures(fakeCredentials, () => fake.api);
-    const out = await fx.pay(
-      p,
-      {
-        attemptId: 'pa_settle',
-        intentId: 'pi_s',
-        merchantId: 'm',
-        amount: 2500,
-        currency: 'EUR',
-        captureMethod: 'automatic',
-        returnUrl: 'https://x.example/',
-      },
-      'succeeds',
-    );
+    const out = await paid(p, 'pa_settle');
     await p.refund?.({
       reference: out.reference as string,
       amount: 500,

@@ -65,6 +65,11 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     const merchant = c.get('merchant');
     return merchant ? { merchant, livemode: c.get('livemode') } : null;
   };
+  /** The intent a shopper's request names, checked against its secret, and the client. */
+  const shopper = async (c: Context<AppEnv>, id: string, secret: string) => ({
+    intent: await confirms.clientIntent(keyOf(c), id, secret),
+    clientKey: clientKeyOf(c, deps.config),
+  });
   /** What a shopper sees; attempts left are this client's, within the intent's. */
   const view = async (row: IntentRow, clientKey?: string) => {
     const { merchant, key, clientFailures } = await store.read(async (tx) => ({
@@ -236,12 +241,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const intent = await confirms.clientIntent(
-        keyOf(c),
-        c.req.valid('param').id,
-        body.client_secret,
-      );
-      const clientKey = clientKeyOf(c, deps.config);
+      const { intent, clientKey } = await shopper(c, c.req.valid('param').id, body.client_secret);
       const row = await confirms.confirm(intent, body, { idem: c.get('idempotency'), clientKey });
       return declinedOr(c, row, await view(row, clientKey));
     },
@@ -275,12 +275,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const intent = await confirms.clientIntent(
-        keyOf(c),
-        c.req.valid('param').id,
-        body.client_secret,
-      );
-      const clientKey = clientKeyOf(c, deps.config);
+      const { intent, clientKey } = await shopper(c, c.req.valid('param').id, body.client_secret);
       const opened = await confirms.openSession(intent, body.payment_method_type, { clientKey });
       return c.json(
         {
@@ -326,12 +321,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const intent = await confirms.clientIntent(
-        keyOf(c),
-        c.req.valid('param').id,
-        body.client_secret,
-      );
-      const clientKey = clientKeyOf(c, deps.config);
+      const { intent, clientKey } = await shopper(c, c.req.valid('param').id, body.client_secret);
       const row = await confirms.completeSession(intent);
       return declinedOr(c, row, await view(row, clientKey));
     },

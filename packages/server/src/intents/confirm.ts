@@ -90,6 +90,41 @@ export function createConfirmService(deps: Deps) {
     return store.transaction((tx) => expireOpenIntent(tx, intent.id, { now, publicUrl }));
   }
 
+  /**
+   * Whether a shopper may start a payment on this intent now, inside the transaction that
+   * records it: open (or confirmed on creation and waiting for its first attempt), not
+   * already paying, and this client still has attempts left. Per client as well as per
+   * intent: another client (someone holding the publishable key and the order id) cannot
+   * use up the shopper's attempts.
+   */
+  async function assertPayable(
+    tx: StoreTx,
+    fresh: IntentRow,
+    clientKey: string | undefined,
+    queued = false,
+  ) {
+    if (!queued && !CONFIRMABLE.includes(fresh.status)) {
+      throw fresh.status === 'processing'
+        ? new ApiError(
+            409,
+            'payment_in_progress',
+            'A payment for this order is already in progress.',
+          )
+        : unexpectedState(fresh.status, 'confirm');
+    }
+    if (
+      clientKey &&
+      (await tx.countFailedAttempts(fresh.id, clientKey)) >= config.maxAttemptsPerClient
+    ) {
+      throw new ApiError(
+        429,
+        'too_many_attempts',
+        'Too many declined attempts from this device. Use another payment method or contact the shop.',
+        { type: 'rate_limit_error' },
+      );
+    }
+  }
+
   /** Asks the processor about an attempt (by its id, so a repeat is the same payment)
    * and applies the answer. */
   async function authorizeAndApply(
@@ -205,28 +240,7 @@ export function createConfirmService(deps: Deps) {
         const fresh = (await tx.getIntent(intent.id)) as IntentRow;
         // Confirmed on creation (server to server): processing, waiting for its first attempt.
         const queued = opts.queued && fresh.status === 'processing' && !fresh.latestAttemptId;
-        if (!queued && !CONFIRMABLE.includes(fresh.status)) {
-          throw fresh.status === 'processing'
-            ? new ApiError(
-                409,
-                'payment_in_progress',
-                'A payment for this order is already in progress.',
-              )
-            : unexpectedState(fresh.status, 'confirm');
-        }
-        if (
-          opts.clientKey &&
-          (await tx.countFailedAttempts(fresh.id, opts.clientKey)) >= config.maxAttemptsPerClient
-        ) {
-          // Per client as well as per intent: another client (someone holding the
-          // publishable key and the order id) cannot use up the shopper's attempts.
-          throw new ApiError(
-            429,
-            'too_many_attempts',
-            'Too many declined attempts from this device. Use another payment method or contact the shop.',
-            { type: 'rate_limit_error' },
-          );
-        }
+        await assertPayable(tx, fresh, opts.clientKey, queued);
         if (fresh.latestAttemptId) {
           // A payment left open in a processor's fields is closed there.
           await closeSession(
@@ -310,15 +324,7 @@ export function createConfirmService(deps: Deps) {
       const now = clock.now();
       const { attempt, reused } = await store.transaction(async (tx) => {
         const fresh = (await tx.getIntent(intent.id)) as IntentRow;
-        if (!CONFIRMABLE.includes(fresh.status)) {
-          throw fresh.status === 'processing'
-            ? new ApiError(
-                409,
-                'payment_in_progress',
-                'A payment for this order is already in progress.',
-              )
-            : unexpectedState(fresh.status, 'pay');
-        }
+        await assertPayable(tx, fresh, opts.clientKey);
         const latest = fresh.latestAttemptId ? await tx.getAttempt(fresh.latestAttemptId) : null;
         if (
           latest?.status === 'pending' &&
@@ -327,17 +333,6 @@ export function createConfirmService(deps: Deps) {
           latest.processorReference
         ) {
           return { attempt: latest, reused: true };
-        }
-        if (
-          opts.clientKey &&
-          (await tx.countFailedAttempts(fresh.id, opts.clientKey)) >= config.maxAttemptsPerClient
-        ) {
-          throw new ApiError(
-            429,
-            'too_many_attempts',
-            'Too many declined attempts from this device. Use another payment method or contact the shop.',
-            { type: 'rate_limit_error' },
-          );
         }
         if (latest) await closeSession(tx, latest.id, now, 'The shopper started again.');
         if (fresh.status === 'requires_action' && latest?.status === 'requires_action') {
