@@ -194,49 +194,46 @@ function describePlainRoutes(r: Registry) {
       ...errors(400, 404),
     },
   });
-  r.registerPath({
-    method: 'post',
-    path: '/v1/processor_webhooks/{processor}',
-    operationId: 'receiveProcessorNotification',
-    tags: ['Processors'],
-    summary: "A processor's signed notification of a payment outcome",
-    description:
-      "Authenticated by the processor's own signature, not an API key. Duplicates are answered 200 and not applied twice.",
-    request: {
+  // Processors' notifications: one route per adapter, and one per merchant's own account.
+  const notificationBody = {
+    content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+  };
+  const received = json(
+    z.object({ received: z.literal(true), duplicate: z.boolean(), applied: z.boolean() }),
+    'Received',
+  );
+  for (const route of [
+    {
+      path: '/v1/processor_webhooks/{processor}',
+      operationId: 'receiveProcessorNotification',
+      summary: "A processor's signed notification of a payment outcome",
+      description:
+        "Authenticated by the processor's own signature, not an API key. Duplicates are answered 200 and not applied twice.",
       params: z.object({ processor: z.string().meta({ example: 'sandbox' }) }),
-      body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
     },
-    responses: {
-      200: json(
-        z.object({ received: z.literal(true), duplicate: z.boolean(), applied: z.boolean() }),
-        'Received',
-      ),
-      ...errors(400, 401, 404),
-    },
-  });
-  r.registerPath({
-    method: 'post',
-    path: '/v1/processor_webhooks/{processor}/{account}',
-    operationId: 'receiveAccountProcessorNotification',
-    tags: ['Processors'],
-    summary: "A merchant's processor account's signed webhook (Stripe)",
-    description:
-      "For processors connected with the merchant's own account: the URL `kassa processors set` prints, registered in the processor's dashboard. Verified with that account's signing secret (Stripe: `Stripe-Signature`, 5 minutes' tolerance). Payment outcomes, refunds and disputes are applied; other event types are acknowledged and dropped. Duplicates are answered 200 and not applied twice.",
-    request: {
+    {
+      path: '/v1/processor_webhooks/{processor}/{account}',
+      operationId: 'receiveAccountProcessorNotification',
+      summary: "A merchant's processor account's signed webhook (Stripe)",
+      description:
+        "For processors connected with the merchant's own account: the URL `kassa processors set` prints, registered in the processor's dashboard. Verified with that account's signing secret (Stripe: `Stripe-Signature`, 5 minutes' tolerance). Payment outcomes, refunds and disputes are applied; other event types are acknowledged and dropped. Duplicates are answered 200 and not applied twice.",
       params: z.object({
         processor: z.string().meta({ example: 'stripe' }),
         account: z.string().meta({ example: 'pacct_2Hq8…' }),
       }),
-      body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
     },
-    responses: {
-      200: json(
-        z.object({ received: z.literal(true), duplicate: z.boolean(), applied: z.boolean() }),
-        'Received',
-      ),
-      ...errors(400, 401, 404),
-    },
-  });
+  ]) {
+    r.registerPath({
+      method: 'post',
+      path: route.path,
+      operationId: route.operationId,
+      tags: ['Processors'],
+      summary: route.summary,
+      description: route.description,
+      request: { params: route.params, body: notificationBody },
+      responses: { 200: received, ...errors(400, 401, 404) },
+    });
+  }
   r.registerPath({
     method: 'get',
     path: '/checkout.js',
