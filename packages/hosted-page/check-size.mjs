@@ -9,7 +9,7 @@ export const STRIPE_CHUNK_BUDGET_GZIP_BYTES = 8 * 1024;
 const dir = new URL('./dist/assets/', import.meta.url);
 const files = readdirSync(dir).filter((f) => /\.(js|css)$/.test(f));
 const size = (f) => gzipSync(readFileSync(new URL(f, dir)), { level: 9 }).length;
-const isStripe = (f) => f.startsWith('stripe-fields');
+const isStripe = (f) => f.startsWith('stripe-');
 const page = files.filter((f) => !isStripe(f));
 const stripe = files.filter(isStripe);
 const gzip = page.reduce((n, f) => n + size(f), 0);

@@ -1,8 +1,9 @@
 import { formatAmount } from '@kassa/protocol/format';
-import type { JSX } from 'preact';
+import type { ComponentType, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Answer, confirm, getIntent, type PageIntent } from './api.ts';
 import { type CardData, CardForm } from './card-form.tsx';
+import { type FieldsProps, PROCESSOR_FIELDS } from './fields/index.ts';
 import type { Strings } from './i18n.ts';
 import type { Parent } from './parent.ts';
 import { UpiForm } from './upi-form.tsx';
@@ -20,8 +21,6 @@ export interface Boot {
   accent: string | null;
 }
 
-type ProcessorFields = typeof import('./stripe-fields.tsx').default;
-
 const newKey = () => `hp_${crypto.randomUUID()}`;
 
 /** The payment page: loads the intent, takes a payment, follows it, reports the result. */
@@ -35,17 +34,19 @@ export function App({ boot }: { boot: Boot }) {
   const parent = useRef<Parent | null>(null);
   const reported = useRef(false);
   const root = useRef<HTMLDivElement>(null);
-  // Stripe's fields, fetched only for a payment they take (their own chunk).
-  const [Fields, setFields] = useState<ProcessorFields | null>(null);
-  const stripeCard = method === 'card' && intent?.processor_fields?.card === 'stripe';
+  // A processor's own fields (Stripe's), fetched only for a payment they take.
+  const [Fields, setFields] = useState<ComponentType<FieldsProps> | null>(null);
+  const fieldsOf = method === 'card' ? intent?.processor_fields?.card : undefined;
+  const load = fieldsOf ? PROCESSOR_FIELDS[fieldsOf] : undefined;
+  const processorCard = !!load;
   useEffect(() => {
-    if (stripeCard && !Fields) {
-      import('./stripe-fields.tsx').then(
+    if (load && !Fields) {
+      load().then(
         (m) => setFields(() => m.default),
         () => setNotice(t.fieldsError),
       );
     }
-  }, [stripeCard]);
+  }, [fieldsOf]);
 
   useEffect(() => {
     getIntent(boot.id, boot.secret).then((a) => {
@@ -258,7 +259,7 @@ export function App({ boot }: { boot: Boot }) {
             ))}
           </fieldset>
         )}
-        {stripeCard &&
+        {processorCard &&
           (Fields ? (
             <Fields
               boot={boot}
@@ -276,7 +277,7 @@ export function App({ boot }: { boot: Boot }) {
               {t.loadingFields}
             </p>
           ))}
-        {method === 'card' && !stripeCard && (
+        {method === 'card' && !processorCard && (
           <CardForm
             t={t}
             payLabel={t.pay(amount)}

@@ -2,8 +2,8 @@ import type { OpenedProcessorSession } from '@kassa/protocol';
 import type { Stripe, StripeElements } from '@stripe/stripe-js';
 import { loadStripe } from '@stripe/stripe-js/pure';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, type PageIntent } from './api.ts';
-import type { Strings } from './i18n.ts';
+import { call, type PageIntent } from '../api.ts';
+import type { FieldsProps } from './index.ts';
 
 const base = (id: string) => `/v1/client/payment_intents/${encodeURIComponent(id)}`;
 
@@ -39,17 +39,7 @@ const stripeFor = (key: string) => {
  * with `redirect: 'if_required'`, so 3-D Secure happens in Stripe's flow inside the modal;
  * then the gateway is asked to record the payment, and it asks Stripe, not this page.
  */
-export default function StripeFields(props: {
-  boot: { id: string; secret: string; lang: string; accent: string | null };
-  t: Strings;
-  payLabel: string;
-  busy: boolean;
-  setBusy: (busy: boolean) => void;
-  /** The intent after the gateway recorded the outcome (or found it settled). */
-  onIntent: (intent: PageIntent) => void;
-  /** A decline or an error the shopper should read, or null to clear it. */
-  onNotice: (message: string | null, intent?: PageIntent) => void;
-}) {
+export default function StripeFields(props: FieldsProps) {
   const { boot, t } = props;
   const mount = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);

@@ -1,0 +1,27 @@
+import type { ComponentType } from 'preact';
+import type { PageIntent } from '../api.ts';
+import type { Strings } from '../i18n.ts';
+
+/** What the page hands a processor's own card fields. */
+export interface FieldsProps {
+  boot: { id: string; secret: string; lang: string; accent: string | null };
+  t: Strings;
+  payLabel: string;
+  busy: boolean;
+  setBusy: (busy: boolean) => void;
+  /** The intent after the gateway recorded the outcome (or found it settled). */
+  onIntent: (intent: PageIntent) => void;
+  /** A decline or an error the shopper should read, or null to clear it. */
+  onNotice: (message: string | null, intent?: PageIntent) => void;
+}
+
+/**
+ * Processors whose own fields take the card on this page, by the id the gateway names in
+ * `processor_fields`: one line each, each its own chunk, fetched only for its payments.
+ */
+export const PROCESSOR_FIELDS: Record<
+  string,
+  () => Promise<{ default: ComponentType<FieldsProps> }>
+> = {
+  stripe: () => import('./stripe.tsx'),
+};
