@@ -178,3 +178,41 @@ test('Hindi and a theme colour from the options', async ({ page }) => {
     .evaluate((b) => getComputedStyle(b).backgroundColor);
   expect(colour).toBe('rgb(10, 125, 79)');
 });
+
+test('a page the browser will not frame is explained, never left on “Loading…”', async ({
+  page,
+}) => {
+  // The merchant page on an origin the merchant did not allow: Chromium refuses the frame.
+  await page.goto(env().other);
+  await page.waitForFunction(() => 'Kassa' in window);
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const pi = await page.evaluate(() => (window as any).payWith({}, { readyTimeoutMs: 2000 }));
+  const dialog = page.locator('dialog.kassa');
+  await expect(dialog.getByRole('alert')).toContainText('could not be loaded', { timeout: 6000 });
+  expect(await waitForResult(page, 'failure')).toMatchObject({
+    code: 'page_load_failed',
+    payment_intent_id: pi.id,
+  });
+  expect(errors.join('\n')).toContain(`add ${env().other} to the merchant's allowed origins`);
+  // The close button has the focus; Enter closes the modal.
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+});
+
+test('a data-kassa button a framework renders after load opens the modal', async ({ page }) => {
+  const pi = await page.evaluate(() => (window as any).createIntent({}));
+  await page.evaluate((secret) => {
+    const b = document.createElement('button');
+    b.textContent = 'Pay later-rendered';
+    b.dataset.kassaClientSecret = secret;
+    b.addEventListener('kassa:success', (e) =>
+      (window as any).results.push({ type: 'success', ...(e as CustomEvent).detail }),
+    );
+    document.body.appendChild(b);
+  }, pi.client_secret);
+  await page.getByRole('button', { name: 'Pay later-rendered' }).click();
+  await expect(hosted(page).locator('[data-testid="amount"]')).toBeVisible();
+  await payCard(page, '4242 4242 4242 4242');
+  expect((await waitForResult(page, 'success')).payment_intent_id).toBe(pi.id);
+});

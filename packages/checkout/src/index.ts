@@ -60,32 +60,28 @@ class PaymentGateway {
   }
 }
 
-/** `<button data-kassa-client-secret="…">`: opens on click, reports with DOM events. */
-function wire(root: ParentNode) {
-  for (const el of root.querySelectorAll<HTMLElement>('[data-kassa-client-secret]')) {
-    if (el.dataset.kassaWired) continue;
-    el.dataset.kassaWired = '1';
-    const emit = (name: string, detail?: unknown) =>
-      el.dispatchEvent(new CustomEvent(`kassa:${name}`, { bubbles: true, detail }));
-    el.addEventListener('click', (e) => {
-      e.preventDefault();
-      Kassa.open({
-        clientSecret: el.dataset.kassaClientSecret ?? '',
-        theme: el.dataset.kassaTheme,
-        locale: el.dataset.kassaLocale,
-        onSuccess: (r) => emit('success', r),
-        onFailure: (r) => emit('failure', r),
-        onClose: () => emit('close'),
-      });
-    });
-  }
+/**
+ * `<button data-kassa-client-secret="…" data-kassa-theme="#0f766e" data-kassa-locale="hi">`:
+ * opens on click and reports with DOM events (`kassa:success`, `kassa:failure`,
+ * `kassa:close`). One listener on the document, so buttons a framework renders later work.
+ */
+function onClick(e: MouseEvent) {
+  const el = (e.target as Element | null)?.closest?.<HTMLElement>('[data-kassa-client-secret]');
+  if (!el) return;
+  e.preventDefault();
+  const emit = (name: string, detail?: unknown) =>
+    el.dispatchEvent(new CustomEvent(`kassa:${name}`, { bubbles: true, detail }));
+  Kassa.open({
+    clientSecret: el.dataset.kassaClientSecret ?? '',
+    theme: el.dataset.kassaTheme,
+    locale: el.dataset.kassaLocale,
+    onSuccess: (r) => emit('success', r),
+    onFailure: (r) => emit('failure', r),
+    onClose: () => emit('close'),
+  });
 }
 
 const w = window as unknown as Record<string, unknown>;
 w.Kassa = Kassa;
 w.PaymentGateway = PaymentGateway;
-if (document.readyState === 'loading') {
-  document.addEventListener('DOMContentLoaded', () => wire(document));
-} else {
-  wire(document);
-}
+document.addEventListener('click', onClick);

@@ -14,6 +14,9 @@ export interface OpenOptions {
   theme?: string;
   /** 'en' or 'hi'. */
   locale?: string;
+  /** How long the payment page has to load before the modal says it could not (ms).
+   * Default 15000. */
+  readyTimeoutMs?: number;
 }
 
 export interface Handle {
@@ -24,7 +27,8 @@ const CSS =
   'dialog.kassa{border:0;padding:0;width:440px;max-width:calc(100vw - 32px);max-height:calc(100vh - 32px);border-radius:12px;background:#fff;overflow:hidden;box-shadow:0 12px 48px #0005}' +
   'dialog.kassa::backdrop{background:#0009}' +
   'dialog.kassa iframe{display:block;border:0;width:100%;height:420px;max-height:calc(100vh - 32px);transition:height .15s}' +
-  'dialog.kassa .kassa-loader{position:absolute;inset:0;display:grid;place-items:center;font:14px system-ui;color:#555;background:#fff}' +
+  'dialog.kassa .kassa-loader{position:absolute;inset:0;display:grid;place-items:center;align-content:center;gap:12px;padding:24px;text-align:center;font:14px system-ui;color:#555;background:#fff}' +
+  'dialog.kassa .kassa-loader button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #999;background:#fff;cursor:pointer}' +
   '@media (max-width:600px){dialog.kassa{width:100vw;max-width:100vw;height:100%;max-height:100%;margin:0;border-radius:0}dialog.kassa iframe{height:100%!important;max-height:none}}';
 
 let current: Handle | null = null;
@@ -87,6 +91,7 @@ export function readMessage(
 export function openModal(gateway: string, opts: OpenOptions): Handle {
   if (current) return current; // opening twice does not stack two modals
   const id = opts.clientSecret.split('_secret_')[0] ?? '';
+  const timeout = opts.readyTimeoutMs ?? 15_000;
   const opener = document.activeElement as HTMLElement | null;
   const root = document.documentElement;
   const overflow = root.style.overflow;
@@ -116,9 +121,29 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
 
   let busy = false;
   let settled = false;
+  // A page that never says it is ready (the browser refused to frame it, the network is
+  // down, the gateway is gone) is explained, never left on "Loading…".
+  const deadline = setTimeout(() => {
+    const message = 'The payment page could not be loaded. Close this window and try again.';
+    loader.setAttribute('role', 'alert');
+    loader.textContent = message;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Close';
+    button.onclick = () => close(true);
+    loader.append(button);
+    frame.remove();
+    button.focus();
+    console.error(
+      `Kassa: the payment page at ${gateway} did not load within ${timeout} ms. If the console shows a frame-ancestors (Content-Security-Policy) error, add ${location.origin} to the merchant's allowed origins.`,
+    );
+    settled = true;
+    opts.onFailure?.({ code: 'page_load_failed', message, payment_intent_id: id });
+  }, timeout);
   const close = (notify: boolean) => {
     if (current !== handle) return;
     current = null;
+    clearTimeout(deadline);
     removeEventListener('message', onMessage);
     dialog.close();
     dialog.remove();
@@ -132,6 +157,7 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
     const action = readMessage(e, gateway, frame.contentWindow, busy, innerHeight);
     if (!action) return;
     if (action.kind === 'ready') {
+      clearTimeout(deadline);
       loader.remove();
       frame.focus();
     } else if (action.kind === 'resize') {
