@@ -5,10 +5,11 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { ProcessorAccountRow, StoreTx } from '../store/types.ts';
 
-/** The row's identity is bound into the seal: a sealed blob copied onto another
- * merchant's, processor's or mode's row does not open. */
-const aadOf = (row: Pick<ProcessorAccountRow, 'id' | 'merchantId' | 'processor' | 'livemode'>) =>
-  Buffer.from(`${row.id}|${row.merchantId}|${row.processor}|${row.livemode ? 'live' : 'test'}`);
+/** The row's identity (unique in the table) is bound into the seal: a sealed blob copied
+ * onto another merchant's, processor's or mode's row does not open. The id is left out:
+ * two processes saving at once keep the first row's id, and either seal opens. */
+const aadOf = (row: Pick<ProcessorAccountRow, 'merchantId' | 'processor' | 'livemode'>) =>
+  Buffer.from(`${row.merchantId}|${row.processor}|${row.livemode ? 'live' : 'test'}`);
 
 /** AES-256-GCM: base64 of a 12-byte IV, the 16-byte tag and the ciphertext. */
 export function seal(key: Buffer, aad: Buffer, value: ProcessorCredentials): string {
@@ -116,20 +117,19 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
         );
       }
       const now = deps.clock.now();
-      const existing = (await store.read((tx) => tx.listProcessorAccounts(merchantId))).find(
-        (a) => a.processor === processor.id && a.livemode === livemode,
+      const base = { merchantId, processor: processor.id, livemode };
+      // One row per merchant, processor and mode, kept by the database's unique index: a
+      // save replaces the credentials and keeps the row's id (and its webhook URL).
+      return store.transaction((tx) =>
+        tx.saveProcessorAccount({
+          ...base,
+          id: newId('pacct'),
+          sealed: seal(key(), aadOf(base), credentials),
+          hints: hintsOf(processor, credentials),
+          createdAt: now,
+          updatedAt: now,
+        }),
       );
-      const id = existing?.id ?? newId('pacct');
-      const base = { id, merchantId, processor: processor.id, livemode };
-      const row: ProcessorAccountRow = {
-        ...base,
-        sealed: seal(key(), aadOf(base), credentials),
-        hints: hintsOf(processor, credentials),
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      };
-      await store.transaction((tx) => tx.saveProcessorAccount(row));
-      return row;
     },
 
     /** Opens an account's credentials for one call. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Processor, ProcessorNotification } from '@kassa/processors';
 import type { Dispute } from '@kassa/protocol';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
@@ -133,19 +133,12 @@ export async function receiveNotification(
 /** `POST /v1/processor_webhooks/:processor[/:account]`. */
 export function processorNotificationRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
-  const receive = (c: import('hono').Context<AppEnv>, account?: string) =>
-    c.req.text().then(async (body) =>
-      c.json({
-        received: true,
-        ...(await receiveNotification(
-          deps,
-          c.req.param('processor') ?? '',
-          Object.fromEntries(c.req.raw.headers),
-          body,
-          account,
-        )),
-      }),
-    );
+  const receive = async (c: Context<AppEnv>, account?: string) => {
+    const headers = Object.fromEntries(c.req.raw.headers);
+    const processor = c.req.param('processor') ?? '';
+    const result = await receiveNotification(deps, processor, headers, await c.req.text(), account);
+    return c.json({ received: true, ...result });
+  };
   app.post('/:processor', (c) => receive(c));
   app.post('/:processor/:account', (c) => receive(c, c.req.param('account')));
   return app;

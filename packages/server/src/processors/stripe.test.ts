@@ -333,6 +333,21 @@ describe('live mode and credentials', () => {
     expect(dump).toContain('…acme'); // the hint: the last 4, to tell keys apart
   });
 
+  it('saving the same account twice at once keeps one row, and its credentials open', async () => {
+    const g = await gatewayWithStripe({ connect: [] });
+    const accounts = createAccounts(g);
+    const stripe = g.processors.stripe as never;
+    const [first, second] = await Promise.all([
+      accounts.save(stripe, g.a.id, false, KEYS.test),
+      accounts.save(stripe, g.a.id, false, { ...KEYS.test, webhook_secret: 'whsec_rotated' }),
+    ]);
+    expect(second?.id).toBe(first?.id);
+    const rows = await g.store.read((tx) => tx.listProcessorAccounts(g.a.id));
+    expect(rows).toHaveLength(1);
+    const opened = await g.store.read((tx) => accounts.credentialsFor(tx, g.a.id, 'stripe', false));
+    expect(opened?.webhook_secret).toBe('whsec_rotated');
+  });
+
   it('refuses keys of the wrong mode, a malformed key, and saving without KASSA_ENCRYPTION_KEY', async () => {
     const g = await gatewayWithStripe({ connect: [] });
     const accounts = createAccounts(g);

@@ -364,8 +364,9 @@ export interface StoreTx {
 
   /** Stores an inbound notification; false if this one was seen before. */
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;
-  /** Adds or replaces the merchant's account at a processor for that mode. */
-  saveProcessorAccount(row: ProcessorAccountRow): Promise<void>;
+  /** Adds the merchant's account at a processor for that mode, or replaces its
+   * credentials (keeping its id and creation time); returns the stored row. */
+  saveProcessorAccount(row: ProcessorAccountRow): Promise<ProcessorAccountRow>;
   getProcessorAccount(id: string): Promise<ProcessorAccountRow | null>;
   /** A merchant's accounts, or (null) every merchant's: for start's checks and reports. */
   listProcessorAccounts(merchantId: string | null): Promise<ProcessorAccountRow[]>;

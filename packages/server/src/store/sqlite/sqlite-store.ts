@@ -30,6 +30,7 @@ import type {
   JobRow,
   Keyset,
   PageWindow,
+  ProcessorAccountRow,
   Store,
   StoreTx,
 } from '../types.ts';
@@ -636,13 +637,15 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     saveProcessorAccount: (row) =>
       run(() => {
         const t = s.processorAccounts;
-        db.insert(t)
+        return db
+          .insert(t)
           .values(row)
           .onConflictDoUpdate({
             target: [t.merchantId, t.processor, t.livemode],
             set: { sealed: row.sealed, hints: row.hints, updatedAt: row.updatedAt },
           })
-          .run();
+          .returning()
+          .get() as ProcessorAccountRow;
       }),
     getProcessorAccount: (id) =>
       run(
