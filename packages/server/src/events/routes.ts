@@ -5,7 +5,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, ownRow } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, secondsToMs, toList } from '../http/paginate.ts';
-import type { StoreTx } from '../store/types.ts';
+import type { StoreRead } from '../store/types.ts';
 import { fanOut, queueDelivery } from '../webhooks/fan-out.ts';
 import { toEventPayload } from '../webhooks/serialize.ts';
 
@@ -14,7 +14,7 @@ const tags = ['Events'];
 const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
 
-async function ownEvent(tx: StoreTx, caller: Caller, id: string) {
+async function ownEvent(tx: StoreRead, caller: Caller, id: string) {
   const row = ownRow(caller, await tx.getEvent(id));
   if (!row) throw notFound('event', id);
   return row;

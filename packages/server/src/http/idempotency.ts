@@ -109,11 +109,11 @@ export function idempotency(
     const found = await store.transaction(async (tx): Promise<Found> => {
       let row = await tx.getIdempotency(scope, key);
       if (row && row.expiresAt <= now) {
-        await tx.deleteIdempotency(scope, key);
+        await tx.deleteIdempotencyHeld(scope, key, row.token);
         row = null;
       }
       if (!row) {
-        await tx.claimIdempotency({
+        const claimed = await tx.claimIdempotency({
           merchantId: scope,
           key,
           requestHash: hash,
@@ -126,7 +126,11 @@ export function idempotency(
           createdAt: now,
           expiresAt: now + TTL_MS,
         });
-        return { kind: 'claim', claim: { scope, key, token, objectId: null } };
+        if (claimed) return { kind: 'claim', claim: { scope, key, token, objectId: null } };
+        // Another request with this key claimed it first (the database ordered the two):
+        // this one is its retry.
+        row = await tx.getIdempotency(scope, key);
+        if (!row) throw lostKey();
       }
       if (row.requestHash !== hash) return { kind: 'mismatch' };
       if (row.status === 'done' || row.lockedUntil > now) return { kind: 'prior', row };

@@ -100,7 +100,7 @@ export function createHoldOperations(deps: Deps) {
     let ok = true;
     if (input.operation === 'capture') {
       if (!reference || !processor?.capture) {
-        await release(intent.id);
+        await release(intent.id, input.operation);
         throw new ApiError(400, 'capture_unsupported', 'This payment cannot be captured.');
       }
       const out = await processor.capture({
@@ -121,7 +121,7 @@ export function createHoldOperations(deps: Deps) {
       ).canceled;
     }
     if (!ok) {
-      await release(intent.id);
+      await release(intent.id, input.operation);
       throw input.operation === 'capture'
         ? new ApiError(402, 'capture_failed', 'The processor refused the capture.', {
             type: 'card_error',
@@ -131,8 +131,8 @@ export function createHoldOperations(deps: Deps) {
     return finish(intent.id, input);
   }
 
-  async function release(id: string) {
-    await store.transaction((tx) => tx.updateIntent(id, { operation: null }));
+  async function release(id: string, operation: HoldOperationInput['operation']) {
+    await store.transaction((tx) => tx.releaseIntentOperation(id, operation));
   }
 
   async function finish(id: string, input: HoldOperationInput): Promise<IntentRow> {

@@ -11,7 +11,7 @@ import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
 import { routingOf } from '../processors/routing.ts';
-import type { IntentRow, StoreTx } from '../store/types.ts';
+import type { IntentRow, StoreRead } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { canceledPatch, createHoldOperations } from './hold-operations.ts';
 import { toPaymentIntent } from './serialize.ts';
@@ -28,7 +28,7 @@ export const CONFIRM_JOB = jobKind<{
 export type { Caller } from '../http/caller.ts';
 
 /** Loads an intent the caller owns; another merchant's (or mode's) is simply not found. */
-export async function ownIntent(tx: StoreTx, caller: Caller, id: string): Promise<IntentRow> {
+export async function ownIntent(tx: StoreRead, caller: Caller, id: string): Promise<IntentRow> {
   return owned(caller, id, await tx.getIntent(id));
 }
 
@@ -141,7 +141,21 @@ export function createIntentService(deps: Deps) {
           createdAt: now,
           updatedAt: now,
         };
-        await tx.insertIntent(intent);
+        if (!(await tx.insertIntent(intent))) {
+          // The same order_id created at the same moment by another request (another
+          // process): the database kept the first; answer as if this one came second.
+          const winner = await tx.findLiveIntentByOrder(
+            caller.merchant.id,
+            caller.livemode,
+            body.order_id,
+          );
+          if (!winner)
+            throw new Error(`intent for order ${body.order_id} neither inserted nor found`);
+          if (winner.amount !== body.amount || winner.currency !== body.currency) {
+            throw orderConflict(winner);
+          }
+          return { intent: winner, created: false };
+        }
         await bindIdempotency(tx, caller.idem, id);
         await recordEvent(tx, {
           merchantId: intent.merchantId,

@@ -1,5 +1,6 @@
 import type { EventType } from '@kassa/protocol';
 import { recordEvent } from '../events/record.ts';
+import { ApiError } from '../http/api-error.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { toPaymentIntent } from './serialize.ts';
@@ -17,7 +18,16 @@ export async function moveIntent(
 ): Promise<IntentRow> {
   assertTransition(intent.status, patch.status, opts.action ?? `move to ${patch.status}`);
   const next: IntentRow = { ...intent, ...patch, updatedAt: opts.now };
-  await tx.updateIntent(intent.id, { ...patch, updatedAt: opts.now });
+  const { id: _id, merchantId: _m, livemode: _l, createdAt: _c, ...changes } = patch;
+  // Written only if nobody moved the intent since it was read (another process, a
+  // webhook): then this move was decided on a stale status and must not happen.
+  if (!(await tx.updateIntent(intent.id, intent.status, { ...changes, updatedAt: opts.now }))) {
+    throw new ApiError(
+      409,
+      'payment_intent_unexpected_state',
+      'This payment changed while the request ran. Fetch it and try again.',
+    );
+  }
   if (CLOSING.has(patch.status) && intent.latestAttemptId) {
     await closeSession(
       tx,

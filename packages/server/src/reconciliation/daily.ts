@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { reconcile } from './reconcile.ts';
+import { reconcileOnce } from './reconcile.ts';
 
 /**
  * A worker chore: once a day, after `KASSA_RECONCILE_DAILY_AT` (UTC), reconcile the
@@ -13,8 +13,11 @@ export function dailyReconciliation(deps: Deps) {
     const [h, m] = at.split(':').map(Number) as [number, number];
     if (now.getUTCHours() * 60 + now.getUTCMinutes() < h * 60 + m) return;
     const date = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
-    if (await deps.store.read((tx) => tx.findReconciliationRun(date, null))) return;
-    const run = await reconcile(deps, { date, merchantId: null });
+    const once = `daily_reconciliation:${date}`;
+    if (await deps.store.read((tx) => tx.getSetting(once))) return;
+    // Every worker may get here at once; the database keeps the first run of the day.
+    const run = await reconcileOnce(deps, { date, merchantId: null, once });
+    if (!run) return;
     deps.logger.info(
       { run: run.id, date, summary: (run.report as { summary: unknown }).summary },
       'daily reconciliation',

@@ -81,9 +81,23 @@ async function recordMissedSuccess(
  */
 export async function reconcile(
   deps: Deps,
-  /** One merchant's payments in one mode, or (both null) every merchant's. */
   o: { date: string; merchantId: string | null; livemode?: boolean | null },
 ): Promise<ReconciliationRunRow> {
+  return (await reconcileOnce(deps, o)) as ReconciliationRunRow;
+}
+
+/** `reconcile`, for a run made once only (`o.once` names it): when several workers make
+ * it at once, the first to commit keeps it and the others store nothing (null). */
+export async function reconcileOnce(
+  deps: Deps,
+  /** One merchant's payments in one mode, or (both null) every merchant's. */
+  o: {
+    date: string;
+    merchantId: string | null;
+    livemode?: boolean | null;
+    once?: string;
+  },
+): Promise<ReconciliationRunRow | null> {
   const { store, clock } = deps;
   const { from, to } = dayBounds(o.date);
   const rows: ReconciliationRow[] = [];
@@ -217,8 +231,13 @@ export async function reconcile(
     report: { summary, rows },
     createdAt: clock.now(),
   };
-  await store.transaction((tx) => tx.insertReconciliationRun(run));
-  return run;
+  const once = o.once;
+  const stored = await store.transaction(async (tx) => {
+    if (once && !(await tx.claimSetting(once, run.id))) return false;
+    await tx.insertReconciliationRun(run);
+    return true;
+  });
+  return stored ? run : null;
 }
 
 const CSV_COLUMNS: (keyof ReconciliationRow)[] = [

@@ -68,7 +68,10 @@ export async function settleRefund(
   const fresh = await tx.getRefund(refundId);
   if (fresh?.status !== 'pending') return;
   if (outcome.status === 'pending') {
-    await tx.updateRefund(refundId, { processorReference: outcome.reference, updatedAt: now });
+    await tx.updateRefund(refundId, 'pending', {
+      processorReference: outcome.reference,
+      updatedAt: now,
+    });
     return;
   }
   const patch = {
@@ -78,14 +81,9 @@ export async function settleRefund(
       outcome.reason ?? (outcome.status === 'failed' ? 'The processor declined the refund.' : null),
     updatedAt: now,
   };
-  await tx.updateRefund(refundId, patch);
-  if (outcome.status === 'failed') {
-    const current = await tx.getIntent(fresh.intentId);
-    await tx.updateIntent(fresh.intentId, {
-      amountRefunded: Math.max(0, (current?.amountRefunded ?? 0) - fresh.amount),
-      updatedAt: now,
-    });
-  }
+  // Settled by whoever gets here first (the job, the processor's webhook): once.
+  if (!(await tx.updateRefund(refundId, 'pending', patch))) return;
+  if (outcome.status === 'failed') await tx.returnRefund(fresh.intentId, fresh.amount, now);
   await event(
     tx,
     { ...fresh, ...patch },
@@ -183,6 +181,7 @@ export function createRefunds(deps: Deps) {
                 { param: 'payment_intent' },
               );
             }
+            // A first look, for a clear error; the reservation below is what holds.
             const refundable = intent.amountReceived - intent.amountRefunded;
             if (refundable <= 0) {
               throw new ApiError(
@@ -218,12 +217,18 @@ export function createRefunds(deps: Deps) {
               createdAt: now,
               updatedAt: now,
             };
+            // One statement adds the amount only while that much is unrefunded: two
+            // refunds racing (two processes) cannot both pass the check above.
+            if (!(await tx.reserveRefund(intent.id, amount, now))) {
+              throw new ApiError(
+                409,
+                'refund_conflict',
+                'Another refund of this payment was made at the same moment; fetch the payment and try again.',
+                { param: 'payment_intent' },
+              );
+            }
             await tx.insertRefund(row);
             await bindIdempotency(tx, caller.idem, row.id);
-            await tx.updateIntent(intent.id, {
-              amountRefunded: intent.amountRefunded + amount,
-              updatedAt: now,
-            });
             await event(tx, row, 'refund.created', now);
             await enqueue(
               tx,

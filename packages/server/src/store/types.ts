@@ -276,21 +276,123 @@ export interface OwnerFilter {
   livemode: boolean;
 }
 
-/** Everything a transaction may read and write. Every method is async so that a
- * networked store (PostgreSQL) can implement the same interface. */
-export interface StoreTx {
-  getSetting(key: string): Promise<string | null>;
-  setSetting(key: string, value: string): Promise<void>;
+/** What a write may change on a row: never its identity, owner, mode or creation time. */
+export type Patch<R> = Partial<Omit<R, 'id' | 'merchantId' | 'livemode' | 'createdAt'>>;
 
-  insertMerchant(row: MerchantRow): Promise<void>;
+/** How many keyed jobs may run at once, counted over every worker from the database. */
+export interface ClaimBounds {
+  /** Jobs of one concurrency key (a webhook endpoint) running at once. */
+  perKey: number;
+  /** Keys are `group/key`: jobs of one group (a merchant) running at once. */
+  perGroup?: number;
+  /** At most this many keyed jobs in this claim (this worker keeps room for others). */
+  keyedRoom?: number;
+}
+
+/**
+ * Everything a read may see, grouped by aggregate. Every method is async so that a
+ * networked store (PostgreSQL) implements the same interface. Lists are newest first.
+ */
+export interface StoreRead {
+  // Settings
+  getSetting(key: string): Promise<string | null>;
+
+  // Merchants and their keys and processor accounts
   getMerchant(id: string): Promise<MerchantRow | null>;
-  insertApiKey(row: ApiKeyRow): Promise<void>;
   findKeyBySecretHash(hash: string): Promise<ApiKeyRow | null>;
   findKeyByPublishable(key: string): Promise<ApiKeyRow | null>;
   /** The merchant's newest unrevoked secret key of a mode. */
   findActiveSecretKey(merchantId: string, livemode: boolean): Promise<ApiKeyRow | null>;
+  getProcessorAccount(id: string): Promise<ProcessorAccountRow | null>;
+  /** A merchant's accounts, or (null) every merchant's: for start's checks and reports. */
+  listProcessorAccounts(merchantId: string | null): Promise<ProcessorAccountRow[]>;
 
-  insertIntent(row: IntentRow): Promise<void>;
+  // Payment intents and attempts
+  getIntent(id: string): Promise<IntentRow | null>;
+  /** The intent of an order that is open or succeeded, if any. */
+  findLiveIntentByOrder(
+    merchantId: string,
+    livemode: boolean,
+    orderId: string,
+  ): Promise<IntentRow | null>;
+  listIntents(filter: IntentListFilter): Promise<IntentRow[]>;
+  /** Held (requires_capture) intents last changed before `before`, oldest first. */
+  listStaleAuthorizations(before: number, limit: number): Promise<IntentRow[]>;
+  /** Intents past their expiry that are still open, oldest first. */
+  listExpiredOpenIntents(now: number, limit: number): Promise<IntentRow[]>;
+  getAttempt(id: string): Promise<AttemptRow | null>;
+  /** Failed attempts on an intent from one client. */
+  countFailedAttempts(intentId: string, clientKey: string): Promise<number>;
+  findAttemptByReference(processor: string, reference: string): Promise<AttemptRow | null>;
+  /** Attempts at a processor created in [from, to). */
+  listAttemptsBetween(processor: string, from: number, to: number): Promise<AttemptRow[]>;
+
+  // Refunds
+  getRefund(id: string): Promise<RefundRow | null>;
+  listRefunds(filter: OwnerFilter & { intentId?: string } & PageWindow): Promise<RefundRow[]>;
+  /** The refund a processor's refund id belongs to. */
+  findRefundByReference(processorReference: string): Promise<RefundRow | null>;
+
+  // Events, webhook endpoints and deliveries
+  getEvent(id: string): Promise<(EventRow & { seq: number }) | null>;
+  listEvents(filter: EventListFilter): Promise<(EventRow & { seq: number })[]>;
+  /** An object's events, oldest first. */
+  listEventsForObject(objectId: string): Promise<EventRow[]>;
+  getEndpoint(id: string): Promise<WebhookEndpointRow | null>;
+  /** All of a merchant's live (undeleted) endpoints of a mode, oldest first. */
+  listEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpointRow[]>;
+  pageEndpoints(filter: OwnerFilter & PageWindow): Promise<WebhookEndpointRow[]>;
+  getDelivery(id: string): Promise<WebhookDeliveryRow | null>;
+  /** An endpoint's deliveries, each with its event's type. */
+  listDeliveries(
+    filter: { endpointId: string } & PageWindow,
+  ): Promise<(WebhookDeliveryRow & { eventType: EventType })[]>;
+  listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
+
+  // Reconciliation
+  getReconciliationRun(id: string): Promise<ReconciliationRunRow | null>;
+  listReconciliationRuns(filter: OwnerFilter & PageWindow): Promise<ReconciliationRunRow[]>;
+  /** The newest run of a date for a merchant, or (null) over every merchant. */
+  findReconciliationRun(
+    date: string,
+    merchantId: string | null,
+  ): Promise<ReconciliationRunRow | null>;
+
+  // Idempotency keys
+  getIdempotency(merchantId: string, key: string): Promise<IdempotencyRow | null>;
+
+  // Jobs
+  /** Queued, running, retrying and dead jobs per kind, with the oldest due job's run_at;
+   * one merchant's only. */
+  jobStats(
+    merchantId: string,
+  ): Promise<{ kind: string; status: string; retrying: number; count: number; oldest: number }[]>;
+}
+
+/**
+ * Everything a write transaction may do, besides reading. Writes that others may race are
+ * condition-checked in the database: they report (false, null) when the row moved on, and
+ * the caller decides what that means; none reads, checks and writes in two steps.
+ */
+export interface StoreTx extends StoreRead {
+  // Settings
+  setSetting(key: string, value: string): Promise<void>;
+  /** Inserts a setting that does not exist yet; false if it does (a once-only claim). */
+  claimSetting(key: string, value: string): Promise<boolean>;
+
+  // Merchants
+  insertMerchant(row: MerchantRow): Promise<void>;
+  insertApiKey(row: ApiKeyRow): Promise<void>;
+  /** Adds the merchant's account at a processor for that mode, or replaces its
+   * credentials (keeping its id and creation time); returns the stored row. */
+  saveProcessorAccount(row: ProcessorAccountRow): Promise<ProcessorAccountRow>;
+
+  // Payment intents and attempts
+  /** Inserts an intent; false if its order already has an open or paid intent (the
+   * database's unique index decided, whoever inserted first). */
+  insertIntent(row: IntentRow): Promise<boolean>;
+  /** Writes `patch` only if the intent is still in status `from`; false if it moved. */
+  updateIntent(id: string, from: IntentRow['status'], patch: Patch<IntentRow>): Promise<boolean>;
   /** Claims a capture or cancel: sets `operation` only if the intent is in `status` and
    * no operation is under way (or the same one, to resume it). False otherwise. */
   claimIntentOperation(
@@ -299,81 +401,38 @@ export interface StoreTx {
     status: IntentRow['status'],
     now: number,
   ): Promise<boolean>;
-  getIntent(id: string): Promise<IntentRow | null>;
-  /** The intent of an order that is open or succeeded, if any. */
-  findLiveIntentByOrder(
-    merchantId: string,
-    livemode: boolean,
-    orderId: string,
-  ): Promise<IntentRow | null>;
-  updateIntent(id: string, patch: Partial<IntentRow>): Promise<void>;
-  listIntents(filter: IntentListFilter): Promise<IntentRow[]>;
-  /** Held (requires_capture) intents last changed before `before`, oldest first. */
-  listStaleAuthorizations(before: number, limit: number): Promise<IntentRow[]>;
-  /** Intents past their expiry that are still open, oldest first. */
-  listExpiredOpenIntents(now: number, limit: number): Promise<IntentRow[]>;
-
+  /** Clears a claimed operation that did not move the intent (the processor refused). */
+  releaseIntentOperation(id: string, operation: 'capture' | 'cancel'): Promise<void>;
+  /** Adds `amount` to the refunded amount in one statement, only if the intent succeeded
+   * and that much is still unrefunded; the intent as it now is, or null. */
+  reserveRefund(intentId: string, amount: number, now: number): Promise<IntentRow | null>;
+  /** Gives back a failed refund's amount (never below zero). */
+  returnRefund(intentId: string, amount: number, now: number): Promise<void>;
   insertAttempt(row: AttemptRow): Promise<void>;
-  /** Failed attempts on an intent from one client. */
-  countFailedAttempts(intentId: string, clientKey: string): Promise<number>;
-  getAttempt(id: string): Promise<AttemptRow | null>;
-  findAttemptByReference(processor: string, reference: string): Promise<AttemptRow | null>;
-  updateAttempt(id: string, patch: Partial<AttemptRow>): Promise<void>;
+  updateAttempt(id: string, patch: Patch<AttemptRow>): Promise<void>;
 
-  insertEvent(row: EventRow): Promise<void>;
-  listEventsForObject(objectId: string): Promise<EventRow[]>;
-  getEvent(id: string): Promise<(EventRow & { seq: number }) | null>;
-  listEvents(filter: EventListFilter): Promise<(EventRow & { seq: number })[]>;
-
-  insertEndpoint(row: WebhookEndpointRow): Promise<void>;
-  getEndpoint(id: string): Promise<WebhookEndpointRow | null>;
-  /** All of a merchant's live (undeleted) endpoints of a mode. */
-  listEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpointRow[]>;
-  pageEndpoints(filter: OwnerFilter & PageWindow): Promise<WebhookEndpointRow[]>;
-  updateEndpoint(id: string, patch: Partial<WebhookEndpointRow>): Promise<void>;
-
-  insertDelivery(row: WebhookDeliveryRow): Promise<void>;
-  getDelivery(id: string): Promise<WebhookDeliveryRow | null>;
-  updateDelivery(id: string, patch: Partial<WebhookDeliveryRow>): Promise<void>;
-  /** An endpoint's deliveries, each with its event's type. */
-  listDeliveries(
-    filter: { endpointId: string } & PageWindow,
-  ): Promise<(WebhookDeliveryRow & { eventType: EventType })[]>;
-  insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
-  listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
-
-  /** Attempts at a processor created in [from, to). */
-  listAttemptsBetween(processor: string, from: number, to: number): Promise<AttemptRow[]>;
-  insertReconciliationRun(row: ReconciliationRunRow): Promise<void>;
-  getReconciliationRun(id: string): Promise<ReconciliationRunRow | null>;
-  listReconciliationRuns(filter: OwnerFilter & PageWindow): Promise<ReconciliationRunRow[]>;
-  findReconciliationRun(
-    date: string,
-    merchantId: string | null,
-  ): Promise<ReconciliationRunRow | null>;
-
+  // Refunds
   insertRefund(row: RefundRow): Promise<void>;
-  getRefund(id: string): Promise<RefundRow | null>;
-  updateRefund(id: string, patch: Partial<RefundRow>): Promise<void>;
-  listRefunds(filter: OwnerFilter & { intentId?: string } & PageWindow): Promise<RefundRow[]>;
-  /** Queued, running, retrying and dead jobs per kind, with the oldest due job's run_at;
-   * one merchant's only. */
-  jobStats(
-    merchantId: string,
-  ): Promise<{ kind: string; status: string; retrying: number; count: number; oldest: number }[]>;
+  /** Writes `patch` only if the refund is still in status `from`; false if it moved (a
+   * webhook and the job settling it at once: one of them wins). */
+  updateRefund(id: string, from: RefundRow['status'], patch: Patch<RefundRow>): Promise<boolean>;
 
+  // Events, webhook endpoints and deliveries
+  insertEvent(row: EventRow): Promise<void>;
+  insertEndpoint(row: WebhookEndpointRow): Promise<void>;
+  updateEndpoint(id: string, patch: Patch<WebhookEndpointRow>): Promise<void>;
+  insertDelivery(row: WebhookDeliveryRow): Promise<void>;
+  updateDelivery(id: string, patch: Patch<WebhookDeliveryRow>): Promise<void>;
+  insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
   /** Stores an inbound notification; false if this one was seen before. */
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;
-  /** Adds the merchant's account at a processor for that mode, or replaces its
-   * credentials (keeping its id and creation time); returns the stored row. */
-  saveProcessorAccount(row: ProcessorAccountRow): Promise<ProcessorAccountRow>;
-  getProcessorAccount(id: string): Promise<ProcessorAccountRow | null>;
-  /** A merchant's accounts, or (null) every merchant's: for start's checks and reports. */
-  listProcessorAccounts(merchantId: string | null): Promise<ProcessorAccountRow[]>;
-  /** The refund a processor's refund id belongs to. */
-  findRefundByReference(processorReference: string): Promise<RefundRow | null>;
 
-  getIdempotency(merchantId: string, key: string): Promise<IdempotencyRow | null>;
+  // Reconciliation
+  insertReconciliationRun(row: ReconciliationRunRow): Promise<void>;
+
+  // Idempotency keys
+  /** Inserts a running key; false if the key already exists. */
+  claimIdempotency(row: IdempotencyRow): Promise<boolean>;
   /** Records the object a running request committed, in that same transaction; false
    * when the request no longer holds the key (another took it over). */
   bindIdempotency(
@@ -388,48 +447,44 @@ export interface StoreTx {
     merchantId: string,
     key: string,
     token: string,
-    patch: Partial<IdempotencyRow>,
+    patch: Partial<Omit<IdempotencyRow, 'merchantId' | 'key'>>,
   ): Promise<boolean>;
   deleteIdempotencyHeld(merchantId: string, key: string, token: string): Promise<void>;
-  /** Inserts a running key; false if the key already exists. */
-  claimIdempotency(row: IdempotencyRow): Promise<boolean>;
-  updateIdempotency(merchantId: string, key: string, patch: Partial<IdempotencyRow>): Promise<void>;
-  deleteIdempotency(merchantId: string, key: string): Promise<void>;
   purgeIdempotency(now: number): Promise<number>;
 
+  // Rate limits
   /** Counts one hit in a fixed window; returns the count in the current window. */
   hitRateLimit(key: string, windowStart: number): Promise<number>;
   /** Drops counters of windows that started before `before`. */
   purgeRateLimits(before: number): Promise<number>;
 
+  // Jobs
   enqueueJob(row: JobRow): Promise<void>;
-  /** Marks up to `limit` due jobs running until `lockUntil` and returns them, with at
-   * most `perKey - inflight[key]` of one concurrency key. */
-  claimJobs(
-    now: number,
-    limit: number,
-    lockUntil: number,
-    keys: {
-      inflight: Record<string, number>;
-      perKey: number;
-      /** Keys are `group/key`: at most `perGroup` in flight per group (a merchant). */
-      inflightGroups?: Record<string, number>;
-      perGroup?: number;
-      /** At most this many keyed jobs in this claim (room kept for unkeyed ones). */
-      keyedRoom?: number;
-    },
-  ): Promise<JobRow[]>;
+  /**
+   * Marks up to `limit` due jobs running until `lockUntil` and returns them, oldest
+   * first. Keyed jobs are bounded by `bounds`, counted over the jobs running in the
+   * database (every worker's), so two workers claiming at once cannot exceed them.
+   * Jobs whose lock ran out (their worker died) are taken over.
+   */
+  claimJobs(now: number, limit: number, lockUntil: number, bounds: ClaimBounds): Promise<JobRow[]>;
   /** Removes a finished job. */
   deleteJob(id: string): Promise<void>;
-  updateJob(id: string, patch: Partial<JobRow>): Promise<void>;
+  updateJob(id: string, patch: Patch<JobRow>): Promise<void>;
 }
 
+/** An intent's status or amounts changed (any process): for the payment page's stream. */
+export type IntentChange = { id: string; status: IntentRow['status'] };
+
 export interface Store {
-  /** Called after a commit that queued jobs, so a worker can start on them at once. */
+  /** Which kind of database: reports and the bench say it. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Called after a commit that queued jobs (in any process sharing the database, where
+   * the store can tell), so a worker can start on them at once. */
   onJobsCommitted(listener: () => void): void;
-  /** Runs `fn` atomically: all of its writes commit together, or none do. */
+  /** Runs `fn` atomically: all of its writes commit together, or none do. Calling the
+   * store again from inside `fn` throws at once (use `tx`). */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Runs read-only work; sees only committed data. */
-  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Runs read-only work on committed data; writing is not possible here. */
+  read<T>(fn: (tx: StoreRead) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -5,8 +5,8 @@ import { manualClock } from '../clock.ts';
 import { type Config, testConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { createMerchant } from '../merchants/merchants.ts';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { contractChecker } from './contract.ts';
+import { createTestStore } from './test-store.ts';
 
 export const CARDS = {
   ok: '4242424242424242',
@@ -59,7 +59,7 @@ export async function testGateway(
     },
   });
   const logger = createLogger({ level: 'info', destination });
-  const store = createSqliteStore({ filename: opts.filename ?? ':memory:' });
+  const store = await createTestStore({ filename: opts.filename });
   const processors = opts.processors ?? {
     sandbox: createSandboxProcessor({
       now: clock.now,

@@ -15,7 +15,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, ownKeyset, ownRow } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
-import type { StoreTx, WebhookEndpointRow } from '../store/types.ts';
+import type { StoreRead, WebhookEndpointRow } from '../store/types.ts';
 import { assertEndpointUrl } from './endpoint-url.ts';
 import { enqueueDelivery } from './fan-out.ts';
 import { toDelivery, toEndpoint } from './serialize.ts';
@@ -25,14 +25,14 @@ const security = [{ secretKey: [] }];
 const tags = ['Webhooks'];
 const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
-async function ownEndpoint(tx: StoreTx, caller: Caller, id: string): Promise<WebhookEndpointRow> {
+async function ownEndpoint(tx: StoreRead, caller: Caller, id: string): Promise<WebhookEndpointRow> {
   const row = ownRow(caller, await tx.getEndpoint(id));
   if (!row) throw notFound('webhook_endpoint', id);
   return row;
 }
 
 /** A page of an endpoint's deliveries with their attempts, newest first. */
-async function deliveriesPage(tx: StoreTx, endpointId: string, q: PageQuery) {
+async function deliveriesPage(tx: StoreRead, endpointId: string, q: PageQuery) {
   const page = await paginate(
     q,
     'webhook_delivery',

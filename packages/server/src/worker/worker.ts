@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { JobRow, Store } from '../store/types.ts';
-import { groupOf } from './enqueue.ts';
 
 /**
  * A job handler. It may return `{ retryAt }` to run the same job again later on its own
@@ -44,7 +43,6 @@ export function createWorker(
 ) {
   const { store, clock, logger } = deps;
   let inflight = 0;
-  const byKey = new Map<string, number>();
   let pumping: Promise<void> | null = null;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
@@ -77,35 +75,19 @@ export function createWorker(
     }
   }
 
-  const byGroup = new Map<string, number>();
+  // This worker's slots: keyed jobs (webhook deliveries) never take every one, so
+  // payments' own jobs keep room. The per-endpoint and per-merchant bounds are not
+  // counted here but in the database, over every worker (see `claimJobs`).
   let keyedInflight = 0;
-  const bump = (map: Map<string, number>, key: string, by: number) => {
-    const n = (map.get(key) ?? 0) + by;
-    if (n === 0) map.delete(key);
-    else map.set(key, n);
-  };
-  // Keyed jobs (webhook deliveries) never take every slot: payments' own jobs keep room.
   const keyedLimit = Math.max(1, opts.concurrency - Math.max(2, Math.ceil(opts.concurrency / 8)));
-  const overLimit = (key: string) =>
-    (byKey.get(key) ?? 0) >= opts.keyLimit ||
-    (byGroup.get(groupOf(key)) ?? 0) >= opts.groupLimit ||
-    keyedInflight >= keyedLimit;
 
   function start(job: JobRow) {
     inflight++;
-    const key = job.concurrencyKey;
-    if (key) {
-      bump(byKey, key, 1);
-      bump(byGroup, groupOf(key), 1);
-      keyedInflight++;
-    }
+    const keyed = job.concurrencyKey !== null;
+    if (keyed) keyedInflight++;
     void runJob(job).finally(() => {
       inflight--;
-      if (key) {
-        bump(byKey, key, -1);
-        bump(byGroup, groupOf(key), -1);
-        keyedInflight--;
-      }
+      if (keyed) keyedInflight--;
       wake();
       if (inflight === 0) for (const r of idle.splice(0)) r();
     });
@@ -118,32 +100,16 @@ export function createWorker(
       const now = clock.now();
       const batch = await store.transaction((tx) =>
         tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs, {
-          inflight: Object.fromEntries(byKey),
           perKey: opts.keyLimit,
-          inflightGroups: Object.fromEntries(byGroup),
           perGroup: opts.groupLimit,
           keyedRoom: keyedLimit - keyedInflight,
         }),
       );
       if (batch.length === 0) break;
       const short = batch.length < opts.concurrency - inflight;
-      // A batch may hold more jobs of one key than its limit allows: give those back.
-      const giveBack: JobRow[] = [];
       for (const job of batch) {
-        const key = job.concurrencyKey;
-        if (key && overLimit(key)) giveBack.push(job);
-        else {
-          start(job);
-          count++;
-        }
-      }
-      if (giveBack.length > 0) {
-        await store.transaction(async (tx) => {
-          for (const job of giveBack) {
-            await tx.updateJob(job.id, { status: 'queued', lockedUntil: null, updatedAt: now });
-          }
-        });
-        if (giveBack.length === batch.length) break;
+        start(job);
+        count++;
       }
       // Fewer than asked for: nothing more can be claimed now.
       if (short) break;

@@ -24,6 +24,7 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { groupOf } from '../../worker/enqueue.ts';
+import { guarded, readOnly } from '../guard.ts';
 import type {
   EventListFilter,
   IntentListFilter,
@@ -92,17 +93,29 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
   });
 
-  return {
-    transaction: (fn) => queue.write(() => fn(tx)),
+  const readTx = readOnly(tx);
+  return guarded({
+    kind: 'sqlite',
+    transaction: (fn) =>
+      queue.write(async () => {
+        const before = queued.count;
+        try {
+          return await fn(tx);
+        } catch (err) {
+          // Rolled back: its jobs were never queued, so nobody is woken for them.
+          queued.count = before;
+          throw err;
+        }
+      }),
     onJobsCommitted: (listener) => {
       jobListeners.push(listener);
     },
-    read: (fn) => queue.read(() => fn(tx)),
+    read: (fn) => queue.read(() => fn(readTx)),
     close: async () => {
       await checkpointer?.stop();
       await queue.read(async () => sqlite.close());
     },
-  };
+  });
 }
 
 /** Endpoints a claim visits, at most; the next claim carries on from the last one. */
@@ -150,6 +163,13 @@ function jobStatements(sqlite: Database.Database) {
     ),
     dueForKey: sqlite.prepare(
       `SELECT id, run_at FROM jobs WHERE status = 'queued' AND concurrency_key = ? AND run_at <= ? ORDER BY run_at LIMIT ?`,
+    ),
+    runningForKey: sqlite.prepare(
+      `SELECT count(*) AS n FROM jobs WHERE status = 'running' AND concurrency_key = ? AND locked_until > ?`,
+    ),
+    // Keys are `group/key`: '/' + 1 is '0', so a group's keys sort in [group/, group0).
+    runningForGroup: sqlite.prepare(
+      `SELECT count(*) AS n FROM jobs WHERE status = 'running' AND concurrency_key >= ? AND concurrency_key < ? AND locked_until > ?`,
     ),
     orphans: sqlite.prepare(
       `SELECT id FROM jobs WHERE status = 'running' AND locked_until <= ? LIMIT ?`,
@@ -410,6 +430,8 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           .onConflictDoUpdate({ target: s.settings.key, set: { value } })
           .run();
       }),
+    claimSetting: (key, value) =>
+      run(() => w.insert(s.settings, { key, value }, { ignoreConflict: true }) === 1),
 
     insertMerchant: (row) => run(() => void w.insert(s.merchants, row)),
     getMerchant: (id) => run(() => q.merchant.get({ id }) ?? null),
@@ -418,7 +440,8 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     findKeyByPublishable: (key) => run(() => q.keyByPublishable.get({ key }) ?? null),
     findActiveSecretKey: (merchantId, livemode) =>
       run(() => q.activeSecretKey.get({ merchantId, livemode: livemode ? 1 : 0 }) ?? null),
-    insertIntent: (row) => run(() => void w.insert(s.paymentIntents, row)),
+    insertIntent: (row) =>
+      run(() => w.insert(s.paymentIntents, row, { ignoreConflict: true }) === 1),
     claimIntentOperation: (id, operation, status, now) =>
       run(() => {
         const t = s.paymentIntents;
@@ -439,7 +462,36 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     getIntent: (id) => run(() => q.intent.get({ id }) ?? null),
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       run(() => q.liveOrder.get({ merchantId, livemode: livemode ? 1 : 0, orderId }) ?? null),
-    updateIntent: (id, patch) => run(() => void w.update(s.paymentIntents, patch, { id })),
+    updateIntent: (id, from, patch) =>
+      run(() => w.update(s.paymentIntents, patch, { id, status: from }) === 1),
+    releaseIntentOperation: (id, operation) =>
+      run(() => void w.update(s.paymentIntents, { operation: null }, { id, operation })),
+    reserveRefund: (intentId, amount, now) =>
+      run(() => {
+        const t = s.paymentIntents;
+        return (
+          db
+            .update(t)
+            .set({ amountRefunded: sql`${t.amountRefunded} + ${amount}`, updatedAt: now })
+            .where(
+              and(
+                eq(t.id, intentId),
+                eq(t.status, 'succeeded'),
+                sql`${t.amountReceived} - ${t.amountRefunded} >= ${amount}`,
+              ),
+            )
+            .returning()
+            .get() ?? null
+        );
+      }),
+    returnRefund: (intentId, amount, now) =>
+      run(() => {
+        const t = s.paymentIntents;
+        db.update(t)
+          .set({ amountRefunded: sql`max(0, ${t.amountRefunded} - ${amount})`, updatedAt: now })
+          .where(eq(t.id, intentId))
+          .run();
+      }),
     listIntents: (f) => run(() => pageOf(db, s.paymentIntents, intentFilter(f), f)),
     listStaleAuthorizations: (before, limit) =>
       run(() => {
@@ -610,7 +662,8 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     insertRefund: (row) => run(() => void w.insert(s.refunds, row)),
     getRefund: (id) =>
       run(() => db.select().from(s.refunds).where(eq(s.refunds.id, id)).get() ?? null),
-    updateRefund: (id, patch) => run(() => void w.update(s.refunds, patch, { id })),
+    updateRefund: (id, from, patch) =>
+      run(() => w.update(s.refunds, patch, { id, status: from }) === 1),
     listRefunds: (f) =>
       run(() =>
         pageOf(
@@ -722,15 +775,6 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
       run(() => db.delete(s.rateLimits).where(lt(s.rateLimits.windowStart, before)).run().changes),
     claimIdempotency: (row) =>
       run(() => w.insert(s.idempotencyKeys, row, { ignoreConflict: true }) === 1),
-    updateIdempotency: (merchantId, key, patch) =>
-      run(() => void w.update(s.idempotencyKeys, patch, { merchantId, key })),
-    deleteIdempotency: (merchantId, key) =>
-      run(() => {
-        const t = s.idempotencyKeys;
-        db.delete(t)
-          .where(and(eq(t.merchantId, merchantId), eq(t.key, key)))
-          .run();
-      }),
     purgeIdempotency: (now) =>
       run(
         () =>
@@ -754,7 +798,12 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
         }
         let key: string | null = claimCursor.key;
         let wrapped = false;
-        const groups: Record<string, number> = { ...keys.inflightGroups };
+        // What runs now, every worker's: counted here, in the claim's transaction, which
+        // SQLite's single writer makes the only claim at this moment.
+        const running = (k: string) => (jobSql.runningForKey.get(k, now) as { n: number }).n;
+        const groups: Record<string, number> = {};
+        const groupRunning = (g: string) =>
+          (groups[g] ??= (jobSql.runningForGroup.get(`${g}/`, `${g}0`, now) as { n: number }).n);
         let keyed = 0;
         for (let visited = 0; visited < MAX_CLAIM_KEYS; ) {
           const next = (jobSql.nextKey.get(key ?? '') as { key: string | null } | undefined)?.key;
@@ -770,8 +819,8 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
           visited++;
           const group = groupOf(next);
           const room = Math.min(
-            keys.perKey - (keys.inflight[next] ?? 0),
-            (keys.perGroup ?? Infinity) - (groups[group] ?? 0),
+            keys.perKey - running(next),
+            keys.perGroup === undefined ? Infinity : keys.perGroup - groupRunning(group),
             (keys.keyedRoom ?? Infinity) - keyed,
             limit,
           );
@@ -781,7 +830,7 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
             run_at: number;
           }[]) {
             found.push({ id: job.id, runAt: job.run_at });
-            groups[group] = (groups[group] ?? 0) + 1;
+            groups[group] = groupRunning(group) + 1;
             keyed++;
           }
         }

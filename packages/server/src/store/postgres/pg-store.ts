@@ -1,0 +1,866 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  and,
+  asc,
+  type Column,
+  desc,
+  eq,
+  getTableColumns,
+  getTableName,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  like,
+  lt,
+  lte,
+  not,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import { guarded, readOnly } from '../guard.ts';
+import type {
+  EventListFilter,
+  IntentListFilter,
+  JobRow,
+  Keyset,
+  PageWindow,
+  ProcessorAccountRow,
+  Store,
+  StoreTx,
+} from '../types.ts';
+import * as s from './schema.ts';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export interface PgStoreOptions {
+  /** `postgres://user@host:5432/db` */
+  url: string;
+  /** Connections this process keeps at most (default 10). */
+  poolSize?: number;
+  /** A statement running longer than this is cancelled, in ms (default 5000). */
+  statementTimeoutMs?: number;
+  /** The schema to use (default `public`); tests give each gateway its own. */
+  schema?: string;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+type Db = NodePgDatabase<typeof s>;
+
+/** NOTIFY channels: new jobs for the workers, and changed intents for the pages. */
+const JOBS_CHANNEL = 'kassa_jobs';
+/** A fixed advisory-lock id: migrations run one process at a time. */
+const MIGRATION_LOCK = 727_001;
+/** A fixed advisory-lock id: keyed job claims run one at a time (see claimJobs). */
+const KEYED_CLAIM_LOCK = 727_002;
+/** Endpoints a claim visits, at most. */
+const MAX_CLAIM_KEYS = 256;
+
+/** bigint (counts, ids of serials) as numbers: every value here is below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * The PostgreSQL store, for several gateway and worker processes on one database: every
+ * rule that SQLite's single writer used to give for free is a statement here (status
+ * checks in the WHERE clause, `FOR UPDATE SKIP LOCKED` job claims, advisory locks).
+ * Workers in any process are woken by `LISTEN/NOTIFY` when jobs are queued.
+ *
+ * @example
+ * const store = await createPgStore({ url: 'postgres://127.0.0.1/kassa' });
+ */
+export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
+  const schema = opts.schema ?? 'public';
+  const connection = {
+    connectionString: opts.url,
+    application_name: opts.applicationName ?? 'kassa',
+    options: `-c search_path=${quoteIdent(schema)} -c statement_timeout=${opts.statementTimeoutMs ?? 5000}`,
+    types,
+  };
+  const pool = new pg.Pool({ ...connection, max: opts.poolSize ?? 10, idleTimeoutMillis: 10_000 });
+  // An idle connection that breaks (the server restarted) must not crash the process.
+  pool.on('error', () => undefined);
+  await migrateOnce(pool, schema);
+
+  const txs = new WeakMap<pg.PoolClient, StoreTx>();
+  const txOf = (client: pg.PoolClient) => {
+    let tx = txs.get(client);
+    if (!tx) {
+      tx = createTx(drizzle(client, { schema: s }), client);
+      txs.set(client, tx);
+    }
+    return tx;
+  };
+
+  // Wakes this process's workers when any process queues jobs.
+  const jobListeners: (() => void)[] = [];
+  const listener = new pg.Client(connection);
+  listener.on('error', () => undefined);
+  listener.on('notification', (n) => {
+    if (n.channel === JOBS_CHANNEL) for (const l of jobListeners) l();
+  });
+  await listener.connect();
+  await listener.query(`LISTEN ${JOBS_CHANNEL}`);
+
+  const reads = new WeakMap<pg.PoolClient, ReturnType<typeof readOnly>>();
+  const readOf = (client: pg.PoolClient) => {
+    let view = reads.get(client);
+    if (!view) {
+      view = readOnly(txOf(client));
+      reads.set(client, view);
+    }
+    return view;
+  };
+
+  return guarded({
+    kind: 'postgres',
+    onJobsCommitted: (l) => {
+      jobListeners.push(l);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('BEGIN');
+        const before = (client as unknown as { kassaQueued?: number }).kassaQueued ?? 0;
+        try {
+          const result = await fn(txOf(client));
+          const after = (client as unknown as { kassaQueued?: number }).kassaQueued ?? 0;
+          // Said inside the transaction: delivered to listeners only if it commits.
+          if (after !== before) await client.query(`NOTIFY ${JOBS_CHANNEL}`);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch((e) => {
+            broken = e;
+          });
+          throw err;
+        }
+      } finally {
+        client.release(broken as Error | undefined);
+      }
+    },
+    async read(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn(readOf(client));
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await listener.end().catch(() => undefined);
+      await pool.end();
+    },
+  });
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Migrates under an advisory lock: processes starting together migrate once. */
+async function migrateOnce(pool: pg.Pool, schema: string) {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      // drizzle-kit writes foreign keys as "public"."table": unqualified, the tables are
+      // found on the connection's search_path, so one database can hold several schemas.
+      const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS }).map((m) => ({
+        ...m,
+        sql: m.sql.map((stmt) => stmt.replaceAll('"public".', '')),
+      }));
+      // What drizzle's node-postgres `migrate` does, with the statements above.
+      const db = drizzle(client) as unknown as {
+        dialect: { migrate(m: unknown, session: unknown, c: unknown): Promise<void> };
+        session: unknown;
+      };
+      await db.dialect.migrate(migrations, db.session, { migrationsSchema: schema });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Plain inserts and updates, their SQL built once per table and set of columns. */
+function writer(client: pg.PoolClient) {
+  const shapes = new Map<string, { name: string; text: string; cols: Column[] }>();
+  const columns = new Map<PgTable, Record<string, Column>>();
+  const columnsOf = (table: PgTable) => {
+    let cols = columns.get(table);
+    if (!cols) {
+      cols = getTableColumns(table) as Record<string, Column>;
+      columns.set(table, cols);
+    }
+    return cols;
+  };
+  const encode = (col: Column, v: unknown) =>
+    v === null || v === undefined ? null : col.mapToDriverValue(v);
+  const shape = (id: string, table: PgTable, keys: string[], build: (cols: Column[]) => string) => {
+    let sh = shapes.get(id);
+    if (!sh) {
+      const all = columnsOf(table);
+      const cols = keys.map((k) => {
+        const col = all[k];
+        if (!col) throw new Error(`${getTableName(table)} has no column ${k}`);
+        return col;
+      });
+      // Named: PostgreSQL parses and plans it once per connection.
+      sh = { name: `kassa_w${shapes.size}_${id.length}`, text: build(cols), cols };
+      shapes.set(id, sh);
+    }
+    return sh;
+  };
+  const q = (n: string) => `"${n}"`;
+  const defined = (row: Record<string, unknown>) =>
+    Object.keys(row).filter((k) => row[k] !== undefined);
+  return {
+    async insert(table: PgTable, row: object, opts: { ignoreConflict?: boolean } = {}) {
+      const r = row as Record<string, unknown>;
+      const keys = defined(r);
+      const sh = shape(
+        `i${opts.ignoreConflict ? '!' : ''}:${getTableName(table)}:${keys.join(',')}`,
+        table,
+        keys,
+        (cols) =>
+          `INSERT INTO ${q(getTableName(table))} (${cols.map((c) => q(c.name)).join(', ')}) VALUES (${cols
+            .map((_, i) => `$${i + 1}`)
+            .join(', ')})${opts.ignoreConflict ? ' ON CONFLICT DO NOTHING' : ''}`,
+      );
+      const res = await client.query({
+        name: sh.name,
+        text: sh.text,
+        values: keys.map((k, i) => encode(sh.cols[i] as Column, r[k])),
+      });
+      return res.rowCount ?? 0;
+    },
+    async update(table: PgTable, patch: object, where: Record<string, unknown>) {
+      const p = patch as Record<string, unknown>;
+      const keys = defined(p);
+      if (keys.length === 0) return 0;
+      const whereKeys = Object.keys(where);
+      const sh = shape(
+        `u:${getTableName(table)}:${keys.join(',')}|${whereKeys.join(',')}`,
+        table,
+        [...keys, ...whereKeys],
+        (cols) => {
+          const set = cols
+            .slice(0, keys.length)
+            .map((c, i) => `${q(c.name)} = $${i + 1}`)
+            .join(', ');
+          const cond = cols
+            .slice(keys.length)
+            .map((c, i) => `${q(c.name)} = $${keys.length + i + 1}`)
+            .join(' AND ');
+          return `UPDATE ${q(getTableName(table))} SET ${set} WHERE ${cond}`;
+        },
+      );
+      const values = [...keys.map((k) => p[k]), ...whereKeys.map((k) => where[k])].map((v, i) =>
+        encode(sh.cols[i] as Column, v),
+      );
+      const res = await client.query({ name: sh.name, text: sh.text, values });
+      return res.rowCount ?? 0;
+    },
+  };
+}
+
+/** A raw `jobs` row as PostgreSQL returns it. */
+interface RawJob {
+  id: string;
+  kind: string;
+  merchant_id: string | null;
+  concurrency_key: string | null;
+  payload: Record<string, unknown>;
+  status: JobRow['status'];
+  run_at: number;
+  attempts: number;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const jobFromRaw = (r: RawJob): JobRow => ({
+  id: r.id,
+  kind: r.kind,
+  merchantId: r.merchant_id,
+  concurrencyKey: r.concurrency_key,
+  payload: r.payload,
+  status: r.status,
+  runAt: Number(r.run_at),
+  attempts: r.attempts,
+  lockedUntil: r.locked_until === null ? null : Number(r.locked_until),
+  lastError: r.last_error,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+function intentFilter(f: IntentListFilter): SQL | undefined {
+  const t = s.paymentIntents;
+  const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
+  if (f.status) conds.push(eq(t.status, f.status));
+  if (f.orderId) conds.push(eq(t.orderId, f.orderId));
+  if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
+  if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
+  return and(...conds);
+}
+
+function keyset(created: PgColumn, id: PgColumn, w: PageWindow<Keyset>) {
+  const past = (k: Keyset) =>
+    or(lt(created, k.createdAt), and(eq(created, k.createdAt), lt(id, k.id)));
+  const later = (k: Keyset) =>
+    or(gt(created, k.createdAt), and(eq(created, k.createdAt), gt(id, k.id)));
+  return {
+    where: w.after ? past(w.after) : w.before ? later(w.before) : undefined,
+    order: w.before ? [asc(created), asc(id)] : [desc(created), desc(id)],
+    flip: <T>(rows: T[]) => (w.before ? rows.reverse() : rows),
+  };
+}
+
+type Listed =
+  | typeof s.paymentIntents
+  | typeof s.webhookEndpoints
+  | typeof s.reconciliationRuns
+  | typeof s.refunds;
+
+const ownedBy = (table: Listed, f: { merchantId: string; livemode: boolean }) =>
+  and(eq(table.merchantId, f.merchantId), eq(table.livemode, f.livemode));
+
+async function pageOf<T extends Listed>(
+  db: Db,
+  table: T,
+  where: SQL | undefined,
+  w: PageWindow<Keyset>,
+): Promise<T['$inferSelect'][]> {
+  const k = keyset(table.createdAt, table.id, w);
+  const rows = (await db
+    .select()
+    .from(table as Listed)
+    .where(and(where, k.where))
+    .orderBy(...k.order)
+    .limit(w.limit)) as T['$inferSelect'][];
+  return k.flip(rows);
+}
+
+function eventFilter(f: EventListFilter): SQL | undefined {
+  const t = s.events;
+  const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
+  if (f.typePattern && f.typePattern !== '*') {
+    conds.push(
+      f.typePattern.endsWith('.*')
+        ? like(t.type, `${f.typePattern.slice(0, -1)}%`)
+        : eq(t.type, f.typePattern as never),
+    );
+  }
+  if (f.objectId) conds.push(eq(t.objectId, f.objectId));
+  if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
+  if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
+  if (f.after !== undefined) conds.push(lt(t.seq, f.after));
+  if (f.before !== undefined) conds.push(gt(t.seq, f.before));
+  return and(...conds);
+}
+
+const first = <T>(rows: T[]): T | null => rows[0] ?? null;
+
+function createTx(db: Db, client: pg.PoolClient): StoreTx {
+  const w = writer(client);
+  const counted = client as unknown as { kassaQueued?: number };
+  let claimCursor = '';
+  const byId = <T extends PgTable & { id: PgColumn }>(table: T, id: string) =>
+    db
+      .select()
+      .from(table as PgTable)
+      .where(eq(table.id, id))
+      .then((rows) => first(rows) as T['$inferSelect'] | null);
+
+  return {
+    getSetting: async (key) =>
+      first(await db.select().from(s.settings).where(eq(s.settings.key, key)))?.value ?? null,
+    setSetting: async (key, value) => {
+      await db
+        .insert(s.settings)
+        .values({ key, value })
+        .onConflictDoUpdate({ target: s.settings.key, set: { value } });
+    },
+    claimSetting: async (key, value) =>
+      (await w.insert(s.settings, { key, value }, { ignoreConflict: true })) === 1,
+
+    insertMerchant: async (row) => void (await w.insert(s.merchants, row)),
+    getMerchant: (id) => byId(s.merchants, id),
+    insertApiKey: async (row) => void (await w.insert(s.apiKeys, row)),
+    findKeyBySecretHash: async (hash) =>
+      first(await db.select().from(s.apiKeys).where(eq(s.apiKeys.secretHash, hash))),
+    findKeyByPublishable: async (key) =>
+      first(await db.select().from(s.apiKeys).where(eq(s.apiKeys.publishableKey, key))),
+    findActiveSecretKey: async (merchantId, livemode) =>
+      first(
+        await db
+          .select()
+          .from(s.apiKeys)
+          .where(
+            and(
+              eq(s.apiKeys.merchantId, merchantId),
+              eq(s.apiKeys.livemode, livemode),
+              eq(s.apiKeys.kind, 'secret'),
+              isNull(s.apiKeys.revokedAt),
+            ),
+          )
+          .orderBy(desc(s.apiKeys.createdAt))
+          .limit(1),
+      ),
+    saveProcessorAccount: async (row) => {
+      const t = s.processorAccounts;
+      const [saved] = await db
+        .insert(t)
+        .values(row)
+        .onConflictDoUpdate({
+          target: [t.merchantId, t.processor, t.livemode],
+          set: { sealed: row.sealed, hints: row.hints, updatedAt: row.updatedAt },
+        })
+        .returning();
+      return saved as ProcessorAccountRow;
+    },
+    getProcessorAccount: (id) => byId(s.processorAccounts, id),
+    listProcessorAccounts: async (merchantId) => {
+      const t = s.processorAccounts;
+      return db
+        .select()
+        .from(t)
+        .where(merchantId ? eq(t.merchantId, merchantId) : undefined)
+        .orderBy(t.createdAt);
+    },
+
+    insertIntent: async (row) =>
+      (await w.insert(s.paymentIntents, row, { ignoreConflict: true })) === 1,
+    getIntent: (id) => byId(s.paymentIntents, id),
+    findLiveIntentByOrder: async (merchantId, livemode, orderId) => {
+      const t = s.paymentIntents;
+      return first(
+        await db
+          .select()
+          .from(t)
+          .where(
+            and(
+              eq(t.merchantId, merchantId),
+              eq(t.livemode, livemode),
+              eq(t.orderId, orderId),
+              not(inArray(t.status, ['failed', 'canceled', 'expired'])),
+            ),
+          ),
+      );
+    },
+    updateIntent: async (id, from, patch) =>
+      (await w.update(s.paymentIntents, patch, { id, status: from })) === 1,
+    claimIntentOperation: async (id, operation, status, now) => {
+      const t = s.paymentIntents;
+      const res = await db
+        .update(t)
+        .set({ operation, updatedAt: now })
+        .where(
+          and(
+            eq(t.id, id),
+            eq(t.status, status),
+            or(isNull(t.operation), eq(t.operation, operation)),
+          ),
+        )
+        .returning({ id: t.id });
+      return res.length === 1;
+    },
+    releaseIntentOperation: async (id, operation) =>
+      void (await w.update(s.paymentIntents, { operation: null }, { id, operation })),
+    reserveRefund: async (intentId, amount, now) => {
+      const t = s.paymentIntents;
+      return first(
+        await db
+          .update(t)
+          .set({ amountRefunded: sql`${t.amountRefunded} + ${amount}`, updatedAt: now })
+          .where(
+            and(
+              eq(t.id, intentId),
+              eq(t.status, 'succeeded'),
+              sql`${t.amountReceived} - ${t.amountRefunded} >= ${amount}`,
+            ),
+          )
+          .returning(),
+      );
+    },
+    returnRefund: async (intentId, amount, now) => {
+      const t = s.paymentIntents;
+      await db
+        .update(t)
+        .set({ amountRefunded: sql`greatest(0, ${t.amountRefunded} - ${amount})`, updatedAt: now })
+        .where(eq(t.id, intentId));
+    },
+    listIntents: (f) => pageOf(db, s.paymentIntents, intentFilter(f), f),
+    listStaleAuthorizations: (before, limit) => {
+      const t = s.paymentIntents;
+      return db
+        .select()
+        .from(t)
+        .where(
+          and(sql`${t.status} = 'requires_capture'`, lte(t.updatedAt, before), isNull(t.operation)),
+        )
+        .orderBy(asc(t.updatedAt))
+        .limit(limit);
+    },
+    listExpiredOpenIntents: (now, limit) => {
+      const t = s.paymentIntents;
+      return db
+        .select()
+        .from(t)
+        .where(
+          and(
+            sql`${t.status} in ('requires_payment_method', 'requires_action')`,
+            lte(t.expiresAt, now),
+          ),
+        )
+        .orderBy(asc(t.expiresAt))
+        .limit(limit);
+    },
+
+    insertAttempt: async (row) => void (await w.insert(s.paymentAttempts, row)),
+    countFailedAttempts: async (intentId, clientKey) => {
+      const t = s.paymentAttempts;
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(t)
+        .where(and(eq(t.intentId, intentId), eq(t.clientKey, clientKey), eq(t.status, 'failed')));
+      return row?.n ?? 0;
+    },
+    getAttempt: (id) => byId(s.paymentAttempts, id),
+    findAttemptByReference: async (processor, reference) => {
+      const t = s.paymentAttempts;
+      return first(
+        await db
+          .select()
+          .from(t)
+          .where(and(eq(t.processor, processor), eq(t.processorReference, reference))),
+      );
+    },
+    updateAttempt: async (id, patch) => void (await w.update(s.paymentAttempts, patch, { id })),
+    listAttemptsBetween: (processor, from, to) => {
+      const t = s.paymentAttempts;
+      return db
+        .select()
+        .from(t)
+        .where(and(eq(t.processor, processor), gte(t.createdAt, from), lt(t.createdAt, to)));
+    },
+
+    insertEvent: async (row) => void (await w.insert(s.events, row)),
+    listEventsForObject: async (objectId) =>
+      (
+        await db
+          .select()
+          .from(s.events)
+          .where(eq(s.events.objectId, objectId))
+          .orderBy(asc(s.events.seq))
+      ).map(({ seq: _seq, ...row }) => row),
+    getEvent: async (id) => first(await db.select().from(s.events).where(eq(s.events.id, id))),
+    listEvents: async (f) => {
+      const order = f.before !== undefined ? asc(s.events.seq) : desc(s.events.seq);
+      const rows = await db
+        .select()
+        .from(s.events)
+        .where(eventFilter(f))
+        .orderBy(order)
+        .limit(f.limit);
+      return f.before !== undefined ? rows.reverse() : rows;
+    },
+
+    insertEndpoint: async (row) => void (await w.insert(s.webhookEndpoints, row)),
+    getEndpoint: async (id) =>
+      first(
+        await db
+          .select()
+          .from(s.webhookEndpoints)
+          .where(and(eq(s.webhookEndpoints.id, id), isNull(s.webhookEndpoints.deletedAt))),
+      ),
+    listEndpoints: (merchantId, livemode) => {
+      const t = s.webhookEndpoints;
+      return db
+        .select()
+        .from(t)
+        .where(and(eq(t.merchantId, merchantId), eq(t.livemode, livemode), isNull(t.deletedAt)))
+        .orderBy(asc(t.createdAt), asc(t.id));
+    },
+    pageEndpoints: (f) =>
+      pageOf(
+        db,
+        s.webhookEndpoints,
+        and(ownedBy(s.webhookEndpoints, f), isNull(s.webhookEndpoints.deletedAt)),
+        f,
+      ),
+    updateEndpoint: async (id, patch) => void (await w.update(s.webhookEndpoints, patch, { id })),
+
+    insertDelivery: async (row) => void (await w.insert(s.webhookDeliveries, row)),
+    getDelivery: (id) => byId(s.webhookDeliveries, id),
+    updateDelivery: async (id, patch) => void (await w.update(s.webhookDeliveries, patch, { id })),
+    listDeliveries: async (f) => {
+      const t = s.webhookDeliveries;
+      const k = keyset(t.createdAt, t.id, f);
+      const rows = await db
+        .select({ delivery: t, eventType: s.events.type })
+        .from(t)
+        .innerJoin(s.events, eq(s.events.id, t.eventId))
+        .where(and(eq(t.endpointId, f.endpointId), k.where))
+        .orderBy(...k.order)
+        .limit(f.limit);
+      return k.flip(rows.map((r) => ({ ...r.delivery, eventType: r.eventType })));
+    },
+    insertWebhookAttempt: async (row) => void (await w.insert(s.webhookAttempts, row)),
+    listWebhookAttempts: async (deliveryIds) =>
+      deliveryIds.length === 0
+        ? []
+        : (
+            await db
+              .select()
+              .from(s.webhookAttempts)
+              .where(inArray(s.webhookAttempts.deliveryId, deliveryIds))
+              .orderBy(asc(s.webhookAttempts.id))
+          ).map(({ id: _id, ...row }) => row),
+    insertProcessorNotification: async (row) =>
+      (await w.insert(s.processorNotifications, row, { ignoreConflict: true })) === 1,
+
+    insertReconciliationRun: async (row) => void (await w.insert(s.reconciliationRuns, row)),
+    getReconciliationRun: (id) => byId(s.reconciliationRuns, id),
+    listReconciliationRuns: (f) =>
+      pageOf(db, s.reconciliationRuns, and(ownedBy(s.reconciliationRuns, f)), f),
+    findReconciliationRun: async (date, merchantId) => {
+      const t = s.reconciliationRuns;
+      return first(
+        await db
+          .select()
+          .from(t)
+          .where(
+            and(
+              eq(t.date, date),
+              merchantId === null ? isNull(t.merchantId) : eq(t.merchantId, merchantId),
+            ),
+          )
+          .orderBy(desc(t.createdAt))
+          .limit(1),
+      );
+    },
+
+    insertRefund: async (row) => void (await w.insert(s.refunds, row)),
+    getRefund: (id) => byId(s.refunds, id),
+    updateRefund: async (id, from, patch) =>
+      (await w.update(s.refunds, patch, { id, status: from })) === 1,
+    listRefunds: (f) =>
+      pageOf(
+        db,
+        s.refunds,
+        and(ownedBy(s.refunds, f), f.intentId ? eq(s.refunds.intentId, f.intentId) : undefined),
+        f,
+      ),
+    findRefundByReference: async (reference) =>
+      first(await db.select().from(s.refunds).where(eq(s.refunds.processorReference, reference))),
+
+    jobStats: async (merchantId) => {
+      const res = await client.query(
+        `SELECT kind, status, sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END)::int AS retrying,
+                count(*)::int AS count, min(run_at) AS oldest
+           FROM jobs WHERE merchant_id = $1 GROUP BY kind, status`,
+        [merchantId],
+      );
+      return res.rows;
+    },
+
+    getIdempotency: async (merchantId, key) => {
+      const t = s.idempotencyKeys;
+      return first(
+        await db
+          .select()
+          .from(t)
+          .where(and(eq(t.merchantId, merchantId), eq(t.key, key))),
+      );
+    },
+    claimIdempotency: async (row) =>
+      (await w.insert(s.idempotencyKeys, row, { ignoreConflict: true })) === 1,
+    bindIdempotency: async (merchantId, key, token, objectId) => {
+      const t = s.idempotencyKeys;
+      const res = await db
+        .update(t)
+        .set({ objectId })
+        .where(
+          and(
+            eq(t.merchantId, merchantId),
+            eq(t.key, key),
+            eq(t.token, token),
+            eq(t.status, 'running'),
+            or(isNull(t.objectId), eq(t.objectId, objectId)),
+          ),
+        )
+        .returning({ key: t.key });
+      return res.length === 1;
+    },
+    updateIdempotencyHeld: async (merchantId, key, token, patch) =>
+      (await w.update(s.idempotencyKeys, patch, { merchantId, key, token })) === 1,
+    deleteIdempotencyHeld: async (merchantId, key, token) => {
+      const t = s.idempotencyKeys;
+      await db
+        .delete(t)
+        .where(and(eq(t.merchantId, merchantId), eq(t.key, key), eq(t.token, token)));
+    },
+    purgeIdempotency: async (now) => {
+      const res = await client.query('DELETE FROM idempotency_keys WHERE expires_at <= $1', [now]);
+      return res.rowCount ?? 0;
+    },
+
+    hitRateLimit: async (key, windowStart) => {
+      const res = await client.query<{ count: number }>({
+        name: 'kassa_rate_limit_hit',
+        text: `INSERT INTO rate_limits AS r (key, window_start, count) VALUES ($1, $2, 1)
+                 ON CONFLICT (key) DO UPDATE SET
+                   count = CASE WHEN r.window_start = excluded.window_start THEN r.count + 1 ELSE 1 END,
+                   window_start = excluded.window_start
+                 RETURNING count`,
+        values: [key, windowStart],
+      });
+      return res.rows[0]?.count ?? 1;
+    },
+    purgeRateLimits: async (before) => {
+      const res = await client.query('DELETE FROM rate_limits WHERE window_start < $1', [before]);
+      return res.rowCount ?? 0;
+    },
+
+    enqueueJob: async (row) => {
+      await w.insert(s.jobs, row);
+      counted.kassaQueued = (counted.kassaQueued ?? 0) + 1;
+    },
+    claimJobs: async (now, limit, lockUntil, bounds) => {
+      const claimed: RawJob[] = [];
+      const set = `status = 'running', locked_until = $1, updated_at = $2`;
+      // Unkeyed jobs need no bound: each worker skips the rows another is claiming.
+      const unkeyed = await client.query<RawJob>({
+        name: 'kassa_claim_unkeyed',
+        text: `UPDATE jobs SET ${set} WHERE id IN (
+                 SELECT id FROM jobs WHERE status = 'queued' AND concurrency_key IS NULL AND run_at <= $2
+                 ORDER BY run_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+               RETURNING *`,
+        values: [lockUntil, now, limit],
+      });
+      claimed.push(...unkeyed.rows);
+      const keyedRoom = Math.min(limit - claimed.length, bounds.keyedRoom ?? Infinity);
+      if (keyedRoom > 0) {
+        // Keyed claims take turns (a transaction-scoped lock, held to the commit), so the
+        // running counts below cannot be read by two claims at once: the bounds hold over
+        // every worker. A claim is a few statements; nobody waits long.
+        await client.query('SELECT pg_advisory_xact_lock($1)', [KEYED_CLAIM_LOCK]);
+        // The next keys with queued jobs after the cursor, by a loose index scan.
+        const keysAfter = async (after: string) =>
+          (
+            await client.query<{ k: string }>({
+              name: 'kassa_claim_keys',
+              text: `WITH RECURSIVE keys AS (
+                       (SELECT concurrency_key AS k FROM jobs
+                          WHERE status = 'queued' AND concurrency_key > $1
+                          ORDER BY concurrency_key LIMIT 1)
+                       UNION ALL
+                       SELECT (SELECT concurrency_key FROM jobs
+                                 WHERE status = 'queued' AND concurrency_key > keys.k
+                                 ORDER BY concurrency_key LIMIT 1)
+                         FROM keys WHERE keys.k IS NOT NULL)
+                     SELECT k FROM keys WHERE k IS NOT NULL LIMIT $2`,
+              values: [after, MAX_CLAIM_KEYS],
+            })
+          ).rows.map((r) => r.k);
+        let keys = await keysAfter(claimCursor);
+        if (keys.length < MAX_CLAIM_KEYS && claimCursor !== '') {
+          const seen = new Set(keys);
+          for (const k of await keysAfter('')) {
+            if (keys.length >= MAX_CLAIM_KEYS || seen.has(k)) break;
+            keys.push(k);
+          }
+        }
+        keys = keys.slice(0, MAX_CLAIM_KEYS);
+        if (keys.length > 0) {
+          claimCursor = keys[keys.length - 1] as string;
+          const groupOf = (k: string) => k.split('/')[0] as string;
+          const groups = [...new Set(keys.map(groupOf))];
+          const running = await client.query<{ k: string; g: string; n: number }>({
+            name: 'kassa_claim_running',
+            text: `SELECT concurrency_key AS k, split_part(concurrency_key, '/', 1) AS g, count(*)::int AS n
+                     FROM jobs WHERE status = 'running' AND locked_until > $1
+                      AND split_part(concurrency_key, '/', 1) = ANY($2::text[])
+                     GROUP BY concurrency_key`,
+            values: [now, groups],
+          });
+          const perKey = new Map<string, number>();
+          const perGroup = new Map<string, number>();
+          for (const r of running.rows) {
+            perKey.set(r.k, r.n);
+            perGroup.set(r.g, (perGroup.get(r.g) ?? 0) + r.n);
+          }
+          const wanted: string[] = [];
+          const rooms: number[] = [];
+          let left = keyedRoom;
+          for (const k of keys) {
+            if (left <= 0) break;
+            const g = groupOf(k);
+            const room = Math.min(
+              bounds.perKey - (perKey.get(k) ?? 0),
+              (bounds.perGroup ?? Infinity) - (perGroup.get(g) ?? 0),
+              left,
+            );
+            if (room <= 0) continue;
+            wanted.push(k);
+            rooms.push(room);
+            left -= room;
+            perGroup.set(g, (perGroup.get(g) ?? 0) + room);
+          }
+          if (wanted.length > 0) {
+            const keyed = await client.query<RawJob>({
+              name: 'kassa_claim_keyed',
+              text: `UPDATE jobs SET ${set} WHERE id IN (
+                       SELECT j.id FROM unnest($3::text[], $4::int[]) AS r(k, room)
+                       CROSS JOIN LATERAL (
+                         SELECT id FROM jobs
+                          WHERE status = 'queued' AND concurrency_key = r.k AND run_at <= $2
+                          ORDER BY run_at LIMIT r.room FOR UPDATE SKIP LOCKED) j)
+                     RETURNING *`,
+              values: [lockUntil, now, wanted, rooms],
+            });
+            // Fewer than reserved for a group when a key had fewer due: nothing to undo,
+            // the counts were only an upper bound for this claim.
+            claimed.push(...keyed.rows);
+          }
+        }
+      }
+      // Jobs of a worker that died: their lock ran out while they were running.
+      if (claimed.length < limit) {
+        const orphans = await client.query<RawJob>({
+          name: 'kassa_claim_orphans',
+          text: `UPDATE jobs SET ${set} WHERE id IN (
+                   SELECT id FROM jobs WHERE status = 'running' AND locked_until <= $2
+                   LIMIT $3 FOR UPDATE SKIP LOCKED)
+                 RETURNING *`,
+          values: [lockUntil, now, limit - claimed.length],
+        });
+        claimed.push(...orphans.rows);
+      }
+      return claimed.map(jobFromRaw).sort((a, b) => a.runAt - b.runAt);
+    },
+    deleteJob: async (id) => {
+      await client.query({
+        name: 'kassa_delete_job',
+        text: 'DELETE FROM jobs WHERE id = $1',
+        values: [id],
+      });
+    },
+    updateJob: async (id, patch) => void (await w.update(s.jobs, patch, { id })),
+  };
+}

@@ -1,0 +1,469 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IdempotencyRow, IntentRow, JobRow, RefundRow, Store } from '../types.ts';
+
+/**
+ * One suite every store passes (in the spirit of drizzle's common SQLite suite and
+ * unstorage's `testDriver`): the contract in `types.ts`, including the races two
+ * gateway processes run into. `connect` opens a second connection to the same database
+ * (another process's view); a store that has one connection only (SQLite in memory)
+ * passes the store itself, and its races are then ordered by that connection.
+ *
+ * @example
+ * testStore({ name: 'sqlite', create: async () => createSqliteStore({ filename: ':memory:' }) });
+ */
+export function testStore(opts: {
+  name: string;
+  create: () => Promise<Store>;
+  connect?: (store: Store) => Promise<Store>;
+  /** Whether a commit in one connection wakes the other's workers (LISTEN/NOTIFY). */
+  wakesOtherConnections?: boolean;
+}) {
+  describe(`store contract: ${opts.name}`, () => {
+    let a: Store;
+    let b: Store;
+    const extra: Store[] = [];
+
+    beforeEach(async () => {
+      a = await opts.create();
+      b = opts.connect ? await opts.connect(a) : a;
+      if (b !== a) extra.push(b);
+    });
+    afterEach(async () => {
+      for (const s of extra.splice(0)) await s.close();
+      await a.close();
+    });
+
+    let n = 0;
+    const merchantId = 'mer_suite';
+    const seed = async (store: Store) =>
+      store.transaction(async (tx) => {
+        if (await tx.getMerchant(merchantId)) return;
+        await tx.insertMerchant({
+          id: merchantId,
+          name: 'Suite Shop',
+          allowedOrigins: ['https://shop.test'],
+          createdAt: 1,
+        });
+      });
+    const intent = (over: Partial<IntentRow> = {}): IntentRow => {
+      n++;
+      return {
+        id: `pi_suite_${String(n).padStart(5, '0')}`,
+        merchantId,
+        livemode: false,
+        amount: 10_000,
+        currency: 'inr',
+        status: 'requires_payment_method',
+        orderId: `order_${n}`,
+        description: null,
+        customer: { email: 'a@b.test' },
+        metadata: { cart: '7' },
+        captureMethod: 'automatic',
+        paymentMethodTypes: ['card', 'upi'],
+        clientSecret: `secret_${n}`,
+        returnUrl: null,
+        processor: 'sandbox',
+        amountCapturable: 0,
+        amountReceived: 0,
+        amountRefunded: 0,
+        lastPaymentError: null,
+        nextAction: null,
+        latestAttemptId: null,
+        failedAttempts: 0,
+        operation: null,
+        cancellationReason: null,
+        canceledAt: null,
+        expiresAt: 10_000_000,
+        createdAt: 1_000 + n,
+        updatedAt: 1_000 + n,
+        ...over,
+      };
+    };
+    const job = (key: string | null, runAt: number, over: Partial<JobRow> = {}): JobRow => {
+      n++;
+      return {
+        id: `job_${String(n).padStart(6, '0')}`,
+        kind: 'webhook.deliver',
+        merchantId: null,
+        concurrencyKey: key,
+        payload: { n },
+        status: 'queued',
+        runAt,
+        attempts: 0,
+        lockedUntil: null,
+        lastError: null,
+        createdAt: runAt,
+        updatedAt: runAt,
+        ...over,
+      };
+    };
+    const addJobs = (store: Store, jobs: JobRow[]) =>
+      store.transaction(async (tx) => {
+        for (const j of jobs) await tx.enqueueJob(j);
+      });
+    const paid = async (amount = 10_000) => {
+      await seed(a);
+      const row = intent({ status: 'succeeded', amount, amountReceived: amount });
+      await a.transaction((tx) => tx.insertIntent(row));
+      return row;
+    };
+
+    describe('rows', () => {
+      it('keeps every field as written: JSON, booleans, nulls and amounts past 2^31', async () => {
+        await seed(a);
+        const row = intent({ amount: 5_000_000_000, livemode: true, expiresAt: 2 ** 45 });
+        expect(await a.transaction((tx) => tx.insertIntent(row))).toBe(true);
+        expect(await b.read((tx) => tx.getIntent(row.id))).toEqual(row);
+        expect(await a.read((tx) => tx.getIntent('pi_missing'))).toBeNull();
+      });
+
+      it('lists newest first in pages that neither skip nor repeat a row', async () => {
+        await seed(a);
+        const rows = Array.from({ length: 7 }, () => intent({ createdAt: 5_000 }));
+        await a.transaction(async (tx) => {
+          for (const r of rows) await tx.insertIntent(r);
+        });
+        const seen: string[] = [];
+        let after: { createdAt: number; id: string } | undefined;
+        for (;;) {
+          const page = await a.read((tx) =>
+            tx.listIntents({ merchantId, livemode: false, limit: 3, after }),
+          );
+          if (page.length === 0) break;
+          seen.push(...page.map((r) => r.id));
+          const last = page[page.length - 1] as IntentRow;
+          after = { createdAt: last.createdAt, id: last.id };
+        }
+        expect(seen).toEqual(rows.map((r) => r.id).reverse());
+        const before = await a.read((tx) =>
+          tx.listIntents({
+            merchantId,
+            livemode: false,
+            limit: 2,
+            before: { createdAt: 5_000, id: rows[2]?.id as string },
+          }),
+        );
+        expect(before.map((r) => r.id)).toEqual([rows[4]?.id, rows[3]?.id]);
+      });
+
+      it('writes nothing when the transaction throws', async () => {
+        await seed(a);
+        const row = intent();
+        await expect(
+          a.transaction(async (tx) => {
+            await tx.insertIntent(row);
+            await tx.enqueueJob(job(null, 1));
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await a.read((tx) => tx.getIntent(row.id))).toBeNull();
+        expect(await a.transaction((tx) => tx.claimJobs(10, 10, 100, { perKey: 8 }))).toEqual([]);
+      });
+    });
+
+    describe('the rules kept for the caller', () => {
+      it('refuses, at once, a store call made inside a transaction', async () => {
+        await expect(a.transaction(async () => a.read((tx) => tx.getSetting('x')))).rejects.toThrow(
+          /inside a transaction/,
+        );
+        await expect(a.read(async () => a.transaction((tx) => tx.getSetting('x')))).rejects.toThrow(
+          /inside a read/,
+        );
+        // The store still works afterwards.
+        expect(await a.read((tx) => tx.getSetting('x'))).toBeNull();
+      });
+
+      it('gives a read no way to write', async () => {
+        const methods = await a.read(async (tx) => tx as unknown as Record<string, unknown>);
+        expect(methods.getIntent).toBeTypeOf('function');
+        expect(methods.insertIntent).toBeUndefined();
+        expect(methods.claimJobs).toBeUndefined();
+      });
+
+      it('claims a once-only setting once', async () => {
+        const got = await Promise.all(
+          [a, b, a, b].map((s, i) => s.transaction((tx) => tx.claimSetting('daily:x', `r${i}`))),
+        );
+        expect(got.filter(Boolean)).toHaveLength(1);
+        const winner = got.indexOf(true);
+        expect(await a.read((tx) => tx.getSetting('daily:x'))).toBe(`r${winner}`);
+      });
+    });
+
+    describe('races two processes run into', () => {
+      it('one intent per order: the same order_id created at once', async () => {
+        await seed(a);
+        const rows = [a, b, a, b, a, b].map(() => intent({ orderId: 'order_race' }));
+        const got = await Promise.all(
+          rows.map((r, i) => (i % 2 ? b : a).transaction((tx) => tx.insertIntent(r))),
+        );
+        expect(got.filter(Boolean)).toHaveLength(1);
+        const live = await a.read((tx) =>
+          tx.findLiveIntentByOrder(merchantId, false, 'order_race'),
+        );
+        expect(live?.id).toBe(rows[got.indexOf(true)]?.id);
+      });
+
+      it('one holder per Idempotency-Key: the same key claimed at once', async () => {
+        const key = (token: string): IdempotencyRow => ({
+          merchantId: 'mer_suite:test:secret',
+          key: 'idem-race',
+          requestHash: 'h',
+          status: 'running',
+          responseStatus: null,
+          responseBody: null,
+          token,
+          lockedUntil: 100,
+          objectId: null,
+          createdAt: 1,
+          expiresAt: 1_000,
+        });
+        const got = await Promise.all(
+          ['t1', 't2', 't3', 't4'].map((t, i) =>
+            (i % 2 ? b : a).transaction((tx) => tx.claimIdempotency(key(t))),
+          ),
+        );
+        expect(got.filter(Boolean)).toHaveLength(1);
+        const holder = `t${got.indexOf(true) + 1}`;
+        expect(
+          (await a.read((tx) => tx.getIdempotency('mer_suite:test:secret', 'idem-race')))?.token,
+        ).toBe(holder);
+        // Only the holder's token moves it on.
+        expect(
+          await b.transaction((tx) =>
+            tx.updateIdempotencyHeld('mer_suite:test:secret', 'idem-race', 'someone', {
+              lockedUntil: 0,
+            }),
+          ),
+        ).toBe(false);
+        expect(
+          await b.transaction((tx) =>
+            tx.bindIdempotency('mer_suite:test:secret', 'idem-race', holder, 'pi_x'),
+          ),
+        ).toBe(true);
+      });
+
+      it('concurrent confirms of one intent: one moves it, the other finds it moved', async () => {
+        await seed(a);
+        const row = intent();
+        await a.transaction((tx) => tx.insertIntent(row));
+        const got = await Promise.all(
+          ['att_1', 'att_2', 'att_3', 'att_4'].map((att, i) =>
+            (i % 2 ? b : a).transaction((tx) =>
+              tx.updateIntent(row.id, 'requires_payment_method', {
+                status: 'processing',
+                latestAttemptId: att,
+                updatedAt: 2_000,
+              }),
+            ),
+          ),
+        );
+        expect(got.filter(Boolean)).toHaveLength(1);
+        const now = await a.read((tx) => tx.getIntent(row.id));
+        expect(now?.status).toBe('processing');
+        expect(now?.latestAttemptId).toBe(`att_${got.indexOf(true) + 1}`);
+      });
+
+      it('capture and cancel at once: exactly one holds the payment', async () => {
+        await seed(a);
+        const row = intent({ status: 'requires_capture', amountCapturable: 10_000 });
+        await a.transaction((tx) => tx.insertIntent(row));
+        const [capture, cancel] = await Promise.all([
+          a.transaction((tx) => tx.claimIntentOperation(row.id, 'capture', 'requires_capture', 5)),
+          b.transaction((tx) => tx.claimIntentOperation(row.id, 'cancel', 'requires_capture', 5)),
+        ]);
+        expect([capture, cancel].filter(Boolean)).toHaveLength(1);
+        const op = capture ? 'capture' : 'cancel';
+        expect((await a.read((tx) => tx.getIntent(row.id)))?.operation).toBe(op);
+        // The same operation resumes (a retry after a crash); the other stays out.
+        expect(
+          await b.transaction((tx) => tx.claimIntentOperation(row.id, op, 'requires_capture', 6)),
+        ).toBe(true);
+        await a.transaction((tx) => tx.releaseIntentOperation(row.id, op));
+        expect((await a.read((tx) => tx.getIntent(row.id)))?.operation).toBeNull();
+      });
+
+      it('refunds racing never exceed what was paid', async () => {
+        const row = await paid(10_000);
+        const got = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? b : a).transaction((tx) => tx.reserveRefund(row.id, 3_000, 9)),
+          ),
+        );
+        expect(got.filter(Boolean)).toHaveLength(3);
+        const now = await a.read((tx) => tx.getIntent(row.id));
+        expect(now?.amountRefunded).toBe(9_000);
+        // A refund that failed gives its amount back; never below zero.
+        await a.transaction((tx) => tx.returnRefund(row.id, 3_000, 10));
+        await a.transaction((tx) => tx.returnRefund(row.id, 50_000, 11));
+        expect((await a.read((tx) => tx.getIntent(row.id)))?.amountRefunded).toBe(0);
+        // Only a succeeded payment can be refunded at all.
+        await seed(a);
+        const open = intent();
+        await a.transaction((tx) => tx.insertIntent(open));
+        expect(await a.transaction((tx) => tx.reserveRefund(open.id, 1, 12))).toBeNull();
+      });
+
+      it('a refund is settled once, by whichever of the webhook and the job comes first', async () => {
+        const row = await paid();
+        const refund: RefundRow = {
+          id: 're_suite',
+          merchantId,
+          livemode: false,
+          intentId: row.id,
+          amount: 100,
+          currency: 'inr',
+          status: 'pending',
+          reason: null,
+          failureReason: null,
+          processorReference: null,
+          metadata: {},
+          createdAt: 1,
+          updatedAt: 1,
+        };
+        await a.transaction((tx) => tx.insertRefund(refund));
+        const got = await Promise.all([
+          a.transaction((tx) => tx.updateRefund(refund.id, 'pending', { status: 'succeeded' })),
+          b.transaction((tx) => tx.updateRefund(refund.id, 'pending', { status: 'failed' })),
+        ]);
+        expect(got.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('rate-limit counters count every hit from every process', async () => {
+        const counts = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            (i % 2 ? b : a).transaction((tx) => tx.hitRateLimit('client:x', 60_000)),
+          ),
+        );
+        expect([...counts].sort((x, y) => x - y)).toEqual(
+          Array.from({ length: 40 }, (_, i) => i + 1),
+        );
+        // A new window starts again at one.
+        expect(await a.transaction((tx) => tx.hitRateLimit('client:x', 120_000))).toBe(1);
+      });
+    });
+
+    describe('jobs', () => {
+      const claim = (store: Store, now: number, limit: number, perKey = 8, perGroup?: number) =>
+        store.transaction((tx) => tx.claimJobs(now, limit, now + 60_000, { perKey, perGroup }));
+
+      it('two workers claiming at once never get the same job, and together get all', async () => {
+        await addJobs(
+          a,
+          Array.from({ length: 120 }, (_, i) => job(null, i)),
+        );
+        const batches = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => claim(i % 2 ? b : a, 1_000, 20)),
+        );
+        const ids = batches.flat().map((j) => j.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        const rest = await claim(a, 1_000, 200);
+        expect(ids.length + rest.length).toBe(120);
+        expect(
+          batches.flat().every((j) => j.status === 'running' && j.lockedUntil === 61_000),
+        ).toBe(true);
+      });
+
+      it("holds one endpoint's bound across workers: the running jobs in the database count", async () => {
+        await addJobs(
+          a,
+          Array.from({ length: 30 }, (_, i) => job('mer_a/we_1', i)),
+        );
+        const batches = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => claim(i % 2 ? b : a, 1_000, 10, 3)),
+        );
+        expect(batches.flat()).toHaveLength(3);
+        // Still three running: nothing more until one finishes.
+        expect(await claim(b, 1_001, 10, 3)).toEqual([]);
+        const done = batches.flat()[0] as JobRow;
+        await a.transaction((tx) => tx.deleteJob(done.id));
+        expect(await claim(b, 1_002, 10, 3)).toHaveLength(1);
+      });
+
+      it("bounds one merchant's deliveries in flight, so another merchant's still go", async () => {
+        for (let e = 0; e < 10; e++) {
+          await addJobs(
+            a,
+            Array.from({ length: 4 }, (_, i) => job(`mer_a/we_${e}`, 1 + i)),
+          );
+        }
+        await addJobs(a, [job('mer_b/we_x', 100), job('mer_b/we_x', 101), job(null, 50)]);
+        const got = (
+          await Promise.all([claim(a, 1_000, 32, 8, 6), claim(b, 1_000, 32, 8, 6)])
+        ).flat();
+        const of = (m: string) => got.filter((j) => j.concurrencyKey?.startsWith(`${m}/`)).length;
+        expect(of('mer_a')).toBe(6);
+        expect(of('mer_b')).toBe(2);
+        expect(got.filter((j) => j.concurrencyKey === null)).toHaveLength(1);
+      });
+
+      it("passes over a busy endpoint's backlog to the others' jobs, oldest first", async () => {
+        await addJobs(
+          a,
+          Array.from({ length: 300 }, (_, i) => job('we_a', 1 + i)),
+        );
+        await addJobs(a, [job('we_b', 1000), job('we_b', 1001), job(null, 500), job('we_c', 5000)]);
+        const first = await claim(a, 2000, 20);
+        expect(first.filter((j) => j.concurrencyKey === 'we_a')).toHaveLength(8);
+        expect(
+          first.filter((j) => j.concurrencyKey !== 'we_a').map((j) => [j.concurrencyKey, j.runAt]),
+        ).toEqual([
+          [null, 500],
+          ['we_b', 1000],
+          ['we_b', 1001],
+        ]);
+        // Not due yet stays queued.
+        expect(first.some((j) => j.concurrencyKey === 'we_c')).toBe(false);
+        expect(first[0]?.payload).toEqual({ n: expect.any(Number) });
+      });
+
+      it('takes over jobs whose worker died (their lock ran out), once', async () => {
+        await addJobs(a, [job('we_a', 1)]);
+        const [taken] = await claim(a, 10, 5);
+        expect(await claim(b, 20, 5)).toEqual([]);
+        const again = await Promise.all([claim(a, 10 + 60_001, 5), claim(b, 10 + 60_001, 5)]);
+        expect(again.flat().map((j) => j.id)).toEqual([taken?.id]);
+      });
+
+      it('a finished job is gone; a retried one is queued again for later', async () => {
+        await addJobs(a, [job(null, 1), job(null, 2)]);
+        const [x, y] = await claim(a, 10, 5);
+        await a.transaction(async (tx) => {
+          await tx.deleteJob((x as JobRow).id);
+          await tx.updateJob((y as JobRow).id, {
+            status: 'queued',
+            runAt: 500,
+            attempts: 1,
+            lockedUntil: null,
+            lastError: 'timeout',
+          });
+        });
+        expect(await claim(a, 100, 5)).toEqual([]);
+        const later = await claim(b, 500, 5);
+        expect(later.map((j) => [j.id, j.attempts, j.lastError])).toEqual([
+          [(y as JobRow).id, 1, 'timeout'],
+        ]);
+      });
+
+      it.runIf(opts.wakesOtherConnections)(
+        "wakes every process's workers when jobs are committed, and not on a rollback",
+        async () => {
+          let woken = 0;
+          b.onJobsCommitted(() => {
+            woken++;
+          });
+          await expect(
+            a.transaction(async (tx) => {
+              await tx.enqueueJob(job(null, 1));
+              throw new Error('rolled back');
+            }),
+          ).rejects.toThrow();
+          await addJobs(a, [job(null, 1)]);
+          const deadline = Date.now() + 5_000;
+          while (woken === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+          expect(woken).toBe(1);
+        },
+      );
+    });
+  });
+}
