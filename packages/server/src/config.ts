@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { loadInstallSecrets } from './install-secrets.ts';
 import type { AddressPolicy } from './webhooks/ssrf.ts';
@@ -7,8 +8,15 @@ export interface Config {
   host: string;
   /** Where shoppers' browsers reach the gateway, e.g. https://pay.example.com. */
   publicUrl: string;
-  /** SQLite file path (or `:memory:`). */
+  /** SQLite file path (or `:memory:`); empty on PostgreSQL. */
   databasePath: string;
+  /** The PostgreSQL server (`postgres://…`), or null for the embedded SQLite file. */
+  postgres: { url: string; schema: string; poolSize: number; statementTimeoutMs: number } | null;
+  /** Where this process keeps its files (the install's secrets, the sandbox's books):
+   * beside the SQLite file, or KASSA_DATA_DIR. */
+  dataDir: string | null;
+  /** Gateway processes `kassa start` runs on its port (PostgreSQL only). */
+  processes: number;
   /** `NORMAL` (default): durable when the process crashes. `FULL`: also on power loss,
    * at one fsync per commit. */
   sqliteSynchronous: 'NORMAL' | 'FULL';
@@ -92,6 +100,14 @@ const envSchema = z.object({
   KASSA_HOST: z.string().default('127.0.0.1'),
   KASSA_PUBLIC_URL: z.url().optional(),
   KASSA_DATABASE_URL: z.string().default('file:./data/kassa.db'),
+  KASSA_DATA_DIR: z.string().optional(),
+  KASSA_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL schema name')
+    .default('public'),
+  KASSA_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  KASSA_DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  KASSA_PROCESSES: z.coerce.number().int().min(1).max(256).default(1),
   KASSA_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   KASSA_SQLITE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(8),
   KASSA_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
@@ -154,13 +170,18 @@ const list = (v: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/** Whether KASSA_DATABASE_URL names a PostgreSQL server. */
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
+
 /** `file:./x.db`, `sqlite:./x.db`, a bare path, or `:memory:` → a file path. */
 export function sqlitePath(url: string): string {
   if (url === ':memory:') return url;
   const m = /^(?:file|sqlite):(?:\/\/)?(.*)$/.exec(url);
   if (m) return m[1] as string;
   if (/^[a-z]+:\/\//i.test(url)) {
-    throw new Error(`KASSA_DATABASE_URL: only SQLite is supported for now, got ${url}`);
+    throw new Error(
+      `KASSA_DATABASE_URL: expected file:./kassa.db (SQLite) or postgres://… (PostgreSQL), got ${url.split('@').pop()}`,
+    );
   }
   return url;
 }
@@ -173,13 +194,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`${String(issue?.path[0])}: ${issue?.message}`);
   }
   const e = parsed.data;
-  const databasePath = sqlitePath(e.KASSA_DATABASE_URL);
-  const secrets = loadInstallSecrets(databasePath, env);
+  const onPostgres = isPostgresUrl(e.KASSA_DATABASE_URL);
+  const databasePath = onPostgres ? '' : sqlitePath(e.KASSA_DATABASE_URL);
+  if (!onPostgres && e.KASSA_PROCESSES > 1) {
+    throw new Error(
+      'KASSA_PROCESSES: several gateway processes need PostgreSQL (KASSA_DATABASE_URL=postgres://…); the SQLite file has one writer',
+    );
+  }
+  const dataDir =
+    e.KASSA_DATA_DIR ??
+    (onPostgres ? './data' : databasePath === ':memory:' ? null : dirname(databasePath));
+  const secrets = loadInstallSecrets(dataDir, env);
   return {
     port: e.KASSA_PORT,
     host: e.KASSA_HOST,
     publicUrl: (e.KASSA_PUBLIC_URL ?? `http://localhost:${e.KASSA_PORT}`).replace(/\/$/, ''),
     databasePath,
+    postgres: onPostgres
+      ? {
+          url: e.KASSA_DATABASE_URL,
+          schema: e.KASSA_DATABASE_SCHEMA,
+          poolSize: e.KASSA_DATABASE_POOL_SIZE,
+          statementTimeoutMs: e.KASSA_DATABASE_STATEMENT_TIMEOUT_MS,
+        }
+      : null,
+    dataDir,
+    processes: e.KASSA_PROCESSES,
     sqliteSynchronous: e.KASSA_SQLITE_SYNCHRONOUS,
     sqliteCacheMb: e.KASSA_SQLITE_CACHE_MB,
     maxAttempts: e.KASSA_MAX_ATTEMPTS,

@@ -29,8 +29,8 @@ function generate(): InstallSecrets {
   };
 }
 
-/** Where the install's secrets live: beside the database, never inside it. */
-export const secretsFileFor = (databasePath: string) => join(dirname(databasePath), FILE_NAME);
+/** Where the install's secrets live: in the data directory, never in the database. */
+export const secretsFileIn = (dataDir: string) => join(dataDir, FILE_NAME);
 
 /**
  * The install's secrets: from the environment where set, else from a 0600 file beside
@@ -40,12 +40,13 @@ export const secretsFileFor = (databasePath: string) => join(dirname(databasePat
  * known defaults of earlier versions.
  */
 export function loadInstallSecrets(
-  databasePath: string,
+  /** The data directory; null for a throwaway install (an in-memory database). */
+  dataDir: string | null,
   env: Record<string, string | undefined>,
 ): InstallSecrets {
   let secrets = generate();
-  if (databasePath !== ':memory:') {
-    const file = secretsFileFor(databasePath);
+  if (dataDir !== null) {
+    const file = secretsFileIn(dataDir);
     mkdirSync(dirname(file), { recursive: true });
     if (!existsSync(file)) {
       try {
@@ -73,6 +74,6 @@ export function loadInstallSecrets(
       secrets.sandboxNotificationSecret,
     ),
     redirectSecret: fromEnv('KASSA_REDIRECT_SECRET', secrets.redirectSecret),
-    clientKey: secrets.clientKey,
+    clientKey: fromEnv('KASSA_CLIENT_KEY_SECRET', secrets.clientKey),
   };
 }

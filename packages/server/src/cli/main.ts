@@ -9,7 +9,8 @@ import { startCommand, workerCommand } from './start-command.ts';
 const USAGE = `Usage: kassa <command>
 
 Commands:
-  start                      start the gateway and its worker (KASSA_PORT, KASSA_DATABASE_URL, KASSA_PUBLIC_URL)
+  start [--processes N]      start the gateway and its worker (KASSA_PORT, KASSA_DATABASE_URL, KASSA_PUBLIC_URL);
+                             N gateway processes on one port need PostgreSQL (or KASSA_PROCESSES)
   worker                     run only the background worker (webhooks, async payments, expiry);
                              start the gateway with KASSA_RUN_WORKER=false to split them
   reconcile --date YYYY-MM-DD [--csv]
@@ -28,8 +29,14 @@ Commands:
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'start':
-      return startCommand();
+    case 'start': {
+      const { values } = parseArgs({ args: rest, options: { processes: { type: 'string' } } });
+      const processes = values.processes === undefined ? undefined : Number(values.processes);
+      if (processes !== undefined && !(Number.isInteger(processes) && processes >= 1)) {
+        throw new Error('start: --processes must be a whole number of 1 or more');
+      }
+      return startCommand({ processes });
+    }
     case 'worker':
       return workerCommand();
     case 'reconcile': {

@@ -1,7 +1,7 @@
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { createMerchant } from '../merchants/merchants.ts';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openStore } from './bootstrap.ts';
 
 export async function merchantsCommand(opts: {
   name?: string;
@@ -11,7 +11,7 @@ export async function merchantsCommand(opts: {
 }) {
   if (!opts.name?.trim()) throw new Error('merchants create: --name is required');
   const config = loadConfig();
-  const store = createSqliteStore({ filename: config.databasePath });
+  const store = await openStore(config);
   try {
     const { merchant, keys } = await createMerchant(store, systemClock, {
       name: opts.name.trim(),

@@ -20,7 +20,7 @@ export async function processorsCommand(
   processorId: string | undefined,
   opts: { merchant?: string; mode?: string; fields: Record<string, string | undefined> },
 ) {
-  const deps = bootstrap();
+  const deps = await bootstrap();
   try {
     if (!opts.merchant) throw new Error('processors: --merchant mer_… is required');
     const merchant = await deps.store.read((tx) => tx.getMerchant(opts.merchant as string));

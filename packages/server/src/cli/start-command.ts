@@ -1,64 +1,138 @@
+import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
 import { createGateway } from '../app.ts';
+import type { Deps } from '../deps.ts';
 import { ensureDemoMerchant } from '../merchants/merchants.ts';
 import { checkAccounts } from '../processors/accounts.ts';
-import { bootstrap, onShutdown } from './bootstrap.ts';
+import { bootstrap, checkInstallSecrets, databaseLabel, onShutdown } from './bootstrap.ts';
 
-/** Stops here, database closed, when saved live credentials cannot be opened. */
-async function refuseUnreadableAccounts(deps: ReturnType<typeof bootstrap>) {
+/** Stops here, database closed, when saved live credentials cannot be opened or this
+ * process's install secrets are not the database's. */
+async function refuseMisconfigured(deps: Deps) {
   try {
     await checkAccounts(deps);
   } catch (err) {
     await deps.store.close();
     throw err;
   }
+  await checkInstallSecrets(deps);
 }
 
-/** `kassa start`: migrate, make sure the demo merchant exists, serve, run the worker. */
-export async function startCommand() {
-  const deps = bootstrap();
+/**
+ * `kassa start [--processes N]`: migrate, make sure the demo merchant exists, serve, run
+ * the worker. With N > 1 (PostgreSQL only) the first process checks and prepares the
+ * database, then runs N gateway processes that share the port (node:cluster) and
+ * replaces any that dies; each keeps nothing the others need in its memory.
+ */
+export async function startCommand(opts: { processes?: number } = {}) {
+  if (cluster.isWorker) return serveGateway();
+  const deps = await bootstrap('kassa-start');
   const { config } = deps;
-  await refuseUnreadableAccounts(deps);
+  const processes = opts.processes ?? config.processes;
+  if (processes > 1 && !config.postgres) {
+    await deps.store.close();
+    throw new Error(
+      '--processes: several gateway processes need PostgreSQL (KASSA_DATABASE_URL=postgres://…); the SQLite file has one writer',
+    );
+  }
+  await refuseMisconfigured(deps);
   // The demo merchant exists only in a demo install (`npm start` sets KASSA_DEMO).
   const demo = config.demo
     ? await ensureDemoMerchant(deps.store, deps.clock, config.demoOrigins)
     : null;
-  const { app, worker } = createGateway(deps);
+  const banner = (address: string, port: number) =>
+    [
+      '',
+      `Kassa gateway listening on ${config.publicUrl} (bound to ${address}:${port})`,
+      `  database:    ${databaseLabel(config)}`,
+      `  processes:   ${processes === 1 ? '1 (this one)' : `${processes} gateway processes (pid ${process.pid} supervises)`}`,
+      `  API docs:    ${config.publicUrl}/docs`,
+      `  health:      ${config.publicUrl}/healthz`,
+      `  worker:      ${config.runWorker ? (processes === 1 ? 'running in this process' : 'running in each gateway process') : 'off (run `kassa worker`)'}`,
+      ...(demo
+        ? [
+            `Demo merchant ${demo.merchant_id}${demo.created ? ' (created now)' : ''}, test mode:`,
+            `  publishable key: ${demo.publishable_key}`,
+            `  secret key:      ${demo.secret_key}`,
+          ]
+        : ['Create a merchant and its keys with `kassa merchants create --name … --origin …`.']),
+      '',
+    ].join('\n');
 
+  if (processes === 1) {
+    const { app, worker } = createGateway(deps);
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+      if (config.runWorker) worker.start();
+      process.stdout.write(banner(info.address, info.port));
+    });
+    onShutdown(deps, async () => {
+      await new Promise((r) => server.close(r));
+      await worker.stop();
+    });
+    return;
+  }
+
+  // The supervisor: holds no connection while the gateways run.
+  await deps.store.close();
+  let stopping = false;
+  let announced = false;
+  const fork = () => {
+    const child = cluster.fork({ KASSA_PROCESSES: String(processes) });
+    child.on('message', (m: { type?: string; address?: string; port?: number }) => {
+      if (m.type === 'listening' && !announced) {
+        announced = true;
+        process.stdout.write(banner(m.address ?? config.host, m.port ?? config.port));
+      }
+    });
+  };
+  for (let i = 0; i < processes; i++) fork();
+  cluster.on('exit', (child, code, signal) => {
+    if (stopping) return;
+    deps.logger.error(
+      { pid: child.process.pid, code, signal },
+      'a gateway process exited; starting another',
+    );
+    fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const children = Object.values(cluster.workers ?? {});
+    let left = children.length;
+    if (left === 0) process.exit(0);
+    for (const child of children) {
+      child?.once('exit', () => {
+        if (--left === 0) process.exit(0);
+      });
+      child?.process.kill(signal);
+    }
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** One gateway process of `kassa start --processes N`. */
+async function serveGateway() {
+  const deps = await bootstrap(`kassa-gateway-${process.pid}`);
+  const { config } = deps;
+  const { app, worker } = createGateway(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     if (config.runWorker) worker.start();
-    process.stdout.write(
-      [
-        '',
-        `Kassa gateway listening on ${config.publicUrl} (bound to ${info.address}:${info.port})`,
-        `  database:    ${config.databasePath}`,
-        `  API docs:    ${config.publicUrl}/docs`,
-        `  health:      ${config.publicUrl}/healthz`,
-        `  worker:      ${config.runWorker ? 'running in this process' : 'off (run `kassa worker`)'}`,
-        ...(demo
-          ? [
-              `Demo merchant ${demo.merchant_id}${demo.created ? ' (created now)' : ''}, test mode:`,
-              `  publishable key: ${demo.publishable_key}`,
-              `  secret key:      ${demo.secret_key}`,
-            ]
-          : ['Create a merchant and its keys with `kassa merchants create --name … --origin …`.']),
-        '',
-      ].join('\n'),
-    );
+    process.send?.({ type: 'listening', address: info.address, port: info.port });
   });
-
   onShutdown(deps, async () => {
     await new Promise((r) => server.close(r));
     await worker.stop();
   });
 }
 
-/** `kassa worker`: the background worker alone (webhooks, async payments, expiry). */
+/** `kassa worker`: the background worker alone (webhooks, async payments, expiry). Any
+ * number may run, on any machine, against one PostgreSQL. */
 export async function workerCommand() {
-  const deps = bootstrap();
-  await refuseUnreadableAccounts(deps);
+  const deps = await bootstrap(`kassa-worker-${process.pid}`);
+  await refuseMisconfigured(deps);
   const { worker } = createGateway(deps);
   worker.start();
-  process.stdout.write(`Kassa worker running on ${deps.config.databasePath}\n`);
+  process.stdout.write(`Kassa worker running on ${databaseLabel(deps.config)}\n`);
   onShutdown(deps, () => worker.stop());
 }

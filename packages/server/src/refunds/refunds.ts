@@ -6,7 +6,7 @@ import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
 import { routingOf } from '../processors/routing.ts';
-import type { RefundRow, StoreTx } from '../store/types.ts';
+import type { IntentRow, RefundRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 
 export const REFUND_JOB = jobKind<{ refund: string }>('refund.process');
@@ -90,6 +90,26 @@ export async function settleRefund(
     outcome.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
     now,
   );
+}
+
+const refundableOf = (intent: IntentRow) => intent.amountReceived - intent.amountRefunded;
+
+/** Throws the error that says why `amount` cannot be refunded now, if it cannot. */
+function overRefund(intent: IntentRow, amount: number) {
+  const refundable = refundableOf(intent);
+  if (refundable <= 0) {
+    throw new ApiError(
+      409,
+      'charge_already_refunded',
+      'This payment has already been refunded in full.',
+      { param: 'payment_intent' },
+    );
+  }
+  if (amount > refundable) {
+    throw new ApiError(400, 'amount_too_large', `At most ${refundable} can still be refunded.`, {
+      param: 'amount',
+    });
+  }
 }
 
 export function createRefunds(deps: Deps) {
@@ -182,26 +202,8 @@ export function createRefunds(deps: Deps) {
               );
             }
             // A first look, for a clear error; the reservation below is what holds.
-            const refundable = intent.amountReceived - intent.amountRefunded;
-            if (refundable <= 0) {
-              throw new ApiError(
-                409,
-                'charge_already_refunded',
-                'This payment has already been refunded in full.',
-                {
-                  param: 'payment_intent',
-                },
-              );
-            }
-            const amount = body.amount ?? refundable;
-            if (amount > refundable) {
-              throw new ApiError(
-                400,
-                'amount_too_large',
-                `At most ${refundable} can still be refunded.`,
-                { param: 'amount' },
-              );
-            }
+            const amount = body.amount ?? refundableOf(intent);
+            overRefund(intent, amount);
             const row: RefundRow = {
               id: newId('re'),
               merchantId: intent.merchantId,
@@ -220,12 +222,9 @@ export function createRefunds(deps: Deps) {
             // One statement adds the amount only while that much is unrefunded: two
             // refunds racing (two processes) cannot both pass the check above.
             if (!(await tx.reserveRefund(intent.id, amount, now))) {
-              throw new ApiError(
-                409,
-                'refund_conflict',
-                'Another refund of this payment was made at the same moment; fetch the payment and try again.',
-                { param: 'payment_intent' },
-              );
+              // Another refund took part of it meanwhile: say what is left now.
+              overRefund((await tx.getIntent(intent.id)) as IntentRow, amount);
+              throw new Error(`refund of ${intent.id} neither reserved nor refused`);
             }
             await tx.insertRefund(row);
             await bindIdempotency(tx, caller.idem, row.id);

@@ -27,6 +27,31 @@ export interface SpawnedGateway {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** `kassa worker` as its own process; stop it by its pid. */
+export function spawnWorker(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
+    cwd: SERVER_ROOT,
+    env: { ...process.env, KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
 /** Builds dist/kassa.mjs from the current sources (esbuild: about a second). */
 export function buildBundle() {
   const r = spawnSync(process.execPath, ['build.mjs'], { cwd: SERVER_ROOT, encoding: 'utf8' });
@@ -39,13 +64,13 @@ export function buildBundle() {
  */
 export async function spawnGateway(
   env: Record<string, string>,
-  opts: { bundle?: boolean } = {},
+  opts: { bundle?: boolean; args?: string[] } = {},
 ): Promise<SpawnedGateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // The sources through tsx, or the built bundle on plain node as `npm start` runs it.
   const main = opts.bundle ? ['dist/kassa.mjs'] : ['--import', 'tsx', 'src/cli/main.ts'];
-  const child = spawn(process.execPath, [...main, 'start'], {
+  const child = spawn(process.execPath, [...main, 'start', ...(opts.args ?? [])], {
     cwd: SERVER_ROOT,
     env: {
       ...process.env,

@@ -133,7 +133,9 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
       let broken: unknown;
       try {
         await client.query('BEGIN');
-        const before = (client as unknown as { kassaQueued?: number }).kassaQueued ?? 0;
+        const state = client as unknown as { kassaQueued?: number; kassaWriting?: boolean };
+        const before = state.kassaQueued ?? 0;
+        state.kassaWriting = true;
         try {
           const result = await fn(txOf(client));
           const after = (client as unknown as { kassaQueued?: number }).kassaQueued ?? 0;
@@ -146,6 +148,8 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
             broken = e;
           });
           throw err;
+        } finally {
+          state.kassaWriting = false;
         }
       } finally {
         client.release(broken as Error | undefined);
@@ -377,7 +381,7 @@ const first = <T>(rows: T[]): T | null => rows[0] ?? null;
 
 function createTx(db: Db, client: pg.PoolClient): StoreTx {
   const w = writer(client);
-  const counted = client as unknown as { kassaQueued?: number };
+  const counted = client as unknown as { kassaQueued?: number; kassaWriting?: boolean };
   let claimCursor = '';
   const byId = <T extends PgTable & { id: PgColumn }>(table: T, id: string) =>
     db
@@ -445,7 +449,15 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
 
     insertIntent: async (row) =>
       (await w.insert(s.paymentIntents, row, { ignoreConflict: true })) === 1,
-    getIntent: (id) => byId(s.paymentIntents, id),
+    // In a write transaction an intent is read with its row lock, held to the commit:
+    // what a transaction decides from an intent's state (the webhook and the browser
+    // completing one payment at once) is decided on that state, one after the other, as
+    // SQLite's single writer orders them. The status-checked update stays as the net.
+    getIntent: async (id) => {
+      const t = s.paymentIntents;
+      const q = db.select().from(t).where(eq(t.id, id));
+      return first(await (counted.kassaWriting ? q.for('update') : q));
+    },
     findLiveIntentByOrder: async (merchantId, livemode, orderId) => {
       const t = s.paymentIntents;
       return first(
