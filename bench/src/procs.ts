@@ -82,11 +82,14 @@ export interface Gateway extends Proc {
 }
 
 /** `kassa start` on its own port and database, as a user would run it. */
-export async function startGateway(env: Record<string, string>): Promise<Gateway> {
+export async function startGateway(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<Gateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = await start(
-    [serverMain, 'start'],
+    [serverMain, 'start', ...args],
     {
       KASSA_PORT: String(port),
       KASSA_PUBLIC_URL: url,
@@ -104,6 +107,16 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   const key = (label: string) =>
     new RegExp(`${label}:\\s+(\\S+)`).exec(proc.output())?.[1] as string;
   return { ...proc, secretKey: key('secret key'), publishableKey: key('publishable key') };
+}
+
+/** `kassa worker` alone, ready once it says so. */
+export async function startWorker(env: Record<string, string>): Promise<Proc> {
+  return start(
+    [serverMain, 'worker'],
+    { KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost', ...env },
+    (out) => out.includes('Kassa worker running'),
+    '',
+  );
 }
 
 /** A bare @hono/node-server "hello": the ceiling for this machine, measured in the same run. */

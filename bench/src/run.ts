@@ -5,9 +5,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { probePostgres, TEST_DATABASE_URL } from '@kassa/server';
 import { apiBench } from './api.ts';
 import { browserBench } from './browser.ts';
 import { growthBench } from './growth.ts';
+import { postgresBench } from './postgres.ts';
 import { webhookBench } from './webhooks.ts';
 
 const quick = process.argv.includes('--quick');
@@ -29,6 +31,18 @@ step('growth');
 const growth = await growthBench({ quick, dir });
 step('webhooks');
 const webhooks = await webhookBench({ quick, dir });
+step('postgres');
+const pgUrl = process.env.KASSA_BENCH_DATABASE_URL ?? TEST_DATABASE_URL;
+const pgDown = await probePostgres(pgUrl);
+if (pgDown && process.env.KASSA_REQUIRE_POSTGRES === '1') {
+  throw new Error(`bench: KASSA_REQUIRE_POSTGRES=1 but PostgreSQL is unreachable: ${pgDown}`);
+}
+if (pgDown) {
+  process.stderr.write(
+    `\n!!! bench: the PostgreSQL section is SKIPPED: ${pgUrl.split('@').pop()} is unreachable (${pgDown})\n\n`,
+  );
+}
+const pgRun = pgDown ? null : await postgresBench({ quick, dir, url: pgUrl });
 step('browser');
 const browser = await browserBench({
   quick,
@@ -55,11 +69,23 @@ const results = {
   growth_create_p99_ratio: round(growth.full.createP99 / growth.empty.createP99, 3),
   growth_list_ratio: round(growth.full.listP50 / growth.empty.listP50, 3),
   rss_mb: round(api.rss),
+  pg_create_rps_p1: pgRun ? round(pgRun.p1.rps) : null,
+  pg_create_rps_p2: pgRun ? round(pgRun.p2.rps) : null,
+  pg_create_p99_ms_p2: pgRun ? pgRun.p2.p99 : null,
+  pg_scaling_ratio: pgRun ? round(pgRun.p2.rps / pgRun.p1.rps, 3) : null,
+  pg_p2_vs_sqlite_create: pgRun ? round(pgRun.p2.rps / api.create.rps, 3) : null,
+  pg_webhook_deliveries_per_s: pgRun ? round(pgRun.webhooks.perSecond) : null,
   open_to_ready_ms: round(browser.openToReadyMs),
   checkout_main_thread_ms: round(browser.checkoutMainThreadMs, 2),
   checkout_js_gzip_bytes: sizes.checkout.gzip_bytes,
   hosted_page_gzip_bytes: sizes.page.gzip_bytes,
-  detail: { api, growth, webhooks, browser: { runs: browser.runs, samples: browser.samples } },
+  detail: {
+    api,
+    growth,
+    webhooks,
+    postgres: pgRun,
+    browser: { runs: browser.runs, samples: browser.samples },
+  },
 };
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -79,14 +105,20 @@ const targets: [keyof typeof results, string, (v: number) => boolean][] = [
   ['growth_create_p99_ratio', '<= 1.2', (v) => v <= 1.2],
   ['growth_list_ratio', '<= 1.2', (v) => v <= 1.2],
   ['rss_mb', '<= 150', (v) => v <= 150],
+  ['pg_create_rps_p1', '', () => true],
+  ['pg_create_rps_p2', '', () => true],
+  ['pg_create_p99_ms_p2', '', () => true],
+  ['pg_scaling_ratio', '', () => true],
+  ['pg_p2_vs_sqlite_create', '>= 1.0', (v) => v >= 1],
+  ['pg_webhook_deliveries_per_s', '>= 2000', (v) => v >= 2000],
   ['open_to_ready_ms', '<= 300', (v) => v <= 300],
   ['checkout_main_thread_ms', '<= 5', (v) => v <= 5],
   ['checkout_js_gzip_bytes', '<= 3072', (v) => v <= 3072],
   ['hosted_page_gzip_bytes', '<= 30720', (v) => v <= 30720],
 ];
 const lines = targets.map(([k, target, ok]) => {
-  const v = results[k] as number;
-  const mark = target ? (ok(v) ? 'met' : 'MISSED') : '';
+  const v = results[k] as number | null;
+  const mark = v === null ? 'skipped' : target ? (ok(v) ? 'met' : 'MISSED') : '';
   return `| ${k.padEnd(26)} | ${String(v).padStart(10)} | ${target.padEnd(8)} | ${mark.padEnd(6)} |`;
 });
 process.stdout.write(

@@ -37,5 +37,6 @@ await build({
 });
 // What the bundle finds beside itself, as the sources do: migrations and the WAL thread.
 cpSync(here('./src/store/sqlite/migrations'), here('./dist/migrations'), { recursive: true });
+cpSync(here('./src/store/postgres/migrations'), here('./dist/pg-migrations'), { recursive: true });
 cpSync(here('./src/store/sqlite/checkpointer.js'), here('./dist/checkpointer.js'));
 console.log('server: dist/kassa.mjs');

@@ -5,5 +5,7 @@ export type { Deps } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createMerchant, ensureDemoMerchant } from './merchants/merchants.ts';
 export { createAccounts } from './processors/accounts.ts';
+export { createPgStore } from './store/postgres/pg-store.ts';
 export { createSqliteStore } from './store/sqlite/sqlite-store.ts';
 export type { IntentRow, Store, StoreTx } from './store/types.ts';
+export { dropPgSchema, probePostgres, TEST_DATABASE_URL } from './testing/test-store.ts';

@@ -27,7 +27,8 @@ const idParam = z.object({ id: z.string() });
 const secretQuery = z.object({ client_secret: z.string().min(1) });
 const WAITING = new Set(['processing', 'requires_action']);
 /** How often the event stream looks for a change, and how long it stays open. */
-const STREAM_POLL_MS = 300;
+/** How often the stream looks again when no change was announced. */
+const STREAM_FALLBACK_POLL_MS = 2_000;
 const STREAM_MAX_MS = 15 * 60 * 1000;
 
 /**
@@ -121,16 +122,43 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
       let last = '';
       const started = Date.now();
       let row: IntentRow | null = first;
-      while (row && !stream.aborted && Date.now() - started < STREAM_MAX_MS) {
-        const stamp = `${row.status}:${row.updatedAt}`;
-        if (stamp !== last) {
-          last = stamp;
-          await stream.writeSSE({ event: 'payment_intent', data: JSON.stringify(await view(row)) });
-          if (!WAITING.has(row.status)) break;
+      // Woken by the store when a commit in any process changes this intent; the
+      // slow poll is only a net (a notification lost with a dropped connection).
+      let wake: (() => void) | null = null;
+      let changed = false;
+      const stop = store.onIntentChanged((id) => {
+        if (id !== first.id) return;
+        changed = true;
+        wake?.();
+      });
+      stream.onAbort(() => wake?.());
+      try {
+        while (row && !stream.aborted && Date.now() - started < STREAM_MAX_MS) {
+          const stamp = `${row.status}:${row.updatedAt}`;
+          if (stamp !== last) {
+            last = stamp;
+            await stream.writeSSE({
+              event: 'payment_intent',
+              data: JSON.stringify(await view(row)),
+            });
+            if (!WAITING.has(row.status)) break;
+          }
+          if (!changed) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, STREAM_FALLBACK_POLL_MS);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+          }
+          wake = null;
+          changed = false;
+          const id: string = row.id;
+          row = await store.read((tx) => tx.getIntent(id));
         }
-        await stream.sleep(STREAM_POLL_MS);
-        const id: string = row.id;
-        row = await store.read((tx) => tx.getIntent(id));
+      } finally {
+        stop();
       }
     });
   });

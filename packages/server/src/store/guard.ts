@@ -3,10 +3,27 @@ import type { Store, StoreRead, StoreTx } from './types.ts';
 
 const inside = new AsyncLocalStorage<'transaction' | 'read'>();
 
+/** Listeners by intent id, for `onIntentChanged`. */
+export function intentListeners() {
+  const all = new Set<(id: string) => void>();
+  return {
+    add(listener: (id: string) => void) {
+      all.add(listener);
+      return () => {
+        all.delete(listener);
+      };
+    },
+    emit(id: string) {
+      for (const l of all) l(id);
+    },
+  };
+}
+
 /** What a store calls a transaction or read on: the work, and the tx to give it. */
 export interface StoreCore {
   kind: Store['kind'];
   onJobsCommitted: Store['onJobsCommitted'];
+  onIntentChanged: Store['onIntentChanged'];
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   read<T>(fn: (tx: StoreRead) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -78,6 +95,7 @@ export function guarded(core: StoreCore): Store {
   return {
     kind: core.kind,
     onJobsCommitted: core.onJobsCommitted,
+    onIntentChanged: core.onIntentChanged,
     transaction: (fn) =>
       enter('transaction', () => core.transaction((tx) => inside.run('transaction', () => fn(tx)))),
     read: (fn) => enter('read', () => core.read((tx) => inside.run('read', () => fn(tx)))),

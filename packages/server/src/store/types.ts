@@ -472,15 +472,16 @@ export interface StoreTx extends StoreRead {
   updateJob(id: string, patch: Patch<JobRow>): Promise<void>;
 }
 
-/** An intent's status or amounts changed (any process): for the payment page's stream. */
-export type IntentChange = { id: string; status: IntentRow['status'] };
-
 export interface Store {
   /** Which kind of database: reports and the bench say it. */
   readonly kind: 'sqlite' | 'postgres';
   /** Called after a commit that queued jobs (in any process sharing the database, where
    * the store can tell), so a worker can start on them at once. */
   onJobsCommitted(listener: () => void): void;
+  /** Called with an intent's id after a commit that changed it (in any process sharing
+   * the database, where the store can tell): the payment page's stream follows it.
+   * Returns a function that stops listening. */
+  onIntentChanged(listener: (id: string) => void): () => void;
   /** Runs `fn` atomically: all of its writes commit together, or none do. Calling the
    * store again from inside `fn` throws at once (use `tx`). */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;

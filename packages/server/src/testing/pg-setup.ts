@@ -6,7 +6,7 @@ beforeAll(async () => {
   const unreachable = await probePostgres();
   if (unreachable) {
     throw new Error(
-      `PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${unreachable}). Start it, set KASSA_TEST_DATABASE_URL, or run with KASSA_SKIP_POSTGRES=1 to leave this half out.`,
+      `PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${unreachable}). Start it, set KASSA_TEST_DATABASE_URL, or run with no PostgreSQL at all to leave this half out (it is then skipped, loudly).`,
     );
   }
 });

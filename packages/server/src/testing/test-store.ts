@@ -57,7 +57,7 @@ export async function createTestPgStore(opts: { schema?: string; poolSize?: numb
       if (closed) return;
       closed = true;
       await store.close();
-      await dropSchema(schema);
+      await dropPgSchema(schema);
     },
   };
   open.push({ store: owned, inTest: currentTest() });
@@ -71,8 +71,9 @@ export async function openPgSchema(schema: string, poolSize = 4): Promise<Store>
   return store;
 }
 
-async function dropSchema(schema: string) {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+/** Drops a schema and everything in it. */
+export async function dropPgSchema(schema: string, url = TEST_DATABASE_URL) {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

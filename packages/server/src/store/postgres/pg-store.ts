@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,7 +16,6 @@ import {
   like,
   lt,
   lte,
-  not,
   or,
   type SQL,
   sql,
@@ -24,7 +24,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import { guarded, readOnly } from '../guard.ts';
+import { guarded, intentListeners, readOnly } from '../guard.ts';
 import type {
   EventListFilter,
   IntentListFilter,
@@ -37,7 +37,11 @@ import type {
 } from '../types.ts';
 import * as s from './schema.ts';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** Beside the sources, or (in the built bundle, beside SQLite's) `pg-migrations`. */
+const MIGRATIONS = existsSync(join(HERE, 'pg-migrations'))
+  ? join(HERE, 'pg-migrations')
+  : join(HERE, 'migrations');
 
 export interface PgStoreOptions {
   /** `postgres://user@host:5432/db` */
@@ -54,12 +58,24 @@ export interface PgStoreOptions {
 
 type Db = NodePgDatabase<typeof s>;
 
+/** What a pooled connection carries for the transaction running on it. */
+interface TxState {
+  kassaQueued?: number;
+  kassaWriting?: boolean;
+  /** Intents this transaction changed, announced at its commit. */
+  kassaIntents?: string[];
+}
+
 /** NOTIFY channels: new jobs for the workers, and changed intents for the pages. */
 const JOBS_CHANNEL = 'kassa_jobs';
+const INTENTS_CHANNEL = 'kassa_intents';
 /** A fixed advisory-lock id: migrations run one process at a time. */
 const MIGRATION_LOCK = 727_001;
 /** A fixed advisory-lock id: keyed job claims run one at a time (see claimJobs). */
 const KEYED_CLAIM_LOCK = 727_002;
+/** How often one connection's claims look for jobs whose worker died (their lock ran
+ * out long before this matters). */
+const ORPHAN_CHECK_MS = 1_000;
 /** Endpoints a claim visits, at most. */
 const MAX_CLAIM_KEYS = 256;
 
@@ -107,11 +123,15 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   const jobListeners: (() => void)[] = [];
   const listener = new pg.Client(connection);
   listener.on('error', () => undefined);
+  const changes = intentListeners();
   listener.on('notification', (n) => {
     if (n.channel === JOBS_CHANNEL) for (const l of jobListeners) l();
+    else if (n.channel === INTENTS_CHANNEL && n.payload) {
+      for (const id of n.payload.split(',')) changes.emit(id);
+    }
   });
   await listener.connect();
-  await listener.query(`LISTEN ${JOBS_CHANNEL}`);
+  await listener.query(`LISTEN ${JOBS_CHANNEL}; LISTEN ${INTENTS_CHANNEL}`);
 
   const reads = new WeakMap<pg.PoolClient, ReturnType<typeof readOnly>>();
   const readOf = (client: pg.PoolClient) => {
@@ -128,19 +148,32 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
     onJobsCommitted: (l) => {
       jobListeners.push(l);
     },
+    onIntentChanged: (l) => changes.add(l),
     async transaction(fn) {
       const client = await pool.connect();
       let broken: unknown;
       try {
         await client.query('BEGIN');
-        const state = client as unknown as { kassaQueued?: number; kassaWriting?: boolean };
+        const state = client as unknown as TxState;
         const before = state.kassaQueued ?? 0;
         state.kassaWriting = true;
+        state.kassaIntents = [];
         try {
           const result = await fn(txOf(client));
-          const after = (client as unknown as { kassaQueued?: number }).kassaQueued ?? 0;
+          const after = state.kassaQueued ?? 0;
           // Said inside the transaction: delivered to listeners only if it commits.
-          if (after !== before) await client.query(`NOTIFY ${JOBS_CHANNEL}`);
+          const ids = [...new Set(state.kassaIntents)];
+          // Payloads stay far below PostgreSQL's 8000 bytes: 100 ids at most in each.
+          const chunks: string[] = [];
+          for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100).join(','));
+          if (after !== before || chunks.length > 0) {
+            await client.query({
+              name: 'kassa_notify',
+              text: `SELECT pg_notify('${JOBS_CHANNEL}', '') WHERE $1
+                     UNION ALL SELECT pg_notify('${INTENTS_CHANNEL}', c) FROM unnest($2::text[]) c`,
+              values: [after !== before, chunks],
+            });
+          }
           await client.query('COMMIT');
           return result;
         } catch (err) {
@@ -281,6 +314,58 @@ function writer(client: pg.PoolClient) {
   };
 }
 
+/**
+ * The lookups every request makes, as named statements (parsed and planned once per
+ * connection, where drizzle's builder sends each query unnamed, to be parsed and planned
+ * on every call), their rows mapped back with the schema's own column decoders.
+ */
+function reader(client: pg.PoolClient) {
+  const shapes = new Map<
+    string,
+    { name: string; text: string; cols: [string, Column][]; where: Column[] }
+  >();
+  return async function select<T extends PgTable>(
+    table: T,
+    where: Partial<Record<keyof T['$inferSelect'] & string, unknown>>,
+    tail = '',
+  ): Promise<T['$inferSelect'][]> {
+    const keys = Object.keys(where);
+    const id = `${getTableName(table)}:${keys.join(',')}:${tail}`;
+    let sh = shapes.get(id);
+    if (!sh) {
+      const all = getTableColumns(table) as Record<string, Column>;
+      const whereCols = keys.map((k) => all[k] as Column);
+      const cond = whereCols.map((c, i) => `"${c.name}" = $${i + 1}`).join(' AND ');
+      sh = {
+        name: `kassa_r${shapes.size}`,
+        text: `SELECT * FROM "${getTableName(table)}" WHERE ${cond} ${tail}`,
+        cols: Object.entries(all),
+        where: whereCols,
+      };
+      shapes.set(id, sh);
+    }
+    const shape = sh;
+    const res = await client.query({
+      name: shape.name,
+      text: shape.text,
+      values: keys.map((k, i) => {
+        const v = (where as Record<string, unknown>)[k];
+        return v === null || v === undefined
+          ? null
+          : (shape.where[i] as Column).mapToDriverValue(v);
+      }),
+    });
+    return res.rows.map((raw: Record<string, unknown>) => {
+      const row: Record<string, unknown> = {};
+      for (const [key, col] of shape.cols) {
+        const v = raw[col.name];
+        row[key] = v === null || v === undefined ? null : col.mapFromDriverValue(v);
+      }
+      return row as T['$inferSelect'];
+    });
+  };
+}
+
 /** A raw `jobs` row as PostgreSQL returns it. */
 interface RawJob {
   id: string;
@@ -381,18 +466,20 @@ const first = <T>(rows: T[]): T | null => rows[0] ?? null;
 
 function createTx(db: Db, client: pg.PoolClient): StoreTx {
   const w = writer(client);
-  const counted = client as unknown as { kassaQueued?: number; kassaWriting?: boolean };
+  const select = reader(client);
+  const one = async <T extends PgTable>(
+    table: T,
+    where: Partial<Record<keyof T['$inferSelect'] & string, unknown>>,
+    tail = '',
+  ) => first(await select(table, where, tail));
+  const counted = client as unknown as TxState;
   let claimCursor = '';
+  let orphansCheckedAt = 0;
   const byId = <T extends PgTable & { id: PgColumn }>(table: T, id: string) =>
-    db
-      .select()
-      .from(table as PgTable)
-      .where(eq(table.id, id))
-      .then((rows) => first(rows) as T['$inferSelect'] | null);
+    one(table, { id } as never) as Promise<T['$inferSelect'] | null>;
 
   return {
-    getSetting: async (key) =>
-      first(await db.select().from(s.settings).where(eq(s.settings.key, key)))?.value ?? null,
+    getSetting: async (key) => (await one(s.settings, { key }))?.value ?? null,
     setSetting: async (key, value) => {
       await db
         .insert(s.settings)
@@ -405,25 +492,13 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
     insertMerchant: async (row) => void (await w.insert(s.merchants, row)),
     getMerchant: (id) => byId(s.merchants, id),
     insertApiKey: async (row) => void (await w.insert(s.apiKeys, row)),
-    findKeyBySecretHash: async (hash) =>
-      first(await db.select().from(s.apiKeys).where(eq(s.apiKeys.secretHash, hash))),
-    findKeyByPublishable: async (key) =>
-      first(await db.select().from(s.apiKeys).where(eq(s.apiKeys.publishableKey, key))),
-    findActiveSecretKey: async (merchantId, livemode) =>
-      first(
-        await db
-          .select()
-          .from(s.apiKeys)
-          .where(
-            and(
-              eq(s.apiKeys.merchantId, merchantId),
-              eq(s.apiKeys.livemode, livemode),
-              eq(s.apiKeys.kind, 'secret'),
-              isNull(s.apiKeys.revokedAt),
-            ),
-          )
-          .orderBy(desc(s.apiKeys.createdAt))
-          .limit(1),
+    findKeyBySecretHash: (hash) => one(s.apiKeys, { secretHash: hash }),
+    findKeyByPublishable: (key) => one(s.apiKeys, { publishableKey: key }),
+    findActiveSecretKey: (merchantId, livemode) =>
+      one(
+        s.apiKeys,
+        { merchantId, livemode },
+        `AND kind = 'secret' AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1`,
       ),
     saveProcessorAccount: async (row) => {
       const t = s.processorAccounts;
@@ -438,14 +513,10 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
       return saved as ProcessorAccountRow;
     },
     getProcessorAccount: (id) => byId(s.processorAccounts, id),
-    listProcessorAccounts: async (merchantId) => {
-      const t = s.processorAccounts;
-      return db
-        .select()
-        .from(t)
-        .where(merchantId ? eq(t.merchantId, merchantId) : undefined)
-        .orderBy(t.createdAt);
-    },
+    listProcessorAccounts: async (merchantId) =>
+      merchantId
+        ? select(s.processorAccounts, { merchantId }, 'ORDER BY created_at')
+        : db.select().from(s.processorAccounts).orderBy(s.processorAccounts.createdAt),
 
     insertIntent: async (row) =>
       (await w.insert(s.paymentIntents, row, { ignoreConflict: true })) === 1,
@@ -453,29 +524,18 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
     // what a transaction decides from an intent's state (the webhook and the browser
     // completing one payment at once) is decided on that state, one after the other, as
     // SQLite's single writer orders them. The status-checked update stays as the net.
-    getIntent: async (id) => {
-      const t = s.paymentIntents;
-      const q = db.select().from(t).where(eq(t.id, id));
-      return first(await (counted.kassaWriting ? q.for('update') : q));
+    getIntent: (id) => one(s.paymentIntents, { id }, counted.kassaWriting ? 'FOR UPDATE' : ''),
+    findLiveIntentByOrder: (merchantId, livemode, orderId) =>
+      one(
+        s.paymentIntents,
+        { merchantId, livemode, orderId },
+        `AND status NOT IN ('failed', 'canceled', 'expired')`,
+      ),
+    updateIntent: async (id, from, patch) => {
+      const moved = (await w.update(s.paymentIntents, patch, { id, status: from })) === 1;
+      if (moved) counted.kassaIntents?.push(id);
+      return moved;
     },
-    findLiveIntentByOrder: async (merchantId, livemode, orderId) => {
-      const t = s.paymentIntents;
-      return first(
-        await db
-          .select()
-          .from(t)
-          .where(
-            and(
-              eq(t.merchantId, merchantId),
-              eq(t.livemode, livemode),
-              eq(t.orderId, orderId),
-              not(inArray(t.status, ['failed', 'canceled', 'expired'])),
-            ),
-          ),
-      );
-    },
-    updateIntent: async (id, from, patch) =>
-      (await w.update(s.paymentIntents, patch, { id, status: from })) === 1,
     claimIntentOperation: async (id, operation, status, now) => {
       const t = s.paymentIntents;
       const res = await db
@@ -553,15 +613,8 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
       return row?.n ?? 0;
     },
     getAttempt: (id) => byId(s.paymentAttempts, id),
-    findAttemptByReference: async (processor, reference) => {
-      const t = s.paymentAttempts;
-      return first(
-        await db
-          .select()
-          .from(t)
-          .where(and(eq(t.processor, processor), eq(t.processorReference, reference))),
-      );
-    },
+    findAttemptByReference: (processor, reference) =>
+      one(s.paymentAttempts, { processor, processorReference: reference }),
     updateAttempt: async (id, patch) => void (await w.update(s.paymentAttempts, patch, { id })),
     listAttemptsBetween: (processor, from, to) => {
       const t = s.paymentAttempts;
@@ -580,7 +633,7 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
           .where(eq(s.events.objectId, objectId))
           .orderBy(asc(s.events.seq))
       ).map(({ seq: _seq, ...row }) => row),
-    getEvent: async (id) => first(await db.select().from(s.events).where(eq(s.events.id, id))),
+    getEvent: (id) => one(s.events, { id }),
     listEvents: async (f) => {
       const order = f.before !== undefined ? asc(s.events.seq) : desc(s.events.seq);
       const rows = await db
@@ -593,21 +646,13 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
     },
 
     insertEndpoint: async (row) => void (await w.insert(s.webhookEndpoints, row)),
-    getEndpoint: async (id) =>
-      first(
-        await db
-          .select()
-          .from(s.webhookEndpoints)
-          .where(and(eq(s.webhookEndpoints.id, id), isNull(s.webhookEndpoints.deletedAt))),
+    getEndpoint: (id) => one(s.webhookEndpoints, { id }, 'AND deleted_at IS NULL'),
+    listEndpoints: (merchantId, livemode) =>
+      select(
+        s.webhookEndpoints,
+        { merchantId, livemode },
+        'AND deleted_at IS NULL ORDER BY created_at, id',
       ),
-    listEndpoints: (merchantId, livemode) => {
-      const t = s.webhookEndpoints;
-      return db
-        .select()
-        .from(t)
-        .where(and(eq(t.merchantId, merchantId), eq(t.livemode, livemode), isNull(t.deletedAt)))
-        .orderBy(asc(t.createdAt), asc(t.id));
-    },
     pageEndpoints: (f) =>
       pageOf(
         db,
@@ -691,15 +736,7 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
       return res.rows;
     },
 
-    getIdempotency: async (merchantId, key) => {
-      const t = s.idempotencyKeys;
-      return first(
-        await db
-          .select()
-          .from(t)
-          .where(and(eq(t.merchantId, merchantId), eq(t.key, key))),
-      );
-    },
+    getIdempotency: (merchantId, key) => one(s.idempotencyKeys, { merchantId, key }),
     claimIdempotency: async (row) =>
       (await w.insert(s.idempotencyKeys, row, { ignoreConflict: true })) === 1,
     bindIdempotency: async (merchantId, key, token, objectId) => {
@@ -769,67 +806,54 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
       const keyedRoom = Math.min(limit - claimed.length, bounds.keyedRoom ?? Infinity);
       if (keyedRoom > 0) {
         // Keyed claims take turns (a transaction-scoped lock, held to the commit), so the
-        // running counts below cannot be read by two claims at once: the bounds hold over
-        // every worker. A claim is a few statements; nobody waits long.
-        await client.query('SELECT pg_advisory_xact_lock($1)', [KEYED_CLAIM_LOCK]);
-        // The next keys with queued jobs after the cursor, by a loose index scan.
-        const keysAfter = async (after: string) =>
-          (
-            await client.query<{ k: string }>({
-              name: 'kassa_claim_keys',
-              text: `WITH RECURSIVE keys AS (
-                       (SELECT concurrency_key AS k FROM jobs
-                          WHERE status = 'queued' AND concurrency_key > $1
-                          ORDER BY concurrency_key LIMIT 1)
-                       UNION ALL
-                       SELECT (SELECT concurrency_key FROM jobs
-                                 WHERE status = 'queued' AND concurrency_key > keys.k
-                                 ORDER BY concurrency_key LIMIT 1)
-                         FROM keys WHERE keys.k IS NOT NULL)
-                     SELECT k FROM keys WHERE k IS NOT NULL LIMIT $2`,
-              values: [after, MAX_CLAIM_KEYS],
-            })
-          ).rows.map((r) => r.k);
-        let keys = await keysAfter(claimCursor);
-        if (keys.length < MAX_CLAIM_KEYS && claimCursor !== '') {
-          const seen = new Set(keys);
-          for (const k of await keysAfter('')) {
-            if (keys.length >= MAX_CLAIM_KEYS || seen.has(k)) break;
-            keys.push(k);
-          }
-        }
-        keys = keys.slice(0, MAX_CLAIM_KEYS);
-        if (keys.length > 0) {
-          claimCursor = keys[keys.length - 1] as string;
+        // running counts read here cannot be read by two claims at once: the bounds hold
+        // over every worker. One round trip: the lock, then the keys with queued jobs
+        // from the cursor on (a loose index scan, wrapping round once) and what runs now
+        // for each key and its group.
+        const lit = (v: string) => client.escapeLiteral(v);
+        const scan = (from: string, upTo: string | null) => `(WITH RECURSIVE keys AS (
+            (SELECT concurrency_key AS k FROM jobs WHERE status = 'queued' AND concurrency_key > ${lit(from)}
+               ORDER BY concurrency_key LIMIT 1)
+            UNION ALL
+            SELECT (SELECT concurrency_key FROM jobs WHERE status = 'queued' AND concurrency_key > keys.k
+                      ORDER BY concurrency_key LIMIT 1) FROM keys WHERE keys.k IS NOT NULL)
+          SELECT k FROM keys WHERE k IS NOT NULL${upTo === null ? '' : ` AND k <= ${lit(upTo)}`} LIMIT ${MAX_CLAIM_KEYS})`;
+        const results = (await client.query(
+          `SELECT pg_advisory_xact_lock(${KEYED_CLAIM_LOCK});
+           WITH found AS (SELECT k, 0 AS pass FROM ${scan(claimCursor, null)} s
+                          UNION ALL SELECT k, 1 FROM ${claimCursor === '' ? '(SELECT NULL::text AS k WHERE false)' : scan('', claimCursor)} w),
+                picked AS (SELECT DISTINCT ON (k) k, pass FROM found ORDER BY k, pass)
+           SELECT p.k, p.pass,
+             (SELECT count(*)::int FROM jobs j WHERE j.status = 'running' AND j.concurrency_key = p.k
+                AND j.locked_until > ${Number(now)}) AS key_running,
+             (SELECT count(*)::int FROM jobs j WHERE j.status = 'running'
+                AND split_part(j.concurrency_key, '/', 1) = split_part(p.k, '/', 1)
+                AND j.locked_until > ${Number(now)}) AS group_running
+             FROM picked p ORDER BY p.pass, p.k LIMIT ${MAX_CLAIM_KEYS}`,
+        )) as unknown as pg.QueryResult[];
+        const rows = (results[1]?.rows ?? []) as {
+          k: string;
+          key_running: number;
+          group_running: number;
+        }[];
+        if (rows.length > 0) {
+          claimCursor = (rows[rows.length - 1] as { k: string }).k;
           const groupOf = (k: string) => k.split('/')[0] as string;
-          const groups = [...new Set(keys.map(groupOf))];
-          const running = await client.query<{ k: string; g: string; n: number }>({
-            name: 'kassa_claim_running',
-            text: `SELECT concurrency_key AS k, split_part(concurrency_key, '/', 1) AS g, count(*)::int AS n
-                     FROM jobs WHERE status = 'running' AND locked_until > $1
-                      AND split_part(concurrency_key, '/', 1) = ANY($2::text[])
-                     GROUP BY concurrency_key`,
-            values: [now, groups],
-          });
-          const perKey = new Map<string, number>();
           const perGroup = new Map<string, number>();
-          for (const r of running.rows) {
-            perKey.set(r.k, r.n);
-            perGroup.set(r.g, (perGroup.get(r.g) ?? 0) + r.n);
-          }
+          for (const r of rows) perGroup.set(groupOf(r.k), r.group_running);
           const wanted: string[] = [];
           const rooms: number[] = [];
           let left = keyedRoom;
-          for (const k of keys) {
+          for (const r of rows) {
             if (left <= 0) break;
-            const g = groupOf(k);
+            const g = groupOf(r.k);
             const room = Math.min(
-              bounds.perKey - (perKey.get(k) ?? 0),
+              bounds.perKey - r.key_running,
               (bounds.perGroup ?? Infinity) - (perGroup.get(g) ?? 0),
               left,
             );
             if (room <= 0) continue;
-            wanted.push(k);
+            wanted.push(r.k);
             rooms.push(room);
             left -= room;
             perGroup.set(g, (perGroup.get(g) ?? 0) + room);
@@ -846,14 +870,13 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
                      RETURNING *`,
               values: [lockUntil, now, wanted, rooms],
             });
-            // Fewer than reserved for a group when a key had fewer due: nothing to undo,
-            // the counts were only an upper bound for this claim.
             claimed.push(...keyed.rows);
           }
         }
       }
       // Jobs of a worker that died: their lock ran out while they were running.
-      if (claimed.length < limit) {
+      if (claimed.length < limit && now - orphansCheckedAt >= ORPHAN_CHECK_MS) {
+        orphansCheckedAt = now;
         const orphans = await client.query<RawJob>({
           name: 'kassa_claim_orphans',
           text: `UPDATE jobs SET ${set} WHERE id IN (

@@ -24,7 +24,7 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { groupOf } from '../../worker/enqueue.ts';
-import { guarded, readOnly } from '../guard.ts';
+import { guarded, intentListeners, readOnly } from '../guard.ts';
 import type {
   EventListFilter,
   IntentListFilter,
@@ -82,7 +82,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       : null;
 
   const jobListeners: (() => void)[] = [];
-  const queued = { count: 0 };
+  const changes = intentListeners();
+  const queued = { count: 0, intents: null as string[] | null };
   const tx = createTx(db, sqlite, queued);
   const queue = createCommitQueue(sqlite, {
     maxGroup: MAX_COMMIT_GROUP,
@@ -96,17 +97,28 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   const readTx = readOnly(tx);
   return guarded({
     kind: 'sqlite',
-    transaction: (fn) =>
-      queue.write(async () => {
+    transaction: async (fn) => {
+      // Transactions run one at a time on the connection: the list is this one's.
+      const changed: string[] = [];
+      const result = await queue.write(async () => {
         const before = queued.count;
+        queued.intents = changed;
         try {
           return await fn(tx);
         } catch (err) {
           // Rolled back: its jobs were never queued, so nobody is woken for them.
           queued.count = before;
+          changed.length = 0;
           throw err;
+        } finally {
+          queued.intents = null;
         }
-      }),
+      });
+      // Committed: tell the streams following these intents.
+      for (const id of new Set(changed)) changes.emit(id);
+      return result;
+    },
+    onIntentChanged: (listener) => changes.add(listener),
     onJobsCommitted: (listener) => {
       jobListeners.push(listener);
     },
@@ -414,7 +426,11 @@ function preparedQueries(db: Db) {
   };
 }
 
-function createTx(db: Db, sqlite: Database.Database, queued: { count: number }): StoreTx {
+function createTx(
+  db: Db,
+  sqlite: Database.Database,
+  queued: { count: number; intents: string[] | null },
+): StoreTx {
   const run = async <T>(fn: () => T): Promise<T> => fn();
   const q = preparedQueries(db);
   const w = createWriteStatements(sqlite);
@@ -463,7 +479,11 @@ function createTx(db: Db, sqlite: Database.Database, queued: { count: number }):
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       run(() => q.liveOrder.get({ merchantId, livemode: livemode ? 1 : 0, orderId }) ?? null),
     updateIntent: (id, from, patch) =>
-      run(() => w.update(s.paymentIntents, patch, { id, status: from }) === 1),
+      run(() => {
+        const moved = w.update(s.paymentIntents, patch, { id, status: from }) === 1;
+        if (moved) queued.intents?.push(id);
+        return moved;
+      }),
     releaseIntentOperation: (id, operation) =>
       run(() => void w.update(s.paymentIntents, { operation: null }, { id, operation })),
     reserveRefund: (intentId, amount, now) =>
