@@ -19,7 +19,9 @@ import {
   createGateway,
   createLogger,
   createMerchant,
+  createPgStore,
   createSqliteStore,
+  dropPgSchema,
   loadConfig,
   systemClock,
 } from '@kassa/server';
@@ -58,9 +60,23 @@ const fakeStripe = await startFakeStripe();
 config.sandbox.asyncDelayMs = 1500;
 // Fast retries, so "the shop's webhook endpoint was down" settles within a test.
 config.webhooks.retrySchedule = [0, 1, 2, 3, 5, 8];
-const store = createSqliteStore({
-  filename: join(mkdtempSync(join(tmpdir(), 'kassa-e2e-')), 'kassa.db'),
-});
+// KASSA_E2E_DATABASE_URL=postgres://… runs the same specs on PostgreSQL (a fresh schema).
+const pgUrl = process.env.KASSA_E2E_DATABASE_URL;
+const pgSchema = `e2e_${process.pid}`;
+if (pgUrl) await dropPgSchema(pgSchema, pgUrl);
+const store = pgUrl
+  ? await createPgStore({ url: pgUrl, schema: pgSchema, poolSize: 8 })
+  : createSqliteStore({
+      filename: join(mkdtempSync(join(tmpdir(), 'kassa-e2e-')), 'kassa.db'),
+    });
+if (pgUrl) {
+  process.once('SIGTERM', () => {
+    void store
+      .close()
+      .then(() => dropPgSchema(pgSchema, pgUrl))
+      .finally(() => process.exit(0));
+  });
+}
 const logger = createLogger({ level: config.logLevel });
 const processors = {
   stripe: createStripeProcessor({ api: fakeStripe.api }),
