@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { dropPgSchema } from '@kassa/server';
 import { type LoadResult, load, pool } from './load.ts';
 import { type Gateway, startGateway, startWorker } from './procs.ts';
+import { receiver } from './webhooks.ts';
 
 const CONNECTIONS = 32;
 
@@ -61,15 +61,7 @@ function check(name: string, r: LoadResult) {
 
 /** `count` events queued with the workers off, then drained by two `kassa worker`s. */
 async function deliveries(env: Record<string, string>, count: number) {
-  const arrivals = new Map<string, number>();
-  const server = createServer((req, res) => {
-    const id = String(req.headers['webhook-id']);
-    if (!arrivals.has(id)) arrivals.set(id, Date.now());
-    req.resume();
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const rxUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+  const rx = await receiver();
   const filler: Gateway = await startGateway({ ...env, KASSA_RUN_WORKER: 'false' }, [
     '--processes',
     '2',
@@ -80,7 +72,7 @@ async function deliveries(env: Record<string, string>, count: number) {
       headers: { authorization: `Bearer ${filler.secretKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).then((r) => r.json());
-  await post('/v1/webhook_endpoints', { url: rxUrl, enabled_events: ['payment_intent.created'] });
+  await post('/v1/webhook_endpoints', { url: rx.url, enabled_events: ['payment_intent.created'] });
   await pool(
     Array.from({ length: count }, (_, i) => i),
     32,
@@ -91,14 +83,14 @@ async function deliveries(env: Record<string, string>, count: number) {
   await filler.stop();
   const workers = await Promise.all([startWorker(env), startWorker(env)]);
   const deadline = Date.now() + 600_000;
-  while (arrivals.size < count) {
+  while (rx.arrivals.size < count) {
     if (Date.now() > deadline)
-      throw new Error(`pg webhooks: ${arrivals.size} of ${count} delivered`);
+      throw new Error(`pg webhooks: ${rx.arrivals.size} of ${count} delivered`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  const times = [...arrivals.values()];
+  const times = [...rx.arrivals.values()];
   const perSecond = count / ((Math.max(...times) - Math.min(...times)) / 1000);
   await Promise.all(workers.map((w) => w.stop()));
-  await new Promise((r) => server.close(r));
+  await rx.close();
   return { count, perSecond };
 }

@@ -5,7 +5,7 @@ import { percentile, pool } from './load.ts';
 import { startGateway } from './procs.ts';
 
 /** A receiver that answers 200 at once and notes when each event first arrived. */
-async function receiver() {
+export async function receiver() {
   const arrivals = new Map<string, number>();
   const server = createServer((req, res) => {
     const id = String(req.headers['webhook-id']);

@@ -86,6 +86,21 @@ describe.runIf(onPostgres)('several gateway and worker processes on one PostgreS
       }).then(async (r) => ({ status: r.status, json: (await r.json()) as any })),
   });
 
+  /** `kassa start --processes 2` and two `kassa worker`s, all connected, and a webhook
+   * endpoint at `hooks`. */
+  async function startProcesses(env: Record<string, string>, hooks: string) {
+    const gw = await spawnGateway(env, { args: ['--processes', '2'] });
+    stops.push(() => gw.stop());
+    const workers = [spawnWorker(env), spawnWorker(env)];
+    for (const w of workers) stops.push(() => w.stop());
+    await until('two gateway processes and two workers', async () => {
+      return (await connected('gateway')).length === 2 && (await connected('worker')).length === 2;
+    });
+    const a = api(gw);
+    await a.post('/v1/webhook_endpoints', { url: hooks });
+    return { a, workers };
+  }
+
   it('excludes the races across processes, holds the endpoint bound and delivers every event once', async () => {
     const { db, env } = await setup();
     stops.push(() => db.close());
@@ -99,15 +114,7 @@ describe.runIf(onPostgres)('several gateway and worker processes on one PostgreS
       res.end('ok');
     });
     stops.push(() => rx.close());
-    const gw = await spawnGateway(env, { args: ['--processes', '2'] });
-    stops.push(() => gw.stop());
-    const workers = [spawnWorker(env), spawnWorker(env)];
-    for (const w of workers) stops.push(() => w.stop());
-    await until('two gateway processes and two workers', async () => {
-      return (await connected('gateway')).length === 2 && (await connected('worker')).length === 2;
-    });
-    const a = api(gw);
-    await a.post('/v1/webhook_endpoints', { url: rx.url });
+    const { a } = await startProcesses(env, rx.url);
 
     // The same Idempotency-Key, eight at once: one intent.
     const keyed = await Promise.all(
@@ -202,15 +209,7 @@ describe.runIf(onPostgres)('several gateway and worker processes on one PostgreS
       res.end('ok');
     });
     stops.push(() => rx.close());
-    const gw = await spawnGateway(env, { args: ['--processes', '2'] });
-    stops.push(() => gw.stop());
-    const workers = [spawnWorker(env), spawnWorker(env)];
-    for (const w of workers) stops.push(() => w.stop());
-    await until('two gateway processes and two workers', async () => {
-      return (await connected('gateway')).length === 2 && (await connected('worker')).length === 2;
-    });
-    const a = api(gw);
-    await a.post('/v1/webhook_endpoints', { url: rx.url });
+    const { a, workers } = await startProcesses(env, rx.url);
     const [victim] = await connected('gateway');
 
     const acknowledged: string[] = [];

@@ -27,13 +27,8 @@ export interface SpawnedGateway {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `kassa worker` as its own process; stop it by its pid. */
-export function spawnWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
-    cwd: SERVER_ROOT,
-    env: { ...process.env, KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Everything a child prints, kept for error messages; resolves `exited` when it ends. */
+function capture(child: ChildProcess) {
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;
@@ -42,9 +37,20 @@ export function spawnWorker(env: Record<string, string>) {
     out += d;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { output: () => out, exited };
+}
+
+/** `kassa worker` as its own process; stop it by its pid. */
+export function spawnWorker(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
+    cwd: SERVER_ROOT,
+    env: { ...process.env, KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { output, exited } = capture(child);
   return {
     child,
-    output: () => out,
+    output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
@@ -83,33 +89,26 @@ export async function spawnGateway(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { output, exited } = capture(child);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${out}`);
+    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output()}`);
     const ok = await fetch(`${url}/healthz`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ok && /secret key:\s+sk_/.test(out)) break;
+    if (ok && /secret key:\s+sk_/.test(output())) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`gateway did not become healthy:\n${out}`);
+      throw new Error(`gateway did not become healthy:\n${output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const key = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(out)?.[1] as string;
+  const key = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output())?.[1] as string;
   return {
     url,
     child,
-    output: () => out,
+    output,
     secretKey: key('secret key'),
     publishableKey: key('publishable key'),
     async stop(signal = 'SIGTERM') {

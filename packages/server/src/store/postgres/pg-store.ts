@@ -9,11 +9,9 @@ import {
   eq,
   getTableColumns,
   getTableName,
-  gt,
   gte,
   inArray,
   isNull,
-  like,
   lt,
   lte,
   or,
@@ -25,16 +23,8 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { guarded, intentListeners, readOnly } from '../guard.ts';
-import type {
-  EventListFilter,
-  IntentListFilter,
-  JobRow,
-  Keyset,
-  PageWindow,
-  ProcessorAccountRow,
-  Store,
-  StoreTx,
-} from '../types.ts';
+import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, ownedBy } from '../queries.ts';
+import type { JobRow, Keyset, PageWindow, ProcessorAccountRow, Store, StoreTx } from '../types.ts';
 import * as s from './schema.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -60,10 +50,12 @@ type Db = NodePgDatabase<typeof s>;
 
 /** What a pooled connection carries for the transaction running on it. */
 interface TxState {
-  kassaQueued?: number;
-  kassaWriting?: boolean;
+  /** Jobs queued on this connection so far (a change in a transaction wakes workers). */
+  queued: number;
+  /** Inside a write transaction: intents are read with their row lock. */
+  writing: boolean;
   /** Intents this transaction changed, announced at its commit. */
-  kassaIntents?: string[];
+  intents: string[];
 }
 
 /** NOTIFY channels: new jobs for the workers, and changed intents for the pages. */
@@ -76,8 +68,6 @@ const KEYED_CLAIM_LOCK = 727_002;
 /** How often one connection's claims look for jobs whose worker died (their lock ran
  * out long before this matters). */
 const ORPHAN_CHECK_MS = 1_000;
-/** Endpoints a claim visits, at most. */
-const MAX_CLAIM_KEYS = 256;
 
 /** bigint (counts, ids of serials) as numbers: every value here is below 2^53. */
 const types = {
@@ -109,15 +99,19 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   pool.on('error', () => undefined);
   await migrateOnce(pool, schema);
 
-  const txs = new WeakMap<pg.PoolClient, StoreTx>();
-  const txOf = (client: pg.PoolClient) => {
-    let tx = txs.get(client);
-    if (!tx) {
-      tx = createTx(drizzle(client, { schema: s }), client);
-      txs.set(client, tx);
+  // One tx object (and its prepared-statement shapes) per pooled connection, made once.
+  const conns = new WeakMap<pg.PoolClient, { tx: StoreTx; state: TxState }>();
+  const connOf = (client: pg.PoolClient) => {
+    let conn = conns.get(client);
+    if (!conn) {
+      const state: TxState = { queued: 0, writing: false, intents: [] };
+      conn = { tx: createTx(drizzle(client, { schema: s }), client, state), state };
+      conns.set(client, conn);
     }
-    return tx;
+    return conn;
   };
+  const txOf = (client: pg.PoolClient) => connOf(client).tx;
+  const stateOf = (client: pg.PoolClient) => connOf(client).state;
 
   // Wakes this process's workers when any process queues jobs.
   const jobListeners: (() => void)[] = [];
@@ -154,15 +148,15 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
       let broken: unknown;
       try {
         await client.query('BEGIN');
-        const state = client as unknown as TxState;
-        const before = state.kassaQueued ?? 0;
-        state.kassaWriting = true;
-        state.kassaIntents = [];
+        const state = stateOf(client);
+        const before = state.queued;
+        state.writing = true;
+        state.intents = [];
         try {
           const result = await fn(txOf(client));
-          const after = state.kassaQueued ?? 0;
+          const after = state.queued;
           // Said inside the transaction: delivered to listeners only if it commits.
-          const ids = [...new Set(state.kassaIntents)];
+          const ids = [...new Set(state.intents)];
           // Payloads stay far below PostgreSQL's 8000 bytes: 100 ids at most in each.
           const chunks: string[] = [];
           for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100).join(','));
@@ -182,7 +176,7 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
           });
           throw err;
         } finally {
-          state.kassaWriting = false;
+          state.writing = false;
         }
       } finally {
         client.release(broken as Error | undefined);
@@ -397,36 +391,11 @@ const jobFromRaw = (r: RawJob): JobRow => ({
   updatedAt: Number(r.updated_at),
 });
 
-function intentFilter(f: IntentListFilter): SQL | undefined {
-  const t = s.paymentIntents;
-  const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
-  if (f.status) conds.push(eq(t.status, f.status));
-  if (f.orderId) conds.push(eq(t.orderId, f.orderId));
-  if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
-  if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
-  return and(...conds);
-}
-
-function keyset(created: PgColumn, id: PgColumn, w: PageWindow<Keyset>) {
-  const past = (k: Keyset) =>
-    or(lt(created, k.createdAt), and(eq(created, k.createdAt), lt(id, k.id)));
-  const later = (k: Keyset) =>
-    or(gt(created, k.createdAt), and(eq(created, k.createdAt), gt(id, k.id)));
-  return {
-    where: w.after ? past(w.after) : w.before ? later(w.before) : undefined,
-    order: w.before ? [asc(created), asc(id)] : [desc(created), desc(id)],
-    flip: <T>(rows: T[]) => (w.before ? rows.reverse() : rows),
-  };
-}
-
 type Listed =
   | typeof s.paymentIntents
   | typeof s.webhookEndpoints
   | typeof s.reconciliationRuns
   | typeof s.refunds;
-
-const ownedBy = (table: Listed, f: { merchantId: string; livemode: boolean }) =>
-  and(eq(table.merchantId, f.merchantId), eq(table.livemode, f.livemode));
 
 async function pageOf<T extends Listed>(
   db: Db,
@@ -444,27 +413,9 @@ async function pageOf<T extends Listed>(
   return k.flip(rows);
 }
 
-function eventFilter(f: EventListFilter): SQL | undefined {
-  const t = s.events;
-  const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
-  if (f.typePattern && f.typePattern !== '*') {
-    conds.push(
-      f.typePattern.endsWith('.*')
-        ? like(t.type, `${f.typePattern.slice(0, -1)}%`)
-        : eq(t.type, f.typePattern as never),
-    );
-  }
-  if (f.objectId) conds.push(eq(t.objectId, f.objectId));
-  if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
-  if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
-  if (f.after !== undefined) conds.push(lt(t.seq, f.after));
-  if (f.before !== undefined) conds.push(gt(t.seq, f.before));
-  return and(...conds);
-}
-
 const first = <T>(rows: T[]): T | null => rows[0] ?? null;
 
-function createTx(db: Db, client: pg.PoolClient): StoreTx {
+function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
   const w = writer(client);
   const select = reader(client);
   const one = async <T extends PgTable>(
@@ -472,7 +423,6 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
     where: Partial<Record<keyof T['$inferSelect'] & string, unknown>>,
     tail = '',
   ) => first(await select(table, where, tail));
-  const counted = client as unknown as TxState;
   let claimCursor = '';
   let orphansCheckedAt = 0;
   const byId = <T extends PgTable & { id: PgColumn }>(table: T, id: string) =>
@@ -524,7 +474,7 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
     // what a transaction decides from an intent's state (the webhook and the browser
     // completing one payment at once) is decided on that state, one after the other, as
     // SQLite's single writer orders them. The status-checked update stays as the net.
-    getIntent: (id) => one(s.paymentIntents, { id }, counted.kassaWriting ? 'FOR UPDATE' : ''),
+    getIntent: (id) => one(s.paymentIntents, { id }, state.writing ? 'FOR UPDATE' : ''),
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       one(
         s.paymentIntents,
@@ -533,7 +483,7 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
       ),
     updateIntent: async (id, from, patch) => {
       const moved = (await w.update(s.paymentIntents, patch, { id, status: from })) === 1;
-      if (moved) counted.kassaIntents?.push(id);
+      if (moved) state.intents.push(id);
       return moved;
     },
     claimIntentOperation: async (id, operation, status, now) => {
@@ -576,7 +526,7 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
         .set({ amountRefunded: sql`greatest(0, ${t.amountRefunded} - ${amount})`, updatedAt: now })
         .where(eq(t.id, intentId));
     },
-    listIntents: (f) => pageOf(db, s.paymentIntents, intentFilter(f), f),
+    listIntents: (f) => pageOf(db, s.paymentIntents, intentFilter(s.paymentIntents, f), f),
     listStaleAuthorizations: (before, limit) => {
       const t = s.paymentIntents;
       return db
@@ -639,7 +589,7 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
       const rows = await db
         .select()
         .from(s.events)
-        .where(eventFilter(f))
+        .where(eventFilter(s.events, f))
         .orderBy(order)
         .limit(f.limit);
       return f.before !== undefined ? rows.reverse() : rows;
@@ -788,7 +738,7 @@ function createTx(db: Db, client: pg.PoolClient): StoreTx {
 
     enqueueJob: async (row) => {
       await w.insert(s.jobs, row);
-      counted.kassaQueued = (counted.kassaQueued ?? 0) + 1;
+      state.queued++;
     },
     claimJobs: async (now, limit, lockUntil, bounds) => {
       const claimed: RawJob[] = [];

@@ -8,11 +8,9 @@ import {
   asc,
   desc,
   eq,
-  gt,
   gte,
   inArray,
   isNull,
-  like,
   lt,
   lte,
   not,
@@ -22,19 +20,10 @@ import {
 } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { groupOf } from '../../worker/enqueue.ts';
 import { guarded, intentListeners, readOnly } from '../guard.ts';
-import type {
-  EventListFilter,
-  IntentListFilter,
-  JobRow,
-  Keyset,
-  PageWindow,
-  ProcessorAccountRow,
-  Store,
-  StoreTx,
-} from '../types.ts';
+import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, ownedBy } from '../queries.ts';
+import type { JobRow, Keyset, PageWindow, ProcessorAccountRow, Store, StoreTx } from '../types.ts';
 import { createCommitQueue } from './commit-queue.ts';
 import * as s from './schema.ts';
 import { createWriteStatements } from './statements.ts';
@@ -129,9 +118,6 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
   });
 }
-
-/** Endpoints a claim visits, at most; the next claim carries on from the last one. */
-const MAX_CLAIM_KEYS = 256;
 
 interface RawJob {
   id: string;
@@ -241,42 +227,12 @@ function startCheckpointer(sqlite: Database.Database, filename: string) {
   };
 }
 
-function intentFilter(f: IntentListFilter): SQL | undefined {
-  const t = s.paymentIntents;
-  const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
-  if (f.status) conds.push(eq(t.status, f.status));
-  if (f.orderId) conds.push(eq(t.orderId, f.orderId));
-  if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
-  if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
-  return and(...conds);
-}
-
-/**
- * One newest-first page over (createdAt, id): the window's condition, its order, and
- * `flip` to turn a `before` page (read oldest first, next to the cursor) newest first.
- */
-function keyset(created: SQLiteColumn, id: SQLiteColumn, w: PageWindow<Keyset>) {
-  const past = (k: Keyset) =>
-    or(lt(created, k.createdAt), and(eq(created, k.createdAt), lt(id, k.id)));
-  const later = (k: Keyset) =>
-    or(gt(created, k.createdAt), and(eq(created, k.createdAt), gt(id, k.id)));
-  return {
-    where: w.after ? past(w.after) : w.before ? later(w.before) : undefined,
-    order: w.before ? [asc(created), asc(id)] : [desc(created), desc(id)],
-    flip: <T>(rows: T[]) => (w.before ? rows.reverse() : rows),
-  };
-}
-
 /** Tables listed newest first by (created_at, id). */
 type Listed =
   | typeof s.paymentIntents
   | typeof s.webhookEndpoints
   | typeof s.reconciliationRuns
   | typeof s.refunds;
-
-/** A merchant's rows of one mode. */
-const ownedBy = (table: Listed, f: { merchantId: string; livemode: boolean }) =>
-  and(eq(table.merchantId, f.merchantId), eq(table.livemode, f.livemode));
 
 /** One window of a newest-first list of `table`'s rows matching `where`. */
 function pageOf<T extends Listed>(
@@ -295,24 +251,6 @@ function pageOf<T extends Listed>(
       .limit(w.limit)
       .all() as T['$inferSelect'][],
   );
-}
-
-function eventFilter(f: EventListFilter): SQL | undefined {
-  const t = s.events;
-  const conds: (SQL | undefined)[] = [eq(t.merchantId, f.merchantId), eq(t.livemode, f.livemode)];
-  if (f.typePattern && f.typePattern !== '*') {
-    conds.push(
-      f.typePattern.endsWith('.*')
-        ? like(t.type, `${f.typePattern.slice(0, -1)}%`)
-        : eq(t.type, f.typePattern as never),
-    );
-  }
-  if (f.objectId) conds.push(eq(t.objectId, f.objectId));
-  if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
-  if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
-  if (f.after !== undefined) conds.push(lt(t.seq, f.after));
-  if (f.before !== undefined) conds.push(gt(t.seq, f.before));
-  return and(...conds);
 }
 
 /** The lookups on every request, built and prepared once rather than per call. */
@@ -512,7 +450,8 @@ function createTx(
           .where(eq(t.id, intentId))
           .run();
       }),
-    listIntents: (f) => run(() => pageOf(db, s.paymentIntents, intentFilter(f), f)),
+    listIntents: (f) =>
+      run(() => pageOf(db, s.paymentIntents, intentFilter(s.paymentIntents, f), f)),
     listStaleAuthorizations: (before, limit) =>
       run(() => {
         const t = s.paymentIntents;
@@ -590,7 +529,7 @@ function createTx(
         const rows = db
           .select()
           .from(s.events)
-          .where(eventFilter(f))
+          .where(eventFilter(s.events, f))
           .orderBy(order)
           .limit(f.limit)
           .all();
