@@ -2,7 +2,13 @@
 // origin, both on free ports of 127.0.0.1. Prints one JSON line with their URLs, then
 // runs until killed (by pid, from global-setup.ts).
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
@@ -25,6 +31,7 @@ import {
   loadConfig,
   systemClock,
 } from '@kassa/server';
+import { spawnGateway, spawnWorker } from '@kassa/server/testing/spawn';
 import { Hono } from 'hono';
 import { merchantPage } from './merchant/page.ts';
 
@@ -60,23 +67,6 @@ const fakeStripe = await startFakeStripe();
 config.sandbox.asyncDelayMs = 1500;
 // Fast retries, so "the shop's webhook endpoint was down" settles within a test.
 config.webhooks.retrySchedule = [0, 1, 2, 3, 5, 8];
-// KASSA_E2E_DATABASE_URL=postgres://… runs the same specs on PostgreSQL (a fresh schema).
-const pgUrl = process.env.KASSA_E2E_DATABASE_URL;
-const pgSchema = `e2e_${process.pid}`;
-if (pgUrl) await dropPgSchema(pgSchema, pgUrl);
-const store = pgUrl
-  ? await createPgStore({ url: pgUrl, schema: pgSchema, poolSize: 8 })
-  : createSqliteStore({
-      filename: join(mkdtempSync(join(tmpdir(), 'kassa-e2e-')), 'kassa.db'),
-    });
-if (pgUrl) {
-  process.once('SIGTERM', () => {
-    void store
-      .close()
-      .then(() => dropPgSchema(pgSchema, pgUrl))
-      .finally(() => process.exit(0));
-  });
-}
 const logger = createLogger({ level: config.logLevel });
 const processors = {
   stripe: createStripeProcessor({ api: fakeStripe.api }),
@@ -86,18 +76,119 @@ const processors = {
   }),
   redirect: createRedirectProcessor({ secret: config.redirectSecret }),
 };
-const { app, worker } = createGateway({ store, processors, clock: systemClock, config, logger });
 // Everything the gateway was sent, to show that card numbers typed into Stripe's fields
 // never reach it.
 const gatewaySaw: string[] = [];
-const gatewayListener = getRequestListener(app.fetch);
-gatewayHttp.server.on('request', (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => gatewaySaw.push(`${req.method} ${req.url} ${Buffer.concat(chunks)}`));
-  gatewayListener(req, res);
-});
-worker.start();
+const recording =
+  (listener: (req: IncomingMessage, res: ServerResponse) => void) =>
+  (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => gatewaySaw.push(`${req.method} ${req.url} ${Buffer.concat(chunks)}`));
+    listener(req, res);
+  };
+
+// KASSA_E2E_DATABASE_URL=postgres://… runs the same specs against Kassa as it is deployed
+// to scale: `kassa start --processes 2` and a separate `kassa worker`, on a fresh schema,
+// behind a recording pass-through on the gateway's public port. Without it, the gateway
+// runs in this process on a SQLite file.
+const pgUrl = process.env.KASSA_E2E_DATABASE_URL;
+const store = pgUrl ? await startProcesses(pgUrl) : startInProcess();
+
+async function startProcesses(url: string) {
+  const schema = `e2e_${process.pid}`;
+  await dropPgSchema(schema, url);
+  const store = await createPgStore({ url, schema, poolSize: 2 });
+  const env = {
+    KASSA_DATABASE_URL: url,
+    KASSA_DATABASE_SCHEMA: schema,
+    KASSA_DATA_DIR: mkdtempSync(join(tmpdir(), 'kassa-e2e-')),
+    KASSA_PUBLIC_URL: gatewayUrl,
+    KASSA_DEMO: '0',
+    KASSA_RUN_WORKER: '0',
+    KASSA_LOG_LEVEL: config.logLevel,
+    KASSA_CONFIRMS_PER_MINUTE: String(config.confirmsPerMinutePerClient),
+    KASSA_ENCRYPTION_KEY: (config.encryptionKey as Buffer).toString('hex'),
+    KASSA_SANDBOX_ASYNC_DELAY_MS: String(config.sandbox.asyncDelayMs),
+    KASSA_SANDBOX_NOTIFICATION_SECRET: config.sandbox.notificationSecret,
+    KASSA_REDIRECT_SECRET: config.redirectSecret,
+    KASSA_WEBHOOK_RETRY_SCHEDULE: config.webhooks.retrySchedule.join(','),
+    KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    KASSA_STRIPE_API_URL: fakeStripe.url,
+  };
+  const gateway = await spawnGateway(env, { args: ['--processes', '2'] });
+  const worker = spawnWorker(env);
+  // What the processes print goes to this one's stderr, so that a failing spec shows it.
+  for (const child of [gateway.child, worker.child]) {
+    child.stdout?.pipe(process.stderr);
+    child.stderr?.pipe(process.stderr);
+  }
+  const upstream = new URL(gateway.url);
+  // Kept-alive connections, as a load balancer keeps them: with a connection per request,
+  // each would be handed to a gateway process by the cluster's primary first. Idle ones
+  // are dropped before the gateway's own 5 s keep-alive timeout would close them.
+  const agent = new Agent({ keepAlive: true, timeout: 3_000 });
+  gatewayHttp.server.on('request', (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      gatewaySaw.push(`${req.method} ${req.url} ${body}`);
+      const forward = (retry: boolean) => {
+        const up = httpRequest(
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path: req.url,
+            headers: req.headers,
+            agent,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        up.on('error', (err) => {
+          if (gone) return; // the page went away first
+          // A kept-alive connection the gateway closed just as it was reused: once more.
+          if (retry && up.reusedSocket && !res.headersSent) return forward(false);
+          process.stderr.write(`e2e pass-through: ${req.method} ${req.url}: ${err.message}\n`);
+          if (!res.headersSent) res.writeHead(502).end();
+          else res.destroy();
+        });
+        // A page that goes away (an SSE stream closed) goes away upstream too.
+        let gone = false;
+        res.on('close', () => {
+          gone = !res.writableFinished;
+          if (gone) up.destroy();
+        });
+        up.end(body);
+      };
+      forward(true);
+    });
+  });
+  process.once('SIGTERM', () => {
+    const stopped = Promise.all([gateway.stop(), worker.stop()]);
+    const deadline = new Promise((r) => setTimeout(r, 5_000));
+    void Promise.race([stopped, deadline])
+      .then(() => Promise.all([gateway.stop('SIGKILL'), worker.stop('SIGKILL')]))
+      .then(() => store.close())
+      .then(() => dropPgSchema(schema, url))
+      .finally(() => process.exit(0));
+  });
+  return store;
+}
+
+function startInProcess() {
+  const store = createSqliteStore({
+    filename: join(mkdtempSync(join(tmpdir(), 'kassa-e2e-')), 'kassa.db'),
+  });
+  const { app, worker } = createGateway({ store, processors, clock: systemClock, config, logger });
+  gatewayHttp.server.on('request', recording(getRequestListener(app.fetch)));
+  worker.start();
+  return store;
+}
 
 const { merchant, keys } = await createMerchant(store, systemClock, {
   name: 'Chai & Co',

@@ -66,7 +66,8 @@ export function buildBundle() {
 
 /**
  * Starts `kassa start` as its own process on a free port, waits for /healthz, and
- * reads the demo keys from what it prints. Stop it with `stop()` (by its pid).
+ * reads the demo keys from what it prints (none with `KASSA_DEMO: '0'`). Stop it with
+ * `stop()` (by its pid).
  */
 export async function spawnGateway(
   env: Record<string, string>,
@@ -97,7 +98,8 @@ export async function spawnGateway(
       (r) => r.ok,
       () => false,
     );
-    if (ok && /secret key:\s+sk_/.test(output())) break;
+    const demo = (env.KASSA_DEMO ?? '1') !== '0';
+    if (ok && (demo ? /secret key:\s+sk_/ : /Kassa gateway listening/).test(output())) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`gateway did not become healthy:\n${output()}`);
