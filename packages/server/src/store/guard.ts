@@ -63,6 +63,7 @@ const WRITES = new Set<string>([
   'purgeRateLimits',
   'enqueueJob',
   'claimJobs',
+  'claimNextForKey',
   'deleteJob',
   'updateJob',
 ] satisfies (keyof Omit<StoreTx, keyof StoreRead>)[]);

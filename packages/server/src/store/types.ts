@@ -467,6 +467,13 @@ export interface StoreTx extends StoreRead {
    * Jobs whose lock ran out (their worker died) are taken over.
    */
   claimJobs(now: number, limit: number, lockUntil: number, bounds: ClaimBounds): Promise<JobRow[]>;
+  /**
+   * Hands a slot on: marks the oldest due job of `key` running until `lockUntil` and
+   * returns it (null when none is due). Only for a worker that ends a running job of the
+   * same key in the same transaction, so the running counts `claimJobs` bounds do not
+   * change: an endpoint's deliveries follow one another without a claim's scan.
+   */
+  claimNextForKey(key: string, now: number, lockUntil: number): Promise<JobRow | null>;
   /** Removes a finished job. */
   deleteJob(id: string): Promise<void>;
   updateJob(id: string, patch: Patch<JobRow>): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
-import type { DeliveryStatus } from '../store/types.ts';
+import type { DeliveryStatus, StoreTx } from '../store/types.ts';
 import { nextAttemptAt, parseRetryAfter } from './schedule.ts';
 import { sendWebhook } from './send.ts';
 import { toDelivery, toEventPayload } from './serialize.ts';
@@ -29,14 +29,15 @@ export function createDeliverer(deps: Deps) {
     if (!found || found.delivery.status !== 'pending' || !found.event) return undefined;
     const { delivery, endpoint, event } = found;
     if (!endpoint || endpoint.status === 'disabled') {
-      await store.transaction((tx) =>
-        tx.updateDelivery(delivery.id, {
-          status: 'canceled',
-          nextAttemptAt: null,
-          updatedAt: clock.now(),
-        }),
-      );
-      return undefined;
+      const now = clock.now();
+      return {
+        write: (tx: StoreTx) =>
+          tx.updateDelivery(delivery.id, {
+            status: 'canceled',
+            nextAttemptAt: null,
+            updatedAt: now,
+          }),
+      };
     }
 
     const attemptedAt = clock.now();
@@ -75,7 +76,8 @@ export function createDeliverer(deps: Deps) {
             retryAfterMs: parseRetryAfter(result.retryAfter, now),
           });
 
-    await store.transaction(async (tx) => {
+    // Committed by the worker together with the end of this job.
+    const write = async (tx: StoreTx) => {
       await tx.insertWebhookAttempt({
         deliveryId: delivery.id,
         attemptedAt,
@@ -117,7 +119,7 @@ export function createDeliverer(deps: Deps) {
           excludeEndpoint: endpoint.id,
         });
       }
-    });
+    };
     if (!ok) {
       logger.warn(
         {
@@ -130,6 +132,6 @@ export function createDeliverer(deps: Deps) {
         next === null ? 'webhook delivery gave up' : 'webhook delivery failed; will retry',
       );
     }
-    return next === null ? undefined : { retryAt: next };
+    return { retryAt: next ?? undefined, write };
   };
 }

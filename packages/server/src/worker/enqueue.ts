@@ -17,8 +17,14 @@ export interface JobKind<P> {
 }
 export const jobKind = <P extends object>(name: string): JobKind<P> => ({ name });
 
-/** What a handler answers: nothing when done, or `{ retryAt }` to run again then. */
-export type JobResult = undefined | { retryAt: number };
+/**
+ * What a handler answers: nothing when done; `retryAt` to run again then; `write` for its
+ * last writes, which the worker commits in one transaction with the job's completion (a
+ * delivery's outcome and the end of its job are one commit, not two).
+ */
+export type JobResult =
+  | undefined
+  | { retryAt?: number | undefined; write?: (tx: StoreTx) => Promise<void> };
 
 /** A handler bound to its kind, for the worker's table. */
 export function handle<P>(

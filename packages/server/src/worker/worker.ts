@@ -1,15 +1,14 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { JobRow, Store } from '../store/types.ts';
+import type { JobRow, Store, StoreTx } from '../store/types.ts';
+import type { JobResult } from './enqueue.ts';
 
 /**
  * A job handler. It may return `{ retryAt }` to run the same job again later on its own
- * schedule (webhook retries); throwing retries with the worker's backoff.
+ * schedule (webhook retries) and `{ write }` for writes to commit with the job's end;
+ * throwing retries with the worker's backoff.
  */
-export type JobHandler = (
-  payload: Record<string, unknown>,
-  job: JobRow,
-) => Promise<undefined | { retryAt: number }>;
+export type JobHandler = (payload: Record<string, unknown>, job: JobRow) => Promise<JobResult>;
 
 export interface WorkerOptions {
   /** Jobs running at once. */
@@ -47,31 +46,61 @@ export function createWorker(
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let started = false;
+  let stopping = false;
   const idle: (() => void)[] = [];
 
-  async function finish(job: JobRow, patch: Partial<JobRow>) {
-    await store.transaction((tx) =>
-      tx.updateJob(job.id, { lockedUntil: null, updatedAt: clock.now(), ...patch }),
-    );
-  }
+  /**
+   * The slot a keyed job held, handed on in the transaction that ends it to the next due
+   * job of its key: the running counts stay the same, so no claim (and no turn at the
+   * claims' lock) is needed while an endpoint has a backlog. Not while stopping, and not
+   * when the lock ran out meanwhile (another worker may have taken the job over).
+   */
+  const handOff = (tx: StoreTx, job: JobRow, now: number) =>
+    job.concurrencyKey !== null && !stopping && (job.lockedUntil ?? 0) > now
+      ? tx.claimNextForKey(job.concurrencyKey, now, now + opts.lockMs)
+      : Promise.resolve(null);
 
-  async function runJob(job: JobRow) {
+  /** Runs one job and ends it; returns the job its slot was handed to, if any. */
+  async function runJob(job: JobRow): Promise<JobRow | null> {
+    let result: JobResult;
     try {
       const handler = handlers[job.kind];
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      const result = await handler(job.payload, job);
-      if (result) await finish(job, { status: 'queued', runAt: result.retryAt });
-      else await store.transaction((tx) => tx.deleteJob(job.id));
+      result = await handler(job.payload, job);
+      const now = clock.now();
+      return await store.transaction(async (tx) => {
+        await result?.write?.(tx);
+        if (result?.retryAt !== undefined) {
+          await tx.updateJob(job.id, {
+            status: 'queued',
+            runAt: result.retryAt,
+            lockedUntil: null,
+            updatedAt: now,
+          });
+        } else await tx.deleteJob(job.id);
+        return handOff(tx, job, now);
+      });
     } catch (err) {
       const attempts = job.attempts + 1;
       const dead = attempts >= MAX_JOB_ATTEMPTS;
       logger[dead ? 'error' : 'warn']({ err, job: job.id, kind: job.kind, attempts }, 'job failed');
-      await finish(job, {
-        status: dead ? 'dead' : 'queued',
-        attempts,
-        runAt: clock.now() + backoff(attempts),
-        lastError: String((err as Error)?.message ?? err).slice(0, 500),
-      }).catch((e) => logger.error({ err: e, job: job.id }, 'could not record job failure'));
+      const now = clock.now();
+      return store
+        .transaction(async (tx) => {
+          await tx.updateJob(job.id, {
+            status: dead ? 'dead' : 'queued',
+            attempts,
+            runAt: now + backoff(attempts),
+            lockedUntil: null,
+            updatedAt: now,
+            lastError: String((err as Error)?.message ?? err).slice(0, 500),
+          });
+          return handOff(tx, job, now);
+        })
+        .catch((e) => {
+          logger.error({ err: e, job: job.id }, 'could not record job failure');
+          return null;
+        });
     }
   }
 
@@ -85,7 +114,10 @@ export function createWorker(
     inflight++;
     const keyed = job.concurrencyKey !== null;
     if (keyed) keyedInflight++;
-    void runJob(job).finally(() => {
+    void (async () => {
+      // The slot goes to each job handed to it, one after another.
+      for (let next: JobRow | null = job; next; ) next = await runJob(next);
+    })().finally(() => {
       inflight--;
       if (keyed) keyedInflight--;
       wake();
@@ -162,6 +194,7 @@ export function createWorker(
     },
     start() {
       started = true;
+      stopping = false;
       const loop = async () => {
         await runChores();
         wake();
@@ -171,6 +204,7 @@ export function createWorker(
     },
     async stop() {
       started = false;
+      stopping = true;
       clearTimeout(timer);
       if (pumping) await pumping;
       await waitIdle();

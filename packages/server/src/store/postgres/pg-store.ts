@@ -839,6 +839,18 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       }
       return claimed.map(jobFromRaw).sort((a, b) => a.runAt - b.runAt);
     },
+    claimNextForKey: async (key, now, lockUntil) => {
+      const next = await client.query<RawJob>({
+        name: 'kassa_claim_next_for_key',
+        text: `UPDATE jobs SET status = 'running', locked_until = $1, updated_at = $2 WHERE id = (
+                 SELECT id FROM jobs WHERE status = 'queued' AND concurrency_key = $3 AND run_at <= $2
+                 ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+               RETURNING *`,
+        values: [lockUntil, now, key],
+      });
+      const row = next.rows[0];
+      return row ? jobFromRaw(row) : null;
+    },
     deleteJob: async (id) => {
       await client.query({
         name: 'kassa_delete_job',

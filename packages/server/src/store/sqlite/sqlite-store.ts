@@ -804,6 +804,11 @@ function createTx(
         }
         return ids.map((id) => jobFromRaw(jobSql.claim.get(lockUntil, now, id) as RawJob));
       }),
+    claimNextForKey: (key, now, lockUntil) =>
+      run(() => {
+        const [next] = jobSql.dueForKey.all(key, now, 1) as { id: string }[];
+        return next ? jobFromRaw(jobSql.claim.get(lockUntil, now, next.id) as RawJob) : null;
+      }),
     deleteJob: (id) => run(() => void q.deleteJob.run({ id })),
     updateJob: (id, patch) => run(() => void w.update(s.jobs, patch, { id })),
   };

@@ -380,6 +380,33 @@ export function testStore(opts: {
         expect(await claim(b, 1_002, 10, 3)).toHaveLength(1);
       });
 
+      it("hands a finished job's slot to the next of its key, never past the bound", async () => {
+        await addJobs(
+          a,
+          Array.from({ length: 6 }, (_, i) => job('mer_a/we_1', i)),
+        );
+        const running = await claim(a, 1_000, 10, 2);
+        expect(running).toHaveLength(2);
+        // Both finish at once, each in its own connection: two distinct next jobs.
+        const next = await Promise.all(
+          running.map((r, i) =>
+            (i ? b : a).transaction(async (tx) => {
+              await tx.deleteJob(r.id);
+              return tx.claimNextForKey('mer_a/we_1', 1_001, 61_001);
+            }),
+          ),
+        );
+        const ids = next.map((n) => n?.id);
+        expect(new Set(ids).size).toBe(2);
+        expect(next.every((n) => n?.status === 'running' && n.lockedUntil === 61_001)).toBe(true);
+        expect(ids).not.toContain(running[0]?.id);
+        // Still two running: a claim finds no room.
+        expect(await claim(b, 1_002, 10, 2)).toEqual([]);
+        // Nothing due for another key, and nothing for a job not yet due.
+        expect(await a.transaction((tx) => tx.claimNextForKey('mer_a/we_2', 1_002, 9))).toBeNull();
+        expect(await a.transaction((tx) => tx.claimNextForKey('mer_a/we_1', -1, 9))).toBeNull();
+      });
+
       it("bounds one merchant's deliveries in flight, so another merchant's still go", async () => {
         for (let e = 0; e < 10; e++) {
           await addJobs(
