@@ -60,13 +60,12 @@ export function createIntentService(deps: Deps) {
      */
     async create(caller: Caller, request: CreatePaymentIntentBody) {
       const now = clock.now();
-      const body = {
-        ...request,
-        payment_method_types:
-          request.payment_method_types ??
-          (await routing.defaultMethods(caller.merchant.id, caller.livemode)),
-      };
-      const processor = await routing.forNewIntent(caller.merchant.id, caller.livemode, body);
+      const { processor, methods } = await routing.forNewIntent(
+        caller.merchant.id,
+        caller.livemode,
+        request,
+      );
+      const body = { ...request, payment_method_types: methods };
       // Server-side confirmation takes UPI only: card details never go through the
       // merchant's server, and a redirect needs the shopper's browser.
       const upi = body.payment_method?.type === 'upi' ? body.payment_method : null;
@@ -99,17 +98,6 @@ export function createIntentService(deps: Deps) {
         return { intent: await store.read((tx) => ownIntent(tx, caller, resumed)), created: true };
       }
       return store.transaction(async (tx) => {
-        const existing = await tx.findLiveIntentByOrder(
-          caller.merchant.id,
-          caller.livemode,
-          body.order_id,
-        );
-        if (existing) {
-          if (existing.amount !== body.amount || existing.currency !== body.currency) {
-            throw orderConflict(existing);
-          }
-          return { intent: existing, created: false };
-        }
         const id = newId('pi');
         const intent: IntentRow = {
           id,
@@ -142,8 +130,8 @@ export function createIntentService(deps: Deps) {
           updatedAt: now,
         };
         if (!(await tx.insertIntent(intent))) {
-          // The same order_id created at the same moment by another request (another
-          // process): the database kept the first; answer as if this one came second.
+          // The order has a live intent already (the unique index says so, also when
+          // another request or process created it a moment ago): answer with it.
           const winner = await tx.findLiveIntentByOrder(
             caller.merchant.id,
             caller.livemode,

@@ -59,6 +59,14 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
     ];
   }
 
+  /** Card and UPI, as far as these adapters serve them. */
+  function defaultsOf(usable: [string, Processor][]): PaymentMethodType[] {
+    const served = (['card', 'upi'] as const).filter((m) =>
+      usable.some(([, p]) => p.capabilities.paymentMethods.includes(m)),
+    );
+    return served.length > 0 ? served : ['card'];
+  }
+
   async function serving(merchantId: string, livemode: boolean, method: PaymentMethodType) {
     const found = (await candidates(merchantId, livemode)).find(([, p]) =>
       p.capabilities.paymentMethods.includes(method),
@@ -74,18 +82,19 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
 
     /**
      * Checks a new intent against what its mode's adapters can do; returns the adapter of
-     * its first method (the intent's `processor` until an attempt says otherwise).
+     * its first method (the intent's `processor` until an attempt says otherwise) and its
+     * methods: those it names, or card and UPI as served when it names none.
      */
     async forNewIntent(
       merchantId: string,
       livemode: boolean,
       intent: {
-        payment_method_types: readonly PaymentMethodType[];
+        payment_method_types?: readonly PaymentMethodType[] | undefined;
         capture_method: string;
         amount: number;
         currency: string;
       },
-    ): Promise<string> {
+    ): Promise<{ processor: string; methods: PaymentMethodType[] }> {
       const mode = modeOf(livemode);
       const usable = await candidates(merchantId, livemode);
       if (usable.length === 0) {
@@ -95,8 +104,11 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
           'No live processor is connected for this account; add your Stripe keys (kassa processors set stripe --mode live) or use your test keys.',
         );
       }
+      const methods = intent.payment_method_types
+        ? [...intent.payment_method_types]
+        : defaultsOf(usable);
       const routes = [];
-      for (const method of intent.payment_method_types) {
+      for (const method of methods) {
         const found = usable.find(([, p]) => p.capabilities.paymentMethods.includes(method));
         const route = found ? { id: found[0], processor: found[1] } : null;
         if (!route) {
@@ -122,7 +134,7 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
           );
         }
       }
-      return routes[0]?.id as string;
+      return { processor: routes[0]?.id as string, methods };
     },
 
     /** What the adapter serving an intent can do, for the checks before capture and refund. */
@@ -148,11 +160,7 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
 
     /** The methods an intent takes when its creator names none: card and UPI, as served. */
     async defaultMethods(merchantId: string, livemode: boolean): Promise<PaymentMethodType[]> {
-      const usable = await candidates(merchantId, livemode);
-      const served = (['card', 'upi'] as const).filter((m) =>
-        usable.some(([, p]) => p.capabilities.paymentMethods.includes(m)),
-      );
-      return served.length > 0 ? served : ['card'];
+      return defaultsOf(await candidates(merchantId, livemode));
     },
 
     /** Which of these methods the processor's own fields collect, and whose. */
