@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SettlementRow } from '../processor.ts';
 
@@ -18,44 +18,65 @@ export interface SandboxOperation {
  * What the sandbox "processor" settled, by reference — the source of its settlement
  * reports — and every capture, cancel and refund it carried out, by operation id, as a
  * real processor's idempotency records. Kept in memory and, when given a file, appended
- * to it as JSON lines so that both survive a restart.
+ * to it as JSON lines so that both survive a restart. Every process given the same file
+ * (gateways and workers sharing KASSA_DATA_DIR) shares the books: each reads what the
+ * others appended before it answers, as one external processor would.
  */
 export function createLedger(file?: string) {
   const rows = new Map<string, SettlementRow>();
   const operations = new Map<string, SandboxOperation>();
   const byReference = new Map<string, SandboxOperation[]>();
-  const noteOperation = (o: SandboxOperation) => {
-    operations.set(o.op, o);
-    byReference.set(o.reference, [...(byReference.get(o.reference) ?? []), o]);
+  const note = (row: SettlementRow | SandboxOperation) => {
+    if ('op' in row) {
+      operations.set(row.op, row);
+      byReference.set(row.reference, [...(byReference.get(row.reference) ?? []), row]);
+    } else rows.set(row.reference, row);
   };
-  if (file && existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const row = JSON.parse(line) as SettlementRow | SandboxOperation;
-      if ('op' in row) noteOperation(row);
-      else rows.set(row.reference, row);
-    }
-  }
   if (file) mkdirSync(dirname(file), { recursive: true });
-  const append = (value: unknown) => {
-    if (file) appendFileSync(file, `${JSON.stringify(value)}\n`);
+  const fd = file ? openSync(file, 'a+') : null;
+  let offset = 0;
+  let partial = '';
+  /** Takes in the lines appended since the last look (by any process). */
+  const sync = () => {
+    if (fd === null) return;
+    const size = fstatSync(fd).size;
+    if (size <= offset) return;
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
+    offset = size;
+    const lines = (partial + buf.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) note(JSON.parse(line));
+  };
+  sync();
+  /** Books a row: appended for every process to read, or kept here without a file. */
+  const write = (value: SettlementRow | SandboxOperation) => {
+    if (!file) return note(value);
+    appendFileSync(file, `${JSON.stringify(value)}\n`);
+    sync();
   };
   return {
     record(row: SettlementRow) {
+      sync();
       const prev = rows.get(row.reference);
       if (prev && prev.status === row.status && prev.amount === row.amount) return;
-      rows.set(row.reference, row);
-      append(row);
+      write(row);
     },
     between(from: number, to: number): SettlementRow[] {
+      sync();
       return [...rows.values()].filter((r) => r.settled_at >= from && r.settled_at < to);
     },
-    operation: (op: string) => operations.get(op),
+    operation: (op: string) => {
+      sync();
+      return operations.get(op);
+    },
     /** Operations on one payment, oldest first. */
-    operationsOn: (reference: string) => byReference.get(reference) ?? [],
+    operationsOn: (reference: string) => {
+      sync();
+      return byReference.get(reference) ?? [];
+    },
     recordOperation(o: SandboxOperation) {
-      noteOperation(o);
-      append(o);
+      write(o);
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kassaFormFixtures, testProcessor } from '../testing/index.ts';
 import { SANDBOX_SIGNATURE_HEADER, signSandboxNotification } from './notifications.ts';
@@ -200,5 +203,28 @@ describe('sandbox operations: money moves once per operation id', () => {
     const b = await held(sandbox, 'pa_ops3');
     await sandbox.capture({ ...b, operationId: 'k2' });
     expect(await sandbox.cancel({ ...b, operationId: 'c2' })).toEqual({ canceled: false });
+  });
+
+  it('keeps one set of books for every process given the same ledger file, and after a restart', async () => {
+    const ledgerFile = join(mkdtempSync(join(tmpdir(), 'kassa-ledger-')), 'ledger.jsonl');
+    // A gateway process and a worker process, each with its own sandbox over one file.
+    const gateway = createSandboxProcessor({ now, ledgerFile });
+    const worker = createSandboxProcessor({ now, ledgerFile });
+    const ref = await held(gateway, 'pa_ops4');
+    await gateway.capture({ ...ref, operationId: 'k4' });
+    // The worker retries the same refund the gateway sent before it died: booked once.
+    await gateway.refund({ ...ref, amount: 100, operationId: 're_4' });
+    await worker.refund({ ...ref, amount: 100, operationId: 're_4' });
+    // A released hold is released for the other process too.
+    expect(await worker.cancel({ ...ref, operationId: 'c4' })).toEqual({ canceled: false });
+    const books = (s: typeof gateway) =>
+      s.operations(ref.reference).map((o) => `${o.kind}:${o.op}`);
+    const expected = ['authorize:pa_ops4', 'capture:k4', 'refund:re_4', 'cancel:c4'];
+    expect(books(gateway)).toEqual(expected);
+    expect(books(worker)).toEqual(expected);
+    expect(await worker.settlementReport({ from: 0, to: clock + 1 })).toEqual(
+      await gateway.settlementReport({ from: 0, to: clock + 1 }),
+    );
+    expect(books(createSandboxProcessor({ now, ledgerFile }))).toEqual(expected);
   });
 });
