@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { kassaEventSchema, listEventsQuerySchema, listOf } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import { callerOf, ownRow } from '../http/caller.ts';
+import { callerOf } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, secondsToMs, toList } from '../http/paginate.ts';
 import type { StoreRead } from '../store/types.ts';
@@ -15,7 +15,7 @@ const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
 
 async function ownEvent(tx: StoreRead, caller: Caller, id: string) {
-  const row = ownRow(caller, await tx.getEvent(id));
+  const row = await tx.getEvent(id, caller);
   if (!row) throw notFound('event', id);
   return row;
 }
@@ -45,7 +45,7 @@ export function eventRoutes(deps: Deps) {
         paginate(
           q,
           'event',
-          async (id) => ownRow(caller, await tx.getEvent(id))?.seq ?? null,
+          async (id) => (await tx.getEvent(id, caller))?.seq ?? null,
           (window) =>
             tx.listEvents({
               merchantId: caller.merchantId,
@@ -111,7 +111,7 @@ export function eventRoutes(deps: Deps) {
       const out = await store.transaction(async (tx) => {
         const event = await ownEvent(tx, caller, c.req.valid('param').id);
         if (!endpointId) return { event: event.id, deliveries: await fanOut(tx, event, now) };
-        const endpoint = ownRow(caller, await tx.getEndpoint(endpointId));
+        const endpoint = await tx.getEndpoint(endpointId, caller);
         if (!endpoint) {
           throw new ApiError(
             400,

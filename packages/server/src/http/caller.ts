@@ -22,26 +22,7 @@ export function callerOf(c: Pick<Context<AppEnv>, 'get'>): Caller {
   };
 }
 
-/** The row if the caller owns it (same merchant, same mode), else null. */
-export function ownRow<R extends { merchantId: string | null; livemode: boolean | null }>(
-  caller: { merchantId: string; livemode: boolean },
-  row: R | null | undefined,
-): R | null {
-  return row && row.merchantId === caller.merchantId && row.livemode === caller.livemode
-    ? row
-    : null;
-}
-
-/** Where a row the caller owns sits in a list: the cursor for `paginate`. */
-export const ownKeyset = (
-  caller: { merchantId: string; livemode: boolean },
-  row: {
-    merchantId: string | null;
-    livemode: boolean | null;
-    createdAt: number;
-    id: string;
-  } | null,
-) => {
-  const own = ownRow(caller, row);
-  return own ? { createdAt: own.createdAt, id: own.id } : null;
-};
+/** Where a row sits in a list, for `paginate`: read it with the caller as owner first
+ * (`tx.getIntent(id, caller)`), so that another merchant's id is no cursor. */
+export const keysetOf = (row: { createdAt: number; id: string } | null) =>
+  row ? { createdAt: row.createdAt, id: row.id } : null;

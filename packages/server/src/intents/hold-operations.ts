@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import { routingOf } from '../processors/routing.ts';
-import type { IntentRow } from '../store/types.ts';
+import type { IntentRow, StoreRead } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
@@ -55,12 +55,12 @@ export function createHoldOperations(deps: Deps) {
     id: string,
     input: HoldOperationInput,
     idem: IdempotencyClaim | undefined,
-    load: (intent: IntentRow | null) => IntentRow,
+    load: (tx: StoreRead) => Promise<IntentRow>,
     check: (intent: IntentRow) => void = () => undefined,
   ): Promise<IntentRow> {
     const now = clock.now();
     return store.transaction(async (tx) => {
-      const intent = load(await tx.getIntent(id));
+      const intent = await load(tx);
       if (intent.status !== 'requires_capture') {
         throw unexpectedState(intent.status, input.operation);
       }
@@ -169,7 +169,8 @@ export function createHoldOperations(deps: Deps) {
       input: HoldOperationInput,
       opts: {
         idem?: IdempotencyClaim;
-        load: (intent: IntentRow | null) => IntentRow;
+        /** Reads the intent in the claim's transaction, scoped to its owner. */
+        load: (tx: StoreRead) => Promise<IntentRow>;
         check?: (intent: IntentRow) => void;
       },
     ): Promise<IntentRow> {

@@ -115,7 +115,13 @@ export function createLifecycle(deps: Deps) {
           .run(
             intent.id,
             { operation: 'cancel', reason: 'automatic' },
-            { load: (row) => row as IntentRow },
+            {
+              load: async (tx) => {
+                const row = await tx.getIntent(intent.id);
+                if (!row) throw new Error(`intent ${intent.id} is gone`);
+                return row;
+              },
+            },
           )
           .catch((err) =>
             logger.warn({ err, intent: intent.id }, 'could not release a stale hold'),

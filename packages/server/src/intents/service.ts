@@ -7,7 +7,7 @@ import { EXPIRY_SECONDS, newId, type PaymentMethodData, randomToken } from '@kas
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
+import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
 import { routingOf } from '../processors/routing.ts';
@@ -29,11 +29,7 @@ export type { Caller } from '../http/caller.ts';
 
 /** Loads an intent the caller owns; another merchant's (or mode's) is simply not found. */
 export async function ownIntent(tx: StoreRead, caller: Caller, id: string): Promise<IntentRow> {
-  return owned(caller, id, await tx.getIntent(id));
-}
-
-function owned(caller: Caller, id: string, row: IntentRow | null): IntentRow {
-  const own = ownRow(caller, row);
+  const own = await tx.getIntent(id, caller);
   if (!own) throw notFound('payment_intent', id);
   return own;
 }
@@ -186,7 +182,7 @@ export function createIntentService(deps: Deps) {
         paginate(
           q,
           'payment_intent',
-          async (id) => ownKeyset(caller, await tx.getIntent(id)),
+          async (id) => keysetOf(await tx.getIntent(id, caller)),
           (window) =>
             tx.listIntents({
               merchantId: caller.merchant.id,
@@ -208,7 +204,7 @@ export function createIntentService(deps: Deps) {
         return holds.run(
           id,
           { operation: 'cancel', reason },
-          { idem: caller.idem, load: (row) => owned(caller, id, row) },
+          { idem: caller.idem, load: (tx) => ownIntent(tx, caller, id) },
         );
       }
       if (!CANCELABLE.includes(intent.status))
@@ -242,7 +238,7 @@ export function createIntentService(deps: Deps) {
         { operation: 'capture', amount: amountToCapture },
         {
           idem: caller.idem,
-          load: (row) => owned(caller, id, row),
+          load: (tx) => ownIntent(tx, caller, id),
           check: (intent) => {
             if ((amountToCapture ?? 0) > intent.amountCapturable) {
               throw new ApiError(

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listOf, pageQuerySchema } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http/api-error.ts';
-import { callerOf, ownKeyset, ownRow } from '../http/caller.ts';
+import { callerOf, keysetOf } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
 import { reconcile, toCsv, toRun } from './reconcile.ts';
@@ -25,7 +25,7 @@ export function reconciliationRoutes(deps: Deps) {
   const tags = ['Reconciliation'];
   const security = [{ secretKey: [] }];
   const own = async (c: Parameters<typeof callerOf>[0], id: string) => {
-    const run = ownRow(callerOf(c), await deps.store.read((tx) => tx.getReconciliationRun(id)));
+    const run = await deps.store.read((tx) => tx.getReconciliationRun(id, callerOf(c)));
     if (!run) throw notFound('reconciliation_run', id);
     return run;
   };
@@ -80,7 +80,7 @@ export function reconciliationRoutes(deps: Deps) {
         paginate(
           c.req.valid('query'),
           'reconciliation_run',
-          async (id) => ownKeyset(caller, await tx.getReconciliationRun(id)),
+          async (id) => keysetOf(await tx.getReconciliationRun(id, caller)),
           (window) =>
             tx.listReconciliationRuns({
               merchantId: caller.merchantId,

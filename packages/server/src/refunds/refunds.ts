@@ -2,7 +2,7 @@ import { type CreateRefundBody, type ListRefundsQuery, newId, type Refund } from
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import { type Caller, ownKeyset, ownRow } from '../http/caller.ts';
+import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
 import { routingOf } from '../processors/routing.ts';
@@ -157,7 +157,7 @@ export function createRefunds(deps: Deps) {
   }
 
   async function getOwn(caller: Caller, id: string) {
-    const row = ownRow(caller, await store.read((tx) => tx.getRefund(id)));
+    const row = await store.read((tx) => tx.getRefund(id, caller));
     if (!row) throw notFound('refund', id);
     return row;
   }
@@ -172,7 +172,7 @@ export function createRefunds(deps: Deps) {
       const refund = resumed
         ? await getOwn(caller, resumed)
         : await store.transaction(async (tx) => {
-            const intent = ownRow(caller, await tx.getIntent(body.payment_intent));
+            const intent = await tx.getIntent(body.payment_intent, caller);
             if (!intent) {
               throw new ApiError(
                 404,
@@ -249,7 +249,7 @@ export function createRefunds(deps: Deps) {
         paginate(
           q,
           'refund',
-          async (id) => ownKeyset(caller, await tx.getRefund(id)),
+          async (id) => keysetOf(await tx.getRefund(id, caller)),
           (window) =>
             tx.listRefunds({
               merchantId: caller.merchantId,

@@ -308,7 +308,13 @@ export interface StoreRead {
   listProcessorAccounts(merchantId: string | null): Promise<ProcessorAccountRow[]>;
 
   // Payment intents and attempts
-  getIntent(id: string): Promise<IntentRow | null>;
+  /**
+   * Reads by id take an `owner` (a merchant and mode): then another merchant's row, or
+   * the other mode's, is not found — the tenancy scope is part of the query, so an API
+   * route never sees a row its caller does not own. Internal callers (the worker, a
+   * processor's notification) read without one.
+   */
+  getIntent(id: string, owner?: OwnerFilter): Promise<IntentRow | null>;
   /** The intent of an order that is open or succeeded, if any. */
   findLiveIntentByOrder(
     merchantId: string,
@@ -328,17 +334,17 @@ export interface StoreRead {
   listAttemptsBetween(processor: string, from: number, to: number): Promise<AttemptRow[]>;
 
   // Refunds
-  getRefund(id: string): Promise<RefundRow | null>;
+  getRefund(id: string, owner?: OwnerFilter): Promise<RefundRow | null>;
   listRefunds(filter: OwnerFilter & { intentId?: string } & PageWindow): Promise<RefundRow[]>;
   /** The refund a processor's refund id belongs to. */
   findRefundByReference(processorReference: string): Promise<RefundRow | null>;
 
   // Events, webhook endpoints and deliveries
-  getEvent(id: string): Promise<(EventRow & { seq: number }) | null>;
+  getEvent(id: string, owner?: OwnerFilter): Promise<(EventRow & { seq: number }) | null>;
   listEvents(filter: EventListFilter): Promise<(EventRow & { seq: number })[]>;
   /** An object's events, oldest first. */
   listEventsForObject(objectId: string): Promise<EventRow[]>;
-  getEndpoint(id: string): Promise<WebhookEndpointRow | null>;
+  getEndpoint(id: string, owner?: OwnerFilter): Promise<WebhookEndpointRow | null>;
   /** All of a merchant's live (undeleted) endpoints of a mode, oldest first. */
   listEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpointRow[]>;
   pageEndpoints(filter: OwnerFilter & PageWindow): Promise<WebhookEndpointRow[]>;
@@ -350,7 +356,7 @@ export interface StoreRead {
   listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
 
   // Reconciliation
-  getReconciliationRun(id: string): Promise<ReconciliationRunRow | null>;
+  getReconciliationRun(id: string, owner?: OwnerFilter): Promise<ReconciliationRunRow | null>;
   listReconciliationRuns(filter: OwnerFilter & PageWindow): Promise<ReconciliationRunRow[]>;
   /** The newest run of a date for a merchant, or (null) over every merchant. */
   findReconciliationRun(

@@ -12,7 +12,7 @@ import {
 } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import { callerOf, ownKeyset, ownRow } from '../http/caller.ts';
+import { callerOf, keysetOf } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
 import type { StoreRead, WebhookEndpointRow } from '../store/types.ts';
@@ -26,7 +26,7 @@ const tags = ['Webhooks'];
 const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
 async function ownEndpoint(tx: StoreRead, caller: Caller, id: string): Promise<WebhookEndpointRow> {
-  const row = ownRow(caller, await tx.getEndpoint(id));
+  const row = await tx.getEndpoint(id, caller);
   if (!row) throw notFound('webhook_endpoint', id);
   return row;
 }
@@ -127,10 +127,7 @@ export function webhookEndpointRoutes(deps: Deps) {
         paginate(
           c.req.valid('query'),
           'webhook_endpoint',
-          async (id) => {
-            const row = await tx.getEndpoint(id);
-            return row?.deletedAt === null ? ownKeyset(caller, row) : null;
-          },
+          async (id) => keysetOf(await tx.getEndpoint(id, caller)),
           (window) =>
             tx.pageEndpoints({
               merchantId: caller.merchantId,

@@ -24,7 +24,15 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { guarded, intentListeners, readOnly } from '../guard.ts';
 import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, ownedBy } from '../queries.ts';
-import type { JobRow, Keyset, PageWindow, ProcessorAccountRow, Store, StoreTx } from '../types.ts';
+import type {
+  JobRow,
+  Keyset,
+  OwnerFilter,
+  PageWindow,
+  ProcessorAccountRow,
+  Store,
+  StoreTx,
+} from '../types.ts';
 import * as s from './schema.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -415,6 +423,10 @@ async function pageOf<T extends Listed>(
 
 const first = <T>(rows: T[]): T | null => rows[0] ?? null;
 
+/** A by-id look-up's WHERE, with the owner's merchant and mode when given. */
+const scoped = (id: string, owner: OwnerFilter | undefined) =>
+  owner ? { id, merchantId: owner.merchantId, livemode: owner.livemode } : { id };
+
 function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
   const w = writer(client);
   const select = reader(client);
@@ -474,7 +486,8 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
     // what a transaction decides from an intent's state (the webhook and the browser
     // completing one payment at once) is decided on that state, one after the other, as
     // SQLite's single writer orders them. The status-checked update stays as the net.
-    getIntent: (id) => one(s.paymentIntents, { id }, state.writing ? 'FOR UPDATE' : ''),
+    getIntent: (id, owner) =>
+      one(s.paymentIntents, scoped(id, owner), state.writing ? 'FOR UPDATE' : ''),
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       one(
         s.paymentIntents,
@@ -583,7 +596,7 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
           .where(eq(s.events.objectId, objectId))
           .orderBy(asc(s.events.seq))
       ).map(({ seq: _seq, ...row }) => row),
-    getEvent: (id) => one(s.events, { id }),
+    getEvent: (id, owner) => one(s.events, scoped(id, owner)),
     listEvents: async (f) => {
       const order = f.before !== undefined ? asc(s.events.seq) : desc(s.events.seq);
       const rows = await db
@@ -596,7 +609,8 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
     },
 
     insertEndpoint: async (row) => void (await w.insert(s.webhookEndpoints, row)),
-    getEndpoint: (id) => one(s.webhookEndpoints, { id }, 'AND deleted_at IS NULL'),
+    getEndpoint: (id, owner) =>
+      one(s.webhookEndpoints, scoped(id, owner), 'AND deleted_at IS NULL'),
     listEndpoints: (merchantId, livemode) =>
       select(
         s.webhookEndpoints,
@@ -642,7 +656,7 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       (await w.insert(s.processorNotifications, row, { ignoreConflict: true })) === 1,
 
     insertReconciliationRun: async (row) => void (await w.insert(s.reconciliationRuns, row)),
-    getReconciliationRun: (id) => byId(s.reconciliationRuns, id),
+    getReconciliationRun: (id, owner) => one(s.reconciliationRuns, scoped(id, owner)),
     listReconciliationRuns: (f) =>
       pageOf(db, s.reconciliationRuns, and(ownedBy(s.reconciliationRuns, f)), f),
     findReconciliationRun: async (date, merchantId) => {
@@ -663,7 +677,7 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
     },
 
     insertRefund: async (row) => void (await w.insert(s.refunds, row)),
-    getRefund: (id) => byId(s.refunds, id),
+    getRefund: (id, owner) => one(s.refunds, scoped(id, owner)),
     updateRefund: async (id, from, patch) =>
       (await w.update(s.refunds, patch, { id, status: from })) === 1,
     listRefunds: (f) =>

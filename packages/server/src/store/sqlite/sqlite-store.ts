@@ -306,6 +306,17 @@ function preparedQueries(db: Db) {
       .from(s.paymentIntents)
       .where(eq(s.paymentIntents.id, p('id')))
       .prepare(),
+    ownIntent: db
+      .select()
+      .from(s.paymentIntents)
+      .where(
+        and(
+          eq(s.paymentIntents.id, p('id')),
+          eq(s.paymentIntents.merchantId, p('merchantId')),
+          eq(s.paymentIntents.livemode, p('livemode')),
+        ),
+      )
+      .prepare(),
     attempt: db
       .select()
       .from(s.paymentAttempts)
@@ -344,6 +355,18 @@ function preparedQueries(db: Db) {
       .select()
       .from(s.webhookEndpoints)
       .where(and(eq(s.webhookEndpoints.id, p('id')), isNull(s.webhookEndpoints.deletedAt)))
+      .prepare(),
+    ownEndpoint: db
+      .select()
+      .from(s.webhookEndpoints)
+      .where(
+        and(
+          eq(s.webhookEndpoints.id, p('id')),
+          eq(s.webhookEndpoints.merchantId, p('merchantId')),
+          eq(s.webhookEndpoints.livemode, p('livemode')),
+          isNull(s.webhookEndpoints.deletedAt),
+        ),
+      )
       .prepare(),
     deleteJob: db
       .delete(s.jobs)
@@ -413,7 +436,17 @@ function createTx(
             .run().changes === 1
         );
       }),
-    getIntent: (id) => run(() => q.intent.get({ id }) ?? null),
+    getIntent: (id, owner) =>
+      run(
+        () =>
+          (owner
+            ? q.ownIntent.get({
+                id,
+                merchantId: owner.merchantId,
+                livemode: owner.livemode ? 1 : 0,
+              })
+            : q.intent.get({ id })) ?? null,
+      ),
     findLiveIntentByOrder: (merchantId, livemode, orderId) =>
       run(() => q.liveOrder.get({ merchantId, livemode: livemode ? 1 : 0, orderId }) ?? null),
     updateIntent: (id, from, patch) =>
@@ -522,7 +555,16 @@ function createTx(
           .map(({ seq: _seq, ...row }) => row),
       ),
 
-    getEvent: (id) => run(() => q.event.get({ id }) ?? null),
+    getEvent: (id, owner) =>
+      run(() =>
+        owner
+          ? (db
+              .select()
+              .from(s.events)
+              .where(and(eq(s.events.id, id), ownedBy(s.events, owner)))
+              .get() ?? null)
+          : (q.event.get({ id }) ?? null),
+      ),
     listEvents: (f) =>
       run(() => {
         const order = f.before !== undefined ? asc(s.events.seq) : desc(s.events.seq);
@@ -537,7 +579,17 @@ function createTx(
       }),
 
     insertEndpoint: (row) => run(() => void w.insert(s.webhookEndpoints, row)),
-    getEndpoint: (id) => run(() => q.endpoint.get({ id }) ?? null),
+    getEndpoint: (id, owner) =>
+      run(
+        () =>
+          (owner
+            ? q.ownEndpoint.get({
+                id,
+                merchantId: owner.merchantId,
+                livemode: owner.livemode ? 1 : 0,
+              })
+            : q.endpoint.get({ id })) ?? null,
+      ),
     listEndpoints: (merchantId, livemode) =>
       run(() => q.endpoints.all({ merchantId, livemode: livemode ? 1 : 0 })),
     pageEndpoints: (f) =>
@@ -594,12 +646,17 @@ function createTx(
           .all();
       }),
     insertReconciliationRun: (row) => run(() => void w.insert(s.reconciliationRuns, row)),
-    getReconciliationRun: (id) =>
-      run(
-        () =>
-          db.select().from(s.reconciliationRuns).where(eq(s.reconciliationRuns.id, id)).get() ??
-          null,
-      ),
+    getReconciliationRun: (id, owner) =>
+      run(() => {
+        const t = s.reconciliationRuns;
+        return (
+          db
+            .select()
+            .from(t)
+            .where(and(eq(t.id, id), owner ? ownedBy(t, owner) : undefined))
+            .get() ?? null
+        );
+      }),
     listReconciliationRuns: (f) =>
       run(() => pageOf(db, s.reconciliationRuns, and(ownedBy(s.reconciliationRuns, f)), f)),
     findReconciliationRun: (date, merchantId) =>
@@ -619,8 +676,17 @@ function createTx(
         );
       }),
     insertRefund: (row) => run(() => void w.insert(s.refunds, row)),
-    getRefund: (id) =>
-      run(() => db.select().from(s.refunds).where(eq(s.refunds.id, id)).get() ?? null),
+    getRefund: (id, owner) =>
+      run(() => {
+        const t = s.refunds;
+        return (
+          db
+            .select()
+            .from(t)
+            .where(and(eq(t.id, id), owner ? ownedBy(t, owner) : undefined))
+            .get() ?? null
+        );
+      }),
     updateRefund: (id, from, patch) =>
       run(() => w.update(s.refunds, patch, { id, status: from }) === 1),
     listRefunds: (f) =>

@@ -117,6 +117,40 @@ export function testStore(opts: {
         expect(await a.read((tx) => tx.getIntent('pi_missing'))).toBeNull();
       });
 
+      it("reads by id within an owner's scope: another merchant's or mode's row is not found", async () => {
+        await seed(a);
+        const row = intent({ livemode: true });
+        await a.transaction((tx) => tx.insertIntent(row));
+        const refund: RefundRow = {
+          id: 're_scope',
+          merchantId,
+          livemode: true,
+          intentId: row.id,
+          amount: 100,
+          currency: 'inr',
+          status: 'pending',
+          reason: null,
+          failureReason: null,
+          processorReference: null,
+          metadata: {},
+          createdAt: 1,
+          updatedAt: 1,
+        };
+        await a.transaction((tx) => tx.insertRefund(refund));
+        const owner = { merchantId, livemode: true };
+        for (const other of [
+          { merchantId: 'mer_other', livemode: true },
+          { merchantId, livemode: false },
+        ]) {
+          expect(await b.read((tx) => tx.getIntent(row.id, other))).toBeNull();
+          expect(await b.transaction((tx) => tx.getIntent(row.id, other))).toBeNull();
+          expect(await b.read((tx) => tx.getRefund(refund.id, other))).toBeNull();
+        }
+        expect(await b.read((tx) => tx.getIntent(row.id, owner))).toEqual(row);
+        expect(await b.transaction((tx) => tx.getIntent(row.id, owner))).toEqual(row);
+        expect(await b.read((tx) => tx.getRefund(refund.id, owner))).toEqual(refund);
+      });
+
       it('lists newest first in pages that neither skip nor repeat a row', async () => {
         await seed(a);
         const rows = Array.from({ length: 7 }, () => intent({ createdAt: 5_000 }));
