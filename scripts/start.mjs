@@ -18,16 +18,32 @@ function run(name, args, env) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
-  child.on('exit', (code) => {
-    process.stderr.write(`[start] ${name} exited (${code}); stopping\n`);
-    stop(code ?? 1);
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    // A part that fails to start (a port in use) or dies: the rest stops, non-zero.
+    process.stderr.write(`[start] the ${name} stopped (${code ?? signal}); stopping the rest\n`);
+    stop(code || 1);
   });
   return child;
 }
 
+let stopping = false;
 function stop(code = 0) {
-  for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) {
+    // Ctrl-C reaches the children too: one may be gone already.
+    if (c.exitCode === null && c.signalCode === null && c.pid) {
+      try {
+        process.kill(c.pid, 'SIGTERM');
+      } catch {}
+    }
+  }
+  const left = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  let waiting = left.length;
+  if (waiting === 0) process.exit(code);
+  for (const c of left) c.once('exit', () => --waiting === 0 && process.exit(code));
+  setTimeout(() => process.exit(code), 5_000).unref();
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));

@@ -35,8 +35,16 @@ const secret = existing
     ).secret;
 
 const app = createShop({ db, kassa, gatewayUrl, webhookSecret: () => secret });
-serve({ fetch: app.fetch, port, hostname: env('SHOP_HOST', '127.0.0.1') }, () => {
+const server = serve({ fetch: app.fetch, port, hostname: env('SHOP_HOST', '127.0.0.1') }, () => {
   process.stdout.write(
     `Storefront listening on http://localhost:${port} (webhooks at ${hookUrl})\n`,
   );
+});
+server.on('error', (err: NodeJS.ErrnoException) => {
+  process.stderr.write(
+    err.code === 'EADDRINUSE'
+      ? `storefront: port ${port} is in use (another shop, or another program, is listening there). Stop it, or start with SHOP_PORT=<another port>.\n`
+      : `storefront: cannot listen on port ${port}: ${err.message}\n`,
+  );
+  process.exit(1);
 });

@@ -16,6 +16,7 @@ export function layout(o: {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(o.title)} · Chai &amp; Co</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/shop.css">
 <script src="${esc(o.gatewayUrl)}/checkout.js"></script>
 <script src="/static/shop.js" defer></script>

@@ -63,12 +63,18 @@ export function createShop(o: ShopOptions) {
   };
 
   app.get('/health', (c) => c.text('ok'));
+  const TYPES: Record<string, string> = {
+    js: 'text/javascript; charset=utf-8',
+    css: 'text/css; charset=utf-8',
+    svg: 'image/svg+xml',
+  };
+  // Browsers ask for /favicon.ico whatever the page says.
+  app.get('/favicon.ico', (c) => c.redirect('/static/favicon.svg', 301));
   app.get('/static/:file', (c) => {
     const file = c.req.param('file');
-    if (!/^shop\.(js|css)$/.test(file)) return c.notFound();
-    const type = file.endsWith('.js') ? 'text/javascript' : 'text/css';
+    if (!/^(shop\.(js|css)|favicon\.svg)$/.test(file)) return c.notFound();
     return c.body(readFileSync(join(STATIC, file)), 200, {
-      'content-type': `${type}; charset=utf-8`,
+      'content-type': TYPES[file.split('.').pop() as string] as string,
     });
   });
 

@@ -65,6 +65,7 @@ export async function startCommand(opts: { processes?: number } = {}) {
       if (config.runWorker) worker.start();
       process.stdout.write(banner(info.address, info.port));
     });
+    explainListenErrors(server, deps);
     onShutdown(deps, async () => {
       await new Promise((r) => server.close(r));
       await worker.stop();
@@ -88,27 +89,48 @@ export async function startCommand(opts: { processes?: number } = {}) {
   for (let i = 0; i < processes; i++) fork();
   cluster.on('exit', (child, code, signal) => {
     if (stopping) return;
+    // It said why (a port in use): another would fail the same way.
+    if (code === CANNOT_LISTEN) {
+      stop('SIGTERM', 1);
+      return;
+    }
     deps.logger.error(
       { pid: child.process.pid, code, signal },
       'a gateway process exited; starting another',
     );
     fork();
   });
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals, code = 0) => {
     if (stopping) return;
     stopping = true;
-    const children = Object.values(cluster.workers ?? {});
+    const children = Object.values(cluster.workers ?? {}).filter((c) => !c?.isDead());
     let left = children.length;
-    if (left === 0) process.exit(0);
+    if (left === 0) process.exit(code);
     for (const child of children) {
       child?.once('exit', () => {
-        if (--left === 0) process.exit(0);
+        if (--left === 0) process.exit(code);
       });
       child?.process.kill(signal);
     }
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** How a gateway process that cannot listen exits: its supervisor does not replace it. */
+const CANNOT_LISTEN = 78;
+
+/** A port in use (or not ours to take) ends the process with a sentence, not a stack. */
+function explainListenErrors(server: ReturnType<typeof serve>, deps: Deps) {
+  const { port, host } = deps.config;
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    process.stderr.write(
+      err.code === 'EADDRINUSE'
+        ? `kassa: port ${port} on ${host} is in use (another Kassa, or another program, is listening there). Stop it, or start with KASSA_PORT=<another port>.\n`
+        : `kassa: cannot listen on ${host}:${port}: ${err.message}\n`,
+    );
+    void deps.store.close().finally(() => process.exit(CANNOT_LISTEN));
+  });
 }
 
 /** One gateway process of `kassa start --processes N`. */
@@ -120,6 +142,7 @@ async function serveGateway() {
     if (config.runWorker) worker.start();
     process.send?.({ type: 'listening', address: info.address, port: info.port });
   });
+  explainListenErrors(server, deps);
   onShutdown(deps, async () => {
     await new Promise((r) => server.close(r));
     await worker.stop();

@@ -71,6 +71,18 @@ describe('kassa start (the built bundle), on a real port', () => {
     }
   });
 
+  it('a second gateway on a port in use says so in a sentence, not a stack, and exits', async () => {
+    const port = new URL(gw.url).port;
+    const attempt = spawnGateway(
+      { KASSA_PORT: port, KASSA_DATABASE_URL: `file:${join(dir, 'second.db')}` },
+      { bundle: true },
+    );
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use .*KASSA_PORT=`),
+    );
+    await expect(attempt).rejects.not.toThrow(/setupListenHandle|\n\s+at /);
+  });
+
   it('serves the OpenAPI document and readable docs', async () => {
     const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any;
     expect(doc.openapi).toBe('3.1.0');

@@ -97,6 +97,22 @@ export function testStore(opts: {
         ...over,
       };
     };
+    const refundOf = (of: IntentRow, over: Partial<RefundRow> = {}): RefundRow => ({
+      id: 're_suite',
+      merchantId: of.merchantId,
+      livemode: of.livemode,
+      intentId: of.id,
+      amount: 100,
+      currency: of.currency,
+      status: 'pending',
+      reason: null,
+      failureReason: null,
+      processorReference: null,
+      metadata: {},
+      createdAt: 1,
+      updatedAt: 1,
+      ...over,
+    });
     const addJobs = (store: Store, jobs: JobRow[]) =>
       store.transaction(async (tx) => {
         for (const j of jobs) await tx.enqueueJob(j);
@@ -121,21 +137,7 @@ export function testStore(opts: {
         await seed(a);
         const row = intent({ livemode: true });
         await a.transaction((tx) => tx.insertIntent(row));
-        const refund: RefundRow = {
-          id: 're_scope',
-          merchantId,
-          livemode: true,
-          intentId: row.id,
-          amount: 100,
-          currency: 'inr',
-          status: 'pending',
-          reason: null,
-          failureReason: null,
-          processorReference: null,
-          metadata: {},
-          createdAt: 1,
-          updatedAt: 1,
-        };
+        const refund = refundOf(row, { id: 're_scope' });
         await a.transaction((tx) => tx.insertRefund(refund));
         const owner = { merchantId, livemode: true };
         for (const other of [
@@ -340,21 +342,7 @@ export function testStore(opts: {
 
       it('a refund is settled once, by whichever of the webhook and the job comes first', async () => {
         const row = await paid();
-        const refund: RefundRow = {
-          id: 're_suite',
-          merchantId,
-          livemode: false,
-          intentId: row.id,
-          amount: 100,
-          currency: 'inr',
-          status: 'pending',
-          reason: null,
-          failureReason: null,
-          processorReference: null,
-          metadata: {},
-          createdAt: 1,
-          updatedAt: 1,
-        };
+        const refund = refundOf(row, { id: 're_suite' });
         await a.transaction((tx) => tx.insertRefund(refund));
         const got = await Promise.all([
           a.transaction((tx) => tx.updateRefund(refund.id, 'pending', { status: 'succeeded' })),
