@@ -177,6 +177,14 @@ test('Hindi and a theme colour from the options', async ({ page }) => {
     .getByRole('button', { name: /का भुगतान करें/ })
     .evaluate((b) => getComputedStyle(b).backgroundColor);
   expect(colour).toBe('rgb(10, 125, 79)');
+  // A decline in Hindi is all Hindi: the reason comes from the page, not the server.
+  await frame.getByLabel('कार्ड नंबर').fill('4000 0000 0000 9995');
+  await frame.getByLabel('समाप्ति (MM/YY)').fill('12 / 34');
+  await frame.getByLabel('सुरक्षा कोड').fill('123');
+  await frame.getByLabel('कार्ड पर नाम').fill('Asha Rao');
+  await frame.getByRole('button', { name: /का भुगतान करें/ }).click();
+  await expect(frame.getByTestId('decline')).toContainText('आपके कार्ड में पर्याप्त राशि नहीं है।');
+  await expect(frame.getByTestId('decline')).not.toHaveText(/[A-Za-z]/);
 });
 
 test('a page the browser will not frame is explained, never left on “Loading…”', async ({

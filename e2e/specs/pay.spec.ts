@@ -84,7 +84,10 @@ test('3-D Secure failed returns to the form with the reason', async ({ page }) =
     .frameLocator('iframe.challenge')
     .getByRole('button', { name: 'Fail authentication' })
     .click();
-  await expect(frame.getByTestId('decline')).toContainText('could not authenticate');
+  // Said once: the reason, then the way on (the page words it, not the server).
+  await expect(frame.getByTestId('decline')).toHaveText(
+    /^We could not authenticate your payment with your bank\. Try again, or use another card or method\. \d+ attempts left\.$/,
+  );
   expect((await serverIntent(page, pi.id)).status).toBe('requires_payment_method');
 });
 

@@ -3,8 +3,8 @@ import type { ComponentType, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Answer, confirm, getIntent, type PageIntent } from './api.ts';
 import { type CardData, CardForm } from './card-form.tsx';
-import { type FieldsProps, PROCESSOR_FIELDS } from './fields/index.ts';
-import type { Strings } from './i18n.ts';
+import { type FieldsProps, PROCESSOR_FIELDS, type Problem } from './fields/index.ts';
+import { reasonOf, type Strings } from './i18n.ts';
 import type { Parent } from './parent.ts';
 import { UpiForm } from './upi-form.tsx';
 import { watchIntent } from './watch.ts';
@@ -85,7 +85,7 @@ export function App({ boot }: { boot: Boot }) {
     if (!waiting) return;
     return watchIntent(boot.id, boot.secret, (next) => {
       if (next.status === 'requires_payment_method' && next.last_payment_error) {
-        setNotice(declineText(next.last_payment_error.message, next, t));
+        setNotice(declineText(next.last_payment_error, next, t));
       }
       setIntent(next);
     });
@@ -146,9 +146,7 @@ export function App({ boot }: { boot: Boot }) {
     if (a.status === 409 && a.error.code === 'payment_intent_expired') {
       return setIntent((i) => (i ? { ...i, status: 'expired' } : i));
     }
-    setNotice(
-      a.status === 0 ? t.networkError : declineText(a.error.message, a.error.payment_intent, t),
-    );
+    setNotice(a.status === 0 ? t.networkError : declineText(a.error, a.error.payment_intent, t));
   }
 
   if (loadError) return <Screen title={t.failed} body={loadError} role="alert" />;
@@ -268,8 +266,8 @@ export function App({ boot }: { boot: Boot }) {
               busy={busy}
               setBusy={setSubmitting}
               onIntent={setIntent}
-              onNotice={(message, next) =>
-                setNotice(message === null ? null : declineText(message, next, t))
+              onNotice={(problem, next) =>
+                setNotice(problem === null ? null : declineText(problem, next, t))
               }
             />
           ) : (
@@ -318,12 +316,12 @@ export function App({ boot }: { boot: Boot }) {
   );
 }
 
-/** The processor's reason, then whether and how often the shopper may try again. */
-function declineText(message: string, intent: PageIntent | undefined, t: Strings): string {
+/** The reason, in the shopper's language, then whether and how often they may try again. */
+function declineText(problem: Problem, intent: PageIntent | undefined, t: Strings): string {
   const retry = intent?.status === 'requires_payment_method';
   const left = intent?.attempts_remaining;
   return [
-    message,
+    reasonOf(problem, t),
     retry ? t.declinedRetry : '',
     retry && left !== undefined ? t.attemptsLeft(left) : '',
   ]
@@ -334,8 +332,8 @@ function declineText(message: string, intent: PageIntent | undefined, t: Strings
 function failureText(intent: PageIntent, t: Strings): string {
   if (intent.status === 'expired') return t.expired;
   if (intent.status === 'canceled') return t.canceled;
-  const last = intent.last_payment_error?.message;
-  return last ? `${last} ${t.tooManyAttempts}` : t.tooManyAttempts;
+  const last = intent.last_payment_error;
+  return last ? `${reasonOf(last, t)} ${t.tooManyAttempts}` : t.tooManyAttempts;
 }
 
 function returnToShop(intent: PageIntent, status: string) {

@@ -25,6 +25,27 @@ const en = {
   errName: 'Enter the name on the card.',
   errVpa: 'Enter a UPI ID such as name@bank.',
   declinedRetry: 'Try again, or use another card or method.',
+  // Why a payment did not go through, by decline code: the page says it in the shopper's
+  // language; the server's English message is for developers.
+  declines: {
+    generic_decline: 'Your card was declined.',
+    lost_card: 'Your card was declined.',
+    stolen_card: 'Your card was declined.',
+    do_not_honor: 'Your card was declined.',
+    insufficient_funds: 'Your card has insufficient funds.',
+    expired_card: 'Your card has expired.',
+    incorrect_cvc: "Your card's security code is incorrect.",
+    incorrect_number: 'Your card number is incorrect.',
+    processing_error: 'An error occurred while processing your card.',
+    authentication_failed: 'We could not authenticate your payment with your bank.',
+    upi_declined: 'The payment was declined in the UPI app.',
+    declined_in_app: 'The payment was declined in the payment app.',
+    expired: 'The payment request expired before it was approved.',
+    canceled: 'The payment was canceled.',
+  } as Record<string, string>,
+  declinedCard: 'Your card was declined.',
+  declinedPayment: 'The payment was declined.',
+  somethingWrong: 'Something went wrong with this payment.',
   attemptsLeft: (n: number) => (n === 1 ? '1 attempt left.' : `${n} attempts left.`),
   authenticate: 'Confirm this payment with your bank',
   authenticateHint: 'Your bank asks you to approve this payment.',
@@ -74,6 +95,25 @@ const hi: Strings = {
   errName: 'कार्ड पर लिखा नाम दर्ज करें।',
   errVpa: 'name@bank जैसी यूपीआई आईडी दर्ज करें।',
   declinedRetry: 'फिर से प्रयास करें, या कोई दूसरा कार्ड या तरीका चुनें।',
+  declines: {
+    generic_decline: 'आपका कार्ड अस्वीकार कर दिया गया।',
+    lost_card: 'आपका कार्ड अस्वीकार कर दिया गया।',
+    stolen_card: 'आपका कार्ड अस्वीकार कर दिया गया।',
+    do_not_honor: 'आपका कार्ड अस्वीकार कर दिया गया।',
+    insufficient_funds: 'आपके कार्ड में पर्याप्त राशि नहीं है।',
+    expired_card: 'आपके कार्ड की अवधि समाप्त हो चुकी है।',
+    incorrect_cvc: 'आपके कार्ड का सुरक्षा कोड गलत है।',
+    incorrect_number: 'आपका कार्ड नंबर गलत है।',
+    processing_error: 'आपके कार्ड को प्रोसेस करते समय एक त्रुटि हुई।',
+    authentication_failed: 'आपके बैंक के साथ इस भुगतान की पुष्टि नहीं हो सकी।',
+    upi_declined: 'यूपीआई ऐप में भुगतान अस्वीकार कर दिया गया।',
+    declined_in_app: 'भुगतान ऐप में भुगतान अस्वीकार कर दिया गया।',
+    expired: 'स्वीकृति से पहले भुगतान अनुरोध की समय-सीमा समाप्त हो गई।',
+    canceled: 'भुगतान रद्द कर दिया गया।',
+  },
+  declinedCard: 'आपका कार्ड अस्वीकार कर दिया गया।',
+  declinedPayment: 'भुगतान अस्वीकार कर दिया गया।',
+  somethingWrong: 'इस भुगतान में कुछ गड़बड़ हो गई।',
   attemptsLeft: (n) => `${n} प्रयास शेष।`,
   authenticate: 'अपने बैंक से इस भुगतान की पुष्टि करें',
   authenticateHint: 'आपका बैंक इस भुगतान की स्वीकृति माँग रहा है।',
@@ -98,6 +138,30 @@ const LOCALES: Record<string, { strings: Strings; intl: string }> = {
   en: { strings: en, intl: 'en-US' },
   hi: { strings: hi, intl: 'hi-IN' },
 };
+
+/** What the shopper reads for an error: the decline code's reason in their language,
+ * else the error code's kind; never the server's English message. */
+export function reasonOf(
+  err: { code?: string | null; decline_code?: string | null } | null | undefined,
+  t: Strings,
+): string {
+  const own = (key: string | null | undefined) =>
+    key && Object.hasOwn(t.declines, key) ? t.declines[key] : undefined;
+  const code = err?.code ?? '';
+  return (
+    own(err?.decline_code) ??
+    own(code) ??
+    (code === 'card_declined'
+      ? t.declinedCard
+      : code === 'payment_declined' || code === 'payment_intent_authentication_failure'
+        ? t.declinedPayment
+        : code === 'too_many_attempts'
+          ? t.tooManyAttempts
+          : code === 'network_error'
+            ? t.networkError
+            : t.somethingWrong)
+  );
+}
 
 /** The strings and Intl locale for `locale` (default English). */
 export function localeOf(locale: string | null): { strings: Strings; intl: string; lang: string } {

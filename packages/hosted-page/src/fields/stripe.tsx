@@ -21,6 +21,8 @@ export const completeSession = (id: string, secret: string) =>
     body: JSON.stringify({ client_secret: secret }),
   });
 
+const NETWORK = { code: 'network_error' };
+
 /** Stripe.js once per page and publishable key. */
 const loaded = new Map<string, Promise<Stripe | null>>();
 const stripeFor = (key: string) => {
@@ -56,7 +58,7 @@ export default function StripeFields(props: FieldsProps) {
       if (gone) return;
       if (!opened.ok) {
         setFailed(true);
-        return props.onNotice(opened.status === 0 ? t.networkError : opened.error.message);
+        return props.onNotice(opened.status === 0 ? NETWORK : opened.error);
       }
       const { session, payment_intent } = opened.intent;
       // Paid (or closed) while the page was away: follow the intent instead.
@@ -103,13 +105,13 @@ export default function StripeFields(props: FieldsProps) {
     props.setBusy(false);
     if (recorded.ok) {
       if (recorded.intent.status === 'requires_payment_method' && result.error) {
-        props.onNotice(result.error.message ?? t.fieldsError, recorded.intent);
+        props.onNotice(recorded.intent.last_payment_error ?? result.error, recorded.intent);
         setRound((r) => r + 1);
       }
       return props.onIntent(recorded.intent);
     }
     const declined = recorded.error.payment_intent;
-    props.onNotice(recorded.status === 0 ? t.networkError : recorded.error.message, declined);
+    props.onNotice(recorded.status === 0 ? NETWORK : recorded.error, declined);
     if (declined) {
       props.onIntent(declined);
       // Try again with a fresh payment at Stripe (the declined one is closed).
