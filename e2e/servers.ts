@@ -79,14 +79,17 @@ const processors = {
 // Everything the gateway was sent, to show that card numbers typed into Stripe's fields
 // never reach it.
 const gatewaySaw: string[] = [];
-const recording =
-  (listener: (req: IncomingMessage, res: ServerResponse) => void) =>
-  (req: IncomingMessage, res: ServerResponse) => {
+/** Collects a request's body and notes the request in `gatewaySaw`. */
+const recorded = (req: IncomingMessage) =>
+  new Promise<Buffer>((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => gatewaySaw.push(`${req.method} ${req.url} ${Buffer.concat(chunks)}`));
-    listener(req, res);
-  };
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      gatewaySaw.push(`${req.method} ${req.url} ${body}`);
+      resolve(body);
+    });
+  });
 
 // KASSA_E2E_DATABASE_URL=postgres://… runs the same specs against Kassa as it is deployed
 // to scale: `kassa start --processes 2` and a separate `kassa worker`, on a fresh schema,
@@ -129,11 +132,7 @@ async function startProcesses(url: string) {
   // are dropped before the gateway's own 5 s keep-alive timeout would close them.
   const agent = new Agent({ keepAlive: true, timeout: 3_000 });
   gatewayHttp.server.on('request', (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      gatewaySaw.push(`${req.method} ${req.url} ${body}`);
+    void recorded(req).then((body) => {
       const forward = (retry: boolean) => {
         const up = httpRequest(
           {
@@ -185,7 +184,11 @@ function startInProcess() {
     filename: join(mkdtempSync(join(tmpdir(), 'kassa-e2e-')), 'kassa.db'),
   });
   const { app, worker } = createGateway({ store, processors, clock: systemClock, config, logger });
-  gatewayHttp.server.on('request', recording(getRequestListener(app.fetch)));
+  const listener = getRequestListener(app.fetch);
+  gatewayHttp.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void recorded(req);
+    listener(req, res);
+  });
   worker.start();
   return store;
 }

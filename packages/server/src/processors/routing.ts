@@ -158,11 +158,6 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
       return route;
     },
 
-    /** The methods an intent takes when its creator names none: card and UPI, as served. */
-    async defaultMethods(merchantId: string, livemode: boolean): Promise<PaymentMethodType[]> {
-      return defaultsOf(await candidates(merchantId, livemode));
-    },
-
     /** Which of these methods the processor's own fields collect, and whose. */
     async processorFields(
       merchantId: string,

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { JobRow, Store, StoreTx } from '../store/types.ts';
+import type { JobRow, Patch, Store, StoreTx } from '../store/types.ts';
 import type { JobResult } from './enqueue.ts';
 
 /**
@@ -60,47 +60,48 @@ export function createWorker(
       ? tx.claimNextForKey(job.concurrencyKey, now, now + opts.lockMs)
       : Promise.resolve(null);
 
+  /** Ends a job in one transaction with its last writes (`patch` keeps it for another
+   * run, none removes it) and hands its slot on. */
+  const end = (
+    job: JobRow,
+    now: number,
+    patch: Patch<JobRow> | null,
+    write?: (tx: StoreTx) => Promise<void>,
+  ) =>
+    store.transaction(async (tx) => {
+      await write?.(tx);
+      if (patch) await tx.updateJob(job.id, { lockedUntil: null, updatedAt: now, ...patch });
+      else await tx.deleteJob(job.id);
+      return handOff(tx, job, now);
+    });
+
   /** Runs one job and ends it; returns the job its slot was handed to, if any. */
   async function runJob(job: JobRow): Promise<JobRow | null> {
-    let result: JobResult;
     try {
       const handler = handlers[job.kind];
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      result = await handler(job.payload, job);
-      const now = clock.now();
-      return await store.transaction(async (tx) => {
-        await result?.write?.(tx);
-        if (result?.retryAt !== undefined) {
-          await tx.updateJob(job.id, {
-            status: 'queued',
-            runAt: result.retryAt,
-            lockedUntil: null,
-            updatedAt: now,
-          });
-        } else await tx.deleteJob(job.id);
-        return handOff(tx, job, now);
-      });
+      const result = await handler(job.payload, job);
+      const again = result?.retryAt;
+      return await end(
+        job,
+        clock.now(),
+        again === undefined ? null : { status: 'queued', runAt: again },
+        result?.write,
+      );
     } catch (err) {
       const attempts = job.attempts + 1;
       const dead = attempts >= MAX_JOB_ATTEMPTS;
       logger[dead ? 'error' : 'warn']({ err, job: job.id, kind: job.kind, attempts }, 'job failed');
       const now = clock.now();
-      return store
-        .transaction(async (tx) => {
-          await tx.updateJob(job.id, {
-            status: dead ? 'dead' : 'queued',
-            attempts,
-            runAt: now + backoff(attempts),
-            lockedUntil: null,
-            updatedAt: now,
-            lastError: String((err as Error)?.message ?? err).slice(0, 500),
-          });
-          return handOff(tx, job, now);
-        })
-        .catch((e) => {
-          logger.error({ err: e, job: job.id }, 'could not record job failure');
-          return null;
-        });
+      return end(job, now, {
+        status: dead ? 'dead' : 'queued',
+        attempts,
+        runAt: now + backoff(attempts),
+        lastError: String((err as Error)?.message ?? err).slice(0, 500),
+      }).catch((e) => {
+        logger.error({ err: e, job: job.id }, 'could not record job failure');
+        return null;
+      });
     }
   }
 
