@@ -144,6 +144,13 @@ export interface ProcessorCapabilities {
    * payment page; the adapter implements `openSession` and the card never reaches us).
    */
   fields: 'kassa' | 'processor';
+  /**
+   * `cancel` also withdraws a payment still waiting for the shopper (3-D Secure, a UPI
+   * collect request, a payment opened in the processor's fields), so a shopper who leaves
+   * it cannot be charged for it later. Without it, Kassa watches the abandoned payment and
+   * gives back any money it takes late.
+   */
+  cancelPending?: boolean;
   /** A merchant's own account the adapter needs, per mode; none: it serves every merchant. */
   credentials?: readonly CredentialField[];
   /** Content-Security-Policy sources the processor's fields need on the payment page. */

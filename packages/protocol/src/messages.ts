@@ -42,7 +42,8 @@ export interface FailureMessage extends Base {
   code: string;
   message: string;
 }
-/** The shopper asked to close (the page's close button). */
+/** Close the modal: the shopper asked (and, with a payment still being confirmed, said
+ * so twice). */
 export interface CloseMessage extends Base {
   type: 'close';
 }
@@ -55,8 +56,16 @@ export type HostedPageMessage =
   | FailureMessage
   | CloseMessage;
 
+/** From checkout.js to the page: the shopper pressed Escape or clicked outside while a
+ * payment is being confirmed. The page asks whether to leave before it closes. */
+export interface CloseRequestedMessage extends Base {
+  type: 'close_requested';
+}
+
+export type ParentMessage = CloseRequestedMessage;
+
 /** True for a well-formed message of this protocol (type-checked, not trusted). */
-export function isKassaMessage(data: unknown): data is HostedPageMessage {
+export function isKassaMessage(data: unknown): data is HostedPageMessage | ParentMessage {
   const d = data as (Partial<Base> & { type?: unknown }) | null;
   return (
     !!d &&

@@ -8,6 +8,9 @@ export const ATTEMPT_STATUSES = [
   'authorized',
   'succeeded',
   'failed',
+  /** Paid at the processor after Kassa gave the attempt up (the shopper left, or another
+   * attempt paid first), and given back there automatically: refunded or released. */
+  'returned',
 ] as const;
 
 export const paymentAttemptSchema = z

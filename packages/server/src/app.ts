@@ -19,7 +19,7 @@ import { clientRoutes } from './intents/client-routes.ts';
 import { createConfirmService, RECOVER_ATTEMPT_JOB } from './intents/confirm.ts';
 import { createHoldOperations, HOLD_OPERATION_JOB } from './intents/hold-operations.ts';
 import { createLifecycle } from './intents/lifecycle.ts';
-import { POLL_ATTEMPT_JOB } from './intents/outcome.ts';
+import { POLL_ATTEMPT_JOB, RETURN_PAYMENT_JOB } from './intents/outcome.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
 import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
 import { CLOSE_SESSION_JOB } from './intents/transition.ts';
@@ -131,6 +131,7 @@ export function createGateway(deps: Deps) {
       handle(POLL_ATTEMPT_JOB, (p) => lifecycle.pollAttempt(p.attempt)),
       handle(RECOVER_ATTEMPT_JOB, (p) => lifecycle.recoverAttempt(p.attempt)),
       handle(CLOSE_SESSION_JOB, (p) => lifecycle.closeSession(p.attempt)),
+      handle(RETURN_PAYMENT_JOB, (p) => lifecycle.returnPayment(p.attempt)),
       handle(DELIVER_JOB, createDeliverer(deps)),
       handle(HOLD_OPERATION_JOB, (p) => holds.recover(p)),
       handle(REFUND_JOB, (p) => refunds.process(p.refund)),

@@ -45,6 +45,8 @@ export interface Config {
   runWorker: boolean;
   /** Origins of the example storefront, allowed for the demo merchant. */
   demoOrigins: string[];
+  /** The demo merchant's name, shown on the payment page. */
+  demoName: string;
   /** Key for card fingerprints: from the environment or the install's secrets file,
    * never from the database. */
   fingerprintSecret: string;
@@ -118,6 +120,7 @@ const envSchema = z.object({
   KASSA_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   KASSA_SANDBOX_ASYNC_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   KASSA_DEMO_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
+  KASSA_DEMO_NAME: z.string().trim().min(1).max(100).default('Kassa Demo Store'),
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
   KASSA_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
   KASSA_DEMO: z.enum(['true', 'false', '1', '0']).default('false'),
@@ -243,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientKeySecret: secrets.clientKey,
     demo: e.KASSA_DEMO === 'true' || e.KASSA_DEMO === '1',
     idempotencyLeaseMs: e.KASSA_IDEMPOTENCY_LEASE_MS,
+    demoName: e.KASSA_DEMO_NAME,
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -66,6 +66,11 @@ export function createLedger(file?: string) {
       sync();
       return [...rows.values()].filter((r) => r.settled_at >= from && r.settled_at < to);
     },
+    /** The settled row of one payment, if it settled. */
+    settled: (reference: string) => {
+      sync();
+      return rows.get(reference);
+    },
     operation: (op: string) => {
       sync();
       return operations.get(op);

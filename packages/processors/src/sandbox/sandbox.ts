@@ -125,12 +125,26 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
           reference,
           action: { type: 'three_d_secure', url: `/processors/sandbox/3ds/${reference}` },
         };
+      case 'unanswered':
+        return { status: 'processing', reference };
       case 'async':
-        return now() - p.startedAt >= asyncDelay
+        // A binding request is approved late: three times the usual delay.
+        return now() - p.startedAt >= asyncDelay * (s.binding ? 3 : 1)
           ? settle(p, s.next, reference)
           : { status: 'processing', reference };
     }
   }
+
+  const withdrawn = (reference: string) =>
+    ledger
+      .operationsOn(reference)
+      .some((o) => o.kind === 'cancel' && o.result.status === 'canceled');
+  const canceledOutcome = (reference: string): ProcessorOutcome => ({
+    status: 'failed',
+    reference,
+    declineCode: 'canceled',
+    message: 'The payment was canceled.',
+  });
 
   function paymentOf(reference: string): SandboxPayment {
     const p = readReference(reference);
@@ -140,6 +154,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
 
   function afterChallenge(reference: string, result: string): ProcessorOutcome {
     const p = paymentOf(reference);
+    if (withdrawn(reference)) return canceledOutcome(reference);
     if (p.scenario.kind !== 'three_d_secure') return settle(p, p.scenario, reference);
     if (result !== 'approve') {
       return {
@@ -163,6 +178,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       refunds: true,
       threeDSecure: true,
       fields: 'kassa',
+      cancelPending: true,
     },
 
     async authorize(req: AuthorizeRequest) {
@@ -201,13 +217,10 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       if (ops.some((o) => o.kind === 'capture' && o.result.status === 'succeeded')) {
         return { status: 'succeeded' as const, reference: req.reference };
       }
-      if (ops.some((o) => o.kind === 'cancel' && (o.result as { canceled?: boolean }).canceled)) {
-        return {
-          status: 'failed' as const,
-          reference: req.reference,
-          declineCode: 'canceled',
-          message: 'The payment was canceled.',
-        };
+      if (withdrawn(req.reference)) return canceledOutcome(req.reference);
+      // Paid after 3-D Secure: the books say so.
+      if (ledger.settled(req.reference)?.status === 'succeeded' && !p.manual) {
+        return { status: 'succeeded' as const, reference: req.reference };
       }
       // A 3-D Secure payment that was never completed is still waiting for the shopper.
       return book(settle(p, p.scenario, req.reference), req);
@@ -234,15 +247,24 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       });
     },
 
+    // Releases a hold, or withdraws a payment still waiting for the shopper (3-D Secure,
+    // a UPI request) — except a binding one. Money already taken is never "canceled".
     async cancel(req) {
       await wait();
-      const captured = ledger
-        .operationsOn(req.reference)
-        .some((o) => o.kind === 'capture' && o.result.status === 'succeeded');
-      const out = await once(req, 'cancel', () => ({
-        status: captured ? 'failed' : 'canceled',
-        reference: req.reference,
-      }));
+      const p = paymentOf(req.reference);
+      const out = await once(req, 'cancel', () => {
+        const ops = ledger.operationsOn(req.reference);
+        const captured = ops.some((o) => o.kind === 'capture' && o.result.status === 'succeeded');
+        const now = settle(p, p.scenario, req.reference);
+        const paid = ledger.settled(req.reference)?.status === 'succeeded';
+        const binding = p.scenario.kind === 'async' && p.scenario.binding === true;
+        const stays =
+          captured ||
+          paid ||
+          now.status === 'succeeded' ||
+          (now.status === 'processing' && binding);
+        return { status: stays ? 'failed' : 'canceled', reference: req.reference };
+      });
       return { canceled: out.status === 'canceled' };
     },
 

@@ -3,7 +3,11 @@ export type SandboxScenario =
   | { kind: 'succeed' }
   | { kind: 'decline'; code: string; message: string }
   | { kind: 'three_d_secure'; next: SandboxScenario }
-  | { kind: 'async'; next: SandboxScenario };
+  /** Processing for a moment, then `next`. `binding`: once started it cannot be
+   * withdrawn (a UPI collect request the shopper may still approve in their app). */
+  | { kind: 'async'; next: SandboxScenario; binding?: true }
+  /** Processing until withdrawn: a request the shopper never answers. */
+  | { kind: 'unanswered' };
 
 const decline = (code: string, message: string): SandboxScenario => ({
   kind: 'decline',
@@ -80,6 +84,15 @@ export const TEST_VPAS: Record<string, { description: string; scenario: SandboxS
       kind: 'async',
       next: decline('upi_declined', 'The payment was declined in the UPI app.'),
     },
+  },
+  'pending@kassa': {
+    description: 'UPI collect request the shopper never answers: processing until they leave it',
+    scenario: { kind: 'unanswered' },
+  },
+  'late@kassa': {
+    description:
+      'UPI collect request that cannot be withdrawn: approved late (3× the usual delay), even if the shopper left',
+    scenario: { kind: 'async', next: { kind: 'succeed' }, binding: true },
   },
 };
 

@@ -117,6 +117,8 @@ export function createStripeProcessor(options: StripeOptions = {}) {
       refunds: true,
       threeDSecure: true,
       fields: 'processor',
+      // A PaymentIntent awaiting payment or authentication can be canceled.
+      cancelPending: true,
       credentials: STRIPE_CREDENTIALS,
       pageSources: STRIPE_PAGE_SOURCES,
     },

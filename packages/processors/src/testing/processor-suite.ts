@@ -229,6 +229,30 @@ export function testProcessor(opts: {
       },
     );
 
+    it.skipIf(!caps.cancelPending || !(can('threeDSecure') || can('settlesLater')))(
+      'withdraws a payment still waiting for the shopper, which then never pays, and never cancels a paid one',
+      async () => {
+        const p = opts.create();
+        const scenario: Scenario = can('threeDSecure') ? 'threeDSecure' : 'settlesLater';
+        const out = await fixtures.pay(p, start(), scenario);
+        const op = { ...ref(out), operationId: `op_leave_${++n}` };
+        expect(await p.cancel?.(op)).toEqual({ canceled: true });
+        expect(await p.cancel?.(op)).toEqual({ canceled: true });
+        await fixtures.settle?.();
+        expect((await p.retrieve(ref(out))).status).toBe('failed');
+        if (scenario === 'threeDSecure') {
+          // Approving the challenge afterwards pays nothing (refused, or answered failed).
+          const late = await fixtures.authenticate?.(p, out, true).catch(() => null);
+          expect(late?.status ?? 'failed').toBe('failed');
+        }
+        const done = await paid(p);
+        expect(await p.cancel?.({ ...ref(done), operationId: `op_leave_${++n}` })).toEqual({
+          canceled: false,
+        });
+        expect((await p.retrieve(ref(done))).status).toBe('succeeded');
+      },
+    );
+
     it.skipIf(!can('settlesLater'))(
       'reports processing first, then the outcome on retrieve',
       async () => {

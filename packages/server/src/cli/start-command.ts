@@ -38,7 +38,7 @@ export async function startCommand(opts: { processes?: number } = {}) {
   await refuseMisconfigured(deps);
   // The demo merchant exists only in a demo install (`npm start` sets KASSA_DEMO).
   const demo = config.demo
-    ? await ensureDemoMerchant(deps.store, deps.clock, config.demoOrigins)
+    ? await ensureDemoMerchant(deps.store, deps.clock, config.demoOrigins, config.demoName)
     : null;
   const banner = (address: string, port: number) =>
     [

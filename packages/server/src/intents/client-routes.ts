@@ -278,6 +278,43 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
   app.openapi(
     createRoute({
       method: 'post',
+      path: '/payment_intents/{id}/leave',
+      operationId: 'leavePaymentAttempt',
+      tags,
+      security,
+      summary: 'Leave the payment under way (3-D Secure, a UPI request) to choose again',
+      description:
+        "The shopper's way out of a step they cannot or will not finish. The attempt is withdrawn at the processor where it can be, and is not counted as a decline; the intent is open again (`requires_payment_method`). If the processor had already taken the payment, the intent shows it (`succeeded`); money an abandoned attempt takes later is recorded, and given back if the order was paid another way. Leaving an intent that is already open changes nothing.",
+      request: {
+        params: idParam,
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ client_secret: z.string().min(1) }).strict(),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: json(
+          clientPaymentIntentSchema,
+          'The intent, open again or as the processor settled it',
+        ),
+        ...errors(400, 404, 409),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { intent, clientKey } = await shopper(c, c.req.valid('param').id, body.client_secret);
+      const row = await confirms.leave(intent);
+      return c.json(await view(row, clientKey), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
       path: '/payment_intents/{id}/processor_session',
       operationId: 'openProcessorSession',
       tags,

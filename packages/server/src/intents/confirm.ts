@@ -13,9 +13,10 @@ import { routingOf } from '../processors/routing.ts';
 import type { AttemptRow, IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
+import { createLifecycle } from './lifecycle.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
-import { closeSession, expireOpenIntent, moveIntent } from './transition.ts';
+import { expireOpenIntent, leaveAttempt, moveIntent } from './transition.ts';
 
 /**
  * Where the shopper goes after a redirect: what the merchant's server set wins; the
@@ -59,6 +60,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export function createConfirmService(deps: Deps) {
   const { store, clock, config, logger } = deps;
+  const lifecycle = createLifecycle(deps);
   const publicUrl = config.publicUrl;
   const routing = routingOf(deps);
 
@@ -242,22 +244,13 @@ export function createConfirmService(deps: Deps) {
         const queued = opts.queued && fresh.status === 'processing' && !fresh.latestAttemptId;
         await assertPayable(tx, fresh, opts.clientKey, queued);
         if (fresh.latestAttemptId) {
-          // A payment left open in a processor's fields is closed there.
-          await closeSession(
+          // A payment left open in a processor's fields, or at 3-D Secure, is withdrawn.
+          await leaveAttempt(
             tx,
             fresh.latestAttemptId,
             now,
             'The shopper chose another payment method.',
           );
-        }
-        if (fresh.status === 'requires_action' && fresh.latestAttemptId) {
-          // The shopper gave up on 3-D Secure and tries another way.
-          await tx.updateAttempt(fresh.latestAttemptId, {
-            status: 'failed',
-            declineCode: 'abandoned',
-            failureMessage: 'The shopper chose another payment method.',
-            updatedAt: now,
-          });
         }
         await tx.insertAttempt(attempt);
         await bindIdempotency(tx, opts.idem, attempt.id);
@@ -334,15 +327,7 @@ export function createConfirmService(deps: Deps) {
         ) {
           return { attempt: latest, reused: true };
         }
-        if (latest) await closeSession(tx, latest.id, now, 'The shopper started again.');
-        if (fresh.status === 'requires_action' && latest?.status === 'requires_action') {
-          await tx.updateAttempt(latest.id, {
-            status: 'failed',
-            declineCode: 'abandoned',
-            failureMessage: 'The shopper chose another payment method.',
-            updatedAt: now,
-          });
-        }
+        if (latest) await leaveAttempt(tx, latest.id, now, 'The shopper started again.');
         const row: AttemptRow = {
           id: newId('pa'),
           intentId: fresh.id,
@@ -481,6 +466,54 @@ export function createConfirmService(deps: Deps) {
         );
       }
       return store.transaction((tx) => applyOutcome(deps, tx, attempt.id, outcome, clock.now()));
+    },
+
+    /**
+     * The shopper leaves the payment under way — 3-D Secure, a UPI request, a bank page —
+     * to choose again: the attempt is given up (not counted as a decline), withdrawn at
+     * the processor, and the intent is open again. If the processor says it was already
+     * paid, that is recorded instead and the intent shows it. Leaving twice is harmless.
+     */
+    async leave(intent: IntentRow) {
+      const now = clock.now();
+      const left = await store.transaction(async (tx) => {
+        const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+        if (fresh.status === 'requires_payment_method') return { intent: fresh, attempt: null };
+        if (fresh.status !== 'requires_action' && fresh.status !== 'processing') {
+          throw unexpectedState(fresh.status, 'leave the payment of');
+        }
+        const attempt = fresh.latestAttemptId;
+        if (
+          !attempt ||
+          !(await leaveAttempt(tx, attempt, now, 'The shopper left to choose again.'))
+        ) {
+          // The processor is being asked right now (a confirm in flight): wait for it.
+          throw new ApiError(
+            409,
+            'payment_in_progress',
+            'The payment is being sent to the processor. Wait a moment, then try again.',
+          );
+        }
+        const next = await moveIntent(
+          tx,
+          fresh,
+          { status: 'requires_payment_method', nextAction: null, lastPaymentError: null },
+          { event: null, now, publicUrl, action: 'leave the payment of' },
+        );
+        return { intent: next, attempt };
+      });
+      if (!left.attempt) return left.intent;
+      // Withdraw it now, so the answer says whether it was paid after all; the queued job
+      // does the same (idempotently) if this process dies first.
+      try {
+        await withTimeout(lifecycle.closeSession(left.attempt), config.processorTimeoutMs);
+      } catch (err) {
+        logger.warn(
+          { err, attempt: left.attempt },
+          'could not withdraw the attempt yet; the worker will',
+        );
+      }
+      return (await store.read((tx) => tx.getIntent(intent.id))) as IntentRow;
     },
 
     /** A shopper finished a processor page (3-D Secure): continue and apply the result. */

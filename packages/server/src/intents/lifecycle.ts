@@ -1,9 +1,15 @@
 import type { Deps } from '../deps.ts';
 import { routingOf } from '../processors/routing.ts';
 import type { IntentRow } from '../store/types.ts';
+import type { JobResult } from '../worker/enqueue.ts';
 import { createHoldOperations } from './hold-operations.ts';
 import { applyOutcome } from './outcome.ts';
 import { expireOpenIntent } from './transition.ts';
+
+/** Processor states that still wait on the shopper or the processor. */
+const WAITING = new Set(['pending', 'requires_action', 'processing']);
+/** How long an abandoned payment the processor could not withdraw is watched. */
+const WATCH_ABANDONED_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Background work on intents, run by the worker: following processing payments,
@@ -75,30 +81,77 @@ export function createLifecycle(deps: Deps) {
     },
 
     /**
-     * Cancels, at the processor, a payment opened for its own fields that Kassa gave up
-     * (the shopper started again, the intent closed), so it can no longer be paid.
+     * Withdraws, at the processor, an attempt Kassa gave up (the shopper left it or started
+     * again, the intent closed). Where the processor cannot withdraw it, or it was too
+     * late, the payment is watched until the processor settles it: a late payment is
+     * recorded (and given back if the order moved on), never lost.
      */
-    async closeSession(attemptId: string) {
+    async closeSession(attemptId: string): Promise<JobResult | undefined> {
       const found = await loadAttempt(attemptId);
       const ref = found?.attempt.processorReference;
-      if (!found || !ref) return;
+      // Settled since it was given up (a late payment was recorded): nothing to withdraw.
+      if (!found || !ref || found.attempt.declineCode !== 'abandoned') return;
+      if (found.attempt.status !== 'failed') return;
       const processor = await routingOf(deps).adapter(found.attempt.processor, found.intent);
-      if (!processor?.cancel) return;
-      const closed = await processor.cancel({
+      if (!processor) return;
+      const money = {
         reference: ref,
         amount: found.intent.amount,
         currency: found.intent.currency,
-        operationId: `${attemptId}_close`,
-      });
-      if (!closed.canceled) {
-        // Paid before the cancel reached the processor: record what it says.
-        const outcome = await processor.retrieve({
-          reference: ref,
-          amount: found.intent.amount,
-          currency: found.intent.currency,
-        });
-        await store.transaction((tx) => applyOutcome(deps, tx, attemptId, outcome, clock.now()));
+      };
+      if (processor.cancel && processor.capabilities.cancelPending) {
+        const closed = await processor.cancel({ ...money, operationId: `${attemptId}_close` });
+        if (closed.canceled) return;
       }
+      const outcome = await processor.retrieve(money);
+      if (WAITING.has(outcome.status)) {
+        const age = clock.now() - found.attempt.createdAt;
+        if (age > WATCH_ABANDONED_MS) {
+          logger.warn(
+            { attempt: attemptId },
+            'an abandoned payment is still open at the processor; reconciliation will show it',
+          );
+          return;
+        }
+        return { retryAt: clock.now() + Math.min(60_000, Math.max(2_000, Math.round(age / 10))) };
+      }
+      await store.transaction((tx) => applyOutcome(deps, tx, attemptId, outcome, clock.now()));
+      return undefined;
+    },
+
+    /**
+     * Gives back money a late attempt took after the order was paid another way or closed:
+     * a refund, or the release of a hold, with an operation id so a repeat moves nothing.
+     * A processor that cannot is reported for the merchant to act on.
+     */
+    async returnPayment(attemptId: string) {
+      const found = await loadAttempt(attemptId);
+      const { attempt, intent } = found ?? {};
+      if (!attempt || !intent || !attempt.processorReference) return;
+      if (attempt.status !== 'succeeded' && attempt.status !== 'authorized') return;
+      const processor = await routingOf(deps).adapter(attempt.processor, intent);
+      const req = {
+        reference: attempt.processorReference,
+        amount: intent.amount,
+        currency: intent.currency,
+        operationId: `${attemptId}_return`,
+      };
+      let returned = false;
+      if (attempt.status === 'succeeded' && processor?.refund && processor.capabilities.refunds) {
+        returned = (await processor.refund(req)).status !== 'failed';
+      } else if (attempt.status === 'authorized' && processor?.cancel) {
+        returned = (await processor.cancel(req)).canceled;
+      }
+      if (!returned) {
+        logger.error(
+          { attempt: attemptId, intent: intent.id, processor: attempt.processor },
+          'money taken late could not be given back automatically: refund it at the processor',
+        );
+        return;
+      }
+      await store.transaction((tx) =>
+        tx.updateAttempt(attemptId, { status: 'returned', updatedAt: clock.now() }),
+      );
     },
 
     /**

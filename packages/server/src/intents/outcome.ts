@@ -3,7 +3,7 @@ import { isTerminal } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import type { AttemptRow, IntentRow, PaymentErrorData, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
-import { moveIntent } from './transition.ts';
+import { leaveAttempt, moveIntent } from './transition.ts';
 
 /** How long to wait before asking the processor again about a processing payment. */
 export const POLL_DELAY_MS = 1000;
@@ -35,7 +35,11 @@ const PROGRESS: Record<AttemptRow['status'] | ProcessorOutcome['status'], number
   authorized: 3,
   succeeded: 4,
   failed: 4,
+  returned: 5,
 };
+
+/** Intents still waiting to be paid: a late payment from an abandoned attempt is theirs. */
+const OPEN = new Set(['requires_payment_method', 'requires_action', 'processing']);
 
 const absolute = (url: string, base: string) => new URL(url, `${base}/`).toString();
 
@@ -60,10 +64,11 @@ export async function applyOutcome(
   const { config } = deps;
   const base = { now, publicUrl: config.publicUrl };
 
-  if (
-    attempt.status === 'failed' &&
-    (outcome.status === 'succeeded' || outcome.status === 'authorized')
-  ) {
+  const paid = outcome.status === 'succeeded' || outcome.status === 'authorized';
+  if (paid && attempt.status === 'failed' && attempt.declineCode === 'abandoned') {
+    return latePayment(deps, tx, attempt, intent, outcome, now);
+  }
+  if (paid && attempt.status === 'failed') {
     // Kassa gave this payment up (declined, abandoned, closed) and the processor took the
     // money after all: never silent. The reconciliation lists it for a refund.
     deps.logger.error(
@@ -84,6 +89,7 @@ export async function applyOutcome(
 
   const reference = outcome.reference ?? attempt.processorReference;
   const stale = intent.latestAttemptId !== attempt.id || isTerminal(intent.status);
+  if (stale && paid) return latePayment(deps, tx, attempt, intent, outcome, now);
   if (stale) {
     // The shopper moved on (or the intent closed); keep the attempt's truth for
     // reconciliation but leave the intent alone.
@@ -92,12 +98,6 @@ export async function applyOutcome(
       processorReference: reference,
       updatedAt: now,
     });
-    if (outcome.status === 'succeeded' || outcome.status === 'authorized') {
-      deps.logger.warn(
-        { attempt: attempt.id, intent: intent.id, status: intent.status },
-        'processor reports money taken on an attempt the intent no longer follows',
-      );
-    }
     return intent;
   }
 
@@ -215,6 +215,64 @@ export async function applyOutcome(
     }
   }
 }
+
+/**
+ * Money taken on an attempt Kassa had given up (the shopper left it) or no longer follows.
+ * While the intent is still waiting to be paid, this is its payment: the attempt becomes
+ * the intent's again and the success is recorded as any other (events, webhooks), and a
+ * newer attempt still under way is withdrawn. Otherwise the order was paid another way or
+ * closed: the attempt is recorded as paid and a job gives the money back at the processor,
+ * so the shopper is never charged twice.
+ */
+async function latePayment(
+  deps: Pick<Deps, 'config' | 'logger'>,
+  tx: StoreTx,
+  attempt: AttemptRow,
+  intent: IntentRow,
+  outcome: Extract<ProcessorOutcome, { status: 'succeeded' | 'authorized' }>,
+  now: number,
+): Promise<IntentRow> {
+  const reference = outcome.reference ?? attempt.processorReference;
+  if (OPEN.has(intent.status) && !intent.operation) {
+    if (intent.latestAttemptId && intent.latestAttemptId !== attempt.id) {
+      await leaveAttempt(tx, intent.latestAttemptId, now, 'An earlier attempt was paid.');
+    }
+    await tx.updateAttempt(attempt.id, {
+      status: 'processing',
+      declineCode: null,
+      failureMessage: null,
+      processorReference: reference,
+      updatedAt: now,
+    });
+    if (!(await tx.updateIntent(intent.id, intent.status, { latestAttemptId: attempt.id }))) {
+      throw new Error(`latePayment: intent ${intent.id} moved`);
+    }
+    deps.logger.info(
+      { attempt: attempt.id, intent: intent.id },
+      'an attempt the shopper left was paid after all; recording it',
+    );
+    return applyOutcome(deps, tx, attempt.id, outcome, now);
+  }
+  await tx.updateAttempt(attempt.id, {
+    status: outcome.status,
+    processorReference: reference,
+    updatedAt: now,
+  });
+  await enqueue(
+    tx,
+    RETURN_PAYMENT_JOB,
+    { attempt: attempt.id },
+    { runAt: now, now, merchantId: attempt.merchantId },
+  );
+  deps.logger.warn(
+    { attempt: attempt.id, intent: intent.id, status: intent.status },
+    'money taken on an attempt the intent no longer follows; giving it back',
+  );
+  return intent;
+}
+
+/** Gives back, at the processor, money a late attempt took (refund, or release a hold). */
+export const RETURN_PAYMENT_JOB = jobKind<{ attempt: string }>('attempt.return_payment');
 
 /** Asks the processor about a payment still processing. */
 export const POLL_ATTEMPT_JOB = jobKind<{ attempt: string }>('attempt.poll');

@@ -29,7 +29,7 @@ export async function moveIntent(
     );
   }
   if (CLOSING.has(patch.status) && intent.latestAttemptId) {
-    await closeSession(
+    await leaveAttempt(
       tx,
       intent.latestAttemptId,
       opts.now,
@@ -50,18 +50,28 @@ export async function moveIntent(
 
 const CLOSING = new Set(['canceled', 'expired', 'failed']);
 
-/** Cancels a payment opened at the processor for its own fields (a Stripe PaymentIntent)
- * that the intent no longer follows, so the shopper cannot pay it afterwards. */
+/** Withdraws, at the processor, a payment Kassa gave up (the shopper left 3-D Secure or a
+ * UPI request, started again, or the intent closed), and watches it until it is settled
+ * there: money it takes late is recorded, never lost. */
 export const CLOSE_SESSION_JOB = jobKind<{ attempt: string }>('attempt.close_session');
 
+const LEAVABLE = new Set(['pending', 'requires_action', 'processing']);
+
 /**
- * An attempt opened in the processor's fields and never paid (`pending` with a
- * reference) is given up: failed as abandoned here, and cancelled at the processor by a
- * job. Other attempts are left alone.
+ * Gives up an attempt still waiting on the shopper or the processor: failed here as
+ * `abandoned` — not a decline, so it uses up none of the shopper's attempts — and
+ * withdrawn at the processor by a job. A pending attempt with no processor reference (its
+ * authorise call is in flight) is left to that call. Returns whether it was given up.
  */
-export async function closeSession(tx: StoreTx, attemptId: string, now: number, why: string) {
+export async function leaveAttempt(
+  tx: StoreTx,
+  attemptId: string,
+  now: number,
+  why: string,
+): Promise<boolean> {
   const attempt = await tx.getAttempt(attemptId);
-  if (attempt?.status !== 'pending' || !attempt.processorReference) return;
+  if (!attempt || !LEAVABLE.has(attempt.status)) return false;
+  if (attempt.status === 'pending' && !attempt.processorReference) return false;
   await tx.updateAttempt(attempt.id, {
     status: 'failed',
     declineCode: 'abandoned',
@@ -72,12 +82,9 @@ export async function closeSession(tx: StoreTx, attemptId: string, now: number, 
     tx,
     CLOSE_SESSION_JOB,
     { attempt: attempt.id },
-    {
-      runAt: now,
-      now,
-      merchantId: attempt.merchantId,
-    },
+    { runAt: now, now, merchantId: attempt.merchantId },
   );
+  return true;
 }
 
 /**

@@ -92,11 +92,19 @@ export async function ensureDemoMerchant(
   store: Store,
   clock: Clock,
   origins: string[],
+  name = 'Kassa Demo Store',
 ): Promise<DemoKeys & { created: boolean }> {
   const saved = await store.read((tx) => tx.getSetting(DEMO));
-  if (saved) return { created: false, ...(JSON.parse(saved) as DemoKeys) };
+  if (saved) {
+    const keys = JSON.parse(saved) as DemoKeys;
+    // The shop may run on other ports, or under another name, than at the first start.
+    await store.transaction((tx) =>
+      tx.updateMerchant(keys.merchant_id, { name, allowedOrigins: origins }),
+    );
+    return { created: false, ...keys };
+  }
   let demo: DemoKeys | undefined;
-  await createMerchant(store, clock, { name: 'Kassa Demo Store', origins }, async (tx, c) => {
+  await createMerchant(store, clock, { name, origins }, async (tx, c) => {
     const test = c.keys[0] as CreatedMerchant['keys'][number];
     demo = {
       merchant_id: c.merchant.id,

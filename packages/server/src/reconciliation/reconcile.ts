@@ -13,7 +13,9 @@ export type ReconciliationCase =
   | 'kassa_succeeded_processor_failed'
   | 'both_succeeded'
   | 'in_progress'
-  | 'amount_mismatch';
+  | 'amount_mismatch'
+  /** Paid late on an attempt the shopper had left, and given back automatically. */
+  | 'returned';
 
 export interface ReconciliationRow {
   reference: string;
@@ -179,6 +181,13 @@ export async function reconcileOnce(
       kassa_status: intent.status,
       processor_status: entry?.status ?? 'none',
     };
+    if (attempt.status === 'returned') {
+      return {
+        ...base,
+        case: 'returned' as const,
+        action: 'Paid after the shopper left it; given back automatically. None.',
+      };
+    }
     if (entry?.status === 'succeeded' && !kassaPaid) {
       const current = intent.latestAttemptId === attempt.id && !isTerminal(intent.status);
       if (current) {

@@ -34,6 +34,7 @@ const WRITES = new Set<string>([
   'setSetting',
   'claimSetting',
   'insertMerchant',
+  'updateMerchant',
   'insertApiKey',
   'saveProcessorAccount',
   'insertIntent',

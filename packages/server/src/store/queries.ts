@@ -1,10 +1,29 @@
-import { and, asc, type Column, desc, eq, gt, gte, like, lt, lte, or, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  type Column,
+  desc,
+  eq,
+  gt,
+  gte,
+  isNull,
+  like,
+  lt,
+  lte,
+  ne,
+  or,
+  type SQL,
+} from 'drizzle-orm';
 import type { EventListFilter, IntentListFilter, Keyset, PageWindow } from './types.ts';
 
 /**
  * The list queries' conditions, the same for both dialects: each store passes its own
  * table's columns (drizzle's operators take a column of either).
  */
+
+/** An attempt that is not one the shopper left (a decline, not a change of mind). */
+export const notLeft = (t: { declineCode: Column }) =>
+  or(isNull(t.declineCode), ne(t.declineCode, 'abandoned'));
 
 /** A merchant's rows of one mode. */
 export const ownedBy = (

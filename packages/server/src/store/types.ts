@@ -80,7 +80,8 @@ export type AttemptStatus =
   | 'processing'
   | 'authorized'
   | 'succeeded'
-  | 'failed';
+  | 'failed'
+  | 'returned';
 
 export interface AttemptRow {
   id: string;
@@ -327,7 +328,7 @@ export interface StoreRead {
   /** Intents past their expiry that are still open, oldest first. */
   listExpiredOpenIntents(now: number, limit: number): Promise<IntentRow[]>;
   getAttempt(id: string): Promise<AttemptRow | null>;
-  /** Failed attempts on an intent from one client. */
+  /** Declined attempts on an intent from one client (one the shopper left is not one). */
   countFailedAttempts(intentId: string, clientKey: string): Promise<number>;
   findAttemptByReference(processor: string, reference: string): Promise<AttemptRow | null>;
   /** Attempts at a processor created in [from, to). */
@@ -388,6 +389,11 @@ export interface StoreTx extends StoreRead {
 
   // Merchants
   insertMerchant(row: MerchantRow): Promise<void>;
+  /** A merchant's name or allowed origins, as configured again. */
+  updateMerchant(
+    id: string,
+    patch: Partial<Pick<MerchantRow, 'name' | 'allowedOrigins'>>,
+  ): Promise<void>;
   insertApiKey(row: ApiKeyRow): Promise<void>;
   /** Adds the merchant's account at a processor for that mode, or replaces its
    * credentials (keeping its id and creation time); returns the stored row. */

@@ -23,7 +23,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { guarded, intentListeners, readOnly } from '../guard.ts';
-import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, ownedBy } from '../queries.ts';
+import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, notLeft, ownedBy } from '../queries.ts';
 import type {
   JobRow,
   Keyset,
@@ -452,6 +452,7 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       (await w.insert(s.settings, { key, value }, { ignoreConflict: true })) === 1,
 
     insertMerchant: async (row) => void (await w.insert(s.merchants, row)),
+    updateMerchant: async (id, patch) => void (await w.update(s.merchants, patch, { id })),
     getMerchant: (id) => byId(s.merchants, id),
     insertApiKey: async (row) => void (await w.insert(s.apiKeys, row)),
     findKeyBySecretHash: (hash) => one(s.apiKeys, { secretHash: hash }),
@@ -572,7 +573,14 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(t)
-        .where(and(eq(t.intentId, intentId), eq(t.clientKey, clientKey), eq(t.status, 'failed')));
+        .where(
+          and(
+            eq(t.intentId, intentId),
+            eq(t.clientKey, clientKey),
+            eq(t.status, 'failed'),
+            notLeft(t),
+          ),
+        );
       return row?.n ?? 0;
     },
     getAttempt: (id) => byId(s.paymentAttempts, id),

@@ -22,7 +22,7 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { groupOf } from '../../worker/enqueue.ts';
 import { guarded, intentListeners, readOnly } from '../guard.ts';
-import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, ownedBy } from '../queries.ts';
+import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, notLeft, ownedBy } from '../queries.ts';
 import type { JobRow, Keyset, PageWindow, ProcessorAccountRow, Store, StoreTx } from '../types.ts';
 import { createCommitQueue } from './commit-queue.ts';
 import * as s from './schema.ts';
@@ -411,6 +411,7 @@ function createTx(
       run(() => w.insert(s.settings, { key, value }, { ignoreConflict: true }) === 1),
 
     insertMerchant: (row) => run(() => void w.insert(s.merchants, row)),
+    updateMerchant: (id, patch) => run(() => void w.update(s.merchants, patch, { id })),
     getMerchant: (id) => run(() => q.merchant.get({ id }) ?? null),
     insertApiKey: (row) => run(() => void w.insert(s.apiKeys, row)),
     findKeyBySecretHash: (hash) => run(() => q.keyBySecret.get({ hash }) ?? null),
@@ -533,7 +534,12 @@ function createTx(
             .select({ n: sql<number>`count(*)` })
             .from(t)
             .where(
-              and(eq(t.intentId, intentId), eq(t.clientKey, clientKey), eq(t.status, 'failed')),
+              and(
+                eq(t.intentId, intentId),
+                eq(t.clientKey, clientKey),
+                eq(t.status, 'failed'),
+                notLeft(t),
+              ),
             )
             .get()?.n ?? 0
         );

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IdempotencyRow, IntentRow, JobRow, RefundRow, Store } from '../types.ts';
+import type { AttemptRow, IdempotencyRow, IntentRow, JobRow, RefundRow, Store } from '../types.ts';
 
 /**
  * One suite every store passes (in the spirit of drizzle's common SQLite suite and
@@ -151,6 +151,46 @@ export function testStore(opts: {
         expect(await b.read((tx) => tx.getIntent(row.id, owner))).toEqual(row);
         expect(await b.transaction((tx) => tx.getIntent(row.id, owner))).toEqual(row);
         expect(await b.read((tx) => tx.getRefund(refund.id, owner))).toEqual(refund);
+      });
+
+      it("changes a merchant's name and origins; counts declines, not attempts the shopper left", async () => {
+        await seed(a);
+        await a.transaction((tx) =>
+          tx.updateMerchant(merchantId, { name: 'Renamed', allowedOrigins: ['http://x.test'] }),
+        );
+        expect(await b.read((tx) => tx.getMerchant(merchantId))).toMatchObject({
+          name: 'Renamed',
+          allowedOrigins: ['http://x.test'],
+        });
+        const row = intent();
+        await a.transaction((tx) => tx.insertIntent(row));
+        const attempt = (id: string, status: AttemptRow['status'], declineCode: string | null) => ({
+          id,
+          intentId: row.id,
+          merchantId,
+          status,
+          methodType: 'card' as const,
+          cardBrand: null,
+          cardLast4: null,
+          cardExpMonth: null,
+          cardExpYear: null,
+          cardFingerprint: null,
+          upiVpa: null,
+          clientKey: 'ck_1',
+          processor: 'sandbox',
+          processorReference: null,
+          declineCode,
+          failureMessage: null,
+          createdAt: 1,
+          updatedAt: 1,
+        });
+        await a.transaction(async (tx) => {
+          await tx.insertAttempt(attempt('pa_declined', 'failed', 'insufficient_funds'));
+          await tx.insertAttempt(attempt('pa_left', 'failed', 'abandoned'));
+          await tx.insertAttempt(attempt('pa_failed', 'failed', null));
+          await tx.insertAttempt(attempt('pa_paid', 'succeeded', null));
+        });
+        expect(await b.read((tx) => tx.countFailedAttempts(row.id, 'ck_1'))).toBe(2);
       });
 
       it('lists newest first in pages that neither skip nor repeat a row', async () => {
