@@ -50,6 +50,21 @@ if (withBrowser && !existsSync(chromium)) {
   }
 }
 
+// Hindi screens are tested and kept as screenshots: without a Devanagari font they would
+// render as empty boxes.
+const devanagari = '/usr/share/fonts/truetype/lohit-devanagari';
+if (withBrowser && !existsSync(devanagari)) {
+  if (process.getuid?.() === 0) {
+    run(
+      '(apt-get install -y -qq fonts-lohit-deva || (apt-get update -qq && apt-get install -y -qq fonts-lohit-deva)) >/dev/null',
+    );
+  } else {
+    process.stderr.write(
+      'Hindi screens need a Devanagari font: sudo apt-get install -y fonts-lohit-deva\n',
+    );
+  }
+}
+
 const stamp = join(root, 'node_modules/.pnpm/lock.yaml');
 const lock = join(root, 'pnpm-lock.yaml');
 const fresh = existsSync(stamp) && statSync(stamp).mtimeMs >= statSync(lock).mtimeMs;

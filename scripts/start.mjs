@@ -56,8 +56,10 @@ const gateway = run('gateway', ['packages/server/dist/kassa.mjs', 'start'], {
   // this machine allowed as a target.
   KASSA_DEMO: '1',
   KASSA_WEBHOOK_ALLOWED_HOSTS: process.env.KASSA_WEBHOOK_ALLOWED_HOSTS ?? '127.0.0.1,localhost',
+  // Followed on every start: the modal can frame the shop on whatever port it runs on.
   KASSA_DEMO_ORIGINS:
     process.env.KASSA_DEMO_ORIGINS ?? `http://localhost:${shopPort},http://127.0.0.1:${shopPort}`,
+  KASSA_DEMO_NAME: process.env.KASSA_DEMO_NAME ?? 'Chai & Co',
 });
 
 let banner = '';

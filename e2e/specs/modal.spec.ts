@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, type TestInfo, test } from '@playwright/test';
 import {
   env,
   hosted,
@@ -169,10 +169,17 @@ test('full-page checkout returns the shopper to return_url', async ({ page }) =>
   expect(url.searchParams.get('status')).toBe('succeeded');
 });
 
-test('Hindi and a theme colour from the options', async ({ page }) => {
+/** Keeps a screenshot of the modal as a test artifact, to be looked at (Devanagari included). */
+async function keep(page: Page, testInfo: TestInfo, name: string) {
+  const shot = await page.locator('dialog.kassa').screenshot();
+  await testInfo.attach(name, { body: shot, contentType: 'image/png' });
+}
+
+test('Hindi and a theme colour from the options', async ({ page }, testInfo) => {
   await pay(page, {}, { locale: 'hi', theme: '#0a7d4f' });
   const frame = hosted(page);
   await expect(frame.getByLabel('कार्ड नंबर')).toBeVisible();
+  await keep(page, testInfo, 'hi-card');
   const colour = await frame
     .getByRole('button', { name: /का भुगतान करें/ })
     .evaluate((b) => getComputedStyle(b).backgroundColor);
@@ -181,10 +188,19 @@ test('Hindi and a theme colour from the options', async ({ page }) => {
   await frame.getByLabel('कार्ड नंबर').fill('4000 0000 0000 9995');
   await frame.getByLabel('समाप्ति (MM/YY)').fill('12 / 34');
   await frame.getByLabel('सुरक्षा कोड').fill('123');
-  await frame.getByLabel('कार्ड पर नाम').fill('Asha Rao');
   await frame.getByRole('button', { name: /का भुगतान करें/ }).click();
   await expect(frame.getByTestId('decline')).toContainText('आपके कार्ड में पर्याप्त राशि नहीं है।');
   await expect(frame.getByTestId('decline')).not.toHaveText(/[A-Za-z]/);
+  await keep(page, testInfo, 'hi-decline');
+  // UPI in Hindi: the test addresses' hint, then the request's countdown.
+  await frame.getByRole('radio', { name: 'यूपीआई' }).click();
+  await expect(frame.getByText('परीक्षण मोड: success@kassa')).toBeVisible();
+  await frame.getByLabel('यूपीआई आईडी').fill('pending@kassa');
+  await frame.getByRole('button', { name: /का भुगतान करें/ }).click();
+  await expect(frame.getByTestId('countdown')).toContainText(/अनुरोध 4:\d\d में समाप्त/);
+  await keep(page, testInfo, 'hi-upi');
+  await frame.getByRole('button', { name: 'भुगतान का तरीका बदलें' }).click();
+  await expect(frame.getByLabel('यूपीआई आईडी')).toBeVisible();
 });
 
 test('a page the browser will not frame is explained, never left on “Loading…”', async ({

@@ -65,10 +65,20 @@ test('buy: the order is written first, and the webhook (not the browser) marks i
 }) => {
   const id = await placeOrder(page);
   await payWithCard(page, '4242 4242 4242 4242');
+  // The modal, in the shop's colour and name, confirms the payment and closes itself.
+  await expect(page.locator('dialog.kassa iframe')).toHaveAttribute('src', /theme=%232d6a4f/);
+  await expect(modal(page).getByTestId('screen')).toContainText('paid to Chai & Co');
   // (That the browser's onSuccess alone marks nothing paid is shown with the webhook down, below.)
   await expect(status(page)).toHaveAttribute('data-status', 'PAID');
+  await expect(page.locator('dialog.kassa')).toHaveCount(0);
+  // Then the shop's thank-you page: a receipt, and the order's payment timeline.
+  const thanks = page.getByTestId('thanks');
+  await expect(thanks).toContainText('Thank you!');
+  await expect(thanks).toContainText('₹120.00');
+  await expect(page).toHaveURL(/thanks=1/);
   await expect(page.getByTestId('timeline')).toContainText('payment_intent.succeeded');
   const state = await orderState(page, id);
+  await expect(page.getByTestId('receipt-reference')).toHaveText(state.order.paymentIntentId);
   expect(state.intent).toMatchObject({
     status: 'succeeded',
     amount: 12000,

@@ -69,19 +69,28 @@ const STATUS_TEXT: Record<string, string> = {
   EXPIRED: 'Expired',
 };
 
+/** The shop's colour, passed to the payment modal so it looks like part of the shop. */
+export const SHOP_ACCENT = '#2d6a4f';
+
 export function orderPage(o: {
   order: Order;
   items: { name: string; quantity: number; price: number }[];
   timeline: { type: string; created: number }[];
+  /** Just paid: the thank-you and receipt first. */
+  thanks?: boolean;
 }) {
   const { order } = o;
   const canPay = order.status === 'PENDING' && order.clientSecret;
-  return `<h1>${order.kind === 'topup' ? 'Wallet top-up' : 'Order'} ${esc(order.id)}</h1>
+  const receipt =
+    o.thanks && order.status === 'PAID'
+      ? `<section class="thanks" data-testid="thanks"><h1>Thank you!</h1><p>Your payment of <strong>${money(order.amount, order.currency)}</strong> was received and ${order.kind === 'topup' ? 'your wallet is topped up' : 'your order is confirmed'}.</p><dl class="receipt"><dt>Order</dt><dd>${esc(order.id)}</dd>${order.paymentIntentId ? `<dt>Payment reference</dt><dd data-testid="receipt-reference">${esc(order.paymentIntentId)}</dd>` : ''}<dt>Paid</dt><dd>${money(order.amount, order.currency)}</dd></dl><p><a href="/">Continue shopping</a> · <a href="/orders">Your orders</a></p></section>`
+      : '';
+  return `${receipt}<h1>${order.kind === 'topup' ? 'Wallet top-up' : 'Order'} ${esc(order.id)}</h1>
 <p class="status">Status: <strong data-testid="order-status" data-status="${order.status}" data-order="${esc(order.id)}">${STATUS_TEXT[order.status]}</strong></p>
 <p id="pay-message" role="status" aria-live="polite" data-testid="pay-message"></p>
 ${o.items.length ? `<ul>${o.items.map((i) => `<li>${esc(i.name)} × ${i.quantity} — ${money(i.price * i.quantity, order.currency)}</li>`).join('')}</ul>` : ''}
 <p class="total">Total: <strong>${money(order.amount, order.currency)}</strong></p>
-${canPay ? `<button type="button" class="primary" id="pay" data-client-secret="${esc(order.clientSecret)}">Pay ${money(order.amount, order.currency)}</button>` : ''}
+${canPay ? `<button type="button" class="primary" id="pay" data-client-secret="${esc(order.clientSecret)}" data-theme="${SHOP_ACCENT}">Pay ${money(order.amount, order.currency)}</button>` : ''}
 <h2>Payment timeline</h2>
 ${o.timeline.length ? `<ol class="timeline" data-testid="timeline">${o.timeline.map((e) => `<li><code>${esc(e.type)}</code> <time>${new Date(e.created * 1000).toISOString().replace('T', ' ').slice(0, 19)}</time></li>`).join('')}</ol>` : '<p>No payment events yet.</p>'}`;
 }

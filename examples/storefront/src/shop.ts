@@ -109,7 +109,15 @@ export function createShop(o: ShopOptions) {
           .reverse()
       : [];
     return c.html(
-      page(`Order ${order.id}`, pages.orderPage({ order, items: itemsOf(db, order.id), timeline })),
+      page(
+        `Order ${order.id}`,
+        pages.orderPage({
+          order,
+          items: itemsOf(db, order.id),
+          timeline,
+          thanks: c.req.query('thanks') === '1',
+        }),
+      ),
     );
   });
   // The order's status, live: the page shows "confirming" until the webhook settles it.

@@ -1,4 +1,9 @@
-import { type HostedPageMessage, isKassaMessage } from '@kassa/protocol/messages';
+import {
+  type HostedPageMessage,
+  isKassaMessage,
+  MESSAGE_SOURCE,
+  MESSAGE_VERSION,
+} from '@kassa/protocol/messages';
 
 export interface OpenOptions {
   clientSecret: string;
@@ -17,10 +22,17 @@ export interface OpenOptions {
   /** How long the payment page has to load before the modal says it could not (ms).
    * Default 15000. */
   readyTimeoutMs?: number;
+  /** After a success the modal shows the confirmation, then closes itself after this many
+   * ms (default 2500); `false` keeps it open until the shopper or `handle.close()` closes
+   * it. `onSuccess` fires once, when the payment succeeds, either way. */
+  autoClose?: number | false;
 }
 
 export interface Handle {
   close(): void;
+  /** Resolves when the modal has closed, for whatever reason (the shopper, a success's
+   * auto-close, `close()`): the moment to move the shopper on. */
+  closed: Promise<void>;
 }
 
 const CSS =
@@ -43,14 +55,14 @@ export type ModalAction =
 
 /**
  * What a message means for the modal, or null to ignore it: only our own iframe, on the
- * gateway's origin, speaking our protocol is heard; a close while a payment is in flight
- * is ignored; the height follows the page within 200 px and the window.
+ * gateway's origin, speaking our protocol is heard (the page itself asks the shopper
+ * before a close while a payment is being confirmed); the height follows the page within
+ * 200 px and the window.
  */
 export function readMessage(
   e: Pick<MessageEvent, 'origin' | 'source' | 'data'>,
   gateway: string,
   frameWindow: unknown,
-  busy: boolean,
   windowHeight: number,
 ): ModalAction | null {
   if (e.origin !== gateway || e.source !== frameWindow || !isKassaMessage(e.data)) return null;
@@ -78,7 +90,7 @@ export function readMessage(
         error: { code: m.code, message: m.message, payment_intent_id: m.payment_intent_id },
       };
     case 'close':
-      return busy ? null : { kind: 'close' };
+      return { kind: 'close' };
     default:
       return null;
   }
@@ -115,12 +127,19 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   const q = new URLSearchParams({ embed: '1', parent: location.origin });
   if (opts.theme) q.set('theme', opts.theme);
   if (opts.locale) q.set('locale', opts.locale);
+  const autoClose = opts.autoClose === false ? 0 : Math.max(0, opts.autoClose ?? 2500);
+  q.set('autoclose', String(autoClose));
   frame.src = `${gateway}/pay/${encodeURIComponent(id)}?${q}#${opts.clientSecret}`;
   dialog.append(loader, frame);
   document.body.appendChild(dialog);
 
   let busy = false;
   let settled = false;
+  let closing: ReturnType<typeof setTimeout> | undefined;
+  let markClosed = () => {};
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
   // A page that never says it is ready (the browser refused to frame it, the network is
   // down, the gateway is gone) is explained, never left on "Loading…".
   const deadline = setTimeout(() => {
@@ -144,17 +163,19 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
     if (current !== handle) return;
     current = null;
     clearTimeout(deadline);
+    clearTimeout(closing);
     removeEventListener('message', onMessage);
     dialog.close();
     dialog.remove();
     root.style.overflow = overflow;
     opener?.focus?.();
     if (notify && !settled) opts.onClose?.();
+    markClosed();
   };
-  const handle: Handle = { close: () => close(true) };
+  const handle: Handle = { close: () => close(true), closed };
 
   function onMessage(e: MessageEvent) {
-    const action = readMessage(e, gateway, frame.contentWindow, busy, innerHeight);
+    const action = readMessage(e, gateway, frame.contentWindow, innerHeight);
     if (!action) return;
     if (action.kind === 'ready') {
       clearTimeout(deadline);
@@ -165,8 +186,10 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
     } else if (action.kind === 'busy') {
       busy = action.busy;
     } else if (action.kind === 'success') {
+      if (settled) return;
       settled = true;
       opts.onSuccess?.(action.result);
+      if (autoClose) closing = setTimeout(() => close(true), autoClose);
     } else if (action.kind === 'failure') {
       settled = true;
       opts.onFailure?.(action.error);
@@ -176,15 +199,23 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   }
 
   addEventListener('message', onMessage);
-  // Escape and a click on the backdrop close it, unless a payment is in flight.
+  // Escape and a click on the backdrop close it; while a payment is being confirmed the
+  // page asks the shopper first (it closes the modal if they say so).
+  const requestClose = () => {
+    if (!busy || !frame.isConnected) return close(true);
+    frame.contentWindow?.postMessage(
+      { source: MESSAGE_SOURCE, version: MESSAGE_VERSION, type: 'close_requested' },
+      gateway,
+    );
+  };
   dialog.addEventListener('cancel', (e) => {
     e.preventDefault();
-    if (!busy) close(true);
+    requestClose();
   });
   // The second click of a double-click on the merchant's Pay button lands on the fresh
   // backdrop (detail 2): that one does not close it.
   dialog.addEventListener('click', (e) => {
-    if (e.target === dialog && !busy && e.detail < 2) close(true);
+    if (e.target === dialog && e.detail < 2) requestClose();
   });
   root.style.overflow = 'hidden';
   dialog.showModal();

@@ -46,3 +46,11 @@ export function confirm(id: string, secret: string, method: unknown, key: string
     body: JSON.stringify({ client_secret: secret, payment_method: method }),
   });
 }
+
+/** Leaves the payment under way (3-D Secure, a UPI request, an app) to choose again. */
+export function leave(id: string, secret: string): Promise<Answer> {
+  return call(`/v1/client/payment_intents/${encodeURIComponent(id)}/leave`, {
+    method: 'POST',
+    body: JSON.stringify({ client_secret: secret }),
+  });
+}

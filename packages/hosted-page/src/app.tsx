@@ -1,7 +1,8 @@
 import { formatAmount } from '@kassa/protocol/format';
+import { isKassaMessage } from '@kassa/protocol/messages';
 import type { ComponentType, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { type Answer, confirm, getIntent, type PageIntent } from './api.ts';
+import { type Answer, confirm, getIntent, leave, type PageIntent } from './api.ts';
 import { type CardData, CardForm } from './card-form.tsx';
 import { type FieldsProps, PROCESSOR_FIELDS, type Problem } from './fields/index.ts';
 import { reasonOf, type Strings } from './i18n.ts';
@@ -19,7 +20,15 @@ export interface Boot {
   /** The page's language and the shop's colour, for the processor's fields too. */
   lang: string;
   accent: string | null;
+  /** checkout.js closes the modal by itself after a success. */
+  autoClose: boolean;
 }
+
+/** How long a UPI collect request waits in the shopper's app, as UPI apps show it. */
+const UPI_WINDOW_MS = 5 * 60 * 1000;
+/** After leaving a payment, how long the page keeps an eye on it (it may still be paid). */
+const WATCH_LEFT_MS = 10 * 60 * 1000;
+const upiKey = (id: string) => `kassa:upi:${id}`;
 
 const newKey = () => `hp_${crypto.randomUUID()}`;
 
@@ -31,6 +40,14 @@ export function App({ boot }: { boot: Boot }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [method, setMethod] = useState<'card' | 'upi' | 'redirect'>('card');
+  // Asked once whether to close while a payment is being confirmed.
+  const [asking, setAsking] = useState(false);
+  const askingRef = useRef(asking);
+  askingRef.current = asking;
+  // The shopper left a payment under way; it may still be paid (a UPI approval).
+  const [leftAt, setLeftAt] = useState<number | null>(null);
+  const [waitNote, setWaitNote] = useState<string | null>(null);
+  const [, setTick] = useState(0);
   const parent = useRef<Parent | null>(null);
   const reported = useRef(false);
   const root = useRef<HTMLDivElement>(null);
@@ -91,14 +108,42 @@ export function App({ boot }: { boot: Boot }) {
     });
   }, [waiting]);
 
-  // Escape inside the frame closes the modal too (focus lives in here), unless paying.
+  // Escape, the ×, or a click outside (told by checkout.js) close the modal; while a
+  // payment is being confirmed the page asks once first, and a second request closes.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !busyRef.current) parent.current?.post({ type: 'close' });
+      if (e.key === 'Escape') requestClose();
+    };
+    const onMessage = (e: MessageEvent) => {
+      if (e.source !== window.parent || e.origin !== boot.parentOrigin) return;
+      if (isKassaMessage(e.data) && e.data.type === 'close_requested') requestClose();
     };
     document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    addEventListener('message', onMessage);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      removeEventListener('message', onMessage);
+    };
   }, []);
+
+  // After leaving a payment, keep an eye on it: a late approval is shown, never missed.
+  useEffect(() => {
+    if (leftAt === null || status !== 'requires_payment_method' || submitting) return;
+    const timer = setInterval(async () => {
+      if (Date.now() - leftAt > WATCH_LEFT_MS) return clearInterval(timer);
+      const a = await getIntent(boot.id, boot.secret);
+      if (a.ok && a.intent.status !== 'requires_payment_method') setIntent(a.intent);
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [leftAt, status, submitting]);
+
+  // The UPI request's countdown.
+  const upiStart = status === 'processing' ? Number(sessionStorage.getItem(upiKey(boot.id))) : 0;
+  useEffect(() => {
+    if (!upiStart) return;
+    const timer = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [upiStart]);
 
   // Report the outcome once, to the merchant's page or back to the shop.
   useEffect(() => {
@@ -131,6 +176,39 @@ export function App({ boot }: { boot: Boot }) {
     }
   }, [intent?.status]);
 
+  function requestClose() {
+    if (busyRef.current && !askingRef.current) {
+      setAsking(true);
+      return;
+    }
+    parent.current?.post({ type: 'close' });
+  }
+
+  /** Leaves the payment under way to choose again; shows it if it was paid after all. */
+  async function leaveAttempt() {
+    setSubmitting(true);
+    setNotice(null);
+    setWaitNote(null);
+    const a = await leave(boot.id, boot.secret);
+    setSubmitting(false);
+    setAsking(false);
+    if (!a.ok) {
+      if (a.error.payment_intent) setIntent(a.error.payment_intent);
+      return setWaitNote(a.status === 0 ? t.networkError : reasonOf(a.error, t));
+    }
+    sessionStorage.removeItem(upiKey(boot.id));
+    setLeftAt(Date.now());
+    setIntent(a.intent);
+  }
+
+  /** "I've paid": look now, rather than wait for the next update. */
+  async function checkPaid() {
+    const a = await getIntent(boot.id, boot.secret);
+    if (!a.ok) return setWaitNote(a.status === 0 ? t.networkError : t.somethingWrong);
+    if (a.intent.status === 'processing') return setWaitNote(t.upiStillWaiting);
+    setIntent(a.intent);
+  }
+
   const amount = useMemo(
     () => (intent ? formatAmount(intent.amount, intent.currency, boot.intl) : ''),
     [intent?.amount],
@@ -141,7 +219,14 @@ export function App({ boot }: { boot: Boot }) {
     setNotice(null);
     const a: Answer = await confirm(boot.id, boot.secret, paymentMethod, newKey());
     setSubmitting(false);
-    if (a.ok) return setIntent(a.intent);
+    setLeftAt(null);
+    if (a.ok) {
+      // A UPI request now waits in the shopper's app: its countdown survives a reopen.
+      if (a.intent.status === 'processing' && (paymentMethod as { type: string }).type === 'upi') {
+        sessionStorage.setItem(upiKey(boot.id), String(Date.now()));
+      }
+      return setIntent(a.intent);
+    }
     if (a.error.payment_intent) setIntent(a.error.payment_intent);
     if (a.status === 409 && a.error.code === 'payment_intent_expired') {
       return setIntent((i) => (i ? { ...i, status: 'expired' } : i));
@@ -168,13 +253,7 @@ export function App({ boot }: { boot: Boot }) {
       </div>
       {!intent.livemode && <span class="badge">{t.testMode}</span>}
       {parent.current?.embedded && (
-        <button
-          type="button"
-          class="close"
-          aria-label={t.close}
-          disabled={busy}
-          onClick={() => parent.current?.post({ type: 'close' })}
-        >
+        <button type="button" class="close" aria-label={t.close} onClick={requestClose}>
           ×
         </button>
       )}
@@ -183,13 +262,48 @@ export function App({ boot }: { boot: Boot }) {
 
   let body: JSX.Element;
   const s = intent.status;
-  if (s === 'succeeded' || s === 'requires_capture') {
+  const leaveButton = (
+    <button type="button" class="link" onClick={leaveAttempt} disabled={submitting}>
+      {t.leave}
+    </button>
+  );
+  if (asking && busy) {
+    body = (
+      <section class="screen" role="alertdialog" aria-labelledby="ask-title" data-testid="ask">
+        <h1 id="ask-title">{t.stillConfirming}</h1>
+        <p>{t.stillConfirmingBody}</p>
+        <div class="choices">
+          {/* biome-ignore lint/a11y/noAutofocus: the question takes the focus it asks for */}
+          <button type="button" class="pay" autoFocus onClick={() => setAsking(false)}>
+            {t.keepWaiting}
+          </button>
+          <button
+            type="button"
+            class="link"
+            onClick={() => parent.current?.post({ type: 'close' })}
+          >
+            {t.close}
+          </button>
+        </div>
+      </section>
+    );
+  } else if (s === 'succeeded' || s === 'requires_capture') {
+    const embedded = !!parent.current?.embedded;
     body = (
       <Screen
         title={t.success}
-        body={t.successBody(amount)}
+        body={t.successBody(amount, intent.merchant.name)}
         ok
-        extra={!parent.current?.embedded && intent.return_url ? t.returning : undefined}
+        detail={t.reference(intent.result?.order_id ?? intent.id)}
+        extra={
+          embedded
+            ? boot.autoClose
+              ? t.closingSoon
+              : t.closeHint
+            : intent.return_url
+              ? t.returning
+              : t.closeHint
+        }
       />
     );
   } else if (s === 'failed' || s === 'canceled' || s === 'expired') {
@@ -215,6 +329,8 @@ export function App({ boot }: { boot: Boot }) {
         >
           {t.openApp}
         </a>
+        {leaveButton}
+        {waitNote && <p role="alert">{waitNote}</p>}
       </section>
     );
   } else if (s === 'requires_action' && intent.next_action) {
@@ -225,16 +341,42 @@ export function App({ boot }: { boot: Boot }) {
         <h1>{t.authenticate}</h1>
         <p>{t.authenticateHint}</p>
         <iframe title={t.authenticate} src={url.pathname + url.search} class="challenge" />
+        {leaveButton}
+        {waitNote && <p role="alert">{waitNote}</p>}
       </section>
     );
   } else if (s === 'processing') {
+    const left = upiStart ? UPI_WINDOW_MS - (Date.now() - upiStart) : null;
     body = (
-      <Screen title={t.waiting} body={method === 'upi' ? t.waitingUpi : ''} role="status" spinner />
+      <section class="screen" data-testid="screen">
+        <div class="spinner" aria-hidden="true" />
+        <div role="status">
+          <h1>{t.waiting}</h1>
+          {upiStart > 0 && <p>{t.waitingUpi}</p>}
+        </div>
+        {left !== null && (
+          <p class="countdown" data-testid="countdown">
+            {left > 0 ? t.upiCountdown(clock(left)) : t.upiTimeUp}
+          </p>
+        )}
+        {waitNote && <p role="alert">{waitNote}</p>}
+        <div class="choices">
+          {upiStart > 0 && (
+            <button type="button" class="pay" onClick={checkPaid} disabled={submitting}>
+              {t.checkPaid}
+            </button>
+          )}
+          <button type="button" class="link" onClick={leaveAttempt} disabled={submitting}>
+            {t.changeMethod}
+          </button>
+        </div>
+      </section>
     );
   } else {
     const types = intent.payment_method_types;
     body = (
-      <section>
+      // Editing the payment details again clears the last decline: one error at a time.
+      <section onInput={() => notice && setNotice(null)}>
         {notice && (
           <p class="notice" role="alert" data-testid="decline">
             {notice}
@@ -286,6 +428,7 @@ export function App({ boot }: { boot: Boot }) {
         {method === 'upi' && (
           <UpiForm
             t={t}
+            test={!intent.livemode}
             payLabel={t.pay(amount)}
             busy={busy}
             onPay={(vpa) => pay({ type: 'upi', upi: { vpa } })}
@@ -336,6 +479,12 @@ function failureText(intent: PageIntent, t: Strings): string {
   return last ? `${reasonOf(last, t)} ${t.tooManyAttempts}` : t.tooManyAttempts;
 }
 
+/** 4:05 */
+function clock(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
 function returnToShop(intent: PageIntent, status: string) {
   const url = new URL(intent.return_url as string);
   url.searchParams.set('payment_intent', intent.id);
@@ -350,12 +499,14 @@ function Screen(props: {
   role?: 'alert' | 'status';
   spinner?: boolean;
   extra?: string;
+  detail?: string;
 }) {
   return (
     <section class={`screen${props.ok ? ' ok' : ''}`} role={props.role} data-testid="screen">
       {props.spinner && <div class="spinner" aria-hidden="true" />}
       <h1>{props.title}</h1>
       {props.body && <p>{props.body}</p>}
+      {props.detail && <p class="detail">{props.detail}</p>}
       {props.extra && <p>{props.extra}</p>}
     </section>
   );

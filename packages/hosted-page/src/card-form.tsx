@@ -36,7 +36,8 @@ export function CardForm(props: {
     }
     if (field === 'cvc')
       return digitsOf(cvc).length === brand.cvcLength ? null : t.errCvc(brand.cvcLength);
-    return name.trim().length > 0 ? null : t.errName;
+    // The name is optional: no processor here needs it (Stripe does not ask for it either).
+    return null;
   };
   const blur = (field: keyof Errors) => () => setErrors((e) => ({ ...e, [field]: check(field) }));
 
@@ -61,7 +62,7 @@ export function CardForm(props: {
       exp_month: exp.month,
       exp_year: exp.year,
       cvc: digitsOf(cvc),
-      name: name.trim(),
+      name: name.trim() || undefined,
     });
   };
 

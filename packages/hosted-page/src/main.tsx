@@ -28,6 +28,7 @@ render(
       makeParent: (allowed) => createParent(parentOrigin, allowed),
       lang,
       accent: theme && /^#[0-9a-f]{3,8}$/i.test(theme) ? theme : null,
+      autoClose: !!Number(q.get('autoclose')),
     }}
   />,
   document.getElementById('app') as HTMLElement,

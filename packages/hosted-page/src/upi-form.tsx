@@ -9,6 +9,8 @@ export function UpiForm(props: {
   t: Strings;
   payLabel: string;
   busy: boolean;
+  /** Test mode: the sandbox's test addresses are named under the field. */
+  test?: boolean;
   onPay: (vpa: string) => void;
 }) {
   const { t } = props;
@@ -39,6 +41,7 @@ export function UpiForm(props: {
         onBlur={() => setError(vpa && !valid() ? t.errVpa : null)}
         onValue={setVpa}
       />
+      {props.test && <p class="hint">{t.testVpas}</p>}
       <button type="submit" class="pay" disabled={props.busy} aria-busy={props.busy}>
         {props.busy ? t.paying : props.payLabel}
       </button>

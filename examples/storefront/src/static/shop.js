@@ -7,10 +7,20 @@
   const say = (text) => {
     if (message) message.textContent = text;
   };
+  // Open while the shopper pays; the settled order waits until the modal has shown its
+  // confirmation and closed itself, then the shop shows its thank-you page.
+  let modal = null;
+  const settled = () => {
+    const url = new URL(location.href);
+    url.searchParams.set('thanks', '1');
+    location.replace(url);
+  };
   if (pay) {
     pay.addEventListener('click', () => {
-      window.Kassa.open({
+      modal = window.Kassa.open({
         clientSecret: pay.dataset.clientSecret,
+        theme: pay.dataset.theme,
+        locale: pay.dataset.locale,
         onSuccess: () => say('Payment received, confirming your order…'),
         onFailure: (e) => say(`Payment failed: ${e.message}`),
         onClose: () =>
@@ -18,15 +28,20 @@
             'Payment not completed. Your order is still pending; you can pay when you are ready.',
           ),
       });
+      modal.closed.then(() => {
+        modal = null;
+      });
     });
   }
   if (status) {
     const source = new EventSource(`/orders/${status.dataset.order}/live`);
     source.addEventListener('order', (e) => {
       const order = JSON.parse(e.data);
-      if (order.status === status.dataset.status) return;
-      // Reload to show the settled order: status, timeline, no pay button.
-      if (order.status !== 'PENDING') location.reload();
+      if (order.status === status.dataset.status || order.status === 'PENDING') return;
+      source.close();
+      // Show the settled order (status, receipt, timeline) once the modal is gone.
+      if (modal) modal.closed.then(settled);
+      else settled();
     });
   }
 })();
