@@ -1,5 +1,4 @@
 import { formatAmount } from '@kassa/protocol/format';
-import { isKassaMessage } from '@kassa/protocol/messages';
 import type { ComponentType, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Answer, confirm, getIntent, leave, type PageIntent } from './api.ts';
@@ -114,17 +113,13 @@ export function App({ boot }: { boot: Boot }) {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') requestClose();
     };
-    const onMessage = (e: MessageEvent) => {
-      if (e.source !== window.parent || e.origin !== boot.parentOrigin) return;
-      if (isKassaMessage(e.data) && e.data.type === 'close_requested') requestClose();
-    };
     document.addEventListener('keydown', onKey);
-    addEventListener('message', onMessage);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      removeEventListener('message', onMessage);
-    };
+    return () => document.removeEventListener('keydown', onKey);
   }, []);
+  useEffect(
+    () => parent.current?.listen((m) => m.type === 'close_requested' && requestClose()),
+    [intent !== null],
+  );
 
   // After leaving a payment, keep an eye on it: a late approval is shown, never missed.
   useEffect(() => {

@@ -1,4 +1,10 @@
-import { type HostedPageMessage, MESSAGE_SOURCE, MESSAGE_VERSION } from '@kassa/protocol/messages';
+import {
+  type HostedPageMessage,
+  isKassaMessage,
+  MESSAGE_SOURCE,
+  MESSAGE_VERSION,
+  type ParentMessage,
+} from '@kassa/protocol/messages';
 
 type Body<T> = T extends HostedPageMessage ? Omit<T, 'source' | 'version'> : never;
 
@@ -17,6 +23,15 @@ export function createParent(parentOrigin: string | null, allowed: readonly stri
         { source: MESSAGE_SOURCE, version: MESSAGE_VERSION, ...message },
         parentOrigin,
       );
+    },
+    /** Hears checkout.js, on the same terms: only from the allowed parent. Returns a stop. */
+    listen(handler: (message: ParentMessage) => void): () => void {
+      const onMessage = (e: MessageEvent) => {
+        if (ok && e.source === window.parent && e.origin === parentOrigin && isKassaMessage(e.data))
+          handler(e.data as ParentMessage);
+      };
+      addEventListener('message', onMessage);
+      return () => removeEventListener('message', onMessage);
     },
   };
 }

@@ -4,10 +4,8 @@ import type { IntentRow } from '../store/types.ts';
 import type { JobResult } from '../worker/enqueue.ts';
 import { createHoldOperations } from './hold-operations.ts';
 import { applyOutcome } from './outcome.ts';
-import { expireOpenIntent } from './transition.ts';
+import { expireOpenIntent, UNSETTLED } from './transition.ts';
 
-/** Processor states that still wait on the shopper or the processor. */
-const WAITING = new Set(['pending', 'requires_action', 'processing']);
 /** How long an abandoned payment the processor could not withdraw is watched. */
 const WATCH_ABANDONED_MS = 24 * 60 * 60 * 1000;
 
@@ -90,8 +88,8 @@ export function createLifecycle(deps: Deps) {
       const found = await loadAttempt(attemptId);
       const ref = found?.attempt.processorReference;
       // Settled since it was given up (a late payment was recorded): nothing to withdraw.
-      if (!found || !ref || found.attempt.declineCode !== 'abandoned') return;
-      if (found.attempt.status !== 'failed') return;
+      const { status, declineCode } = found?.attempt ?? {};
+      if (!found || !ref || status !== 'failed' || declineCode !== 'abandoned') return;
       const processor = await routingOf(deps).adapter(found.attempt.processor, found.intent);
       if (!processor) return;
       const money = {
@@ -104,7 +102,7 @@ export function createLifecycle(deps: Deps) {
         if (closed.canceled) return;
       }
       const outcome = await processor.retrieve(money);
-      if (WAITING.has(outcome.status)) {
+      if (UNSETTLED.has(outcome.status)) {
         const age = clock.now() - found.attempt.createdAt;
         if (age > WATCH_ABANDONED_MS) {
           logger.warn(

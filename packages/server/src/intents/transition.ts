@@ -55,7 +55,8 @@ const CLOSING = new Set(['canceled', 'expired', 'failed']);
  * there: money it takes late is recorded, never lost. */
 export const CLOSE_SESSION_JOB = jobKind<{ attempt: string }>('attempt.close_session');
 
-const LEAVABLE = new Set(['pending', 'requires_action', 'processing']);
+/** Where a payment still waits on the shopper or the processor (attempt or outcome). */
+export const UNSETTLED: ReadonlySet<string> = new Set(['pending', 'requires_action', 'processing']);
 
 /**
  * Gives up an attempt still waiting on the shopper or the processor: failed here as
@@ -70,7 +71,7 @@ export async function leaveAttempt(
   why: string,
 ): Promise<boolean> {
   const attempt = await tx.getAttempt(attemptId);
-  if (!attempt || !LEAVABLE.has(attempt.status)) return false;
+  if (!attempt || !UNSETTLED.has(attempt.status)) return false;
   if (attempt.status === 'pending' && !attempt.processorReference) return false;
   await tx.updateAttempt(attempt.id, {
     status: 'failed',
