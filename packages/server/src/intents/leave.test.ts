@@ -1,6 +1,7 @@
 import type { SandboxProcessor } from '@kassa/processors';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CARDS, card, type TestGateway, testGateway } from '../testing/harness.ts';
+import { applyOutcome } from './outcome.ts';
 
 let g: TestGateway;
 let sandbox: SandboxProcessor;
@@ -155,6 +156,30 @@ describe('leaving a payment under way', () => {
     expect(sandbox.operations(a?.processorReference as string).map((o) => o.kind)).toEqual([
       'authorize',
       'cancel',
+    ]);
+  });
+
+  it('an outcome another process already recorded is never taken for a late payment', async () => {
+    const pi = (await g.createIntent()).json;
+    await g.confirm(pi, card(CARDS.async));
+    const id = (await get(pi.id)).latest_attempt;
+    const a = await attempt(id);
+    const outcome = { status: 'succeeded' as const, reference: a?.processorReference as string };
+    // Two processes apply the same success: this transaction read the attempt before the
+    // other one committed, and the intent after.
+    await g.store.transaction(async (tx) => {
+      const stale = await tx.getAttempt(id);
+      await applyOutcome(g, tx, id, outcome, g.clock.now());
+      const moved = await tx.getIntent(pi.id);
+      await tx.updateAttempt(id, { status: stale?.status ?? 'processing' });
+      expect(moved?.status).toBe('succeeded');
+      await applyOutcome(g, tx, id, outcome, g.clock.now());
+    });
+    await g.worker.drain();
+    expect(await get(pi.id)).toMatchObject({ status: 'succeeded', amount_refunded: 0 });
+    expect((await attempt(id))?.status).not.toBe('returned');
+    expect(sandbox.operations(a?.processorReference as string).map((o) => o.kind)).toEqual([
+      'authorize',
     ]);
   });
 });

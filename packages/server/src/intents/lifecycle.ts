@@ -3,7 +3,7 @@ import { routingOf } from '../processors/routing.ts';
 import type { IntentRow } from '../store/types.ts';
 import type { JobResult } from '../worker/enqueue.ts';
 import { createHoldOperations } from './hold-operations.ts';
-import { applyOutcome } from './outcome.ts';
+import { applyOutcome, paidBy } from './outcome.ts';
 import { expireOpenIntent, UNSETTLED } from './transition.ts';
 
 /** How long an abandoned payment the processor could not withdraw is watched. */
@@ -127,6 +127,8 @@ export function createLifecycle(deps: Deps) {
       const { attempt, intent } = found ?? {};
       if (!attempt || !intent || !attempt.processorReference) return;
       if (attempt.status !== 'succeeded' && attempt.status !== 'authorized') return;
+      // Never the intent's own payment, whatever queued this.
+      if (paidBy(intent, attempt.id)) return;
       const processor = await routingOf(deps).adapter(attempt.processor, intent);
       const req = {
         reference: attempt.processorReference,

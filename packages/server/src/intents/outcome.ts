@@ -232,6 +232,9 @@ async function latePayment(
   outcome: Extract<ProcessorOutcome, { status: 'succeeded' | 'authorized' }>,
   now: number,
 ): Promise<IntentRow> {
+  // Paid by this very attempt: another process recorded the same outcome first (its
+  // commit fell between this transaction's reads). Nothing is late; nothing to give back.
+  if (paidBy(intent, attempt.id)) return intent;
   const reference = outcome.reference ?? attempt.processorReference;
   if (OPEN.has(intent.status) && !intent.operation) {
     if (intent.latestAttemptId && intent.latestAttemptId !== attempt.id) {
@@ -270,6 +273,11 @@ async function latePayment(
   );
   return intent;
 }
+
+/** Whether the intent holds or took its money through this attempt. */
+export const paidBy = (intent: IntentRow, attemptId: string) =>
+  intent.latestAttemptId === attemptId &&
+  (intent.status === 'succeeded' || intent.status === 'requires_capture');
 
 /** Gives back, at the processor, money a late attempt took (refund, or release a hold). */
 export const RETURN_PAYMENT_JOB = jobKind<{ attempt: string }>('attempt.return_payment');
