@@ -10,10 +10,15 @@ const dir = new URL('./dist/assets/', import.meta.url);
 const files = readdirSync(dir).filter((f) => /\.(js|css)$/.test(f));
 const size = (f) => gzipSync(readFileSync(new URL(f, dir)), { level: 9 }).length;
 const isStripe = (f) => f.startsWith('stripe-');
-const page = files.filter((f) => !isStripe(f));
+// The UPI app screen (QR encoder, app links) loads only when a shopper pays in their app.
+const isUpiApp = (f) => f.startsWith('upi-app-');
+const page = files.filter((f) => !isStripe(f) && !isUpiApp(f));
 const stripe = files.filter(isStripe);
+const upiApp = files.filter(isUpiApp);
 const gzip = page.reduce((n, f) => n + size(f), 0);
 const stripeGzip = stripe.reduce((n, f) => n + size(f), 0);
+const upiAppGzip = upiApp.reduce((n, f) => n + size(f), 0);
+export const UPI_APP_CHUNK_BUDGET_GZIP_BYTES = 8 * 1024;
 writeFileSync(
   new URL('./dist/size.json', import.meta.url),
   `${JSON.stringify({
@@ -23,12 +28,26 @@ writeFileSync(
     stripe_files: stripe,
     stripe_gzip_bytes: stripeGzip,
     stripe_budget_gzip_bytes: STRIPE_CHUNK_BUDGET_GZIP_BYTES,
+    upi_app_files: upiApp,
+    upi_app_gzip_bytes: upiAppGzip,
+    upi_app_budget_gzip_bytes: UPI_APP_CHUNK_BUDGET_GZIP_BYTES,
   })}\n`,
 );
 console.log(`hosted page: ${page.join(', ')}: ${gzip} B gzip (budget ${BUDGET_GZIP_BYTES})`);
 console.log(
   `hosted page, Stripe payments only: + ${stripe.join(', ')}: ${stripeGzip} B gzip (budget ${STRIPE_CHUNK_BUDGET_GZIP_BYTES}; Stripe.js itself comes from js.stripe.com)`,
 );
+console.log(
+  `hosted page, UPI QR code and app links: + ${upiApp.join(', ')}: ${upiAppGzip} B gzip (budget ${UPI_APP_CHUNK_BUDGET_GZIP_BYTES}; card path ${gzip} B, UPI app path ${gzip + upiAppGzip} B)`,
+);
+if (upiApp.length === 0) {
+  console.error('the UPI app screen is not in a chunk of its own');
+  process.exit(1);
+}
+if (upiAppGzip > UPI_APP_CHUNK_BUDGET_GZIP_BYTES) {
+  console.error(`the UPI app chunk is over its ${UPI_APP_CHUNK_BUDGET_GZIP_BYTES} B gzip budget`);
+  process.exit(1);
+}
 if (stripe.length === 0) {
   console.error('the Stripe fields are not in a chunk of their own');
   process.exit(1);

@@ -6,6 +6,7 @@ import { type CardData, CardForm } from './card-form.tsx';
 import { type FieldsProps, PROCESSOR_FIELDS, type Problem } from './fields/index.ts';
 import { reasonOf, type Strings } from './i18n.ts';
 import type { Parent } from './parent.ts';
+import { type Platform, platformOf } from './platform.ts';
 import { UpiForm } from './upi-form.tsx';
 import { watchIntent } from './watch.ts';
 
@@ -63,6 +64,23 @@ export function App({ boot }: { boot: Boot }) {
       );
     }
   }, [fieldsOf]);
+
+  // The UPI app screen (a QR code, or app links on a phone), fetched only when shown.
+  const [UpiApp, setUpiApp] = useState<ComponentType<{
+    t: Strings;
+    link: string;
+    amount: string;
+    platform: Platform;
+  }> | null>(null);
+  const upiApp = intent?.status === 'requires_action' && intent.next_action?.type === 'upi_intent';
+  useEffect(() => {
+    if (upiApp && !UpiApp) {
+      import('./upi-app.tsx').then(
+        (m) => setUpiApp(() => m.default),
+        () => setWaitNote(t.networkError),
+      );
+    }
+  }, [upiApp]);
 
   useEffect(() => {
     getIntent(boot.id, boot.secret).then((a) => {
@@ -132,8 +150,9 @@ export function App({ boot }: { boot: Boot }) {
     return () => clearInterval(timer);
   }, [leftAt, status, submitting]);
 
-  // The UPI request's countdown.
-  const upiStart = status === 'processing' ? Number(sessionStorage.getItem(upiKey(boot.id))) : 0;
+  // The UPI request's (or QR code's) countdown.
+  const upiStart =
+    status === 'processing' || upiApp ? Number(sessionStorage.getItem(upiKey(boot.id))) : 0;
   useEffect(() => {
     if (!upiStart) return;
     const timer = setInterval(() => setTick((n) => n + 1), 1000);
@@ -200,7 +219,9 @@ export function App({ boot }: { boot: Boot }) {
   async function checkPaid() {
     const a = await getIntent(boot.id, boot.secret);
     if (!a.ok) return setWaitNote(a.status === 0 ? t.networkError : t.somethingWrong);
-    if (a.intent.status === 'processing') return setWaitNote(t.upiStillWaiting);
+    if (a.intent.status === 'processing' || a.intent.status === 'requires_action') {
+      return setWaitNote(t.upiStillWaiting);
+    }
     setIntent(a.intent);
   }
 
@@ -216,8 +237,9 @@ export function App({ boot }: { boot: Boot }) {
     setSubmitting(false);
     setLeftAt(null);
     if (a.ok) {
-      // A UPI request now waits in the shopper's app: its countdown survives a reopen.
-      if (a.intent.status === 'processing' && (paymentMethod as { type: string }).type === 'upi') {
+      // A UPI payment now waits in the shopper's app: its countdown survives a reopen.
+      const started = a.intent.status === 'processing' || a.intent.status === 'requires_action';
+      if (started && (paymentMethod as { type: string }).type === 'upi') {
         sessionStorage.setItem(upiKey(boot.id), String(Date.now()));
       }
       return setIntent(a.intent);
@@ -328,6 +350,45 @@ export function App({ boot }: { boot: Boot }) {
         {waitNote && <p role="alert">{waitNote}</p>}
       </section>
     );
+  } else if (upiApp && intent.next_action) {
+    const left = upiStart ? UPI_WINDOW_MS - (Date.now() - upiStart) : null;
+    const test = intent.next_action.test_url ? new URL(intent.next_action.test_url) : null;
+    test?.searchParams.set('embedded', '1');
+    body = (
+      <section class="screen" data-testid="upi-app-screen">
+        {UpiApp ? (
+          <UpiApp
+            t={t}
+            link={intent.next_action.url}
+            amount={amount}
+            platform={platformOf(navigator.userAgent)}
+          />
+        ) : (
+          <p class="loading" role="status">
+            …
+          </p>
+        )}
+        {left !== null && (
+          <p class="countdown" data-testid="countdown">
+            {left > 0 ? t.upiQrCountdown(clock(left)) : t.upiQrTimeUp}
+          </p>
+        )}
+        {test && (
+          <a class="link" href={test.pathname + test.search} target="_blank" rel="noopener">
+            {t.upiTestApp}
+          </a>
+        )}
+        {waitNote && <p role="alert">{waitNote}</p>}
+        <div class="choices">
+          <button type="button" class="pay" onClick={checkPaid} disabled={submitting}>
+            {t.checkPaid}
+          </button>
+          <button type="button" class="link" onClick={leaveAttempt} disabled={submitting}>
+            {t.changeMethod}
+          </button>
+        </div>
+      </section>
+    );
   } else if (s === 'requires_action' && intent.next_action) {
     const url = new URL(intent.next_action.url);
     url.searchParams.set('embedded', '1');
@@ -426,7 +487,9 @@ export function App({ boot }: { boot: Boot }) {
             test={!intent.livemode}
             payLabel={t.pay(amount)}
             busy={busy}
+            platform={platformOf(navigator.userAgent)}
             onPay={(vpa) => pay({ type: 'upi', upi: { vpa } })}
+            onApp={() => pay({ type: 'upi', upi: { flow: 'intent' } })}
           />
         )}
         {method === 'redirect' && (

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Field } from './field.tsx';
 import type { Strings } from './i18n.ts';
+import type { Platform } from './platform.ts';
 
 const VPA = /^[a-z0-9._-]{2,256}@[a-z][a-z0-9]{1,63}$/;
 
@@ -11,7 +12,10 @@ export function UpiForm(props: {
   busy: boolean;
   /** Test mode: the sandbox's test addresses are named under the field. */
   test?: boolean;
+  platform: Platform;
   onPay: (vpa: string) => void;
+  /** Pay in the shopper's own UPI app: a QR code on a computer, app links on a phone. */
+  onApp: () => void;
 }) {
   const { t } = props;
   const [vpa, setVpa] = useState('');
@@ -29,6 +33,15 @@ export function UpiForm(props: {
   };
   return (
     <form onSubmit={submit} noValidate aria-label={t.upi}>
+      <button
+        type="button"
+        class="pay app-choice"
+        disabled={props.busy}
+        onClick={() => !props.busy && props.onApp()}
+      >
+        {props.platform === 'desktop' ? t.upiShowQr : t.upiWithApp}
+      </button>
+      <p class="or">{t.upiOr}</p>
       <Field
         id="upi-vpa"
         label={t.vpa}
@@ -42,7 +55,7 @@ export function UpiForm(props: {
         onValue={setVpa}
       />
       {props.test && <p class="hint">{t.testVpas}</p>}
-      <button type="submit" class="pay" disabled={props.busy} aria-busy={props.busy}>
+      <button type="submit" class="pay secondary" disabled={props.busy} aria-busy={props.busy}>
         {props.busy ? t.paying : props.payLabel}
       </button>
     </form>

@@ -13,9 +13,13 @@ export type ProcessorOutcome =
 
 /** Something the shopper must do before the processor can decide. */
 export interface ProcessorAction {
-  type: 'three_d_secure' | 'redirect';
-  /** A page the shopper is sent to; relative paths are resolved against the gateway. */
+  /** `upi_intent`: the shopper pays in their own UPI app, from a QR code or a link. */
+  type: 'three_d_secure' | 'redirect' | 'upi_intent';
+  /** A page the shopper is sent to (relative paths are resolved against the gateway), or
+   * for `upi_intent` the `upi://pay?…` link. */
   url: string;
+  /** Test mode only: a page that stands in for the shopper's app (the sandbox's). */
+  testUrl?: string;
 }
 
 /**

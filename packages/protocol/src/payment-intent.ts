@@ -118,8 +118,15 @@ export const lastPaymentErrorSchema = z.object({
 });
 
 export const nextActionSchema = z.object({
-  type: z.enum(['three_d_secure', 'redirect']),
-  url: z.string(),
+  type: z.enum(['three_d_secure', 'redirect', 'upi_intent']),
+  url: z.string().meta({
+    description:
+      'three_d_secure and redirect: the page the shopper goes to. upi_intent: the `upi://pay` link, shown as a QR code or opened in a UPI app.',
+  }),
+  test_url: z.string().optional().meta({
+    description:
+      "Test mode, upi_intent: the sandbox's stand-in for the shopper's UPI app, to approve or decline.",
+  }),
 });
 
 export const paymentIntentSchema = z

@@ -36,10 +36,32 @@ export const vpaSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9._-]{2,256}@[a-z][a-z0-9]{1,63}$/, 'must be a UPI address such as name@bank');
 
+/**
+ * UPI, two ways: a collect request sent to the shopper's UPI ID (`collect`, the default,
+ * with `vpa`), or a payment the shopper starts in their own UPI app (`intent`): the answer
+ * is `requires_action` with a `upi_intent` next action whose `upi://pay` link the page
+ * shows as a QR code or opens in an app.
+ */
+export const upiDataSchema = z
+  .object({
+    flow: z.enum(['collect', 'intent']).optional().meta({ description: 'Default collect.' }),
+    vpa: vpaSchema.optional(),
+  })
+  .strict()
+  .superRefine((u, ctx) => {
+    if (u.flow !== 'intent' && !u.vpa) {
+      ctx.addIssue({ code: 'custom', path: ['vpa'], message: 'is required for a collect request' });
+    }
+    if (u.flow === 'intent' && u.vpa) {
+      ctx.addIssue({ code: 'custom', path: ['vpa'], message: 'must be left out for flow intent' });
+    }
+  });
+export type UpiData = z.infer<typeof upiDataSchema>;
+
 export const paymentMethodDataSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('card'), card: cardDetailsSchema }).strict(),
-    z.object({ type: z.literal('upi'), upi: z.object({ vpa: vpaSchema }).strict() }).strict(),
+    z.object({ type: z.literal('upi'), upi: upiDataSchema }).strict(),
     z.object({ type: z.literal('redirect') }).strict(),
   ])
   .meta({ id: 'PaymentMethodData' });
@@ -72,7 +94,10 @@ export const paymentMethodDetailsSchema = z
         fingerprint: z.string(),
       }),
     }),
-    z.object({ type: z.literal('upi'), upi: z.object({ vpa: z.string() }) }),
+    z.object({
+      type: z.literal('upi'),
+      upi: z.object({ flow: z.enum(['collect', 'intent']), vpa: z.string().nullable() }),
+    }),
     z.object({ type: z.literal('redirect') }),
   ])
   .meta({ id: 'PaymentMethodDetails' });

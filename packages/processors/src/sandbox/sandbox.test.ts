@@ -107,6 +107,60 @@ describe('sandbox test cards', () => {
     expect(await r(bad)).toMatchObject({ status: 'failed', declineCode: 'upi_declined' });
   });
 
+  it("UPI in the shopper's app: a upi://pay link with amount and reference, paid or declined in the test app, or withdrawn", async () => {
+    const start = (n: string) =>
+      sandbox.authorize({
+        attemptId: `pa_app_${n}`,
+        intentId: 'pi_app',
+        amount: 2550,
+        currency: 'INR',
+        captureMethod: 'automatic',
+        paymentMethod: { type: 'upi', upi: { flow: 'intent' } },
+      });
+    const paid = await start('paid');
+    if (paid.status !== 'requires_action')
+      throw new Error(`expected requires_action: ${paid.status}`);
+    expect(paid.action.type).toBe('upi_intent');
+    const link = new URL(paid.action.url);
+    expect(link.protocol).toBe('upi:');
+    expect(Object.fromEntries(link.searchParams)).toMatchObject({
+      pa: 'sandbox@kassa',
+      am: '25.50',
+      cu: 'INR',
+      tr: paid.reference,
+    });
+    expect(paid.action.testUrl).toBe(`/processors/sandbox/upi/${paid.reference}`);
+    const money = { amount: 2550, currency: 'INR' };
+    // Still waiting until the shopper pays.
+    expect((await sandbox.retrieve({ reference: paid.reference, ...money })).status).toBe(
+      'requires_action',
+    );
+    expect(
+      await sandbox.continueAfterAction({ reference: paid.reference, ...money, result: 'approve' }),
+    ).toMatchObject({ status: 'succeeded' });
+    expect((await sandbox.retrieve({ reference: paid.reference, ...money })).status).toBe(
+      'succeeded',
+    );
+
+    const declined = await start('declined');
+    expect(
+      await sandbox.continueAfterAction({
+        reference: declined.reference as string,
+        ...money,
+        result: 'decline',
+      }),
+    ).toMatchObject({ status: 'failed', declineCode: 'upi_declined' });
+
+    const left = await start('left');
+    const ref = left.reference as string;
+    expect(await sandbox.cancel({ reference: ref, ...money, operationId: 'op_left' })).toEqual({
+      canceled: true,
+    });
+    expect(
+      await sandbox.continueAfterAction({ reference: ref, ...money, result: 'approve' }),
+    ).toMatchObject({ status: 'failed', declineCode: 'canceled' });
+  });
+
   it('waits the configured latency before answering', async () => {
     const slow = createSandboxProcessor({ latencyMs: 60 });
     const t = performance.now();

@@ -1,4 +1,4 @@
-import { formatAmount, randomToken } from '@kassa/protocol';
+import { formatAmount, minorUnitDigits, randomToken } from '@kassa/protocol';
 import type {
   AuthorizeRequest,
   OperationRequest,
@@ -7,7 +7,7 @@ import type {
   ProcessorPages,
   ReferenceRequest,
 } from '../processor.ts';
-import { challengePage } from './challenge-page.ts';
+import { challengePage, upiAppPage } from './challenge-page.ts';
 import { createLedger, type SandboxOperation } from './ledger.ts';
 import { parseSandboxNotification } from './notifications.ts';
 import { makeReference, readReference, type SandboxPayment } from './reference.ts';
@@ -47,6 +47,19 @@ export type SandboxProcessor = Processor &
     /** Test-only: every capture, cancel and refund carried out on a payment. */
     operations(reference: string): SandboxOperation[];
   };
+
+/**
+ * The `upi://pay` link a UPI app opens (NPCI's linking specification): the payee, the
+ * amount in rupees, and the payment's reference as the transaction reference.
+ */
+function upiLink(reference: string, money?: { amount: number; currency: string }): string {
+  const q = new URLSearchParams({ pa: 'sandbox@kassa', pn: 'Kassa sandbox', tr: reference });
+  if (money) {
+    q.set('am', (money.amount / 10 ** minorUnitDigits(money.currency)).toFixed(2));
+    q.set('cu', money.currency.toUpperCase());
+  }
+  return `upi://pay?${q.toString().replace(/\+/g, '%20')}`;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -113,7 +126,12 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   }
 
   /** Where a payment in a final-or-immediate scenario stands. */
-  function settle(p: SandboxPayment, s: SandboxScenario, reference: string): ProcessorOutcome {
+  function settle(
+    p: SandboxPayment,
+    s: SandboxScenario,
+    reference: string,
+    money?: { amount: number; currency: string },
+  ): ProcessorOutcome {
     switch (s.kind) {
       case 'succeed':
         return { status: p.manual ? 'authorized' : 'succeeded', reference };
@@ -127,6 +145,16 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
         };
       case 'unanswered':
         return { status: 'processing', reference };
+      case 'upi_app':
+        return {
+          status: 'requires_action',
+          reference,
+          action: {
+            type: 'upi_intent',
+            url: upiLink(reference, money),
+            testUrl: `/processors/sandbox/upi/${reference}`,
+          },
+        };
       case 'async':
         // A binding request is approved late: three times the usual delay.
         return now() - p.startedAt >= asyncDelay * (s.binding ? 3 : 1)
@@ -155,6 +183,16 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   function afterChallenge(reference: string, result: string): ProcessorOutcome {
     const p = paymentOf(reference);
     if (withdrawn(reference)) return canceledOutcome(reference);
+    if (p.scenario.kind === 'upi_app') {
+      return result === 'approve'
+        ? settle(p, { kind: 'succeed' }, reference)
+        : {
+            status: 'failed',
+            reference,
+            declineCode: 'upi_declined',
+            message: 'The payment was declined in the UPI app.',
+          };
+    }
     if (p.scenario.kind !== 'three_d_secure') return settle(p, p.scenario, reference);
     if (result !== 'approve') {
       return {
@@ -192,9 +230,13 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       // The attempt id is the operation id: authorising the same attempt again (a retry
       // after a timeout or a crash) answers for the same payment, never a second one.
       const seen = ledger.operation(req.attemptId)?.result.reference;
-      if (seen) return book(settle(paymentOf(seen), paymentOf(seen).scenario, seen), req);
-      const scenario =
-        m.type === 'card' ? scenarioForCard(m.card.number) : scenarioForVpa(m.upi.vpa);
+      if (seen) return book(settle(paymentOf(seen), paymentOf(seen).scenario, seen, req), req);
+      const scenario: SandboxScenario =
+        m.type === 'card'
+          ? scenarioForCard(m.card.number)
+          : m.upi.flow === 'intent'
+            ? { kind: 'upi_app' }
+            : scenarioForVpa(m.upi.vpa ?? '');
       const payment = { scenario, manual: req.captureMethod === 'manual', startedAt: now() };
       const reference = makeReference(payment);
       ledger.recordOperation({
@@ -206,7 +248,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
         result: { status: 'started', reference },
         at: now(),
       });
-      return book(settle(payment, scenario, reference), req);
+      return book(settle(payment, scenario, reference, req), req);
     },
 
     async retrieve(req: ReferenceRequest) {
@@ -223,7 +265,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
         return { status: 'succeeded' as const, reference: req.reference };
       }
       // A 3-D Secure payment that was never completed is still waiting for the shopper.
-      return book(settle(p, p.scenario, req.reference), req);
+      return book(settle(p, p.scenario, req.reference, req), req);
     },
 
     async continueAfterAction(req) {
@@ -293,19 +335,20 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     },
 
     async handlePage(request, ctx) {
-      const m = /^3ds\/(sbx_[A-Za-z0-9_.-]+)$/.exec(ctx.path);
-      if (!m?.[1]) return null;
-      const reference = m[1];
+      const m = /^(3ds|upi)\/(sbx_[A-Za-z0-9_.-]+)$/.exec(ctx.path);
+      if (!m?.[1] || !m[2]) return null;
+      const [, page, reference] = m;
       const payment = await ctx.describe(reference);
       if (!payment || !readReference(reference)) {
-        return new Response('Unknown or finished authentication.', { status: 404 });
+        return new Response('Unknown or finished payment.', { status: 404 });
       }
       if (request.method === 'GET') {
-        const html = challengePage({
+        const opts = {
           amount: formatAmount(payment.amount, payment.currency),
           // Keep the query (`embedded=1` inside the hosted page) for the answer too.
-          action: `/processors/sandbox/3ds/${reference}${new URL(request.url).search}`,
-        });
+          action: `/processors/sandbox/${page}/${reference}${new URL(request.url).search}`,
+        };
+        const html = page === 'upi' ? upiAppPage(opts) : challengePage(opts);
         return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
       }
       if (request.method === 'POST') {

@@ -7,7 +7,10 @@ export type SandboxScenario =
    * withdrawn (a UPI collect request the shopper may still approve in their app). */
   | { kind: 'async'; next: SandboxScenario; binding?: true }
   /** Processing until withdrawn: a request the shopper never answers. */
-  | { kind: 'unanswered' };
+  | { kind: 'unanswered' }
+  /** Waiting for the shopper to pay in their UPI app (a QR code or an app link); the
+   * sandbox's test app page approves or declines it. */
+  | { kind: 'upi_app' };
 
 const decline = (code: string, message: string): SandboxScenario => ({
   kind: 'decline',

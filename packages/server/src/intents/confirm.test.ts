@@ -166,6 +166,39 @@ describe('confirming a payment', () => {
     ]);
   });
 
+  it("UPI in the shopper's app: a upi_intent next action with the upi://pay link, paid in the sandbox's test app", async () => {
+    const pi = (await g.createIntent({ amount: 2500, currency: 'INR' })).json;
+    const res = await g.confirm(pi, { type: 'upi', upi: { flow: 'intent' } });
+    expect(res.json.status).toBe('requires_action');
+    expect(res.json.next_action.type).toBe('upi_intent');
+    const link = new URL(res.json.next_action.url);
+    expect(link.protocol).toBe('upi:');
+    expect(link.searchParams.get('am')).toBe('25.00');
+    expect(link.searchParams.get('cu')).toBe('INR');
+    const app = new URL(res.json.next_action.test_url);
+    expect(app.origin).toBe('http://gateway.test');
+    expect(await (await g.app.request(app.pathname)).text()).toContain('Test UPI app');
+    await g.app.request(app.pathname, {
+      method: 'POST',
+      body: new URLSearchParams({ result: 'approve' }),
+    });
+    expect((await get(pi.id)).status).toBe('succeeded');
+    const id = (await get(pi.id)).latest_attempt;
+    const attempt = await g.store.read((tx) => tx.getAttempt(id));
+    expect(attempt).toMatchObject({ methodType: 'upi', upiVpa: null, status: 'succeeded' });
+  });
+
+  it.each([
+    [{ flow: 'collect' }, 'payment_method[upi][vpa]'],
+    [{ flow: 'intent', vpa: 'a@upi' }, 'payment_method[upi][vpa]'],
+    [{ flow: 'qr' }, 'payment_method[upi][flow]'],
+  ])('UPI %j is refused naming %s', async (upi, param) => {
+    const pi = (await g.createIntent()).json;
+    const res = await g.confirm(pi, { type: 'upi', upi });
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe(param);
+  });
+
   it('3-D Secure failed, or approved then declined, returns to requires_payment_method', async () => {
     for (const [number, result, decline] of [
       [CARDS.threeDS, 'fail', 'authentication_failed'],

@@ -228,7 +228,7 @@ export function createConfirmService(deps: Deps) {
         cardExpMonth: card?.expMonth ?? null,
         cardExpYear: card?.expYear ?? null,
         cardFingerprint: card?.fingerprint ?? null,
-        upiVpa: method.type === 'upi' ? method.upi.vpa : null,
+        upiVpa: method.type === 'upi' ? (method.upi.vpa ?? null) : null,
         clientKey: opts.clientKey ?? null,
         processor: processorId,
         processorReference: null,

@@ -32,6 +32,19 @@ describe('server-to-server payments (seed 002)', () => {
     ).toBeUndefined();
   });
 
+  it("refuses UPI in the shopper's own app, which needs the payment page, naming the field", async () => {
+    const g = await testGateway();
+    const res = await g.createIntent({
+      currency: 'INR',
+      confirm: true,
+      payment_method: { type: 'upi', upi: { flow: 'intent' } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe('payment_method[upi][flow]');
+    const list = (await g.call('GET', '/v1/payment_intents', g.a.sk)).json;
+    expect(list.data).toHaveLength(0);
+  });
+
   it('failure@kassa ends as a decline the merchant can see', async () => {
     const g = await testGateway();
     const res = await g.createIntent({

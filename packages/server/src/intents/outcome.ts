@@ -188,6 +188,9 @@ export async function applyOutcome(
           nextAction: {
             type: outcome.action.type,
             url: absolute(outcome.action.url, config.publicUrl),
+            ...(outcome.action.testUrl && {
+              test_url: absolute(outcome.action.testUrl, config.publicUrl),
+            }),
           },
         },
         { ...base, event: 'payment_intent.requires_action' },

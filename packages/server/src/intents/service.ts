@@ -75,6 +75,14 @@ export function createIntentService(deps: Deps) {
           { param: 'payment_method[type]' },
         );
       }
+      if (body.confirm && upi?.upi.flow === 'intent') {
+        throw new ApiError(
+          400,
+          'parameter_invalid',
+          "Server-side confirmation sends a collect request (flow collect, with vpa); a payment in the shopper's own UPI app starts on the payment page.",
+          { param: 'payment_method[upi][flow]' },
+        );
+      }
       if (
         body.confirm &&
         !body.payment_method_types.includes(body.payment_method?.type ?? 'card')

@@ -37,8 +37,10 @@ export interface PaymentErrorData {
 }
 
 export interface NextActionData {
-  type: 'three_d_secure' | 'redirect';
+  type: 'three_d_secure' | 'redirect' | 'upi_intent';
   url: string;
+  /** Test mode: the sandbox's stand-in for the shopper's UPI app. */
+  test_url?: string;
 }
 
 export interface IntentRow {
