@@ -152,6 +152,35 @@ test('paying with the keyboard alone works', async ({ page }) => {
   await waitForResult(page, 'success');
 });
 
+test('Tab and Shift+Tab go round the modal and never out onto the shop', async ({ page }) => {
+  await pay(page);
+  const frame = hosted(page);
+  await expect(frame.getByLabel('Card number')).toBeFocused();
+  // Where the focus is, in the shop's page and in the payment page.
+  const where = async () => {
+    const top = await page.evaluate(() => document.activeElement?.tagName);
+    const inner = await frame
+      .locator(':focus')
+      .evaluate((el) => el.id || el.getAttribute('aria-label') || el.textContent)
+      .catch(() => 'nothing');
+    return `${top}:${inner}`;
+  };
+  const forward: string[] = [];
+  for (let i = 0; i < 14; i++) {
+    await page.keyboard.press('Tab');
+    forward.push(await where());
+  }
+  expect(forward.every((w) => w.startsWith('IFRAME:') && w !== 'IFRAME:nothing')).toBe(true);
+  // Round and round: the Pay button is followed by the × at the top.
+  const payAt = forward.findIndex((w) => w.includes('Pay ₹25.00'));
+  expect(payAt).toBeGreaterThanOrEqual(0);
+  expect(forward[payAt + 1]).toBe('IFRAME:Close');
+  await expect(frame.getByLabel('Card number')).toBeVisible();
+  await frame.getByRole('button', { name: 'Close' }).focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(frame.getByRole('button', { name: /^Pay / })).toBeFocused();
+});
+
 test('full-page checkout returns the shopper to return_url', async ({ page }) => {
   const pi = await page.evaluate(
     (u) => (window as any).createIntent({ return_url: `${u}/?paid=1` }),

@@ -130,6 +130,8 @@ export function App({ boot }: { boot: Boot }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') requestClose();
+      // In the modal, Tab goes round the page's controls and never out to the shop.
+      if (e.key === 'Tab' && parent.current?.embedded) wrapFocus(e);
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
@@ -535,6 +537,30 @@ function failureText(intent: PageIntent, t: Strings): string {
   if (intent.status === 'canceled') return t.canceled;
   const last = intent.last_payment_error;
   return last ? `${reasonOf(last, t)} ${t.tooManyAttempts}` : t.tooManyAttempts;
+}
+
+const TABBABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), iframe, [tabindex]:not([tabindex="-1"])';
+
+/** Tab from the last control goes to the first, Shift+Tab from the first to the last. */
+function wrapFocus(e: KeyboardEvent) {
+  const all = [...document.querySelectorAll<HTMLElement>(TABBABLE)].filter(
+    (el) =>
+      el.getClientRects().length > 0 &&
+      // One stop per radio group: its checked radio.
+      !(el instanceof HTMLInputElement && el.type === 'radio' && !el.checked),
+  );
+  const first = all[0];
+  const last = all[all.length - 1];
+  const at = document.activeElement;
+  if (!first || !last) return;
+  if (!e.shiftKey && (at === last || at === document.body)) {
+    e.preventDefault();
+    first.focus();
+  } else if (e.shiftKey && (at === first || at === document.body)) {
+    e.preventDefault();
+    last.focus();
+  }
 }
 
 /** 4:05 */
