@@ -254,3 +254,42 @@ test('an order left unpaid expires with its payment', async ({ page }) => {
   await expect(status(page)).toHaveAttribute('data-status', 'EXPIRED', { timeout: 100_000 });
   expect((await orderState(page, id)).intent?.status).toBe('expired');
 });
+
+test('each browser has its own cart and orders; an item can be removed', async ({
+  page,
+  browser,
+}) => {
+  await page.goto(shop());
+  await page.getByRole('button', { name: 'Add Masala chai to cart' }).click();
+  await page.goto(shop());
+  await page.getByRole('button', { name: 'Add Samosa box to cart' }).click();
+  await expect(page.getByTestId('cart-line')).toHaveCount(2);
+  await expect(page.getByTestId('cart-count')).toHaveText('2');
+
+  // Another shopper, in another browser, sees an empty cart and cannot open our order.
+  const other = await browser.newContext();
+  const theirs = await other.newPage();
+  await theirs.goto(`${shop()}/cart`);
+  await expect(theirs.getByText('Your cart is empty.')).toBeVisible();
+  await expect(theirs.getByTestId('cart-count')).toHaveText('0');
+
+  await page.getByRole('button', { name: 'Remove Samosa box' }).click();
+  await expect(page.getByTestId('cart-line')).toHaveCount(1);
+  await expect(page.getByTestId('cart-total')).toHaveText('₹120.00');
+  await page.getByRole('button', { name: 'Place order' }).click();
+  const id = (await status(page).getAttribute('data-order')) as string;
+  expect((await theirs.goto(`${shop()}/orders/${id}`))?.status()).toBe(404);
+  await theirs.goto(`${shop()}/orders`);
+  await expect(theirs.getByText('No orders yet.')).toBeVisible();
+  await other.close();
+});
+
+test('at 390 px wide nothing overflows: shop, cart, order and orders', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const id = await placeOrder(page);
+  for (const path of ['/', '/cart', `/orders/${id}`, '/orders', '/wallet']) {
+    await page.goto(`${shop()}${path}`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(wide, `${path} is ${wide} px wide`).toBeLessThanOrEqual(390);
+  }
+});

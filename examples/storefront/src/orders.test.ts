@@ -4,10 +4,14 @@ import { openShopDb } from './db/db.ts';
 import {
   addToCart,
   applyPaymentEvent,
+  cartOf,
+  customerExists,
+  ensureGuest,
   getOrder,
   handleEventOnce,
   placeOrder,
   placeTopUp,
+  removeFromCart,
   walletOf,
 } from './orders.ts';
 
@@ -65,6 +69,21 @@ describe('orders', () => {
     const order = placeOrder(db, 'cus_asha');
     expect(order).toMatchObject({ status: 'PENDING', amount: 2 * 12000 + 18000, currency: 'INR' });
     expect(() => placeOrder(db, 'cus_asha')).toThrow(/empty/);
+  });
+
+  it('a guest has a cart and a wallet of their own; a removed item leaves the order', () => {
+    const db = openShopDb(':memory:');
+    ensureGuest(db, 'cus_guest1');
+    ensureGuest(db, 'cus_guest1'); // a second sight changes nothing
+    expect(customerExists(db, 'cus_guest1')).toBe(true);
+    expect(walletOf(db, 'cus_guest1').balance).toBe(0);
+    addToCart(db, 'cus_guest1', 'chai', 1);
+    addToCart(db, 'cus_guest1', 'filter', 1);
+    addToCart(db, 'cus_asha', 'samosa', 1);
+    removeFromCart(db, 'cus_guest1', 'chai');
+    expect(cartOf(db, 'cus_guest1').map((l) => l.productId)).toEqual(['filter']);
+    expect(placeOrder(db, 'cus_guest1').amount).toBe(15000);
+    expect(cartOf(db, 'cus_asha').map((l) => l.productId)).toEqual(['samosa']);
   });
 
   it('moves PENDING to PAID, FAILED or EXPIRED, and never back from PAID', () => {

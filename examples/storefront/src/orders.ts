@@ -37,6 +37,35 @@ export function addToCart(db: ShopDb, customerId: string, productId: string, qua
     .run();
 }
 
+export function removeFromCart(db: ShopDb, customerId: string, productId: string) {
+  db.delete(s.cartItems)
+    .where(and(eq(s.cartItems.customerId, customerId), eq(s.cartItems.productId, productId)))
+    .run();
+}
+
+/** A shopper known by their browser's cookie only: a guest with a cart, orders and a
+ * wallet of their own. Made on first sight; nothing happens if they exist. */
+export function ensureGuest(db: ShopDb, customerId: string) {
+  db.transaction((tx) => {
+    tx.insert(s.customers)
+      .values({
+        id: customerId,
+        name: 'Guest shopper',
+        email: `${customerId.replace(/^cus_/, 'guest-').toLowerCase()}@example.com`,
+      })
+      .onConflictDoNothing()
+      .run();
+    tx.insert(s.wallets)
+      .values({ customerId, balance: 0, currency: 'INR' })
+      .onConflictDoNothing()
+      .run();
+  });
+}
+
+export const customerExists = (db: ShopDb, id: string) =>
+  db.select({ id: s.customers.id }).from(s.customers).where(eq(s.customers.id, id)).get() !==
+  undefined;
+
 export const getOrder = (db: ShopDb, id: string) =>
   db.select().from(s.orders).where(eq(s.orders.id, id)).get();
 

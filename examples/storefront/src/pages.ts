@@ -45,20 +45,20 @@ export function catalogPage(
 }
 
 export function cartPage(
-  lines: { name: string; quantity: number; price: number; currency: string }[],
+  lines: { productId: string; name: string; quantity: number; price: number; currency: string }[],
 ) {
   if (lines.length === 0)
     return '<h1>Your cart</h1><p>Your cart is empty. <a href="/">Browse the shop</a>.</p>';
   const total = lines.reduce((s, l) => s + l.price * l.quantity, 0);
   const currency = lines[0]?.currency ?? 'INR';
-  return `<h1>Your cart</h1><table><tbody>${lines
+  return `<h1>Your cart</h1><table class="cart"><tbody>${lines
     .map(
       (l) =>
-        `<tr><td>${esc(l.name)} × ${l.quantity}</td><td>${money(l.price * l.quantity, l.currency)}</td></tr>`,
+        `<tr data-testid="cart-line"><td>${esc(l.name)} × ${l.quantity}</td><td>${money(l.price * l.quantity, l.currency)}</td><td><form method="post" action="/cart/remove"><input type="hidden" name="product" value="${esc(l.productId)}"><button type="submit" class="remove" aria-label="Remove ${esc(l.name)}">Remove</button></form></td></tr>`,
     )
     .join(
       '',
-    )}</tbody><tfoot><tr><th>Total</th><th data-testid="cart-total">${money(total, currency)}</th></tr></tfoot></table>
+    )}</tbody><tfoot><tr><th>Total</th><th data-testid="cart-total">${money(total, currency)}</th><th></th></tr></tfoot></table>
 <form method="post" action="/orders"><button type="submit" class="primary">Place order</button></form>`;
 }
 
@@ -97,12 +97,12 @@ ${o.timeline.length ? `<ol class="timeline" data-testid="timeline">${o.timeline.
 
 export function ordersPage(orders: Order[]) {
   if (orders.length === 0) return '<h1>Your orders</h1><p>No orders yet.</p>';
-  return `<h1>Your orders</h1><table><thead><tr><th>Order</th><th>Kind</th><th>Amount</th><th>Status</th></tr></thead><tbody>${orders
+  return `<h1>Your orders</h1><div class="scroll"><table class="orders"><thead><tr><th>Order</th><th>Kind</th><th>Amount</th><th>Status</th></tr></thead><tbody>${orders
     .map(
       (o) =>
         `<tr><td><a href="/orders/${esc(o.id)}">${esc(o.id)}</a></td><td>${o.kind}</td><td>${money(o.amount, o.currency)}</td><td>${STATUS_TEXT[o.status]}</td></tr>`,
     )
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 export function walletPage(w: {
@@ -139,11 +139,11 @@ export function reconcilePage(o: {
 <form method="get" action="/reconcile"><label>Day <input type="date" name="date" value="${esc(o.date)}"></label> <button type="submit">Compare</button></form>
 ${o.synced ? `<p role="status" data-testid="sync-result">Sync read ${o.synced.read} events and repaired ${o.synced.applied} orders.</p>` : ''}
 <p data-testid="mismatch-count">${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'} of ${o.rows.length} orders.</p>
-<table data-testid="reconcile"><thead><tr><th>Order</th><th>Shop</th><th>Gateway</th><th>Case</th><th>Action</th></tr></thead><tbody>${o.rows
+<div class="scroll"><table data-testid="reconcile"><thead><tr><th>Order</th><th>Shop</th><th>Gateway</th><th>Case</th><th>Action</th></tr></thead><tbody>${o.rows
     .map(
       (r) =>
         `<tr data-order="${esc(r.order.id)}" data-case="${r.case}"><td><a href="/orders/${esc(r.order.id)}">${esc(r.order.id)}</a></td><td>${r.order.status}</td><td>${esc(r.intent?.status ?? '—')}</td><td>${CASE_TEXT[r.case]}</td><td>${esc(r.action)}</td></tr>`,
     )
-    .join('')}</tbody></table>
+    .join('')}</tbody></table></div>
 <form method="post" action="/reconcile/sync"><input type="hidden" name="date" value="${esc(o.date)}"><button type="submit" class="primary">Sync from the gateway's events</button></form>`;
 }

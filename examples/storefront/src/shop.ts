@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Kassa, verifyWebhook } from '@kassa/node';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { ShopDb } from './db/db.ts';
 import * as s from './db/schema.ts';
@@ -10,6 +12,8 @@ import { createLive } from './live.ts';
 import {
   addToCart,
   cartOf,
+  customerExists,
+  ensureGuest,
   ensureIntent,
   getOrder,
   handleEventOnce,
@@ -17,6 +21,7 @@ import {
   ordersOf,
   placeOrder,
   placeTopUp,
+  removeFromCart,
   walletOf,
 } from './orders.ts';
 import * as pages from './pages.ts';
@@ -37,7 +42,9 @@ export interface ShopOptions {
   testControls?: boolean;
 }
 
-const CUSTOMER = 'cus_asha';
+/** The cookie that gives each browser its own cart, orders and wallet. */
+const SESSION_COOKIE = 'shop_customer';
+const SESSION_ID = /^cus_[A-Za-z0-9_-]{22}$/;
 const today = () => new Date().toISOString().slice(0, 10);
 
 /**
@@ -50,9 +57,25 @@ export function createShop(o: ShopOptions) {
   const app = new Hono();
   let webhookMode: 'ok' | 'down' | 'drop' = 'ok';
 
-  const page = (title: string, body: string) => {
-    const cart = cartOf(db, CUSTOMER).reduce((n, l) => n + l.quantity, 0);
-    const w = walletOf(db, CUSTOMER);
+  /** The shopper behind this browser: a guest made on first sight, kept by a cookie. */
+  const shopper = (c: Context): string => {
+    const known = getCookie(c, SESSION_COOKIE);
+    if (known && SESSION_ID.test(known) && customerExists(db, known)) return known;
+    const id = `cus_${randomBytes(16).toString('base64url')}`;
+    ensureGuest(db, id);
+    setCookie(c, SESSION_COOKIE, id, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: new URL(c.req.url).protocol === 'https:',
+      path: '/',
+      maxAge: 60 * 60 * 24 * 365,
+    });
+    return id;
+  };
+
+  const page = (customer: string, title: string, body: string) => {
+    const cart = cartOf(db, customer).reduce((n, l) => n + l.quantity, 0);
+    const w = walletOf(db, customer);
     return pages.layout({
       title,
       body,
@@ -78,24 +101,51 @@ export function createShop(o: ShopOptions) {
     });
   });
 
-  app.get('/', (c) => c.html(page('Shop', pages.catalogPage(db.select().from(s.products).all()))));
+  app.get('/', (c) =>
+    c.html(page(shopper(c), 'Shop', pages.catalogPage(db.select().from(s.products).all()))),
+  );
   app.post('/cart', async (c) => {
     const form = await c.req.parseBody();
-    addToCart(db, CUSTOMER, String(form.product), Number(form.quantity ?? 1));
+    const product = String(form.product ?? '');
+    if (
+      !db
+        .select()
+        .from(s.products)
+        .all()
+        .some((p) => p.id === product)
+    ) {
+      return c.text('No such product.', 400);
+    }
+    addToCart(db, shopper(c), product, Number(form.quantity ?? 1));
     return c.redirect('/cart', 303);
   });
-  app.get('/cart', (c) => c.html(page('Cart', pages.cartPage(cartOf(db, CUSTOMER)))));
+  app.post('/cart/remove', async (c) => {
+    const form = await c.req.parseBody();
+    removeFromCart(db, shopper(c), String(form.product ?? ''));
+    return c.redirect('/cart', 303);
+  });
+  app.get('/cart', (c) => {
+    const customer = shopper(c);
+    return c.html(page(customer, 'Cart', pages.cartPage(cartOf(db, customer))));
+  });
 
   // Order first, then the payment: the amount comes from our database, never the browser.
   app.post('/orders', async (c) => {
-    const order = placeOrder(db, CUSTOMER);
+    const customer = shopper(c);
+    if (cartOf(db, customer).length === 0) return c.redirect('/cart', 303);
+    const order = placeOrder(db, customer);
     await ensureIntent(db, kassa, order, { expiresIn: o.intentExpiresIn }).catch(() => null);
     return c.redirect(`/orders/${order.id}`, 303);
   });
-  app.get('/orders', (c) => c.html(page('Orders', pages.ordersPage(ordersOf(db, CUSTOMER)))));
+  app.get('/orders', (c) => {
+    const customer = shopper(c);
+    return c.html(page(customer, 'Orders', pages.ordersPage(ordersOf(db, customer))));
+  });
   app.get('/orders/:id', async (c) => {
+    const customer = shopper(c);
     let order = getOrder(db, c.req.param('id'));
-    if (!order || order.customerId !== CUSTOMER) return c.notFound();
+    // Another browser's order is not found here.
+    if (!order || order.customerId !== customer) return c.notFound();
     if (order.status === 'PENDING' && !order.paymentIntentId) {
       order = await ensureIntent(db, kassa, order, { expiresIn: o.intentExpiresIn });
     }
@@ -110,6 +160,7 @@ export function createShop(o: ShopOptions) {
       : [];
     return c.html(
       page(
+        customer,
         `Order ${order.id}`,
         pages.orderPage({
           order,
@@ -148,20 +199,25 @@ export function createShop(o: ShopOptions) {
     });
   });
 
-  app.get('/wallet', (c) => c.html(page('Wallet', pages.walletPage(walletOf(db, CUSTOMER)))));
+  app.get('/wallet', (c) => {
+    const customer = shopper(c);
+    return c.html(page(customer, 'Wallet', pages.walletPage(walletOf(db, customer))));
+  });
   app.post('/wallet/topups', async (c) => {
+    const customer = shopper(c);
     const form = await c.req.parseBody();
     const rupees = Number(form.amount);
     if (!Number.isFinite(rupees) || rupees < 1 || rupees > 100_000) {
       return c.html(
         page(
+          customer,
           'Wallet',
-          `<p role="alert">Enter an amount from ₹1 to ₹1,00,000.</p>${pages.walletPage(walletOf(db, CUSTOMER))}`,
+          `<p role="alert">Enter an amount from ₹1 to ₹1,00,000.</p>${pages.walletPage(walletOf(db, customer))}`,
         ),
         400,
       );
     }
-    const order = placeTopUp(db, CUSTOMER, Math.round(rupees * 100));
+    const order = placeTopUp(db, customer, Math.round(rupees * 100));
     await ensureIntent(db, kassa, order, { expiresIn: o.intentExpiresIn }).catch(() => null);
     return c.redirect(`/orders/${order.id}`, 303);
   });
@@ -169,19 +225,20 @@ export function createShop(o: ShopOptions) {
   app.get('/reconcile', async (c) => {
     const date = c.req.query('date') ?? today();
     return c.html(
-      page('Reconciliation', pages.reconcilePage({ date, rows: await reconcile(db, kassa, date) })),
+      page(
+        shopper(c),
+        'Reconciliation',
+        pages.reconcilePage({ date, rows: await reconcile(db, kassa, date) }),
+      ),
     );
   });
   app.post('/reconcile/sync', async (c) => {
     const date = String((await c.req.parseBody()).date ?? today());
     const synced = await sync(db, kassa, date);
-    for (const order of ordersOf(db, CUSTOMER)) live.changed(order.id);
-    return c.html(
-      page(
-        'Reconciliation',
-        pages.reconcilePage({ date, rows: await reconcile(db, kassa, date), synced }),
-      ),
-    );
+    // Reconciliation is the shop's, across every shopper: any open order page may change.
+    const rows = await reconcile(db, kassa, date);
+    for (const r of rows) live.changed(r.order.id);
+    return c.html(page(shopper(c), 'Reconciliation', pages.reconcilePage({ date, rows, synced })));
   });
 
   // The webhook: verified, deduplicated by webhook-id, applied once; never trusted blindly.
