@@ -52,6 +52,10 @@ test('insufficient funds is said plainly', async ({ page }) => {
 test('the form checks the card before sending it, and says what is wrong', async ({ page }) => {
   await pay(page);
   const frame = hosted(page);
+  // The networks taken, drawn inside the empty card number field.
+  const marks = frame.getByTestId('brand-marks');
+  await expect(marks).toHaveAttribute('data-shown', 'visa mastercard amex rupay');
+  await expect(marks.locator('svg')).toHaveCount(4);
   await frame.getByLabel('Card number').fill('4242 4242 4242 4241');
   await frame.getByLabel('Expiry (MM/YY)').fill('01 / 20');
   await frame.getByRole('button', { name: /^Pay / }).click();
@@ -63,6 +67,19 @@ test('the form checks the card before sending it, and says what is wrong', async
   await frame.getByLabel('Card number').fill('378282246310005');
   await expect(frame.getByLabel('Card number')).toHaveValue('3782 822463 10005');
   await expect(frame.getByText('American Express')).toBeVisible();
+  // Only the number's own network is left, and the number never runs under it.
+  await expect(marks).toHaveAttribute('data-shown', 'amex');
+  await expect(marks.locator('svg')).toHaveCount(1);
+  const gap = await frame.getByLabel('Card number').evaluate((input) => {
+    const mark = input.parentElement?.querySelector('.marks') as HTMLElement;
+    return mark.getBoundingClientRect().left - input.getBoundingClientRect().left;
+  });
+  const textWidth = await frame.getByLabel('Card number').evaluate((input) => {
+    const c = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+    c.font = getComputedStyle(input).font;
+    return c.measureText((input as HTMLInputElement).value).width + 12;
+  });
+  expect(textWidth).toBeLessThan(gap);
 });
 
 test('3-D Secure approved inside the modal', async ({ page }) => {

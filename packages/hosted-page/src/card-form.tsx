@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { BrandMarks } from './brand-marks.tsx';
 import { brandOf, digitsOf, formatExpiry, formatNumber, parseExpiry, validNumber } from './card.ts';
 import { Field } from './field.tsx';
 import type { Strings } from './i18n.ts';
@@ -79,6 +80,7 @@ export function CardForm(props: {
         onBlur={blur('number')}
         onValue={(v) => setNumber(formatNumber(v))}
         data-brand={brand.brand}
+        adornment={<BrandMarks brand={brand.brand} empty={number === ''} />}
       />
       <p class="brand" aria-live="polite">
         {brand.label}
