@@ -251,6 +251,14 @@ test('a page the browser will not frame is explained, never left on “Loading�
   // The close button has the focus; Enter closes the modal.
   await page.keyboard.press('Enter');
   await expect(dialog).toHaveCount(0);
+
+  // In Hindi, checkout.js's own words are Hindi too.
+  await page.evaluate(() => (window as any).payWith({}, { readyTimeoutMs: 1500, locale: 'hi' }));
+  await expect(dialog).toHaveAttribute('aria-label', 'भुगतान');
+  await expect(dialog.getByRole('alert')).toContainText('भुगतान पेज लोड नहीं हो सका', {
+    timeout: 6000,
+  });
+  await expect(dialog.getByRole('button', { name: 'बंद करें' })).toBeFocused();
 });
 
 test('a data-kassa button a framework renders after load opens the modal', async ({ page }) => {

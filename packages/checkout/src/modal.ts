@@ -43,6 +43,24 @@ const CSS =
   'dialog.kassa .kassa-loader button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #999;background:#fff;cursor:pointer}' +
   '@media (max-width:600px){dialog.kassa{width:100vw;max-width:100vw;height:100%;max-height:100%;margin:0;border-radius:0}dialog.kassa iframe{height:100%!important;max-height:none}}';
 
+/** checkout.js's own few words, in the page's languages (the rest is the payment page's). */
+const WORDS = {
+  en: {
+    dialog: 'Payment',
+    frame: 'Secure payment',
+    loading: 'Loading…',
+    failed: 'The payment page could not be loaded. Close this window and try again.',
+    close: 'Close',
+  },
+  hi: {
+    dialog: 'भुगतान',
+    frame: 'सुरक्षित भुगतान',
+    loading: 'लोड हो रहा है…',
+    failed: 'भुगतान पेज लोड नहीं हो सका। यह विंडो बंद करें और फिर से प्रयास करें।',
+    close: 'बंद करें',
+  },
+};
+
 let current: Handle | null = null;
 
 export type ModalAction =
@@ -106,6 +124,7 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   const timeout = opts.readyTimeoutMs ?? 15_000;
   const opener = document.activeElement as HTMLElement | null;
   const root = document.documentElement;
+  const w = opts.locale === 'hi' ? WORDS.hi : WORDS.en;
   const overflow = root.style.overflow;
 
   if (!document.getElementById('kassa-css')) {
@@ -116,13 +135,13 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   }
   const dialog = document.createElement('dialog');
   dialog.className = 'kassa';
-  dialog.setAttribute('aria-label', 'Payment');
+  dialog.setAttribute('aria-label', w.dialog);
   const loader = document.createElement('div');
   loader.className = 'kassa-loader';
   loader.setAttribute('role', 'status');
-  loader.textContent = 'Loading…';
+  loader.textContent = w.loading;
   const frame = document.createElement('iframe');
-  frame.title = 'Secure payment';
+  frame.title = w.frame;
   frame.allow = 'payment';
   const q = new URLSearchParams({ embed: '1', parent: location.origin });
   if (opts.theme) q.set('theme', opts.theme);
@@ -143,12 +162,12 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   // A page that never says it is ready (the browser refused to frame it, the network is
   // down, the gateway is gone) is explained, never left on "Loading…".
   const deadline = setTimeout(() => {
-    const message = 'The payment page could not be loaded. Close this window and try again.';
+    const message = w.failed;
     loader.setAttribute('role', 'alert');
     loader.textContent = message;
     const button = document.createElement('button');
     button.type = 'button';
-    button.textContent = 'Close';
+    button.textContent = w.close;
     button.onclick = () => close(true);
     loader.append(button);
     frame.remove();
