@@ -23,6 +23,8 @@ import { POLL_ATTEMPT_JOB, RETURN_PAYMENT_JOB } from './intents/outcome.ts';
 import { paymentIntentRoutes } from './intents/routes.ts';
 import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
 import { CLOSE_SESSION_JOB } from './intents/transition.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { metricsRoutes, requestMetrics } from './metrics/routes.ts';
 import { processorNotificationRoutes } from './processors/notifications.ts';
 import { processorPages } from './processors/pages.ts';
 import { dailyReconciliation } from './reconciliation/daily.ts';
@@ -47,7 +49,10 @@ const MAX_BODY_BYTES = 64 * 1024;
  * serve({ fetch: app.fetch, port: 8000 });
  * worker.start(250);
  */
-export function createGateway(deps: Deps) {
+export function createGateway(given: Deps) {
+  // Every service works on the timed store, and counts into this gateway's metrics.
+  const metrics = given.metrics ?? createMetrics();
+  const deps: Deps = { ...given, metrics, store: metrics.instrument(given.store) };
   const { store, clock, logger } = deps;
   const intents = createIntentService(deps);
   const confirms = createConfirmService(deps);
@@ -66,6 +71,9 @@ export function createGateway(deps: Deps) {
     c.header('X-Content-Type-Options', 'nosniff');
     if (https) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   });
+
+  app.use('*', requestMetrics(metrics));
+  app.route('/', metricsRoutes(metrics, deps.config.metricsToken));
 
   app.get('/healthz', async (c) => {
     await store.read((tx) => tx.getSetting('healthz'));
@@ -158,7 +166,15 @@ export function createGateway(deps: Deps) {
     },
   );
 
-  return { app, worker, spec, services: { intents, confirms, lifecycle, refunds } };
+  return {
+    app,
+    worker,
+    spec,
+    metrics,
+    /** The store every service uses: timed, counting after commits. */
+    store,
+    services: { intents, confirms, lifecycle, refunds },
+  };
 }
 
 /** The HTTP app alone; see `createGateway` for the worker. */

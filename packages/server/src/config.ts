@@ -57,6 +57,11 @@ export interface Config {
   encryptionKey: Buffer | null;
   /** Stripe's API base, for tests against a fake Stripe; Stripe itself when unset. */
   stripeApiUrl: string | null;
+  /** Bearer token for `GET /metrics` on the gateway's port; none: not served there. */
+  metricsToken: string | null;
+  /** A separate port (bound to 127.0.0.1) serving `/metrics` without a token, for a
+   * Prometheus on the same machine; in a cluster the primary serves every process's sum. */
+  metricsPort: number | null;
   /** The demo install (`npm start`): the demo merchant and seed 002's example
    * credentials exist only then, and only in test mode. */
   demo: boolean;
@@ -121,6 +126,8 @@ const envSchema = z.object({
   KASSA_SANDBOX_ASYNC_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   KASSA_DEMO_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
   KASSA_DEMO_NAME: z.string().trim().min(1).max(100).default('Kassa Demo Store'),
+  KASSA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  KASSA_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
   KASSA_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
   KASSA_DEMO: z.enum(['true', 'false', '1', '0']).default('false'),
@@ -247,6 +254,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.KASSA_DEMO === 'true' || e.KASSA_DEMO === '1',
     idempotencyLeaseMs: e.KASSA_IDEMPOTENCY_LEASE_MS,
     demoName: e.KASSA_DEMO_NAME,
+    metricsToken: e.KASSA_METRICS_TOKEN ?? null,
+    metricsPort: e.KASSA_METRICS_PORT ?? null,
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

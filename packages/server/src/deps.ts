@@ -2,6 +2,7 @@ import type { Processor } from '@kassa/processors';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import type { Store } from './store/types.ts';
 
 /** The parts every service is built from; `createApp` receives the same. */
@@ -11,4 +12,6 @@ export interface Deps {
   clock: Clock;
   config: Config;
   logger: Logger;
+  /** Prometheus metrics; `createGateway` makes them when left out. */
+  metrics?: Metrics;
 }

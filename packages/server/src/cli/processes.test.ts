@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver } from '../testing/receiver.ts';
-import { type SpawnedGateway, spawnGateway, spawnWorker } from '../testing/spawn-gateway.ts';
+import {
+  freePort,
+  type SpawnedGateway,
+  spawnGateway,
+  spawnWorker,
+} from '../testing/spawn-gateway.ts';
 import { createTestPgStore, TEST_DATABASE_URL, testStoreKind } from '../testing/test-store.ts';
 import { until } from '../testing/until.ts';
 
@@ -199,6 +204,29 @@ describe.runIf(onPostgres)('several gateway and worker processes on one PostgreS
     expect(most).toBeLessThanOrEqual(2);
     expect(most).toBe(2);
   }, 90_000);
+
+  it("the supervisor's metrics port serves the sum of both gateway processes' counters", async () => {
+    const metricsPort = await freePort();
+    const { db, env } = await setup({ KASSA_METRICS_PORT: String(metricsPort) });
+    stops.push(() => db.close());
+    const gw = await spawnGateway(env, { args: ['--processes', '2'] });
+    stops.push(() => gw.stop());
+    await until('two gateway processes', async () => (await connected('gateway')).length === 2);
+    // Enough requests that the kernel hands some to each process; nothing else asks for
+    // these paths (404s, counted under route "unmatched").
+    const n = 40;
+    await Promise.all(Array.from({ length: n }, (_, i) => fetch(`${gw.url}/nowhere/${i}`)));
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const unmatched =
+      /kassa_http_request_duration_seconds_count\{route="unmatched",method="GET",status="404"\} (\d+)/.exec(
+        text,
+      )?.[1];
+    // Every process's requests, summed: none lost to the process that happened to answer.
+    expect(Number(unmatched)).toBe(n);
+    // The queue is read from the database once, not once per process.
+    expect(text).toMatch(/kassa_jobs/);
+    expect(text).toContain('nodejs_eventloop_lag_p99_seconds');
+  });
 
   it('a SIGKILLed gateway process and worker under load lose nothing acknowledged, and every event is delivered', async () => {
     const { db, env } = await setup();

@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { AggregatorRegistry } from 'prom-client';
 import { createGateway } from '../app.ts';
 import type { Deps } from '../deps.ts';
 import { ensureDemoMerchant } from '../merchants/merchants.ts';
@@ -60,21 +62,26 @@ export async function startCommand(opts: { processes?: number } = {}) {
     ].join('\n');
 
   if (processes === 1) {
-    const { app, worker } = createGateway(deps);
+    const { app, worker, metrics } = createGateway(deps);
+    const metricsServer = serveMetrics(deps, () => metrics.registry.metrics(), metrics.registry);
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
       if (config.runWorker) worker.start();
       process.stdout.write(banner(info.address, info.port));
     });
     explainListenErrors(server, deps);
     onShutdown(deps, async () => {
+      metricsServer?.close();
       await new Promise((r) => server.close(r));
       await worker.stop();
     });
     return;
   }
 
-  // The supervisor: holds no connection while the gateways run.
+  // The supervisor: holds no connection while the gateways run; it serves the sum of
+  // their metrics (each answers over IPC) on the metrics port.
   await deps.store.close();
+  const aggregate = new AggregatorRegistry();
+  const metricsServer = serveMetrics(deps, () => aggregate.clusterMetrics(), aggregate);
   let stopping = false;
   let announced = false;
   const fork = () => {
@@ -103,6 +110,7 @@ export async function startCommand(opts: { processes?: number } = {}) {
   const stop = (signal: NodeJS.Signals, code = 0) => {
     if (stopping) return;
     stopping = true;
+    metricsServer?.close();
     const children = Object.values(cluster.workers ?? {}).filter((c) => !c?.isDead());
     let left = children.length;
     if (left === 0) process.exit(code);
@@ -133,11 +141,48 @@ function explainListenErrors(server: ReturnType<typeof serve>, deps: Deps) {
   });
 }
 
+/**
+ * `KASSA_METRICS_PORT`: `/metrics` on 127.0.0.1 only, for a Prometheus on this machine,
+ * without the token the gateway's own port asks for.
+ */
+function serveMetrics(
+  deps: Deps,
+  render: () => Promise<string>,
+  registry: { contentType: string },
+) {
+  const port = deps.config.metricsPort;
+  if (!port) return null;
+  const app = new Hono();
+  app.get('/metrics', async (c) => {
+    try {
+      return c.body(await render(), 200, { 'content-type': registry.contentType });
+    } catch (err) {
+      deps.logger.error({ error: (err as Error).message }, 'metrics could not be collected');
+      return c.text('metrics could not be collected', 500);
+    }
+  });
+  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    process.stderr.write(
+      err.code === 'EADDRINUSE'
+        ? `kassa: the metrics port ${port} on 127.0.0.1 is in use. Stop what listens there, or start with KASSA_METRICS_PORT=<another port>.\n`
+        : `kassa: cannot serve metrics on 127.0.0.1:${port}: ${err.message}\n`,
+    );
+    process.exit(CANNOT_LISTEN);
+  });
+  return server;
+}
+
 /** One gateway process of `kassa start --processes N`. */
 async function serveGateway() {
   const deps = await bootstrap(`kassa-gateway-${process.pid}`);
   const { config } = deps;
-  const { app, worker } = createGateway(deps);
+  const { app, worker, metrics } = createGateway(deps);
+  // The supervisor asks each process for its metrics and serves the sum: this process
+  // answers with its registry (an AggregatorRegistry made here adds prom-client's
+  // listener for the supervisor's requests).
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([metrics.registry]);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     if (config.runWorker) worker.start();
     process.send?.({ type: 'listening', address: info.address, port: info.port });
@@ -154,8 +199,12 @@ async function serveGateway() {
 export async function workerCommand() {
   const deps = await bootstrap(`kassa-worker-${process.pid}`);
   await refuseMisconfigured(deps);
-  const { worker } = createGateway(deps);
+  const { worker, metrics } = createGateway(deps);
+  const metricsServer = serveMetrics(deps, () => metrics.registry.metrics(), metrics.registry);
   worker.start();
   process.stdout.write(`Kassa worker running on ${databaseLabel(deps.config)}\n`);
-  onShutdown(deps, () => worker.stop());
+  onShutdown(deps, async () => {
+    metricsServer?.close();
+    await worker.stop();
+  });
 }

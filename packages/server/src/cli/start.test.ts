@@ -2,7 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, type SpawnedGateway, spawnGateway } from '../testing/spawn-gateway.ts';
+import {
+  buildBundle,
+  freePort,
+  type SpawnedGateway,
+  spawnGateway,
+} from '../testing/spawn-gateway.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kassa-start-'));
 let gw: SpawnedGateway;
@@ -99,6 +104,35 @@ describe('kassa start (the built bundle), on a real port', () => {
     expect(redoc.headers.get('content-type')).toContain('javascript');
     expect((await redoc.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
+
+  it('serves Prometheus metrics with the token on its port, and without one on the local metrics port', async () => {
+    const metricsPort = await freePort();
+    const token = 'scrape-token-0123456789abcdef';
+    const m = await spawnGateway(
+      {
+        KASSA_DATABASE_URL: `file:${join(dir, 'metrics.db')}`,
+        KASSA_METRICS_TOKEN: token,
+        KASSA_METRICS_PORT: String(metricsPort),
+      },
+      { bundle: true },
+    );
+    try {
+      await fetch(`${m.url}/healthz`);
+      expect((await fetch(`${m.url}/metrics`)).status).toBe(401);
+      const withToken = await fetch(`${m.url}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(withToken.status).toBe(200);
+      const local = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(local).toMatch(
+        /kassa_http_request_duration_seconds_count\{route="\/healthz",method="GET",status="200"\} [1-9]/,
+      );
+      expect(local).toContain('nodejs_eventloop_lag_p99_seconds');
+      expect(local).toContain('kassa_jobs');
+    } finally {
+      await m.stop();
+    }
+  }, 60_000);
 
   it('keeps the demo merchant and its keys across a restart', async () => {
     await gw.stop();

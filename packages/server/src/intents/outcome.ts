@@ -49,7 +49,7 @@ const absolute = (url: string, base: string) => new URL(url, `${base}/`).toStrin
  * outcome for an attempt that is already settled never moves the intent backwards.
  */
 export async function applyOutcome(
-  deps: Pick<Deps, 'config' | 'logger'>,
+  deps: Pick<Deps, 'config' | 'logger' | 'metrics'>,
   tx: StoreTx,
   attemptId: string,
   outcome: ProcessorOutcome,
@@ -120,6 +120,14 @@ export async function applyOutcome(
     );
   }
 
+  if (outcome.status !== 'pending') {
+    deps.metrics?.paymentOutcome({
+      processor: attempt.processor,
+      method: attempt.methodType,
+      outcome: outcome.status,
+      declineCode: outcome.status === 'failed' ? outcome.declineCode : '',
+    });
+  }
   switch (outcome.status) {
     case 'pending':
       // Still open in the processor's fields: nothing to record yet.

@@ -26,6 +26,7 @@ export interface StoreCore {
   onIntentChanged: Store['onIntentChanged'];
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   read<T>(fn: (tx: StoreRead) => Promise<T>): Promise<T>;
+  connections?: Store['connections'];
   close(): Promise<void>;
 }
 
@@ -101,6 +102,7 @@ export function guarded(core: StoreCore): Store {
     transaction: (fn) =>
       enter('transaction', () => core.transaction((tx) => inside.run('transaction', () => fn(tx)))),
     read: (fn) => enter('read', () => core.read((tx) => inside.run('read', () => fn(tx)))),
+    ...(core.connections && { connections: core.connections }),
     close: () => core.close(),
   };
 }

@@ -373,8 +373,10 @@ export interface StoreRead {
   // Jobs
   /** Queued, running, retrying and dead jobs per kind, with the oldest due job's run_at;
    * one merchant's only. */
+  /** Jobs by kind and status, for one merchant, or for every job (null: an operator's
+   * view, system jobs included). */
   jobStats(
-    merchantId: string,
+    merchantId: string | null,
   ): Promise<{ kind: string; status: string; retrying: number; count: number; oldest: number }[]>;
 }
 
@@ -508,5 +510,7 @@ export interface Store {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Runs read-only work on committed data; writing is not possible here. */
   read<T>(fn: (tx: StoreRead) => Promise<T>): Promise<T>;
+  /** A pooled store's connections: open, idle, and callers waiting for one (metrics). */
+  connections?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }

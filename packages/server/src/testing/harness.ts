@@ -5,6 +5,7 @@ import { manualClock } from '../clock.ts';
 import { type Config, testConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { createMerchant } from '../merchants/merchants.ts';
+import { createMetrics } from '../metrics/metrics.ts';
 import { contractChecker } from './contract.ts';
 import { createTestStore } from './test-store.ts';
 
@@ -47,6 +48,8 @@ export async function testGateway(
     /** A clock that follows real time and can also be moved on (for webhook tests, whose
      * receivers check timestamps against the real time). */
     realTime?: boolean;
+    /** Node's process figures (event-loop lag, memory) in the metrics too. */
+    defaultMetrics?: boolean;
   } = {},
 ) {
   const clock = opts.realTime ? realTimeClock() : manualClock(Date.UTC(2026, 5, 1, 12));
@@ -68,7 +71,9 @@ export async function testGateway(
     }),
     redirect: createRedirectProcessor({ secret: config.redirectSecret, now: clock.now }),
   };
-  const gateway = createGateway({ store, processors, clock, config, logger });
+  // No process-wide figures (an event-loop monitor per test gateway would add up).
+  const metrics = createMetrics({ defaults: opts.defaultMetrics ?? false });
+  const gateway = createGateway({ store, processors, clock, config, logger, metrics });
   const contract = checkers.get(config.publicUrl) ?? contractChecker(gateway.spec());
   checkers.set(config.publicUrl, contract);
   const mk = async (name: string) => {
@@ -142,7 +147,6 @@ export async function testGateway(
 
   return {
     ...gateway,
-    store,
     processors,
     clock,
     config,

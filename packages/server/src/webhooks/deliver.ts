@@ -66,6 +66,11 @@ export function createDeliverer(deps: Deps) {
     const attemptCount = delivery.attemptCount + 1;
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     const gone = result.status === 410;
+    deps.metrics?.webhookAttempt(
+      ok ? 'delivered' : gone ? 'gone' : 'failed',
+      result.status,
+      result.latencyMs / 1000,
+    );
     const next =
       ok || gone
         ? null

@@ -198,6 +198,11 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
         client.release();
       }
     },
+    connections: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     async close() {
       await listener.end().catch(() => undefined);
       await pool.end();
@@ -702,7 +707,7 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       const res = await client.query(
         `SELECT kind, status, sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END)::int AS retrying,
                 count(*)::int AS count, min(run_at) AS oldest
-           FROM jobs WHERE merchant_id = $1 GROUP BY kind, status`,
+           FROM jobs WHERE $1::text IS NULL OR merchant_id = $1 GROUP BY kind, status`,
         [merchantId],
       );
       return res.rows;

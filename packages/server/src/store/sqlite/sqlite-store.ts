@@ -714,7 +714,8 @@ function createTx(
           oldest: number;
         }>(sql`
           SELECT kind, status, sum(attempts > 0) AS retrying, count(*) AS count, min(run_at) AS oldest
-          FROM jobs WHERE merchant_id = ${merchantId} GROUP BY kind, status`),
+          FROM jobs WHERE ${merchantId === null ? sql`1` : sql`merchant_id = ${merchantId}`}
+          GROUP BY kind, status`),
       ),
     insertProcessorNotification: (row) =>
       run(() => w.insert(s.processorNotifications, row, { ignoreConflict: true }) === 1),

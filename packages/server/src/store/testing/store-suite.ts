@@ -222,6 +222,29 @@ export function testStore(opts: {
         expect(before.map((r) => r.id)).toEqual([rows[4]?.id, rows[3]?.id]);
       });
 
+      it("counts jobs by kind and status, one merchant's or every one", async () => {
+        await seed(a);
+        await addJobs(a, [
+          job(null, 50, { merchantId }),
+          job(null, 40, { merchantId, attempts: 2 }),
+          job(null, 30),
+          job(null, 60, { kind: 'refund.process', merchantId: 'mer_other' }),
+        ]);
+        const own = await b.read((tx) => tx.jobStats(merchantId));
+        expect(own).toEqual([
+          { kind: 'webhook.deliver', status: 'queued', retrying: 1, count: 2, oldest: 40 },
+        ]);
+        const all = await b.read((tx) => tx.jobStats(null));
+        expect(
+          all
+            .map((r) => ({ ...r, oldest: Number(r.oldest) }))
+            .sort((x, y) => x.kind.localeCompare(y.kind)),
+        ).toEqual([
+          { kind: 'refund.process', status: 'queued', retrying: 0, count: 1, oldest: 60 },
+          { kind: 'webhook.deliver', status: 'queued', retrying: 1, count: 3, oldest: 30 },
+        ]);
+      });
+
       it('writes nothing when the transaction throws', async () => {
         await seed(a);
         const row = intent();

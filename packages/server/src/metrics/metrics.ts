@@ -1,0 +1,178 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../store/types.ts';
+
+/** What a payment attempt came to, as counted. */
+export interface PaymentOutcome {
+  processor: string;
+  method: string;
+  /** succeeded, authorized, failed, requires_action, processing, returned */
+  outcome: string;
+  /** The decline code for failures; '' otherwise. */
+  declineCode: string;
+}
+
+/**
+ * The gateway's Prometheus metrics (prom-client), one registry per gateway. Counters that
+ * describe writes are counted only once their transaction commits (`afterCommit`), so a
+ * rolled-back or retried transaction counts nothing twice; figures that must agree across
+ * processes (the job queue) are read from the database when scraped.
+ *
+ * In `kassa start --processes N` each process keeps its own counters and the primary
+ * serves their sum on `KASSA_METRICS_PORT` (prom-client's AggregatorRegistry); gauges read
+ * from the database are not summed (`aggregator: 'max'`).
+ */
+export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}) {
+  const registry = new Registry();
+  const p = opts.prefix ?? 'kassa_';
+  // Process figures: CPU, memory, event-loop lag (nodejs_eventloop_lag_*), GC, handles.
+  if (opts.defaults !== false) collectDefaultMetrics({ register: registry });
+
+  const http = new Histogram({
+    name: `${p}http_request_duration_seconds`,
+    help: 'HTTP requests by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const payments = new Counter({
+    name: `${p}payment_outcomes_total`,
+    help: 'Payment attempts by what they came to, by processor, method and decline code.',
+    labelNames: ['processor', 'method', 'outcome', 'decline_code'],
+    registers: [registry],
+  });
+  const webhookLatency = new Histogram({
+    name: `${p}webhook_delivery_duration_seconds`,
+    help: "Webhook delivery attempts: time to the merchant endpoint's answer (or failure).",
+    labelNames: ['outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const webhookAttempts = new Counter({
+    name: `${p}webhook_delivery_attempts_total`,
+    help: 'Webhook delivery attempts by outcome and HTTP status class (2xx, 4xx, 5xx, none).',
+    labelNames: ['outcome', 'status_class'],
+    registers: [registry],
+  });
+  const storeLatency = new Histogram({
+    name: `${p}store_call_duration_seconds`,
+    help: 'Database work: a transaction (commit included) or a read, and whether it threw.',
+    labelNames: ['kind', 'result'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+
+  const pending = new AsyncLocalStorage<{ after: (() => void)[] }>();
+
+  return {
+    registry,
+    /** Runs `fn` once the current transaction commits; at once outside a transaction. */
+    afterCommit(fn: () => void) {
+      const tx = pending.getStore();
+      if (tx) tx.after.push(fn);
+      else fn();
+    },
+    httpRequest(route: string, method: string, status: number, seconds: number) {
+      http.observe({ route, method, status: String(status) }, seconds);
+    },
+    paymentOutcome(o: PaymentOutcome) {
+      this.afterCommit(() =>
+        payments.inc({
+          processor: o.processor,
+          method: o.method,
+          outcome: o.outcome,
+          decline_code: o.declineCode,
+        }),
+      );
+    },
+    webhookAttempt(outcome: string, status: number | null, seconds: number) {
+      const statusClass = status === null ? 'none' : `${Math.floor(status / 100)}xx`;
+      webhookAttempts.inc({ outcome, status_class: statusClass });
+      webhookLatency.observe({ outcome }, seconds);
+    },
+    /**
+     * The store, timed, with `afterCommit` work run when a transaction commits (and
+     * dropped when it throws; a store that runs `fn` again starts the list again). The
+     * job queue and the connection pool are read from it when scraped.
+     */
+    instrument(store: Store): Store {
+      const timed = async <T>(kind: 'transaction' | 'read', work: () => Promise<T>) => {
+        const end = storeLatency.startTimer({ kind });
+        try {
+          const result = await work();
+          end({ result: 'ok' });
+          return result;
+        } catch (err) {
+          end({ result: 'error' });
+          throw err;
+        }
+      };
+      new Gauge({
+        name: `${p}jobs`,
+        help: 'Background jobs in the database by kind and status (every process).',
+        labelNames: ['kind', 'status'],
+        registers: [registry],
+        aggregator: 'max',
+        async collect() {
+          const rows = await store.read((tx) => tx.jobStats(null));
+          this.reset();
+          for (const r of rows) this.set({ kind: r.kind, status: r.status }, Number(r.count));
+        },
+      });
+      new Gauge({
+        name: `${p}job_oldest_age_seconds`,
+        help: 'Age of the oldest job waiting to run, by kind (due and not yet claimed).',
+        labelNames: ['kind'],
+        registers: [registry],
+        aggregator: 'max',
+        async collect() {
+          const rows = await store.read((tx) => tx.jobStats(null));
+          this.reset();
+          const now = Date.now();
+          for (const r of rows) {
+            if (r.status !== 'queued') continue;
+            this.set({ kind: r.kind }, Math.max(0, (now - Number(r.oldest)) / 1000));
+          }
+        },
+      });
+      if (store.connections) {
+        const connections = store.connections.bind(store);
+        new Gauge({
+          name: `${p}store_connections`,
+          help: "The database pool's connections: in use, idle, and requests waiting for one.",
+          labelNames: ['state'],
+          registers: [registry],
+          collect() {
+            const c = connections();
+            this.set({ state: 'total' }, c.total);
+            this.set({ state: 'idle' }, c.idle);
+            this.set({ state: 'waiting' }, c.waiting);
+          },
+        });
+      }
+      return {
+        kind: store.kind,
+        onJobsCommitted: (l) => store.onJobsCommitted(l),
+        onIntentChanged: (l) => store.onIntentChanged(l),
+        ...(store.connections && { connections: store.connections.bind(store) }),
+        close: () => store.close(),
+        read: (fn) => timed('read', () => store.read(fn)),
+        transaction: async (fn) => {
+          const ctx = { after: [] as (() => void)[] };
+          const result = await timed('transaction', () =>
+            pending.run(ctx, () =>
+              store.transaction((tx) => {
+                ctx.after.length = 0;
+                return fn(tx);
+              }),
+            ),
+          );
+          for (const f of ctx.after) f();
+          return result;
+        },
+      };
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

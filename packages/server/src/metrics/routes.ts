@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { AppEnv } from '../http/env.ts';
+import type { Metrics } from './metrics.ts';
+
+/** Times every request by its route pattern (`/v1/payment_intents/:id`), never its path:
+ * ids in paths would make a series per payment. */
+export function requestMetrics(metrics: Metrics): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const start = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = routePath(c, -1);
+      metrics.httpRequest(
+        c.res.status === 404 && route.endsWith('*') ? 'unmatched' : route,
+        c.req.method,
+        c.res.status,
+        (performance.now() - start) / 1000,
+      );
+    }
+  };
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * `GET /metrics` in Prometheus' text format, on the gateway's port only with
+ * `Authorization: Bearer $KASSA_METRICS_TOKEN`; without a token configured it is not
+ * served here (use KASSA_METRICS_PORT, bound to 127.0.0.1).
+ */
+export function metricsRoutes(metrics: Metrics, token: string | null) {
+  const app = new Hono<AppEnv>();
+  app.get('/metrics', async (c) => {
+    if (!token) return c.notFound();
+    const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    // Compared as digests: equal length, constant time.
+    if (!timingSafeEqual(digest(given), digest(token))) {
+      c.header('WWW-Authenticate', 'Bearer realm="metrics"');
+      return c.json(
+        {
+          error: {
+            type: 'authentication_error',
+            code: 'metrics_token_invalid',
+            message: 'GET /metrics needs Authorization: Bearer <KASSA_METRICS_TOKEN>.',
+          },
+        },
+        401,
+      );
+    }
+    return c.body(await metrics.registry.metrics(), 200, {
+      'content-type': metrics.registry.contentType,
+      'cache-control': 'no-store',
+    });
+  });
+  return app;
+}
