@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { hosted, openShop, pay, payCard } from './helpers.ts';
+import { hosted, openShop, pay } from './helpers.ts';
 
 // What the shopper sees, compared with the pictures in visual.spec.ts-snapshots: the main
 // states of the payment page in English and Hindi, on a computer and a 390 px phone, so a
