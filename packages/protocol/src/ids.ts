@@ -11,6 +11,7 @@ export const ID_PREFIX = {
   job: 'job',
   webhookDelivery: 'whd',
   request: 'req',
+  dashboardUser: 'usr',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIX)[keyof typeof ID_PREFIX];

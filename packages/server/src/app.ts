@@ -2,6 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { assetRoutes } from './assets/assets.ts';
 import { seed002Routes } from './compat/seed-002.ts';
+import { dashboardPages } from './dashboard/pages.ts';
+import { dashboardApi, SESSION_IDLE_MS } from './dashboard/routes.ts';
 import type { Deps } from './deps.ts';
 import { docsRoutes } from './docs/docs-page.ts';
 import { describeApi, openApiDocument } from './docs/openapi.ts';
@@ -122,6 +124,11 @@ export function createGateway(given: Deps) {
   app.route('/v1/client', clientRoutes(deps, confirms));
 
   app.route('/processors', processorPages(deps, confirms));
+
+  // The merchant dashboard: its JSON API (a session cookie, not API keys) and its pages.
+  app.use('/dashboard/api/*', body);
+  app.route('/dashboard/api', dashboardApi(deps, { intents, refunds }));
+  app.route('/dashboard', dashboardPages());
   app.route('/', assetRoutes(deps));
 
   describeApi(app);
@@ -156,6 +163,13 @@ export function createGateway(given: Deps) {
       dailyReconciliation(deps),
       () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
       () => store.transaction((tx) => tx.purgeRateLimits(clock.now() - 120_000)),
+      () =>
+        store.transaction((tx) =>
+          tx.deleteDashboardSessions({
+            now: clock.now(),
+            idleSince: clock.now() - SESSION_IDLE_MS,
+          }),
+        ),
     ],
     {
       concurrency: deps.config.workerConcurrency,

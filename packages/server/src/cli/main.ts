@@ -5,6 +5,7 @@ import { openApiCommand } from './openapi-command.ts';
 import { processorsCommand } from './processors-command.ts';
 import { reconcileCommand } from './reconcile-command.ts';
 import { startCommand, workerCommand } from './start-command.ts';
+import { usersCommand } from './users-command.ts';
 
 const USAGE = `Usage: kassa <command>
 
@@ -24,6 +25,9 @@ Commands:
                              each value may come from KASSA_STRIPE_SECRET_KEY etc. instead
   processors list --merchant mer_…
                              the merchant's processor accounts and their webhook URLs
+  users create --merchant mer_… --email E [--role owner|viewer] [--password-stdin]
+                             a dashboard account (KASSA_PUBLIC_URL/dashboard); asks for a
+                             password at a terminal, or prints a generated one once
 `;
 
 async function main(argv: string[]) {
@@ -61,6 +65,20 @@ async function main(argv: string[]) {
         },
       });
       return merchantsCommand(values);
+    }
+    case 'users': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') break;
+      const { values } = parseArgs({
+        args,
+        options: {
+          merchant: { type: 'string' },
+          email: { type: 'string' },
+          role: { type: 'string' },
+          'password-stdin': { type: 'boolean', default: false },
+        },
+      });
+      return usersCommand({ ...values, passwordStdin: values['password-stdin'] });
     }
     case 'processors': {
       const [sub, ...args] = rest;

@@ -264,6 +264,31 @@ export interface EventListFilter extends PageWindow<number> {
   createdLte?: number;
 }
 
+/** Someone who signs in to a merchant's dashboard. */
+export interface DashboardUserRow {
+  id: string;
+  merchantId: string;
+  /** Lower-cased; one account per address across the install. */
+  email: string;
+  /** `scrypt$N$r$p$salt$hash` (base64url): never the password. */
+  passwordHash: string;
+  /** An owner may refund, capture and change settings; a viewer only reads. */
+  role: 'owner' | 'viewer';
+  createdAt: number;
+}
+
+/** A signed-in dashboard session, by the SHA-256 of the token in its cookie. */
+export interface DashboardSessionRow {
+  id: string;
+  userId: string;
+  /** Sent back in X-CSRF-Token on every change the session makes. */
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** The absolute end, however active the session. */
+  expiresAt: number;
+}
+
 export interface IntentListFilter extends PageWindow {
   merchantId: string;
   livemode: boolean;
@@ -310,6 +335,11 @@ export interface StoreRead {
   /** A merchant's accounts, or (null) every merchant's: for start's checks and reports. */
   listProcessorAccounts(merchantId: string | null): Promise<ProcessorAccountRow[]>;
 
+  // Dashboard users and sessions
+  getDashboardUser(id: string): Promise<DashboardUserRow | null>;
+  findDashboardUserByEmail(email: string): Promise<DashboardUserRow | null>;
+  getDashboardSession(id: string): Promise<DashboardSessionRow | null>;
+
   // Payment intents and attempts
   /**
    * Reads by id take an `owner` (a merchant and mode): then another merchant's row, or
@@ -333,6 +363,8 @@ export interface StoreRead {
   /** Declined attempts on an intent from one client (one the shopper left is not one). */
   countFailedAttempts(intentId: string, clientKey: string): Promise<number>;
   findAttemptByReference(processor: string, reference: string): Promise<AttemptRow | null>;
+  /** An intent's attempts, oldest first. */
+  listAttemptsOfIntent(intentId: string): Promise<AttemptRow[]>;
   /** Attempts at a processor created in [from, to). */
   listAttemptsBetween(processor: string, from: number, to: number): Promise<AttemptRow[]>;
 
@@ -357,6 +389,8 @@ export interface StoreRead {
     filter: { endpointId: string } & PageWindow,
   ): Promise<(WebhookDeliveryRow & { eventType: EventType })[]>;
   listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
+  /** The deliveries of these events (to every endpoint), oldest first. */
+  listDeliveriesOfEvents(eventIds: string[]): Promise<WebhookDeliveryRow[]>;
 
   // Reconciliation
   getReconciliationRun(id: string, owner?: OwnerFilter): Promise<ReconciliationRunRow | null>;
@@ -402,6 +436,19 @@ export interface StoreTx extends StoreRead {
   /** Adds the merchant's account at a processor for that mode, or replaces its
    * credentials (keeping its id and creation time); returns the stored row. */
   saveProcessorAccount(row: ProcessorAccountRow): Promise<ProcessorAccountRow>;
+
+  // Dashboard users and sessions
+  /** Adds a user; false if the email already has an account. */
+  insertDashboardUser(row: DashboardUserRow): Promise<boolean>;
+  insertDashboardSession(row: DashboardSessionRow): Promise<void>;
+  /** Marks a session used at `now` if it is still alive: used since `idleSince` and not
+   * past its absolute end; false (and nothing written) otherwise. */
+  touchDashboardSession(id: string, now: number, idleSince: number): Promise<boolean>;
+  /** Ends one session, every session of a user (sign out everywhere), or every session
+   * already over (past its end at `now`, or unused since `idleSince`); how many. */
+  deleteDashboardSessions(
+    which: { id: string } | { userId: string } | { now: number; idleSince: number },
+  ): Promise<number>;
 
   // Payment intents and attempts
   /** Inserts an intent; false if its order already has an open or paid intent (the

@@ -9,6 +9,7 @@ import {
   eq,
   getTableColumns,
   getTableName,
+  gt,
   gte,
   inArray,
   isNull,
@@ -459,6 +460,35 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
     insertMerchant: async (row) => void (await w.insert(s.merchants, row)),
     updateMerchant: async (id, patch) => void (await w.update(s.merchants, patch, { id })),
     getMerchant: (id) => byId(s.merchants, id),
+    getDashboardUser: (id) => byId(s.dashboardUsers, id),
+    findDashboardUserByEmail: (email) => one(s.dashboardUsers, { email }),
+    getDashboardSession: (id) => byId(s.dashboardSessions, id),
+    insertDashboardUser: async (row) =>
+      (await w.insert(s.dashboardUsers, row, { ignoreConflict: true })) === 1,
+    insertDashboardSession: async (row) => void (await w.insert(s.dashboardSessions, row)),
+    touchDashboardSession: async (id, now, idleSince) => {
+      const t = s.dashboardSessions;
+      const res = await db
+        .update(t)
+        .set({ lastSeenAt: now })
+        .where(and(eq(t.id, id), gte(t.lastSeenAt, idleSince), gt(t.expiresAt, now)))
+        .returning({ id: t.id });
+      return res.length === 1;
+    },
+    deleteDashboardSessions: async (which) => {
+      const t = s.dashboardSessions;
+      const res = await db
+        .delete(t)
+        .where(
+          'id' in which
+            ? eq(t.id, which.id)
+            : 'userId' in which
+              ? eq(t.userId, which.userId)
+              : or(lte(t.expiresAt, which.now), lt(t.lastSeenAt, which.idleSince)),
+        )
+        .returning({ id: t.id });
+      return res.length;
+    },
     insertApiKey: async (row) => void (await w.insert(s.apiKeys, row)),
     findKeyBySecretHash: (hash) => one(s.apiKeys, { secretHash: hash }),
     findKeyByPublishable: (key) => one(s.apiKeys, { publishableKey: key }),
@@ -655,6 +685,20 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       return k.flip(rows.map((r) => ({ ...r.delivery, eventType: r.eventType })));
     },
     insertWebhookAttempt: async (row) => void (await w.insert(s.webhookAttempts, row)),
+    listAttemptsOfIntent: (intentId) =>
+      db
+        .select()
+        .from(s.paymentAttempts)
+        .where(eq(s.paymentAttempts.intentId, intentId))
+        .orderBy(asc(s.paymentAttempts.createdAt), asc(s.paymentAttempts.id)),
+    listDeliveriesOfEvents: async (eventIds) =>
+      eventIds.length === 0
+        ? []
+        : db
+            .select()
+            .from(s.webhookDeliveries)
+            .where(inArray(s.webhookDeliveries.eventId, eventIds))
+            .orderBy(asc(s.webhookDeliveries.createdAt), asc(s.webhookDeliveries.id)),
     listWebhookAttempts: async (deliveryIds) =>
       deliveryIds.length === 0
         ? []

@@ -341,3 +341,35 @@ export const rateLimits = sqliteTable(
   },
   (t) => [index('rate_limits_window').on(t.windowStart)],
 );
+
+/** People who sign in to a merchant's dashboard: an email, a scrypt hash, a role. */
+export const dashboardUsers = sqliteTable(
+  'dashboard_users',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    email: text('email').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['owner', 'viewer'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('dashboard_users_merchant').on(t.merchantId)],
+);
+
+/** Signed-in sessions, by the SHA-256 of their cookie's token (the token is not kept). */
+export const dashboardSessions = sqliteTable(
+  'dashboard_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => dashboardUsers.id),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('dashboard_sessions_user').on(t.userId)],
+);

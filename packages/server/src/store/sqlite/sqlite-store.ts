@@ -8,6 +8,7 @@ import {
   asc,
   desc,
   eq,
+  gt,
   gte,
   inArray,
   isNull,
@@ -413,6 +414,48 @@ function createTx(
     insertMerchant: (row) => run(() => void w.insert(s.merchants, row)),
     updateMerchant: (id, patch) => run(() => void w.update(s.merchants, patch, { id })),
     getMerchant: (id) => run(() => q.merchant.get({ id }) ?? null),
+    getDashboardUser: (id) =>
+      run(
+        () => db.select().from(s.dashboardUsers).where(eq(s.dashboardUsers.id, id)).get() ?? null,
+      ),
+    findDashboardUserByEmail: (email) =>
+      run(
+        () =>
+          db.select().from(s.dashboardUsers).where(eq(s.dashboardUsers.email, email)).get() ?? null,
+      ),
+    getDashboardSession: (id) =>
+      run(
+        () =>
+          db.select().from(s.dashboardSessions).where(eq(s.dashboardSessions.id, id)).get() ?? null,
+      ),
+    insertDashboardUser: (row) =>
+      run(() => w.insert(s.dashboardUsers, row, { ignoreConflict: true }) === 1),
+    insertDashboardSession: (row) => run(() => void w.insert(s.dashboardSessions, row)),
+    touchDashboardSession: (id, now, idleSince) =>
+      run(() => {
+        const t = s.dashboardSessions;
+        return (
+          db
+            .update(t)
+            .set({ lastSeenAt: now })
+            .where(and(eq(t.id, id), gte(t.lastSeenAt, idleSince), gt(t.expiresAt, now)))
+            .run().changes === 1
+        );
+      }),
+    deleteDashboardSessions: (which) =>
+      run(() => {
+        const t = s.dashboardSessions;
+        return db
+          .delete(t)
+          .where(
+            'id' in which
+              ? eq(t.id, which.id)
+              : 'userId' in which
+                ? eq(t.userId, which.userId)
+                : or(lte(t.expiresAt, which.now), lt(t.lastSeenAt, which.idleSince)),
+          )
+          .run().changes;
+      }),
     insertApiKey: (row) => run(() => void w.insert(s.apiKeys, row)),
     findKeyBySecretHash: (hash) => run(() => q.keyBySecret.get({ hash }) ?? null),
     findKeyByPublishable: (key) => run(() => q.keyByPublishable.get({ key }) ?? null),
@@ -629,6 +672,26 @@ function createTx(
         );
       }),
     insertWebhookAttempt: (row) => run(() => void w.insert(s.webhookAttempts, row)),
+    listAttemptsOfIntent: (intentId) =>
+      run(() =>
+        db
+          .select()
+          .from(s.paymentAttempts)
+          .where(eq(s.paymentAttempts.intentId, intentId))
+          .orderBy(asc(s.paymentAttempts.createdAt), asc(s.paymentAttempts.id))
+          .all(),
+      ),
+    listDeliveriesOfEvents: (eventIds) =>
+      run(() =>
+        eventIds.length === 0
+          ? []
+          : db
+              .select()
+              .from(s.webhookDeliveries)
+              .where(inArray(s.webhookDeliveries.eventId, eventIds))
+              .orderBy(asc(s.webhookDeliveries.createdAt), asc(s.webhookDeliveries.id))
+              .all(),
+      ),
     listWebhookAttempts: (deliveryIds) =>
       run(() =>
         deliveryIds.length === 0

@@ -222,6 +222,55 @@ export function testStore(opts: {
         expect(before.map((r) => r.id)).toEqual([rows[4]?.id, rows[3]?.id]);
       });
 
+      it('keeps dashboard users (one per email) and ends sessions when idle, expired or signed out', async () => {
+        await seed(a);
+        const user = {
+          id: 'usr_suite',
+          merchantId,
+          email: 'owner@shop.test',
+          passwordHash: 'scrypt$hash',
+          role: 'owner' as const,
+          createdAt: 1,
+        };
+        expect(await a.transaction((tx) => tx.insertDashboardUser(user))).toBe(true);
+        expect(
+          await b.transaction((tx) => tx.insertDashboardUser({ ...user, id: 'usr_other' })),
+        ).toBe(false);
+        expect(await b.read((tx) => tx.findDashboardUserByEmail('owner@shop.test'))).toEqual(user);
+        expect(await b.read((tx) => tx.getDashboardUser('usr_other'))).toBeNull();
+        const session = (id: string) => ({
+          id,
+          userId: user.id,
+          csrfToken: `csrf_${id}`,
+          createdAt: 100,
+          lastSeenAt: 100,
+          expiresAt: 1_000,
+        });
+        await a.transaction(async (tx) => {
+          await tx.insertDashboardSession(session('s1'));
+          await tx.insertDashboardSession(session('s2'));
+        });
+        expect(await b.read((tx) => tx.getDashboardSession('s1'))).toEqual(session('s1'));
+        // Used within the idle window: alive, and marked used.
+        expect(await b.transaction((tx) => tx.touchDashboardSession('s1', 200, 90))).toBe(true);
+        expect((await a.read((tx) => tx.getDashboardSession('s1')))?.lastSeenAt).toBe(200);
+        // Idle too long, or past its absolute end: not alive, nothing written.
+        expect(await a.transaction((tx) => tx.touchDashboardSession('s2', 300, 150))).toBe(false);
+        expect(await a.transaction((tx) => tx.touchDashboardSession('s1', 1_000, 150))).toBe(false);
+        expect((await a.read((tx) => tx.getDashboardSession('s1')))?.lastSeenAt).toBe(200);
+        // Sessions over (idle since before 150, or past their end) are swept.
+        expect(
+          await a.transaction((tx) => tx.deleteDashboardSessions({ now: 300, idleSince: 150 })),
+        ).toBe(1);
+        expect(await a.read((tx) => tx.getDashboardSession('s2'))).toBeNull();
+        expect(await a.transaction((tx) => tx.deleteDashboardSessions({ id: 's1' }))).toBe(1);
+        await a.transaction((tx) => tx.insertDashboardSession(session('s3')));
+        expect(await b.transaction((tx) => tx.deleteDashboardSessions({ userId: user.id }))).toBe(
+          1,
+        );
+        expect(await a.read((tx) => tx.getDashboardSession('s3'))).toBeNull();
+      });
+
       it("counts jobs by kind and status, one merchant's or every one", async () => {
         await seed(a);
         await addJobs(a, [

@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { CARDS, card, type TestGateway, testGateway } from '../testing/harness.ts';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './routes.ts';
+import { createDashboardUser } from './users.ts';
+
+const ORIGIN = 'http://gateway.test';
+const PASSWORD = 'correct horse battery';
+
+/** A browser of one: its cookie jar is the one session cookie. */
+function browser(g: TestGateway) {
+  let cookie = '';
+  let csrf = '';
+  const request = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const h: Record<string, string> = { origin: ORIGIN, ...headers };
+    if (cookie) h.cookie = cookie;
+    if (body !== undefined) h['content-type'] = 'application/json';
+    if (csrf && method !== 'GET' && !('x-csrf-token' in headers)) h['x-csrf-token'] = csrf;
+    const res = await g.app.request(`/dashboard/api${path}`, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const set = res.headers.get('set-cookie');
+    if (set) cookie = /Max-Age=0/.test(set) ? '' : (set.split(';')[0] as string);
+    const json = (await res.json().catch(() => null)) as any;
+    if (json?.csrf_token) csrf = json.csrf_token;
+    return { status: res.status, json, setCookie: set };
+  };
+  return {
+    request,
+    login: (email: string, password = PASSWORD) => request('POST', '/login', { email, password }),
+    get cookie() {
+      return cookie;
+    },
+    set cookie(v: string) {
+      cookie = v;
+    },
+    get csrf() {
+      return csrf;
+    },
+  };
+}
+
+async function setup() {
+  const g = await testGateway();
+  await createDashboardUser(g.store, g.clock, {
+    merchantId: g.a.id,
+    email: 'Owner@Shop.test',
+    password: PASSWORD,
+  });
+  await createDashboardUser(g.store, g.clock, {
+    merchantId: g.a.id,
+    email: 'viewer@shop.test',
+    role: 'viewer',
+    password: PASSWORD,
+  });
+  return g;
+}
+
+describe('dashboard sign-in and sessions', () => {
+  it('signs in with a session cookie that is HttpOnly, SameSite=Strict and kept only as a hash', async () => {
+    const g = await setup();
+    const b = browser(g);
+    const res = await b.login('owner@shop.test');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      user: { email: 'owner@shop.test', role: 'owner' },
+      merchant: { id: g.a.id, name: 'Acme Coffee' },
+    });
+    expect(res.setCookie).toMatch(/^kassa_session=[\w-]{43};/);
+    expect(res.setCookie).toMatch(/HttpOnly/);
+    expect(res.setCookie).toMatch(/SameSite=Strict/);
+    expect(res.setCookie).toMatch(/Path=\/dashboard/);
+    const token = b.cookie.split('=')[1] as string;
+    expect(await g.store.read((tx) => tx.getDashboardSession(token))).toBeNull();
+    // No secret key in anything the dashboard sends.
+    expect(JSON.stringify(res.json)).not.toContain('sk_');
+    expect((await b.request('GET', '/session')).json.user.email).toBe('owner@shop.test');
+  });
+
+  it('a wrong password and an unknown email get the same answer; sign-in is rate-limited', async () => {
+    const g = await setup();
+    const b = browser(g);
+    const wrong = await b.login('owner@shop.test', 'not the password');
+    const unknown = await b.login('nobody@shop.test', 'not the password');
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.json.error.message).toBe(unknown.json.error.message);
+    expect(wrong.setCookie).toBeNull();
+    let last = 0;
+    for (let i = 0; i < 10; i++) last = (await b.login('owner@shop.test', 'guess')).status;
+    expect(last).toBe(429);
+    // Even the right password waits for the next minute.
+    expect((await b.login('owner@shop.test')).status).toBe(429);
+    g.clock.advance(60_000);
+    expect((await b.login('owner@shop.test')).status).toBe(200);
+  });
+
+  it('refuses a session id planted before sign-in (fixation): sign-in always makes a new one', async () => {
+    const g = await setup();
+    const attacker = browser(g);
+    await attacker.login('viewer@shop.test');
+    const planted = attacker.cookie;
+    // The victim's browser carries the attacker's cookie, then signs in.
+    const victim = browser(g);
+    victim.cookie = planted;
+    await victim.login('owner@shop.test');
+    expect(victim.cookie).not.toBe(planted);
+    // The planted id is dead: the attacker's browser is signed out, and never the owner.
+    const after = await attacker.request('GET', '/session');
+    expect(after.status).toBe(401);
+    expect((await victim.request('GET', '/session')).json.user.role).toBe('owner');
+  });
+
+  it('refuses a change without the CSRF token, or from another origin', async () => {
+    const g = await setup();
+    const pi = (await g.createIntent()).json;
+    await g.confirm(pi, card(CARDS.ok));
+    const b = browser(g);
+    await b.login('owner@shop.test');
+    const noToken = await b.request(
+      'POST',
+      `/payments/${pi.id}/refunds`,
+      { amount: 100 },
+      {
+        'x-csrf-token': '',
+      },
+    );
+    expect(noToken.status).toBe(403);
+    expect(noToken.json.error.code).toBe('csrf_failed');
+    const elsewhere = await b.request(
+      'POST',
+      `/payments/${pi.id}/refunds`,
+      { amount: 100 },
+      { origin: 'https://evil.example' },
+    );
+    expect(elsewhere.status).toBe(403);
+    // A cross-site sign-in (login CSRF) is refused too.
+    const crossLogin = await browser(g).request(
+      'POST',
+      '/login',
+      { email: 'owner@shop.test', password: PASSWORD },
+      { origin: 'https://evil.example' },
+    );
+    expect(crossLogin.status).toBe(403);
+    expect((await g.call('GET', `/v1/payment_intents/${pi.id}`, g.a.sk)).json.amount_refunded).toBe(
+      0,
+    );
+  });
+
+  it('ends a session after 30 idle minutes and after 12 hours whatever; sign out everywhere', async () => {
+    const g = await setup();
+    const b = browser(g);
+    await b.login('owner@shop.test');
+    g.clock.advance(SESSION_IDLE_MS - 1000);
+    expect((await b.request('GET', '/session')).status).toBe(200);
+    g.clock.advance(SESSION_IDLE_MS - 1000);
+    expect((await b.request('GET', '/session')).status).toBe(200);
+    g.clock.advance(SESSION_IDLE_MS + 1);
+    expect((await b.request('GET', '/session')).status).toBe(401);
+
+    const busy = browser(g);
+    await busy.login('owner@shop.test');
+    for (let t = 0; t < SESSION_ABSOLUTE_MS; t += 20 * 60 * 1000) {
+      g.clock.advance(20 * 60 * 1000);
+      if (t + 20 * 60 * 1000 < SESSION_ABSOLUTE_MS) {
+        expect((await busy.request('GET', '/session')).status).toBe(200);
+      }
+    }
+    expect((await busy.request('GET', '/session')).status).toBe(401);
+
+    // Sessions that are over are swept by the worker.
+    await g.worker.drain();
+    const one = browser(g);
+    const two = browser(g);
+    await one.login('owner@shop.test');
+    await two.login('owner@shop.test');
+    expect((await one.request('POST', '/logout_everywhere')).json.signed_out).toBe(2);
+    expect((await two.request('GET', '/session')).status).toBe(401);
+  });
+});
+
+describe('dashboard payments', () => {
+  it('finds a payment by order id, intent id or processor reference, and shows its timeline', async () => {
+    const g = await setup();
+    const pi = (await g.createIntent({ order_id: 'ORD_FIND_ME' })).json;
+    await g.confirm(pi, card(CARDS.insufficient));
+    await g.confirm(pi, card(CARDS.ok));
+    await g.createIntent();
+    const b = browser(g);
+    await b.login('viewer@shop.test');
+    const byOrder = await b.request('GET', '/payments?q=ORD_FIND_ME');
+    expect(byOrder.json.data.map((p: { id: string }) => p.id)).toEqual([pi.id]);
+    expect((await b.request('GET', `/payments?q=${pi.id}`)).json.data).toHaveLength(1);
+    const view = (await b.request('GET', `/payments/${pi.id}`)).json;
+    expect(
+      view.attempts.map((a: { status: string; decline_code: string | null }) => [
+        a.status,
+        a.decline_code,
+      ]),
+    ).toEqual([
+      ['failed', 'insufficient_funds'],
+      ['succeeded', null],
+    ]);
+    const reference = view.attempts[1].processor_reference;
+    expect((await b.request('GET', `/payments?q=${reference}`)).json.data[0].id).toBe(pi.id);
+    expect(view.events.map((e: { type: string }) => e.type)).toEqual([
+      'payment_intent.created',
+      'payment_intent.payment_failed',
+      'payment_intent.succeeded',
+    ]);
+    // Another merchant's payment is not found.
+    const other = (await g.createIntent({}, g.b.sk)).json;
+    expect((await b.request('GET', `/payments/${other.id}`)).status).toBe(404);
+    expect((await b.request('GET', `/payments?q=${other.id}`)).json.data).toEqual([]);
+    // Pages of the list, newest first, by status.
+    const page = (await b.request('GET', '/payments?limit=1')).json;
+    expect(page.has_more).toBe(true);
+    const next = (await b.request('GET', `/payments?limit=1&starting_after=${page.data[0].id}`))
+      .json;
+    expect(next.data[0].id).toBe(pi.id);
+    expect((await b.request('GET', '/payments?status=succeeded')).json.data).toHaveLength(1);
+  });
+
+  it('an owner refunds part of a payment once, however often the button is pressed; a viewer cannot', async () => {
+    const g = await setup();
+    const pi = (await g.createIntent()).json;
+    await g.confirm(pi, card(CARDS.ok));
+    const viewer = browser(g);
+    await viewer.login('viewer@shop.test');
+    const refused = await viewer.request(
+      'POST',
+      `/payments/${pi.id}/refunds`,
+      { amount: 500 },
+      {
+        'idempotency-key': 'dash-1',
+      },
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe('forbidden');
+
+    const owner = browser(g);
+    await owner.login('owner@shop.test');
+    const twice = await Promise.all(
+      [1, 2].map(() =>
+        owner.request(
+          'POST',
+          `/payments/${pi.id}/refunds`,
+          { amount: 500 },
+          { 'idempotency-key': 'dash-2' },
+        ),
+      ),
+    );
+    const ok = twice.filter((r) => r.status === 201);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of twice) expect([201, 409]).toContain(r.status);
+    const after = (await g.call('GET', `/v1/payment_intents/${pi.id}`, g.a.sk)).json;
+    expect(after.amount_refunded).toBe(500);
+    const view = (await owner.request('GET', `/payments/${pi.id}`)).json;
+    expect(view.refunds).toHaveLength(1);
+    expect(view.events.map((e: { type: string }) => e.type)).toContain('refund.succeeded');
+    const tooMuch = await owner.request(
+      'POST',
+      `/payments/${pi.id}/refunds`,
+      { amount: 10_000 },
+      {
+        'idempotency-key': 'dash-3',
+      },
+    );
+    expect(tooMuch.status).toBe(400);
+  });
+});
