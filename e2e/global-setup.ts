@@ -35,6 +35,7 @@ export default async function globalSetup() {
   process.env.E2E_SHOP_URL = urls.shopUrl;
   process.env.E2E_FAKE_STRIPE_URL = urls.fakeStripeUrl;
   process.env.E2E_SHOP_SECRET_KEY = urls.shopSecretKey;
+  process.env.E2E_DASHBOARD_PASSWORD = urls.dashboardPassword;
   return async () => {
     if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
   };

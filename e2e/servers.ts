@@ -22,6 +22,7 @@ import {
 import { FAKE_STRIPE_JS, startFakeStripe } from '@kassa/processors/fake-stripe';
 import {
   createAccounts,
+  createDashboardUser,
   createGateway,
   createLogger,
   createMerchant,
@@ -319,12 +320,25 @@ const shopMerchant = await createMerchant(store, systemClock, {
   name: 'Chai & Co Online',
   origins: [shopUrl],
 });
+// Its dashboard: an owner and a viewer.
+const DASHBOARD_PASSWORD = 'e2e dashboard password';
+for (const [email, role] of [
+  ['owner@chai.test', 'owner'],
+  ['viewer@chai.test', 'viewer'],
+] as const) {
+  await createDashboardUser(store, systemClock, {
+    merchantId: shopMerchant.merchant.id,
+    email,
+    role,
+    password: DASHBOARD_PASSWORD,
+  });
+}
 const shopKassa = new Kassa((shopMerchant.keys[0] as { secret: string }).secret, {
   baseUrl: gatewayUrl,
 });
 const endpoint = await shopKassa.webhookEndpoints.create({
   url: `${shopUrl}/webhooks/kassa`,
-  enabled_events: ['payment_intent.*'],
+  enabled_events: ['payment_intent.*', 'refund.*'],
 });
 const storefront = createShop({
   db: openShopDb(join(mkdtempSync(join(tmpdir(), 'kassa-shop-')), 'shop.db')),
@@ -337,5 +351,5 @@ const storefront = createShop({
 shopHttp.server.on('request', getRequestListener(storefront.fetch));
 
 process.stdout.write(
-  `${JSON.stringify({ fakeStripeUrl: fakeStripe.url, gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
+  `${JSON.stringify({ fakeStripeUrl: fakeStripe.url, gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, dashboardPassword: DASHBOARD_PASSWORD, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
 );

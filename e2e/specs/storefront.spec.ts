@@ -32,7 +32,12 @@ async function payWithCard(page: Page, number: string) {
 const orderState = async (page: Page, id: string) =>
   (await (await page.request.get(`${shop()}/__test/orders/${id}`)).json()) as {
     order: { status: string; paymentIntentId: string };
-    intent: { status: string; amount: number; amount_received: number } | null;
+    intent: {
+      status: string;
+      amount: number;
+      amount_received: number;
+      amount_refunded: number;
+    } | null;
     emails: number;
     credits: number;
   };
@@ -292,4 +297,47 @@ test('at 390 px wide nothing overflows: shop, cart, order and orders', async ({ 
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(wide, `${path} is ${wide} px wide`).toBeLessThanOrEqual(390);
   }
+});
+
+test("a part refund in the merchant's dashboard shows in the payment's timeline and reaches the shop", async ({
+  page,
+  browser,
+}) => {
+  const id = await placeOrder(page);
+  await payWithCard(page, '4242 4242 4242 4242');
+  await expect(status(page)).toHaveAttribute('data-status', 'PAID');
+
+  // The merchant, in another browser: signs in, finds the payment by the order id.
+  const merchant = await (await browser.newContext()).newPage();
+  await merchant.goto(`${gateway()}/dashboard`);
+  await merchant.getByLabel('Email').fill('owner@chai.test');
+  await merchant.getByLabel('Password').fill(process.env.E2E_DASHBOARD_PASSWORD as string);
+  await merchant.getByRole('button', { name: 'Sign in' }).click();
+  await merchant.getByLabel('Payment id, order id or processor reference').fill(id);
+  await merchant.getByRole('button', { name: 'Search' }).click();
+  await merchant.getByTestId('payments').getByRole('link', { name: '₹120.00' }).click();
+  await expect(merchant.getByRole('heading', { name: /₹120\.00/ })).toBeVisible();
+  await merchant.getByRole('button', { name: 'Refund' }).click();
+  const dialog = merchant.getByRole('dialog', { name: 'Refund' });
+  await dialog.getByLabel(/Amount to refund/).fill('50');
+  await dialog.getByRole('button', { name: 'Confirm' }).dblclick();
+  await expect(merchant.getByRole('status')).toContainText('Refunded ₹50.00.');
+  await expect(merchant.getByTestId('refunded')).toHaveText('₹50.00');
+  await expect(merchant.getByTestId('refunds')).toContainText('₹50.00');
+  await expect(merchant.getByTestId('timeline')).toContainText('refund.succeeded');
+
+  // The shop heard it from the webhook: its order shows the money given back, once.
+  await expect
+    .poll(async () => (await orderState(page, id)).intent?.amount_refunded ?? 0)
+    .toBe(5000);
+  await expect(async () => {
+    await page.goto(`${shop()}/orders/${id}`);
+    await expect(page.getByTestId('order-refunded')).toHaveText('₹50.00', { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  // The delivery to the shop is in the timeline, with its status and latency.
+  await merchant.reload();
+  await expect(
+    merchant.getByTestId('timeline').locator('[data-delivery="delivered"]').first(),
+  ).toBeVisible();
+  await merchant.context().close();
 });

@@ -1,6 +1,8 @@
 import type { EventAbout, PaymentIntent } from '@kassa/node';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openShopDb } from './db/db.ts';
+import * as s from './db/schema.ts';
 import {
   addToCart,
   applyPaymentEvent,
@@ -121,6 +123,39 @@ describe('orders', () => {
       applyPaymentEvent(db, event('e6', 'payment_intent.succeeded', b.id, 'succeeded', 'pi_2'))
         ?.status,
     ).toBe('PAID');
+  });
+
+  it('shows a refund made in the dashboard on the order, once however often its event comes', () => {
+    const db = openShopDb(':memory:');
+    addToCart(db, 'cus_asha', 'chai', 1);
+    const order = placeOrder(db, 'cus_asha');
+    handleEventOnce(db, event('e_paid', 'payment_intent.succeeded', order.id, 'succeeded', 'pi_r'));
+    db.update(s.orders).set({ paymentIntentId: 'pi_r' }).where(eq(s.orders.id, order.id)).run();
+    const refunded = {
+      id: 'evt_refund',
+      object: 'event',
+      type: 'refund.succeeded',
+      created: 1_780_000_000,
+      livemode: false,
+      data: {
+        object: {
+          id: 're_1',
+          object: 'refund',
+          livemode: false,
+          payment_intent: 'pi_r',
+          amount: 5000,
+          currency: 'inr',
+          status: 'succeeded',
+          reason: null,
+          failure_reason: null,
+          metadata: {},
+          created: 1_780_000_000,
+        },
+      },
+    } as unknown as Parameters<typeof handleEventOnce>[1];
+    expect(handleEventOnce(db, refunded).order?.amountRefunded).toBe(5000);
+    expect(handleEventOnce(db, refunded).duplicate).toBe(true);
+    expect(getOrder(db, order.id)).toMatchObject({ status: 'PAID', amountRefunded: 5000 });
   });
 
   it('credits a top-up exactly once, however often its events arrive', () => {

@@ -97,6 +97,7 @@ export function placeOrder(db: ShopDb, customerId: string, now = Date.now()): Or
     currency: cart[0]?.currency ?? 'INR',
     status: 'PENDING',
     paymentIntentId: null,
+    amountRefunded: 0,
     clientSecret: null,
     createdAt: now,
     updatedAt: now,
@@ -136,6 +137,7 @@ export function placeTopUp(
     currency: 'INR',
     status: 'PENDING',
     paymentIntentId: null,
+    amountRefunded: 0,
     clientSecret: null,
     createdAt: now,
     updatedAt: now,
@@ -252,6 +254,24 @@ export function applyPaymentEvent(db: ShopDb, event: KassaEvent, now = Date.now(
   });
 }
 
+/** A refund the merchant made (in the dashboard or the API): the order shows what was
+ * given back. Called once per event (the receipt guards it). */
+export function applyRefundEvent(db: ShopDb, event: KassaEvent, now = Date.now()): Order | null {
+  if (event.type !== 'refund.succeeded' || !isEventAbout(event, 'refund')) return null;
+  const refund = event.data.object;
+  const order = db
+    .select()
+    .from(s.orders)
+    .where(eq(s.orders.paymentIntentId, refund.payment_intent))
+    .get();
+  if (!order) return null;
+  db.update(s.orders)
+    .set({ amountRefunded: sql`${s.orders.amountRefunded} + ${refund.amount}`, updatedAt: now })
+    .where(eq(s.orders.id, order.id))
+    .run();
+  return getOrder(db, order.id) ?? null;
+}
+
 /**
  * Handles one event once: the receipt (keyed by the event id, which is the webhook-id)
  * and its effect commit together, so a redelivery or a sync of the same event is a
@@ -268,6 +288,7 @@ export function handleEventOnce(
       .onConflictDoNothing()
       .run();
     if (fresh.changes === 0) return { duplicate: true, order: null };
-    return { duplicate: false, order: applyPaymentEvent(tx as unknown as ShopDb, event) };
+    const db = tx as unknown as ShopDb;
+    return { duplicate: false, order: applyRefundEvent(db, event) ?? applyPaymentEvent(db, event) };
   });
 }

@@ -1,6 +1,7 @@
 export { createApp, createGateway } from './app.ts';
 export { type Clock, manualClock, systemClock } from './clock.ts';
 export { type Config, loadConfig, testConfig } from './config.ts';
+export { createDashboardUser } from './dashboard/users.ts';
 export type { Deps } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createMerchant, ensureDemoMerchant } from './merchants/merchants.ts';

@@ -38,6 +38,8 @@ export const orders = sqliteTable(
     currency: text('currency').notNull(),
     status: text('status').$type<OrderStatus>().notNull(),
     paymentIntentId: text('payment_intent_id'),
+    /** Money given back (minor units), from the gateway's refund.succeeded events. */
+    amountRefunded: integer('amount_refunded').notNull().default(0),
     clientSecret: text('client_secret'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

@@ -117,6 +117,17 @@ describe('dashboard sign-in and sessions', () => {
     expect((await victim.request('GET', '/session')).json.user.role).toBe('owner');
   });
 
+  it('a cookie planted for a narrower path neither opens a session nor shadows the real one', async () => {
+    const g = await setup();
+    const b = browser(g);
+    await b.login('owner@shop.test');
+    const real = b.cookie;
+    b.cookie = `kassa_session=${'A'.repeat(43)}; ${real}`;
+    expect((await b.request('GET', '/session')).status).toBe(200);
+    b.cookie = `kassa_session=${'A'.repeat(43)}`;
+    expect((await b.request('GET', '/session')).status).toBe(401);
+  });
+
   it('refuses a change without the CSRF token, or from another origin', async () => {
     const g = await setup();
     const pi = (await g.createIntent()).json;

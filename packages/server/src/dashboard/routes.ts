@@ -5,7 +5,7 @@ import {
   type PaymentIntent,
 } from '@kassa/protocol';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -37,6 +37,22 @@ type DashEnv = AppEnv & {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 const sameSecret = (a: string, b: string) =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+/**
+ * Every session token the request carries. A browser sends one cookie per path, so a
+ * cookie planted for a narrower path (`/dashboard/api`) comes first and would shadow ours:
+ * each is tried, and a planted one opens nothing.
+ */
+function sessionTokens(c: Context): string[] {
+  const header = c.req.header('cookie') ?? '';
+  const out: string[] = [];
+  for (const part of header.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    const token = value.join('=');
+    if (name === SESSION_COOKIE && /^[\w-]{20,100}$/.test(token)) out.push(token);
+  }
+  return out.slice(0, 4);
+}
 
 const loginSchema = z.object({
   email: z.string().trim().toLowerCase().min(1).max(255),
@@ -131,9 +147,8 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     if (!user || !ok) {
       throw new ApiError(401, 'invalid_credentials', 'That email and password do not match.');
     }
-    // Never keep a session id from before sign-in (fixation): the old one ends here.
-    const before = getCookie(c, SESSION_COOKIE);
-    if (before) {
+    // Never keep a session id from before sign-in (fixation): any presented ends here.
+    for (const before of sessionTokens(c)) {
       await store.transaction((tx) => tx.deleteDashboardSessions({ id: sha256(before) }));
     }
     const session = await startSession(c, user);
@@ -143,16 +158,18 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
 
   /** Everything below needs a live session; changes need its CSRF token too. */
   const requireSession: MiddlewareHandler<DashEnv> = async (c, next) => {
-    const token = getCookie(c, SESSION_COOKIE);
+    const tokens = sessionTokens(c);
+    const token = tokens[0];
     const now = clock.now();
-    const found = token
-      ? await store.read(async (tx) => {
-          const session = await tx.getDashboardSession(sha256(token));
-          const user = session ? await tx.getDashboardUser(session.userId) : null;
-          const merchant = user ? await tx.getMerchant(user.merchantId) : null;
-          return session && user && merchant ? { session, user, merchant } : null;
-        })
-      : null;
+    const found = await store.read(async (tx) => {
+      for (const t of tokens) {
+        const session = await tx.getDashboardSession(sha256(t));
+        const user = session ? await tx.getDashboardUser(session.userId) : null;
+        const merchant = user ? await tx.getMerchant(user.merchantId) : null;
+        if (session && user && merchant) return { session, user, merchant };
+      }
+      return null;
+    });
     const alive =
       found &&
       found.session.expiresAt > now &&

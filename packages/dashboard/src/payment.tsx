@@ -1,0 +1,254 @@
+import { minorUnitDigits } from '@kassa/protocol/format';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, type PaymentView, query } from './api.ts';
+import type { Ctx } from './app.tsx';
+import { money, when } from './format.ts';
+import { onLinkClick } from './router.ts';
+
+type Action = 'refund' | 'capture' | 'cancel';
+
+/** One payment: its amounts, what an owner may do with it, and its whole timeline. */
+export function PaymentPage({ ctx, id }: { ctx: Ctx; id: string }) {
+  const { t, intl } = ctx;
+  const [view, setView] = useState<PaymentView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [action, setAction] = useState<Action | null>(null);
+
+  const load = () =>
+    api<PaymentView>('GET', `/payments/${id}${query({ mode: ctx.mode })}`).then((a) => {
+      if (a.ok) return setView(a.data);
+      setError(a.status === 404 ? t.notFound : a.status === 0 ? t.networkError : t.somethingWrong);
+    });
+  useEffect(() => {
+    setView(null);
+    load();
+  }, [id, ctx.mode]);
+
+  const back = (
+    <a href="/dashboard/payments" onClick={onLinkClick} class="back">
+      ← {t.back}
+    </a>
+  );
+  if (error) {
+    return (
+      <section>
+        {back}
+        <p role="alert">{error}</p>
+      </section>
+    );
+  }
+  if (!view) return <p role="status">{t.loading}</p>;
+  const p = view.payment;
+  const m = (n: number) => money(n, p.currency, intl);
+  const refundable = p.amount_received - p.amount_refunded;
+  const owner = ctx.session.user.role === 'owner';
+
+  return (
+    <section aria-labelledby="payment-title">
+      {back}
+      <header class="payment-head">
+        <h1 id="payment-title">
+          {m(p.amount)} <span class={`pill ${p.status}`}>{t.statuses[p.status] ?? p.status}</span>
+        </h1>
+        <dl class="facts">
+          <dt>{t.payment}</dt>
+          <dd class="mono">{p.id}</dd>
+          <dt>{t.order}</dt>
+          <dd class="mono">{p.order_id}</dd>
+          <dt>{t.received}</dt>
+          <dd data-testid="received">{m(p.amount_received)}</dd>
+          <dt>{t.refunded}</dt>
+          <dd data-testid="refunded">{m(p.amount_refunded)}</dd>
+          <dt>{t.created}</dt>
+          <dd>{when(p.created, intl)}</dd>
+        </dl>
+      </header>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {owner ? (
+        <div class="actions">
+          {refundable > 0 && (
+            <button type="button" class="primary" onClick={() => setAction('refund')}>
+              {t.refund}
+            </button>
+          )}
+          {p.status === 'requires_capture' && (
+            <>
+              <button type="button" class="primary" onClick={() => setAction('capture')}>
+                {t.capture}
+              </button>
+              <button type="button" onClick={() => setAction('cancel')}>
+                {t.release}
+              </button>
+            </>
+          )}
+        </div>
+      ) : (
+        <p class="hint">{t.viewerNote}</p>
+      )}
+      {action && (
+        <Confirm
+          ctx={ctx}
+          action={action}
+          id={p.id}
+          max={refundable}
+          currency={p.currency}
+          amount={m(p.amount_capturable || p.amount)}
+          onClose={() => setAction(null)}
+          onDone={(message) => {
+            setAction(null);
+            setNotice(message);
+            load();
+          }}
+        />
+      )}
+
+      <h2>{t.attempts}</h2>
+      <ol class="list" data-testid="attempts">
+        {view.attempts.map((a) => (
+          <li>
+            <span class={`pill ${a.status}`}>{a.status}</span>{' '}
+            {a.card ? `${a.card.brand} •••• ${a.card.last4}` : (a.upi_vpa ?? a.method)} ·{' '}
+            {a.processor}
+            {a.decline_code && <span class="bad"> · {t.declined(a.decline_code)}</span>}
+            {a.processor_reference && <span class="mono small"> · {a.processor_reference}</span>}
+            <time> · {when(a.created, intl)}</time>
+          </li>
+        ))}
+      </ol>
+
+      {view.refunds.length > 0 && (
+        <>
+          <h2>{t.refunds}</h2>
+          <ol class="list" data-testid="refunds">
+            {view.refunds.map((r) => (
+              <li>
+                {m(r.amount)} · <span class={`pill ${r.status}`}>{r.status}</span>
+                <time> · {when(r.created, intl)}</time>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+
+      <h2>{t.timeline}</h2>
+      <ol class="timeline" data-testid="timeline">
+        {view.events.map((e) => (
+          <li>
+            <code>{e.type}</code> <time>{when(e.created, intl)}</time>
+            <ul>
+              {e.deliveries.length === 0 && <li class="small">{t.noDeliveries}</li>}
+              {e.deliveries.map((d) => {
+                const last = d.attempts[d.attempts.length - 1];
+                return (
+                  <li class="small" data-delivery={d.status}>
+                    {t.delivery(d.status)}
+                    {last &&
+                      ` · ${last.status ?? last.error ?? '—'} · ${t.latency(last.latency_ms)}`}
+                  </li>
+                );
+              })}
+            </ul>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/** A money-moving action, confirmed in a modal dialog; one idempotency key per dialog, so
+ * a double click moves money once. */
+function Confirm(props: {
+  ctx: Ctx;
+  action: Action;
+  id: string;
+  max: number;
+  currency: string;
+  amount: string;
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
+  const { t, intl } = props.ctx;
+  const ref = useRef<HTMLDialogElement>(null);
+  const [key] = useState(() => `dash_${crypto.randomUUID()}`);
+  const digits = minorUnitDigits(props.currency);
+  const [value, setValue] = useState((props.max / 10 ** digits).toFixed(digits));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    let body: unknown;
+    if (props.action === 'refund') {
+      const minor = Math.round(Number(value.replace(',', '.')) * 10 ** digits);
+      if (!Number.isFinite(minor) || minor <= 0 || minor > props.max) return setError(t.badAmount);
+      body = { amount: minor };
+    }
+    setBusy(true);
+    const a = await api<{ amount?: number }>(
+      'POST',
+      `/payments/${props.id}/${props.action === 'refund' ? 'refunds' : props.action}${query({ mode: props.ctx.mode })}`,
+      body ?? {},
+      { idempotencyKey: key },
+    );
+    setBusy(false);
+    if (!a.ok) return setError(a.error.message || t.somethingWrong);
+    props.onDone(
+      props.action === 'refund'
+        ? t.refundDone(money((body as { amount: number }).amount, props.currency, intl))
+        : ((props.action === 'capture' ? t.statuses.succeeded : t.statuses.canceled) ?? ''),
+    );
+  };
+
+  return (
+    <dialog ref={ref} class="confirm" aria-labelledby="confirm-title" onClose={props.onClose}>
+      <form onSubmit={submit}>
+        <h2 id="confirm-title">
+          {props.action === 'refund'
+            ? t.refund
+            : props.action === 'capture'
+              ? t.capture
+              : t.release}
+        </h2>
+        {props.action === 'refund' ? (
+          <>
+            <label for="refund-amount">
+              {t.refundAmount(money(props.max, props.currency, intl))}
+            </label>
+            <input
+              id="refund-amount"
+              inputMode="decimal"
+              value={value}
+              onInput={(e) => setValue(e.currentTarget.value)}
+              aria-invalid={error ? 'true' : 'false'}
+            />
+            <p>{t.refundConfirm(value ? `${value} ${props.currency.toUpperCase()}` : '')}</p>
+          </>
+        ) : (
+          <p>{props.action === 'capture' ? t.captureConfirm(props.amount) : t.releaseConfirm}</p>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="choices">
+          <button type="submit" class="primary" disabled={busy}>
+            {t.confirm}
+          </button>
+          <button type="button" onClick={() => ref.current?.close()}>
+            {t.cancel}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
