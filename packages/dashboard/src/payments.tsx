@@ -75,7 +75,7 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
   return (
     <section aria-labelledby="payments-title">
       <h1 id="payments-title">{t.payments}</h1>
-      <form class="filters" onSubmit={submit} role="search">
+      <form class="filters" onSubmit={submit} aria-label={t.search}>
         <label>
           {t.searchLabel}
           <input

@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 
 /** Small marks of the card networks (drawn here, a few hundred bytes; no image files). */
 const box = (fill: string, children: JSX.Element | JSX.Element[], stroke?: string) => (
-  <svg viewBox="0 0 32 20" width="32" height="20">
+  <svg viewBox="0 0 32 20" width="32" height="20" aria-hidden="true">
     <rect x=".5" y=".5" width="31" height="19" rx="3" fill={fill} stroke={stroke ?? fill} />
     {children}
   </svg>
