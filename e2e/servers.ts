@@ -56,6 +56,8 @@ const config = {
   ...loadConfig({
     KASSA_DATABASE_URL: ':memory:',
     KASSA_LOG_LEVEL: process.env.KASSA_LOG_LEVEL ?? 'warn',
+    // Every spec signs in from 127.0.0.1; the limit itself is a unit test's.
+    KASSA_DASHBOARD_LOGINS_PER_MINUTE: '500',
     // The shop's webhook receiver is on loopback.
     KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
   }),
@@ -118,6 +120,7 @@ async function startProcesses(url: string) {
     KASSA_REDIRECT_SECRET: config.redirectSecret,
     KASSA_WEBHOOK_RETRY_SCHEDULE: config.webhooks.retrySchedule.join(','),
     KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    KASSA_DASHBOARD_LOGINS_PER_MINUTE: '500',
     KASSA_STRIPE_API_URL: fakeStripe.url,
   };
   const gateway = await spawnGateway(env, { args: ['--processes', '2'] });
@@ -308,6 +311,13 @@ shop.get('/frame', (c) =>
   ),
 );
 // A page on another origin that posts a fake result to its parent.
+// A merchant webhook receiver the specs can take down and bring back.
+let hookUp = false;
+shop.post('/hook', (c) => (hookUp ? c.text('ok') : c.text('down', 503)));
+shop.post('/hook/mode', async (c) => {
+  hookUp = ((await c.req.json()) as { up: boolean }).up;
+  return c.json({ up: hookUp });
+});
 shop.get('/evil', (c) =>
   c.html(
     `<!doctype html><title>evil</title><script>parent.postMessage({source:'kassa',version:1,type:'success',payment_intent_id:'pi_fake',order_id:'x',status:'succeeded',signature:'00'}, '*');parent.postMessage({source:'kassa',version:1,type:'close'}, '*');</script>`,

@@ -34,6 +34,11 @@ async function signIn(page: Page, email: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password());
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+}
+
+async function payments(page: Page) {
+  await page.getByRole('link', { name: 'Payments' }).click();
   await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
 }
 
@@ -56,7 +61,7 @@ test('signs in with the keyboard alone, and a wrong password is said plainly', a
   await expect(page.getByRole('alert')).toHaveText('That email and password do not match.');
   await page.getByLabel('Password').fill(password());
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
   await expect(page.getByText('owner@chai.test')).toBeVisible();
   // The session cookie: HttpOnly, SameSite=Strict, only for /dashboard.
   const cookie = (await page.context().cookies()).find((c) => c.name === 'kassa_session');
@@ -136,7 +141,7 @@ test('a session id planted before sign-in is never the signed-in one (fixation)'
   expect(ours).toHaveLength(1);
   expect(ours[0]?.value).not.toBe(planted);
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
   const probe = await page.request.get(`${gateway()}/dashboard/api/session`, {
     headers: { cookie: `kassa_session=${planted}` },
   });
@@ -159,6 +164,7 @@ test('the payments list filters by status and pages; a payment has its attempts 
 }, info) => {
   const { id, order } = await paidPayment(page, 4300);
   await signIn(page, 'owner@chai.test');
+  await payments(page);
   await page.getByLabel('Status').selectOption('succeeded');
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page).toHaveURL(/status=succeeded/);
@@ -192,6 +198,9 @@ test('axe finds no serious or critical violation on sign-in, the list and a paym
   await expect(page.getByLabel('Email')).toBeVisible();
   await scan();
   await signIn(page, 'owner@chai.test');
+  await expect(page.getByTestId('chart').locator('canvas')).toBeVisible();
+  await scan();
+  await payments(page);
   await scan();
   await page.goto(`${gateway()}/dashboard/payments/${id}`);
   await expect(page.getByRole('heading', { name: /₹42\.00/ })).toBeVisible();
@@ -218,4 +227,128 @@ test('usable at 390 px: nothing runs off the side, in English and Hindi', async 
   expect(await wide()).toBeLessThanOrEqual(390);
   await keep(page, info, 'dashboard-payment-hi-390');
   await page.getByLabel('भाषा').first().selectOption('en');
+});
+
+test("the overview's figures and chart come from the merchant's real payments", async ({
+  page,
+}, info) => {
+  // A decline and two payments of this merchant, now.
+  const declined = await page.request.post(`${gateway()}/v1/payment_intents`, {
+    headers: { authorization: `Bearer ${sk()}` },
+    data: { amount: 1000, currency: 'inr', order_id: `OV_${Date.now()}` },
+  });
+  const d = (await declined.json()) as { id: string; client_secret: string };
+  await page.request.post(`${gateway()}/v1/client/payment_intents/${d.id}/confirm`, {
+    data: {
+      client_secret: d.client_secret,
+      payment_method: {
+        type: 'card',
+        card: { number: '4000000000009995', exp_month: 12, exp_year: 2034, cvc: '123' },
+      },
+    },
+  });
+  await paidPayment(page, 1100);
+  await paidPayment(page, 1200);
+  // What the API says for the same range, to compare the page with.
+  await signIn(page, 'owner@chai.test');
+  const to = Math.floor(Date.now() / 1000) + 60;
+  const api = (await (
+    await page.request.get(`${gateway()}/dashboard/api/overview?from=${to - 7 * 86400}&to=${to}`)
+  ).json()) as {
+    totals: { count: number; volume: number };
+    success_rate: number;
+    declines: { key: string; count: number }[];
+  };
+  expect(api.totals.count).toBeGreaterThanOrEqual(3);
+  expect(api.declines.some((x) => x.key === 'insufficient_funds')).toBe(true);
+  await page.reload();
+  await expect(page.getByTestId('total-count')).toHaveText(String(api.totals.count));
+  const volume = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR' }).format(
+    api.totals.volume / 100,
+  );
+  await expect(page.getByTestId('total-volume')).toHaveText(volume);
+  await expect(page.getByTestId('success-rate')).toHaveText(
+    new Intl.NumberFormat('en-IN', { style: 'percent', maximumFractionDigits: 1 }).format(
+      api.success_rate,
+    ),
+  );
+  await expect(
+    page.getByTestId('declines').locator('[data-key="insufficient_funds"]'),
+  ).toBeVisible();
+  await expect(page.getByTestId('methods').locator('[data-key="card"]')).toBeVisible();
+  // The chart is drawn: a canvas with painted pixels, and the same numbers as a table.
+  const canvas = page.getByTestId('chart').locator('canvas');
+  await expect(canvas).toBeVisible();
+  const painted = await canvas.evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) n++;
+    return n;
+  });
+  expect(painted).toBeGreaterThan(500);
+  await page.getByText('The same as a table').click();
+  const counts = await page
+    .getByTestId('series')
+    .locator('tbody tr td:nth-child(3)')
+    .allTextContents();
+  expect(counts.reduce((n, c) => n + Number(c), 0)).toBe(api.totals.count);
+  await keep(page, info, 'dashboard-overview');
+});
+
+test('webhooks: the delivery log, and a dead delivery replayed until delivered', async ({
+  page,
+}) => {
+  // Up to six attempts over ~19 s (the e2e gateway's schedule) before a delivery is dead.
+  test.setTimeout(90_000);
+  const auth = { authorization: `Bearer ${sk()}` };
+  const hook = `${env().merchant}/hook`;
+  await page.request.post(`${hook}/mode`, { data: { up: false } });
+  const endpoint = (await (
+    await page.request.post(`${gateway()}/v1/webhook_endpoints`, {
+      headers: auth,
+      data: { url: hook, enabled_events: ['payment_intent.created'] },
+    })
+  ).json()) as { id: string };
+  try {
+    const created = await page.request.post(`${gateway()}/v1/payment_intents`, {
+      headers: auth,
+      data: { amount: 1500, currency: 'inr', order_id: `HOOK_${Date.now()}` },
+    });
+    const pi = (await created.json()) as { id: string };
+    const events = await page.request.get(`${gateway()}/v1/events?object=${pi.id}`, {
+      headers: auth,
+    });
+    const eventId = ((await events.json()) as { data: { id: string }[] }).data[0]?.id;
+    const mine = async () => {
+      const list = await page.request.get(
+        `${gateway()}/v1/webhook_endpoints/${endpoint.id}/deliveries?limit=100`,
+        { headers: auth },
+      );
+      return ((await list.json()) as { data: { event: string; status: string }[] }).data.find(
+        (d) => d.event === eventId,
+      )?.status;
+    };
+    await expect.poll(mine, { timeout: 40_000, intervals: [1000] }).toBe('dead');
+
+    await signIn(page, 'owner@chai.test');
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('radio', { name: hook }).check();
+    await page.getByLabel('Status').selectOption('dead');
+    const rows = page.getByTestId('deliveries').locator('tbody tr');
+    await expect(rows.first()).toHaveAttribute('data-status', 'dead');
+    await expect(rows.first()).toContainText('payment_intent.created');
+    await expect(rows.first()).toContainText('503');
+
+    await page.request.post(`${hook}/mode`, { data: { up: true } });
+    await page.getByRole('button', { name: 'Replay dead deliveries' }).click();
+    await expect(page.getByRole('status')).toContainText(/dead deliver(y|ies) sent again/);
+    await expect.poll(mine, { timeout: 15_000 }).toBe('delivered');
+    await page.getByLabel('Status').selectOption('delivered');
+    await expect(rows.first()).toHaveAttribute('data-status', 'delivered');
+  } finally {
+    await page.request.post(`${hook}/mode`, { data: { up: false } });
+    await page.request.delete(`${gateway()}/v1/webhook_endpoints/${endpoint.id}`, {
+      headers: auth,
+    });
+  }
 });

@@ -313,6 +313,7 @@ test("a part refund in the merchant's dashboard shows in the payment's timeline 
   await merchant.getByLabel('Email').fill('owner@chai.test');
   await merchant.getByLabel('Password').fill(process.env.E2E_DASHBOARD_PASSWORD as string);
   await merchant.getByRole('button', { name: 'Sign in' }).click();
+  await merchant.getByRole('link', { name: 'Payments' }).click();
   await merchant.getByLabel('Payment id, order id or processor reference').fill(id);
   await merchant.getByRole('button', { name: 'Search' }).click();
   await merchant.getByTestId('payments').getByRole('link', { name: '₹120.00' }).click();

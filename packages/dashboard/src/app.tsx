@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Session, setCsrf, whenSignedOut } from './api.ts';
 import { type Lang, LOCALES, type Strings } from './i18n.ts';
+import { OverviewPage } from './overview.tsx';
 import { PaymentPage } from './payment.tsx';
 import { PaymentsPage } from './payments.tsx';
 import { go, onLinkClick, useLocation } from './router.ts';
+import { WebhooksPage } from './webhooks.tsx';
 
 export interface Ctx {
   t: Strings;
@@ -55,8 +57,12 @@ export function App() {
   const paymentId = /^\/dashboard\/payments\/([\w-]+)$/.exec(path)?.[1];
   const page = paymentId ? (
     <PaymentPage ctx={ctx} id={paymentId} />
-  ) : (
+  ) : path === '/dashboard/webhooks' ? (
+    <WebhooksPage ctx={ctx} />
+  ) : path === '/dashboard/payments' ? (
     <PaymentsPage ctx={ctx} url={url} />
+  ) : (
+    <OverviewPage ctx={ctx} />
   );
 
   const signOut = async (everywhere: boolean) => {
@@ -82,7 +88,11 @@ export function App() {
           <strong>{session.merchant.name}</strong>
           <span class={`mode ${live ? 'live' : 'test'}`}>{live ? t.liveMode : t.testMode}</span>
         </div>
-        <nav aria-label={t.title}>{nav('/dashboard/payments', t.payments)}</nav>
+        <nav aria-label={t.title}>
+          {nav('/dashboard', t.overview)}
+          {nav('/dashboard/payments', t.payments)}
+          {nav('/dashboard/webhooks', t.webhooks)}
+        </nav>
         <div class="me">
           <label class="switch">
             <input
@@ -148,7 +158,6 @@ function Login(props: {
     if (a.ok) {
       setCsrf(a.data.csrf_token);
       props.onSession(a.data);
-      if (!location.pathname.startsWith('/dashboard/payments')) go('/dashboard/payments');
       return;
     }
     setError(

@@ -57,6 +57,8 @@ export interface Config {
   encryptionKey: Buffer | null;
   /** Stripe's API base, for tests against a fake Stripe; Stripe itself when unset. */
   stripeApiUrl: string | null;
+  /** Dashboard sign-in attempts per minute from one client (address group). */
+  dashboardLoginsPerMinute: number;
   /** Bearer token for `GET /metrics` on the gateway's port; none: not served there. */
   metricsToken: string | null;
   /** A separate port (bound to 127.0.0.1) serving `/metrics` without a token, for a
@@ -126,6 +128,7 @@ const envSchema = z.object({
   KASSA_SANDBOX_ASYNC_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   KASSA_DEMO_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
   KASSA_DEMO_NAME: z.string().trim().min(1).max(100).default('Kassa Demo Store'),
+  KASSA_DASHBOARD_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   KASSA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   KASSA_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   KASSA_FINGERPRINT_SECRET: z.string().min(16).optional(),
@@ -254,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.KASSA_DEMO === 'true' || e.KASSA_DEMO === '1',
     idempotencyLeaseMs: e.KASSA_IDEMPOTENCY_LEASE_MS,
     demoName: e.KASSA_DEMO_NAME,
+    dashboardLoginsPerMinute: e.KASSA_DASHBOARD_LOGINS_PER_MINUTE,
     metricsToken: e.KASSA_METRICS_TOKEN ?? null,
     metricsPort: e.KASSA_METRICS_PORT ?? null,
     demoOrigins: e.KASSA_DEMO_ORIGINS.split(',')

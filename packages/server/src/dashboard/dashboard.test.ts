@@ -286,3 +286,101 @@ describe('dashboard payments', () => {
     expect(tooMuch.status).toBe(400);
   });
 });
+
+describe('dashboard overview', () => {
+  it('counts volume, success rate, decline reasons and the method mix from real payments', async () => {
+    const g = await setup();
+    for (const number of [CARDS.ok, CARDS.ok, CARDS.insufficient, CARDS.declined]) {
+      const pi = (await g.createIntent({ currency: 'inr', amount: 2500 })).json;
+      await g.confirm(pi, card(number));
+    }
+    const b = browser(g);
+    await b.login('viewer@shop.test');
+    const o = (await b.request('GET', '/overview')).json;
+    expect(o).toMatchObject({
+      bucket: 'day',
+      currency: 'INR',
+      totals: { count: 4, succeeded: 2, volume: 5000 },
+      success_rate: 0.5,
+      attempts: 4,
+      methods: [{ key: 'card', count: 2 }],
+    });
+    expect(o.declines.map((d: { key: string }) => d.key).sort()).toEqual([
+      'generic_decline',
+      'insufficient_funds',
+    ]);
+    expect(o.series).toHaveLength(8);
+    expect(o.series.reduce((n: number, s: { count: number }) => n + s.count, 0)).toBe(4);
+    // Live mode is another world.
+    expect((await b.request('GET', '/overview?mode=live')).json.totals.count).toBe(0);
+    const hourly = (
+      await b.request('GET', `/overview?from=${Math.floor(g.clock.now() / 1000) - 3600}`)
+    ).json;
+    expect(hourly.bucket).toBe('hour');
+    expect((await b.request('GET', '/overview?from=10&to=5')).status).toBe(400);
+  });
+});
+
+describe('dashboard webhooks', () => {
+  it("lists an endpoint's dead deliveries, and an owner replays a range of them to delivered", async () => {
+    const { startReceiver, status } = await import('../testing/receiver.ts');
+    const { testConfig } = await import('../config.ts');
+    const g = await testGateway({
+      realTime: true,
+      config: { webhooks: { ...testConfig().webhooks, retrySchedule: [0, 1], timeoutMs: 2000 } },
+    });
+    const rx = await startReceiver(status(503));
+    try {
+      await createDashboardUser(g.store, g.clock, {
+        merchantId: g.a.id,
+        email: 'owner@shop.test',
+        password: PASSWORD,
+      });
+      await createDashboardUser(g.store, g.clock, {
+        merchantId: g.a.id,
+        email: 'viewer@shop.test',
+        role: 'viewer',
+        password: PASSWORD,
+      });
+      const ep = (await g.call('POST', '/v1/webhook_endpoints', g.a.sk, { url: rx.url })).json;
+      await g.createIntent();
+      await g.createIntent();
+      for (const s of [0, 1.5, 3]) {
+        g.clock.advance(s * 1000);
+        await g.worker.drain();
+      }
+      const owner = browser(g);
+      await owner.login('owner@shop.test');
+      expect(
+        (await owner.request('GET', '/webhooks')).json.data.map((e: { id: string }) => e.id),
+      ).toEqual([ep.id]);
+      const dead = (await owner.request('GET', `/webhooks/${ep.id}/deliveries?status=dead`)).json;
+      expect(dead.data).toHaveLength(2);
+      expect(
+        dead.data[0].attempts.map((a: { response_status: number }) => a.response_status),
+      ).toEqual([503, 503]);
+
+      const viewer = browser(g);
+      await viewer.login('viewer@shop.test');
+      const now = Math.floor(g.clock.now() / 1000);
+      expect(
+        (await viewer.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now })).status,
+      ).toBe(403);
+
+      rx.answer(status(200));
+      const replay = await owner.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now });
+      expect(replay.json).toEqual({ replayed: 2, more: false });
+      await g.worker.drain();
+      const after = (await owner.request('GET', `/webhooks/${ep.id}/deliveries`)).json.data;
+      expect(after.map((d: { status: string }) => d.status)).toEqual(['delivered', 'delivered']);
+      // Nothing dead is left to replay.
+      expect(
+        (await owner.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now })).json
+          .replayed,
+      ).toBe(0);
+    } finally {
+      await g.worker.stop();
+      await rx.close();
+    }
+  });
+});

@@ -77,5 +77,6 @@ export function dashboardPages() {
   app.get('/', page);
   app.get('/payments', page);
   app.get('/payments/:id', page);
+  app.get('/webhooks', page);
   return app;
 }

@@ -3,6 +3,7 @@ import {
   createRefundBodySchema,
   listPaymentIntentsQuerySchema,
   type PaymentIntent,
+  pageQuerySchema,
 } from '@kassa/protocol';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
@@ -17,7 +18,14 @@ import { toPaymentIntent } from '../intents/serialize.ts';
 import type { IntentService } from '../intents/service.ts';
 import type { Refunds } from '../refunds/refunds.ts';
 import { toRefund } from '../refunds/refunds.ts';
-import type { DashboardSessionRow, DashboardUserRow, MerchantRow } from '../store/types.ts';
+import type {
+  DashboardSessionRow,
+  DashboardUserRow,
+  MerchantRow,
+  OverviewRows,
+} from '../store/types.ts';
+import { deliveriesPage, ownEndpoint, retryDelivery } from '../webhooks/routes.ts';
+import { toEndpoint } from '../webhooks/serialize.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 
 export const SESSION_COOKIE = 'kassa_session';
@@ -26,9 +34,6 @@ export const SESSION_IDLE_MS = 30 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
 /** Last-used times closer together than this are not written again. */
 const TOUCH_EVERY_MS = 60 * 1000;
-/** Sign-in tries per minute, per client and per email address. */
-const LOGINS_PER_CLIENT = 10;
-const LOGINS_PER_EMAIL = 20;
 
 type DashEnv = AppEnv & {
   Variables: { user: DashboardUserRow; session: DashboardSessionRow };
@@ -139,8 +144,9 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
       throw new ApiError(400, 'parameter_missing', `Enter your ${param}.`, { param });
     }
     const { email, password } = parsed.data;
-    await hit(`dash-login:client:${clientKeyOf(c, config)}`, LOGINS_PER_CLIENT);
-    await hit(`dash-login:email:${sha256(email)}`, LOGINS_PER_EMAIL);
+    await hit(`dash-login:client:${clientKeyOf(c, config)}`, config.dashboardLoginsPerMinute);
+    // Per address too (twice the per-client limit): guesses spread over many clients.
+    await hit(`dash-login:email:${sha256(email)}`, 2 * config.dashboardLoginsPerMinute);
     const user = await store.read((tx) => tx.findDashboardUserByEmail(email));
     // An unknown address costs as long as a wrong password, and says the same.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -354,8 +360,186 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     return c.json(out(intent));
   });
 
+  /**
+   * The overview for a range (Unix seconds; default the last 7 days): volume and count per
+   * hour or day, the success rate, decline reasons, the method mix, and webhook delivery
+   * latency (p50, p99) with the share of non-2xx answers.
+   */
+  app.use('/overview', requireSession);
+  app.get('/overview', async (c) => {
+    const caller = callerOf(c);
+    const now = clock.now();
+    const raw = c.req.query();
+    const to = raw.to ? Number(raw.to) * 1000 + 999 : now;
+    const from = raw.from ? Number(raw.from) * 1000 : to - 7 * DAY_MS + 1;
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from > to) {
+      throw new ApiError(400, 'parameter_invalid', 'from must be before to (Unix seconds).', {
+        param: 'from',
+      });
+    }
+    if (to - from > 366 * DAY_MS) {
+      throw new ApiError(400, 'parameter_invalid', 'A range of a year at most.', { param: 'to' });
+    }
+    const bucketMs =
+      raw.bucket === 'hour' || (!raw.bucket && to - from <= 2 * DAY_MS) ? HOUR_MS : DAY_MS;
+    const rows = await store.read((tx) =>
+      tx.overview({
+        merchantId: caller.merchantId,
+        livemode: caller.livemode,
+        from,
+        to,
+        bucketMs,
+        maxWebhookAttempts: 100_000,
+      }),
+    );
+    return c.json(summarise(rows, { from, to, bucketMs }));
+  });
+
+  // Webhooks: endpoints, their delivery log, and retrying what failed.
+  app.use('/webhooks', requireSession);
+  app.use('/webhooks/*', requireSession);
+  app.get('/webhooks', async (c) => {
+    const caller = callerOf(c);
+    const rows = await store.read((tx) => tx.listEndpoints(caller.merchantId, caller.livemode));
+    return c.json({ data: rows.map((r) => toEndpoint(r, false)) });
+  });
+  app.get('/webhooks/:id/deliveries', async (c) => {
+    const caller = callerOf(c);
+    const raw = c.req.query();
+    const status = z
+      .enum(['pending', 'delivered', 'dead', 'canceled'])
+      .optional()
+      .safeParse(raw.status || undefined);
+    const q = pageQuerySchema.safeParse({
+      limit: raw.limit,
+      starting_after: raw.starting_after,
+      ending_before: raw.ending_before,
+    });
+    if (!status.success || !q.success) {
+      throw new ApiError(400, 'parameter_invalid', 'Check the filters.', {
+        param: status.success ? 'limit' : 'status',
+      });
+    }
+    const list = await store.read(async (tx) => {
+      const endpoint = await ownEndpoint(tx, caller, c.req.param('id'));
+      return deliveriesPage(tx, endpoint.id, q.data, status.data);
+    });
+    return c.json(list);
+  });
+  app.post('/webhooks/deliveries/:id/retry', ownerOnly, async (c) =>
+    c.json(await retryDelivery(deps, callerOf(c), c.req.param('id'))),
+  );
+  /** Every dead delivery to an endpoint created in [from, to] (Unix seconds), sent again. */
+  app.post('/webhooks/:id/replay', ownerOnly, async (c) => {
+    const caller = callerOf(c);
+    const body = z
+      .object({ from: z.number().int().min(0), to: z.number().int().min(0) })
+      .safeParse(await c.req.json().catch(() => null));
+    if (!body.success) {
+      const param = String(body.error.issues[0]?.path[0] ?? 'from');
+      throw new ApiError(400, 'parameter_invalid', 'Give from and to as Unix seconds.', { param });
+    }
+    const dead = await store.read(async (tx) => {
+      const endpoint = await ownEndpoint(tx, caller, c.req.param('id'));
+      return tx.listDeliveries({
+        endpointId: endpoint.id,
+        status: 'dead',
+        createdGte: body.data.from * 1000,
+        createdLte: body.data.to * 1000 + 999,
+        limit: REPLAY_LIMIT,
+      });
+    });
+    for (const d of dead) await retryDelivery(deps, caller, d.id);
+    return c.json({ replayed: dead.length, more: dead.length === REPLAY_LIMIT });
+  });
+
   return app;
 }
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The value below which `q` of the sorted values fall (nearest rank). */
+export function percentile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  ] as number;
+}
+
+/** The overview's figures from the store's rows: every bucket of the range present (zeros
+ * where nothing happened), the main currency's volume. */
+export function summarise(
+  rows: OverviewRows,
+  range: { from: number; to: number; bucketMs: number },
+) {
+  const volumeBy = new Map<string, number>();
+  for (const r of rows.intents)
+    volumeBy.set(r.currency, (volumeBy.get(r.currency) ?? 0) + r.volume);
+  const currency =
+    [...volumeBy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ??
+    rows.intents[0]?.currency ??
+    null;
+  const first = range.from - (range.from % range.bucketMs);
+  const buckets: { start: number; count: number; succeeded: number; volume: number }[] = [];
+  for (let b = first; b <= range.to; b += range.bucketMs) {
+    buckets.push({ start: Math.floor(b / 1000), count: 0, succeeded: 0, volume: 0 });
+  }
+  for (const r of rows.intents) {
+    const bucket = buckets[Math.floor((r.bucket - first) / range.bucketMs)];
+    if (!bucket) continue;
+    bucket.count += r.count;
+    bucket.succeeded += r.succeeded;
+    if (r.currency === currency) bucket.volume += r.volume;
+  }
+  const settled = rows.attempts.filter(
+    (a) =>
+      a.status === 'succeeded' ||
+      a.status === 'authorized' ||
+      (a.status === 'failed' && a.declineCode !== 'abandoned'),
+  );
+  const won = settled.filter((a) => a.status !== 'failed').reduce((n, a) => n + a.count, 0);
+  const total = settled.reduce((n, a) => n + a.count, 0);
+  const declines = new Map<string, number>();
+  const methods = new Map<string, number>();
+  for (const a of settled) {
+    if (a.status === 'failed') {
+      const code = a.declineCode ?? 'unknown';
+      declines.set(code, (declines.get(code) ?? 0) + a.count);
+    } else methods.set(a.method, (methods.get(a.method) ?? 0) + a.count);
+  }
+  const latencies = rows.webhooks.map((w) => w.latencyMs).sort((x, y) => x - y);
+  const non2xx = rows.webhooks.filter(
+    (w) => w.status === null || w.status < 200 || w.status >= 300,
+  );
+  const byCount = (m: Map<string, number>) =>
+    [...m.entries()].sort((x, y) => y[1] - x[1]).map(([key, count]) => ({ key, count }));
+  return {
+    from: Math.floor(range.from / 1000),
+    to: Math.floor(range.to / 1000),
+    bucket: range.bucketMs === HOUR_MS ? 'hour' : 'day',
+    currency,
+    totals: {
+      count: buckets.reduce((n, b) => n + b.count, 0),
+      succeeded: buckets.reduce((n, b) => n + b.succeeded, 0),
+      volume: buckets.reduce((n, b) => n + b.volume, 0),
+    },
+    success_rate: total === 0 ? null : won / total,
+    attempts: total,
+    series: buckets,
+    declines: byCount(declines),
+    methods: byCount(methods),
+    webhooks: {
+      attempts: rows.webhooks.length,
+      p50_ms: percentile(latencies, 0.5),
+      p99_ms: percentile(latencies, 0.99),
+      non_2xx_rate: rows.webhooks.length === 0 ? null : non2xx.length / rows.webhooks.length,
+    },
+  };
+}
+
+/** Dead deliveries one replay sends again; the answer says when there are more. */
+const REPLAY_LIMIT = 500;
 
 /** A payment by its id, its order id, or its processor's reference (the caller's only). */
 async function findPayment(deps: Deps, caller: Caller, q: string) {

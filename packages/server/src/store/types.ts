@@ -289,6 +289,20 @@ export interface DashboardSessionRow {
   expiresAt: number;
 }
 
+export interface OverviewFilter extends OwnerFilter {
+  from: number;
+  to: number;
+  /** Bucket width in ms (an hour or a day); buckets start at multiples of it (UTC). */
+  bucketMs: number;
+  maxWebhookAttempts: number;
+}
+
+export interface OverviewRows {
+  intents: { bucket: number; currency: string; count: number; succeeded: number; volume: number }[];
+  attempts: { status: string; method: string; declineCode: string | null; count: number }[];
+  webhooks: { latencyMs: number; status: number | null }[];
+}
+
 export interface IntentListFilter extends PageWindow {
   merchantId: string;
   livemode: boolean;
@@ -386,9 +400,20 @@ export interface StoreRead {
   getDelivery(id: string): Promise<WebhookDeliveryRow | null>;
   /** An endpoint's deliveries, each with its event's type. */
   listDeliveries(
-    filter: { endpointId: string } & PageWindow,
+    filter: {
+      endpointId: string;
+      status?: DeliveryStatus;
+      createdGte?: number;
+      createdLte?: number;
+    } & PageWindow,
   ): Promise<(WebhookDeliveryRow & { eventType: EventType })[]>;
   listWebhookAttempts(deliveryIds: string[]): Promise<WebhookAttemptRow[]>;
+
+  // The dashboard's overview
+  /** A merchant's figures for [from, to] of one mode: intents per time bucket and
+   * currency, attempts by status, method and decline code, and webhook attempts'
+   * latencies and answers (the newest `maxWebhookAttempts`). */
+  overview(f: OverviewFilter): Promise<OverviewRows>;
   /** The deliveries of these events (to every endpoint), oldest first. */
   listDeliveriesOfEvents(eventIds: string[]): Promise<WebhookDeliveryRow[]>;
 

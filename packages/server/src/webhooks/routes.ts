@@ -15,7 +15,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, keysetOf } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
-import type { StoreRead, WebhookEndpointRow } from '../store/types.ts';
+import type { DeliveryStatus, StoreRead, WebhookEndpointRow } from '../store/types.ts';
 import { assertEndpointUrl } from './endpoint-url.ts';
 import { enqueueDelivery } from './fan-out.ts';
 import { toDelivery, toEndpoint } from './serialize.ts';
@@ -25,14 +25,23 @@ const security = [{ secretKey: [] }];
 const tags = ['Webhooks'];
 const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
-async function ownEndpoint(tx: StoreRead, caller: Caller, id: string): Promise<WebhookEndpointRow> {
+export async function ownEndpoint(
+  tx: StoreRead,
+  caller: Caller,
+  id: string,
+): Promise<WebhookEndpointRow> {
   const row = await tx.getEndpoint(id, caller);
   if (!row) throw notFound('webhook_endpoint', id);
   return row;
 }
 
-/** A page of an endpoint's deliveries with their attempts, newest first. */
-async function deliveriesPage(tx: StoreRead, endpointId: string, q: PageQuery) {
+/** A page of an endpoint's deliveries with their attempts, newest first (of one status). */
+export async function deliveriesPage(
+  tx: StoreRead,
+  endpointId: string,
+  q: PageQuery,
+  status?: DeliveryStatus,
+) {
   const page = await paginate(
     q,
     'webhook_delivery',
@@ -40,7 +49,7 @@ async function deliveriesPage(tx: StoreRead, endpointId: string, q: PageQuery) {
       const d = await tx.getDelivery(id);
       return d?.endpointId === endpointId ? { createdAt: d.createdAt, id } : null;
     },
-    (window) => tx.listDeliveries({ endpointId, ...window }),
+    (window) => tx.listDeliveries({ endpointId, status, ...window }),
   );
   const attempts = await tx.listWebhookAttempts(page.rows.map((d) => d.id));
   return toList(page, (d) =>
@@ -329,7 +338,6 @@ export function webhookEndpointRoutes(deps: Deps) {
 
 /** `POST /v1/webhook_deliveries/:id/retry`: runs a dead (or any settled) delivery again. */
 export function webhookDeliveryRoutes(deps: Deps) {
-  const { store, clock } = deps;
   const app = openApiApp();
   app.openapi(
     createRoute({
@@ -345,37 +353,39 @@ export function webhookDeliveryRoutes(deps: Deps) {
         ...errors(404, 409),
       },
     }),
-    async (c) => {
-      const caller = callerOf(c);
-      const id = c.req.valid('param').id;
-      const now = clock.now();
-      const view = await store.transaction(async (tx) => {
-        const d = await tx.getDelivery(id);
-        if (!d || d.merchantId !== caller.merchantId) throw notFound('webhook_delivery', id);
-        const endpoint = await ownEndpoint(tx, caller, d.endpointId).catch(() => {
-          throw notFound('webhook_delivery', id);
-        });
-        if (d.status === 'pending') {
-          throw new ApiError(409, 'delivery_pending', 'This delivery is still being attempted.');
-        }
-        if (endpoint.status === 'disabled') {
-          throw new ApiError(409, 'endpoint_disabled', 'Enable the endpoint before retrying.');
-        }
-        const patch = {
-          status: 'pending' as const,
-          attemptCount: 0,
-          nextAttemptAt: now,
-          updatedAt: now,
-        };
-        await tx.updateDelivery(id, patch);
-        await enqueueDelivery(tx, endpoint, id, now);
-        const event = await tx.getEvent(d.eventId);
-        // A delivery's event is kept as long as it is (a foreign key).
-        if (!event) throw new Error(`delivery ${id} has no event ${d.eventId}`);
-        return toDelivery({ ...d, ...patch }, event.type, await tx.listWebhookAttempts([id]));
-      });
-      return c.json(view, 200);
-    },
+    async (c) => c.json(await retryDelivery(deps, callerOf(c), c.req.valid('param').id), 200),
   );
   return app;
+}
+
+/** Runs a settled delivery (dead, delivered or canceled) again from the start of its
+ * schedule: for the API's retry and the dashboard's retry and replay. */
+export async function retryDelivery(deps: Deps, caller: Caller, id: string) {
+  const { store, clock } = deps;
+  const now = clock.now();
+  return store.transaction(async (tx) => {
+    const d = await tx.getDelivery(id);
+    if (!d || d.merchantId !== caller.merchantId) throw notFound('webhook_delivery', id);
+    const endpoint = await ownEndpoint(tx, caller, d.endpointId).catch(() => {
+      throw notFound('webhook_delivery', id);
+    });
+    if (d.status === 'pending') {
+      throw new ApiError(409, 'delivery_pending', 'This delivery is still being attempted.');
+    }
+    if (endpoint.status === 'disabled') {
+      throw new ApiError(409, 'endpoint_disabled', 'Enable the endpoint before retrying.');
+    }
+    const patch = {
+      status: 'pending' as const,
+      attemptCount: 0,
+      nextAttemptAt: now,
+      updatedAt: now,
+    };
+    await tx.updateDelivery(id, patch);
+    await enqueueDelivery(tx, endpoint, id, now);
+    const event = await tx.getEvent(d.eventId);
+    // A delivery's event is kept as long as it is (a foreign key).
+    if (!event) throw new Error(`delivery ${id} has no event ${d.eventId}`);
+    return toDelivery({ ...d, ...patch }, event.type, await tx.listWebhookAttempts([id]));
+  });
 }

@@ -679,12 +679,67 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
         .select({ delivery: t, eventType: s.events.type })
         .from(t)
         .innerJoin(s.events, eq(s.events.id, t.eventId))
-        .where(and(eq(t.endpointId, f.endpointId), k.where))
+        .where(
+          and(
+            eq(t.endpointId, f.endpointId),
+            f.status ? eq(t.status, f.status) : undefined,
+            f.createdGte === undefined ? undefined : gte(t.createdAt, f.createdGte),
+            f.createdLte === undefined ? undefined : lte(t.createdAt, f.createdLte),
+            k.where,
+          ),
+        )
         .orderBy(...k.order)
         .limit(f.limit);
       return k.flip(rows.map((r) => ({ ...r.delivery, eventType: r.eventType })));
     },
     insertWebhookAttempt: async (row) => void (await w.insert(s.webhookAttempts, row)),
+    overview: async (f) => {
+      const [intents, attempts, webhooks] = await Promise.all([
+        client.query({
+          name: 'kassa_overview_intents',
+          text: `SELECT created_at - (created_at % $5) AS bucket, currency, count(*)::int AS count,
+                        sum(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END)::int AS succeeded,
+                        sum(amount_received)::bigint AS volume
+                 FROM payment_intents
+                 WHERE merchant_id = $1 AND livemode = $2 AND created_at >= $3 AND created_at <= $4
+                 GROUP BY 1, 2 ORDER BY 1`,
+          values: [f.merchantId, f.livemode, f.from, f.to, f.bucketMs],
+        }),
+        client.query({
+          name: 'kassa_overview_attempts',
+          text: `SELECT a.status, a.method_type AS method, a.decline_code AS "declineCode",
+                        count(*)::int AS count
+                 FROM payment_attempts a JOIN payment_intents i ON i.id = a.intent_id
+                 WHERE a.merchant_id = $1 AND i.livemode = $2
+                   AND a.created_at >= $3 AND a.created_at <= $4
+                 GROUP BY 1, 2, 3`,
+          values: [f.merchantId, f.livemode, f.from, f.to],
+        }),
+        client.query({
+          name: 'kassa_overview_webhooks',
+          text: `SELECT w.latency_ms AS "latencyMs", w.response_status AS status
+                 FROM webhook_endpoints e
+                 JOIN webhook_deliveries d ON d.endpoint_id = e.id
+                 JOIN webhook_attempts w ON w.delivery_id = d.id
+                 WHERE e.merchant_id = $1 AND e.livemode = $2
+                   AND d.created_at >= $3 AND d.created_at <= $4
+                 ORDER BY d.created_at DESC LIMIT $5`,
+          values: [f.merchantId, f.livemode, f.from, f.to, f.maxWebhookAttempts],
+        }),
+      ]);
+      const num = (v: unknown) => Number(v);
+      return {
+        intents: intents.rows.map((r) => ({
+          bucket: num(r.bucket),
+          currency: r.currency,
+          count: num(r.count),
+          succeeded: num(r.succeeded),
+          volume: num(r.volume),
+        })),
+        attempts: attempts.rows.map((r) => ({ ...r, count: num(r.count) })),
+        webhooks: webhooks.rows.map((r) => ({ latencyMs: num(r.latencyMs), status: r.status })),
+      };
+    },
     listAttemptsOfIntent: (intentId) =>
       db
         .select()

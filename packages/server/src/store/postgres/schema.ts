@@ -136,6 +136,7 @@ export const paymentAttempts = pgTable(
   (t) => [
     index('payment_attempts_intent').on(t.intentId, t.clientKey),
     index('payment_attempts_created').on(t.processor, t.createdAt),
+    index('payment_attempts_merchant_created').on(t.merchantId, t.createdAt),
     uniqueIndex('payment_attempts_reference').on(t.processor, t.processorReference),
   ],
 );

@@ -664,7 +664,15 @@ function createTx(
             .select({ delivery: t, eventType: s.events.type })
             .from(t)
             .innerJoin(s.events, eq(s.events.id, t.eventId))
-            .where(and(eq(t.endpointId, f.endpointId), k.where))
+            .where(
+              and(
+                eq(t.endpointId, f.endpointId),
+                f.status ? eq(t.status, f.status) : undefined,
+                f.createdGte === undefined ? undefined : gte(t.createdAt, f.createdGte),
+                f.createdLte === undefined ? undefined : lte(t.createdAt, f.createdLte),
+                k.where,
+              ),
+            )
             .orderBy(...k.order)
             .limit(f.limit)
             .all()
@@ -672,6 +680,46 @@ function createTx(
         );
       }),
     insertWebhookAttempt: (row) => run(() => void w.insert(s.webhookAttempts, row)),
+    overview: (f) =>
+      run(() => {
+        const live = f.livemode ? 1 : 0;
+        const intents = db.all<{
+          bucket: number;
+          currency: string;
+          count: number;
+          succeeded: number;
+          volume: number;
+        }>(sql`
+          SELECT created_at - (created_at % ${f.bucketMs}) AS bucket, currency,
+                 count(*) AS count,
+                 sum(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS succeeded,
+                 sum(amount_received) AS volume
+          FROM payment_intents
+          WHERE merchant_id = ${f.merchantId} AND livemode = ${live}
+            AND created_at >= ${f.from} AND created_at <= ${f.to}
+          GROUP BY bucket, currency ORDER BY bucket`);
+        const attempts = db.all<{
+          status: string;
+          method: string;
+          declineCode: string | null;
+          count: number;
+        }>(sql`
+          SELECT a.status AS status, a.method_type AS method, a.decline_code AS declineCode,
+                 count(*) AS count
+          FROM payment_attempts a JOIN payment_intents i ON i.id = a.intent_id
+          WHERE a.merchant_id = ${f.merchantId} AND i.livemode = ${live}
+            AND a.created_at >= ${f.from} AND a.created_at <= ${f.to}
+          GROUP BY 1, 2, 3`);
+        const webhooks = db.all<{ latencyMs: number; status: number | null }>(sql`
+          SELECT w.latency_ms AS latencyMs, w.response_status AS status
+          FROM webhook_endpoints e
+          JOIN webhook_deliveries d ON d.endpoint_id = e.id
+          JOIN webhook_attempts w ON w.delivery_id = d.id
+          WHERE e.merchant_id = ${f.merchantId} AND e.livemode = ${live}
+            AND d.created_at >= ${f.from} AND d.created_at <= ${f.to}
+          ORDER BY d.created_at DESC LIMIT ${f.maxWebhookAttempts}`);
+        return { intents, attempts, webhooks };
+      }),
     listAttemptsOfIntent: (intentId) =>
       run(() =>
         db

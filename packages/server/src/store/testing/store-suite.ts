@@ -271,6 +271,43 @@ export function testStore(opts: {
         expect(await a.read((tx) => tx.getDashboardSession('s3'))).toBeNull();
       });
 
+      it("sums a merchant's intents per bucket and currency and its attempts by outcome, of one mode", async () => {
+        await seed(a);
+        const hour = 3_600_000;
+        const rows = [
+          intent({ createdAt: 10 * hour + 5, status: 'succeeded', amountReceived: 1000 }),
+          intent({ createdAt: 10 * hour + 9, status: 'requires_payment_method' }),
+          intent({ createdAt: 12 * hour, status: 'succeeded', amountReceived: 500 }),
+          intent({
+            createdAt: 12 * hour + 1,
+            status: 'succeeded',
+            amountReceived: 700,
+            livemode: true,
+          }),
+          intent({ createdAt: 30 * hour, status: 'succeeded', amountReceived: 9 }),
+        ];
+        await a.transaction(async (tx) => {
+          for (const r of rows) await tx.insertIntent(r);
+        });
+        const got = await b.read((tx) =>
+          tx.overview({
+            merchantId,
+            livemode: false,
+            from: 10 * hour,
+            to: 13 * hour,
+            bucketMs: hour,
+            maxWebhookAttempts: 10,
+          }),
+        );
+        const currency = rows[0]?.currency;
+        expect(got.intents).toEqual([
+          { bucket: 10 * hour, currency, count: 2, succeeded: 1, volume: 1000 },
+          { bucket: 12 * hour, currency, count: 1, succeeded: 1, volume: 500 },
+        ]);
+        expect(got.attempts).toEqual([]);
+        expect(got.webhooks).toEqual([]);
+      });
+
       it("counts jobs by kind and status, one merchant's or every one", async () => {
         await seed(a);
         await addJobs(a, [

@@ -1,0 +1,184 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, query } from './api.ts';
+import type { Ctx } from './app.tsx';
+import { money, when } from './format.ts';
+
+interface Overview {
+  from: number;
+  to: number;
+  bucket: 'hour' | 'day';
+  currency: string | null;
+  totals: { count: number; succeeded: number; volume: number };
+  success_rate: number | null;
+  attempts: number;
+  series: { start: number; count: number; succeeded: number; volume: number }[];
+  declines: { key: string; count: number }[];
+  methods: { key: string; count: number }[];
+  webhooks: {
+    attempts: number;
+    p50_ms: number | null;
+    p99_ms: number | null;
+    non_2xx_rate: number | null;
+  };
+}
+
+type ChartProps = {
+  times: number[];
+  volume: number[];
+  count: number[];
+  labels: { volume: string; count: string };
+  formatVolume: (v: number) => string;
+  hourly: boolean;
+  intl: string;
+};
+
+const RANGES = { '1': 1, '7': 7, '30': 30, '90': 90 } as const;
+
+/** The merchant's figures for a range: volume and payments over time, success rate,
+ * decline reasons, method mix and webhook health, test and live apart. */
+export function OverviewPage({ ctx }: { ctx: Ctx }) {
+  const { t, intl } = ctx;
+  const [days, setDays] = useState<keyof typeof RANGES>('7');
+  const [data, setData] = useState<Overview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [Chart, setChart] = useState<ComponentType<ChartProps> | null>(null);
+
+  useEffect(() => {
+    import('./chart.tsx').then(
+      (m) => setChart(() => m.default),
+      () => setError(t.networkError),
+    );
+  }, []);
+  useEffect(() => {
+    setData(null);
+    const to = Math.floor(Date.now() / 1000);
+    const from = to - RANGES[days] * 86_400 + 1;
+    api<Overview>('GET', `/overview${query({ mode: ctx.mode, from, to })}`).then((a) =>
+      a.ok ? setData(a.data) : setError(a.status === 0 ? t.networkError : t.somethingWrong),
+    );
+  }, [days, ctx.mode]);
+
+  const pct = (v: number | null) =>
+    v === null
+      ? '—'
+      : new Intl.NumberFormat(intl, { style: 'percent', maximumFractionDigits: 1 }).format(v);
+  const m = (v: number) => (data?.currency ? money(v, data.currency, intl) : String(v));
+
+  return (
+    <section aria-labelledby="overview-title">
+      <div class="title-row">
+        <h1 id="overview-title">{t.overview}</h1>
+        <label>
+          {t.range}{' '}
+          <select
+            value={days}
+            onChange={(e) => setDays(e.currentTarget.value as keyof typeof RANGES)}
+          >
+            <option value="1">{t.lastDays(1)}</option>
+            <option value="7">{t.lastDays(7)}</option>
+            <option value="30">{t.lastDays(30)}</option>
+            <option value="90">{t.lastDays(90)}</option>
+          </select>
+        </label>
+      </div>
+      {error && <p role="alert">{error}</p>}
+      {!data && !error && <p role="status">{t.loading}</p>}
+      {data && (
+        <>
+          <dl class="cards" data-testid="totals">
+            <div>
+              <dt>{t.volume}</dt>
+              <dd data-testid="total-volume">{m(data.totals.volume)}</dd>
+            </div>
+            <div>
+              <dt>{t.payments}</dt>
+              <dd data-testid="total-count">{data.totals.count}</dd>
+            </div>
+            <div>
+              <dt>{t.successRate}</dt>
+              <dd data-testid="success-rate">{pct(data.success_rate)}</dd>
+            </div>
+            <div>
+              <dt>{t.webhookLatency}</dt>
+              <dd data-testid="webhook-latency">
+                {data.webhooks.p50_ms === null
+                  ? '—'
+                  : `${data.webhooks.p50_ms} / ${data.webhooks.p99_ms} ms`}
+              </dd>
+            </div>
+            <div>
+              <dt>{t.non2xx}</dt>
+              <dd data-testid="non-2xx">{pct(data.webhooks.non_2xx_rate)}</dd>
+            </div>
+          </dl>
+          <h2>{t.overTime}</h2>
+          {Chart && (
+            <Chart
+              times={data.series.map((s) => s.start)}
+              volume={data.series.map((s) => s.volume)}
+              count={data.series.map((s) => s.count)}
+              labels={{ volume: t.volume, count: t.payments }}
+              formatVolume={m}
+              hourly={data.bucket === 'hour'}
+              intl={intl}
+            />
+          )}
+          <details>
+            <summary>{t.asTable}</summary>
+            <div class="scroll">
+              <table data-testid="series">
+                <thead>
+                  <tr>
+                    <th scope="col">{data.bucket === 'hour' ? t.hour : t.day}</th>
+                    <th scope="col">{t.volume}</th>
+                    <th scope="col">{t.payments}</th>
+                    <th scope="col">{t.statuses.succeeded}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.series
+                    .filter((s) => s.count > 0)
+                    .map((s) => (
+                      <tr>
+                        <td>{when(s.start, intl)}</td>
+                        <td class="num">{m(s.volume)}</td>
+                        <td class="num">{s.count}</td>
+                        <td class="num">{s.succeeded}</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+          <div class="two">
+            <div>
+              <h2>{t.declineReasons}</h2>
+              <Bars rows={data.declines} empty={t.none} testid="declines" />
+            </div>
+            <div>
+              <h2>{t.methodMix}</h2>
+              <Bars rows={data.methods} empty={t.none} testid="methods" />
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A bar per key, its count and share written out. */
+function Bars(props: { rows: { key: string; count: number }[]; empty: string; testid: string }) {
+  const total = props.rows.reduce((n, r) => n + r.count, 0);
+  if (total === 0) return <p class="hint">{props.empty}</p>;
+  return (
+    <ul class="bars" data-testid={props.testid}>
+      {props.rows.map((r) => (
+        <li data-key={r.key} data-count={r.count}>
+          <span class="mono">{r.key}</span> <span class="num">{r.count}</span>
+          <span class="bar" style={{ width: `${Math.round((r.count / total) * 100)}%` }} />
+        </li>
+      ))}
+    </ul>
+  );
+}

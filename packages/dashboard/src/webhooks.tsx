@@ -1,0 +1,200 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, query } from './api.ts';
+import type { Ctx } from './app.tsx';
+import { when } from './format.ts';
+
+interface Endpoint {
+  id: string;
+  url: string;
+  status: string;
+  failing: boolean;
+  enabled_events: string[];
+}
+interface Delivery {
+  id: string;
+  event: string;
+  event_type: string;
+  status: string;
+  attempt_count: number;
+  next_attempt_at: number | null;
+  created: number;
+  attempts: {
+    attempted_at: number;
+    response_status: number | null;
+    latency_ms: number;
+    response_body: string | null;
+    error: string | null;
+  }[];
+}
+
+const day = (value: string, end = false) =>
+  Math.floor(new Date(`${value}T${end ? '23:59:59' : '00:00:00'}`).getTime() / 1000);
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** Webhook endpoints and their delivery log: every attempt's answer and latency, a retry
+ * for one delivery, and a replay of every dead one in a date range. */
+export function WebhooksPage({ ctx }: { ctx: Ctx }) {
+  const { t, intl } = ctx;
+  const [endpoints, setEndpoints] = useState<Endpoint[] | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
+  const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [range, setRange] = useState({ from: today(), to: today() });
+  const owner = ctx.session.user.role === 'owner';
+
+  useEffect(() => {
+    setEndpoints(null);
+    api<{ data: Endpoint[] }>('GET', `/webhooks${query({ mode: ctx.mode })}`).then((a) => {
+      const list = a.ok ? a.data.data : [];
+      setEndpoints(list);
+      setSelected(list[0]?.id ?? null);
+    });
+  }, [ctx.mode]);
+  const load = () => {
+    if (!selected) return;
+    setDeliveries(null);
+    api<{ data: Delivery[] }>(
+      'GET',
+      `/webhooks/${selected}/deliveries${query({ mode: ctx.mode, status: filter, limit: 50 })}`,
+    ).then((a) => setDeliveries(a.ok ? a.data.data : []));
+  };
+  useEffect(load, [selected, filter, ctx.mode]);
+
+  const retry = async (id: string) => {
+    const a = await api('POST', `/webhooks/deliveries/${id}/retry${query({ mode: ctx.mode })}`, {});
+    setNotice(a.ok ? t.retried : a.error.message || t.somethingWrong);
+    load();
+  };
+  const replay = async (e: Event) => {
+    e.preventDefault();
+    const a = await api<{ replayed: number }>(
+      'POST',
+      `/webhooks/${selected}/replay${query({ mode: ctx.mode })}`,
+      { from: day(range.from), to: day(range.to, true) },
+    );
+    setNotice(a.ok ? t.replayed(a.data.replayed) : a.error.message || t.somethingWrong);
+    load();
+  };
+
+  if (!endpoints) return <p role="status">{t.loading}</p>;
+  return (
+    <section aria-labelledby="webhooks-title">
+      <h1 id="webhooks-title">{t.webhooks}</h1>
+      {endpoints.length === 0 && <p>{t.noEndpoints}</p>}
+      {endpoints.length > 0 && (
+        <ul class="endpoints" data-testid="endpoints">
+          {endpoints.map((e) => (
+            <li>
+              <label>
+                <input
+                  type="radio"
+                  name="endpoint"
+                  checked={selected === e.id}
+                  onChange={() => setSelected(e.id)}
+                />
+                <span class="mono">{e.url}</span>{' '}
+                <span
+                  class={`pill ${e.failing ? 'failed' : e.status === 'enabled' ? 'succeeded' : 'canceled'}`}
+                >
+                  {e.failing ? t.failing : e.status === 'enabled' ? t.enabled : t.disabled}
+                </span>
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {selected && (
+        <>
+          <div class="filters">
+            <label>
+              {t.status}
+              <select value={filter} onChange={(e) => setFilter(e.currentTarget.value)}>
+                <option value="">{t.any}</option>
+                <option value="dead">{t.deliveryStatus.dead}</option>
+                <option value="pending">{t.deliveryStatus.pending}</option>
+                <option value="delivered">{t.deliveryStatus.delivered}</option>
+              </select>
+            </label>
+            {owner && (
+              <form class="replay" onSubmit={replay} aria-label={t.replayDead}>
+                <label>
+                  {t.from}
+                  <input
+                    type="date"
+                    value={range.from}
+                    onInput={(e) => setRange({ ...range, from: e.currentTarget.value })}
+                  />
+                </label>
+                <label>
+                  {t.to}
+                  <input
+                    type="date"
+                    value={range.to}
+                    onInput={(e) => setRange({ ...range, to: e.currentTarget.value })}
+                  />
+                </label>
+                <button type="submit" class="primary">
+                  {t.replayDead}
+                </button>
+              </form>
+            )}
+          </div>
+          {!deliveries && <p role="status">{t.loading}</p>}
+          {deliveries && deliveries.length === 0 && <p>{t.noDeliveriesYet}</p>}
+          {deliveries && deliveries.length > 0 && (
+            <div class="scroll">
+              <table data-testid="deliveries">
+                <thead>
+                  <tr>
+                    <th scope="col">{t.event}</th>
+                    <th scope="col">{t.status}</th>
+                    <th scope="col">{t.lastAnswer}</th>
+                    <th scope="col">{t.created}</th>
+                    {owner && <th scope="col">{t.retry}</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {deliveries.map((d) => {
+                    const last = d.attempts[d.attempts.length - 1];
+                    return (
+                      <tr data-status={d.status}>
+                        <td class="mono">{d.event_type}</td>
+                        <td>
+                          <span class={`pill ${d.status}`}>
+                            {t.deliveryStatus[d.status] ?? d.status}
+                          </span>{' '}
+                          <span class="small">{t.attemptsCount(d.attempt_count)}</span>
+                        </td>
+                        <td class="small" title={last?.response_body ?? last?.error ?? ''}>
+                          {last
+                            ? `${last.response_status ?? last.error ?? '—'} · ${last.latency_ms} ms`
+                            : '—'}
+                        </td>
+                        <td>{when(d.created, intl)}</td>
+                        {owner && (
+                          <td>
+                            {d.status !== 'pending' && (
+                              <button type="button" onClick={() => retry(d.id)}>
+                                {t.retry}
+                              </button>
+                            )}
+                          </td>
+                        )}
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

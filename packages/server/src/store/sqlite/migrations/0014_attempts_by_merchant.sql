@@ -1,0 +1,1 @@
+CREATE INDEX `payment_attempts_merchant_created` ON `payment_attempts` (`merchant_id`,`created_at`);
