@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { newId } from '@kassa/protocol';
-import { createSqliteStore, ensureDemoMerchant, type IntentRow, systemClock } from '@kassa/server';
+import {
+  createDashboardUser,
+  createSqliteStore,
+  ensureDemoMerchant,
+  type IntentRow,
+  systemClock,
+} from '@kassa/server';
 import { load, median } from './load.ts';
 import { startGateway } from './procs.ts';
 
@@ -17,6 +23,11 @@ const STATUSES: IntentRow['status'][] = [
 async function fill(file: string, count: number) {
   const store = createSqliteStore({ filename: file, synchronous: 'NORMAL' });
   const demo = await ensureDemoMerchant(store, systemClock, []);
+  await createDashboardUser(store, systemClock, {
+    merchantId: demo.merchant_id,
+    email: DASH_EMAIL,
+    password: DASH_PASSWORD,
+  });
   const now = Date.now();
   const batch = 10_000;
   for (let start = 0; start < count; start += batch) {
@@ -61,10 +72,19 @@ async function fill(file: string, count: number) {
   await store.close();
 }
 
+const DASH_EMAIL = 'bench@example.com';
+const DASH_PASSWORD = 'bench dashboard password';
+
 interface Measured {
   createP99: number;
   listP50: number;
   listRps: number;
+  /** The dashboard: its payments list (first page, 25), a page deep in the list, a
+   * search by order id, and the 30-day overview. */
+  dashListP50: number;
+  dashDeepP50: number;
+  dashSearchP50: number;
+  dashOverviewP50: number;
 }
 
 async function measure(file: string, seconds: number): Promise<Measured> {
@@ -87,9 +107,48 @@ async function measure(file: string, seconds: number): Promise<Measured> {
     seconds,
     headers: auth,
   });
+  // Signed in to the dashboard as a person would be.
+  const login = await fetch(`${gw.url}/dashboard/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: gw.url },
+    body: JSON.stringify({ email: DASH_EMAIL, password: DASH_PASSWORD }),
+  });
+  const cookie = { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string };
+  const dash = (path: string, connections = 8) =>
+    load({ url: `${gw.url}/dashboard/api${path}`, connections, seconds, headers: cookie });
+  const firstPage = (await (
+    await fetch(`${gw.url}/dashboard/api/payments?limit=25`, { headers: cookie })
+  ).json()) as {
+    data: { id: string }[];
+  };
+  const dashList = await dash('/payments?limit=25');
+  // A cursor from the middle of the table: keyset pagination costs the same anywhere.
+  const deep = await fetch(
+    `${gw.url}/v1/payment_intents?limit=1&order_id=fill_${Math.floor(fillCount(file) / 2)}`,
+    {
+      headers: auth,
+    },
+  );
+  const middle =
+    ((await deep.json()) as { data: { id: string }[] }).data[0]?.id ?? firstPage.data[0]?.id;
+  const dashDeep = await dash(`/payments?limit=25&starting_after=${middle}`);
+  const dashSearch = await dash(`/payments?q=fill_${Math.floor(fillCount(file) / 3)}`);
+  const now = Math.floor(Date.now() / 1000);
+  const dashOverview = await dash(`/overview?from=${now - 30 * 86_400}&to=${now}`, 2);
   await gw.stop();
-  return { createP99: create.p99, listP50: list.p50, listRps: list.rps };
+  return {
+    createP99: create.p99,
+    listP50: list.p50,
+    listRps: list.rps,
+    dashListP50: dashList.p50,
+    dashDeepP50: dashDeep.p50,
+    dashSearchP50: dashSearch.p50,
+    dashOverviewP50: dashOverview.p50,
+  };
 }
+
+const filled = new Map<string, number>();
+const fillCount = (file: string) => filled.get(file) ?? 0;
 
 /** Create p99 and first-page list latency with `count` intents stored, over an empty store. */
 export async function growthBench(o: { quick: boolean; dir: string }) {
@@ -100,6 +159,7 @@ export async function growthBench(o: { quick: boolean; dir: string }) {
   await fill(emptyFile, 0);
   const t = Date.now();
   await fill(fullFile, count);
+  filled.set(fullFile, count);
   const fillSeconds = (Date.now() - t) / 1000;
   // Empty and full alternate, three rounds in a full run, and each figure is the median
   // of its rounds: one run each swung the ratio by ±20 % on this shared machine.
@@ -113,6 +173,10 @@ export async function growthBench(o: { quick: boolean; dir: string }) {
     createP99: median(ms.map((m) => m.createP99)),
     listP50: median(ms.map((m) => m.listP50)),
     listRps: median(ms.map((m) => m.listRps)),
+    dashListP50: median(ms.map((m) => m.dashListP50)),
+    dashDeepP50: median(ms.map((m) => m.dashDeepP50)),
+    dashSearchP50: median(ms.map((m) => m.dashSearchP50)),
+    dashOverviewP50: median(ms.map((m) => m.dashOverviewP50)),
   });
   const empty = mid(runs.empty);
   const full = mid(runs.full);

@@ -352,3 +352,21 @@ test('webhooks: the delivery log, and a dead delivery replayed until delivered',
     });
   }
 });
+
+test('developers: the publishable key, allowed origins, and a reconciliation CSV', async ({
+  page,
+}) => {
+  await signIn(page, 'viewer@chai.test');
+  await page.getByRole('link', { name: 'Developers' }).click();
+  await expect(page.getByTestId('publishable-key')).toHaveText(/^pk_test_/);
+  // A viewer reads the origins but cannot change them or roll a key.
+  await expect(page.getByLabel('One origin per line')).toHaveValue(
+    process.env.E2E_SHOP_URL as string,
+  );
+  await expect(page.getByRole('button', { name: 'Roll the secret key' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Run for this day' }).click();
+  const csv = page.getByTestId('runs').getByRole('link', { name: 'CSV' }).first();
+  await expect(csv).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), csv.click()]);
+  expect(download.suggestedFilename()).toMatch(/^kassa-reconciliation-\d{4}-\d\d-\d\d\.csv$/);
+});

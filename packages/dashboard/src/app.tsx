@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Session, setCsrf, whenSignedOut } from './api.ts';
+import { DevelopersPage } from './developers.tsx';
 import { type Lang, LOCALES, type Strings } from './i18n.ts';
 import { OverviewPage } from './overview.tsx';
 import { PaymentPage } from './payment.tsx';
@@ -59,6 +60,8 @@ export function App() {
     <PaymentPage ctx={ctx} id={paymentId} />
   ) : path === '/dashboard/webhooks' ? (
     <WebhooksPage ctx={ctx} />
+  ) : path === '/dashboard/developers' ? (
+    <DevelopersPage ctx={ctx} />
   ) : path === '/dashboard/payments' ? (
     <PaymentsPage ctx={ctx} url={url} />
   ) : (
@@ -92,6 +95,7 @@ export function App() {
           {nav('/dashboard', t.overview)}
           {nav('/dashboard/payments', t.payments)}
           {nav('/dashboard/webhooks', t.webhooks)}
+          {nav('/dashboard/developers', t.developers)}
         </nav>
         <div class="me">
           <label class="switch">

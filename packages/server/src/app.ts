@@ -91,7 +91,7 @@ export function createGateway(given: Deps) {
   app.use('/processors/*', body);
 
   const idem = idempotency(store, clock, deps.config.idempotencyLeaseMs);
-  const merchantApi = [apiKeyAuth(store, 'secret'), idem] as const;
+  const merchantApi = [apiKeyAuth(store, 'secret', { now: clock.now }), idem] as const;
   const mount = (path: string, sub: OpenAPIHono<AppEnv>) => {
     // In Hono `/x/*` matches `/x` as well: one registration covers the collection too.
     app.use(`${path}/*`, requireJson, ...merchantApi);
@@ -114,7 +114,7 @@ export function createGateway(given: Deps) {
     '/v1/client/*',
     cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'] }),
     requireJson,
-    apiKeyAuth(store, 'publishable', { optional: true, demo: deps.config.demo }),
+    apiKeyAuth(store, 'publishable', { optional: true, demo: deps.config.demo, now: clock.now }),
   );
   app.use('/v1/client/*', async (c, next) => {
     // Idempotency is scoped per merchant: it applies when a publishable key says whose.

@@ -7,7 +7,7 @@ import { callerOf } from '../http/caller.ts';
 import type { AppEnv } from '../http/env.ts';
 import { validationError } from '../http/zod-hook.ts';
 import type { IntentService } from '../intents/service.ts';
-import { hashSecret, safeEqual } from '../merchants/keys.ts';
+import { hashSecret, keyLive, safeEqual } from '../merchants/keys.ts';
 import { demoMerchantFor } from '../merchants/seed-credentials.ts';
 import type { Refunds } from '../refunds/refunds.ts';
 import type { IntentRow, MerchantRow } from '../store/types.ts';
@@ -86,7 +86,12 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
         const pk = await tx.findKeyByPublishable(key);
         if (!sk || !pk || sk.merchantId !== pk.merchantId || sk.livemode !== pk.livemode)
           return null;
-        if (!safeEqual(sk.secretHash ?? '', hashSecret(secret)) || sk.revokedAt || pk.revokedAt)
+        const now = deps.clock.now();
+        if (
+          !safeEqual(sk.secretHash ?? '', hashSecret(secret)) ||
+          !keyLive(sk, now) ||
+          !keyLive(pk, now)
+        )
           return null;
         return { merchant: await tx.getMerchant(sk.merchantId), livemode: sk.livemode };
       });

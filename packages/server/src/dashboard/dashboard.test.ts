@@ -384,3 +384,65 @@ describe('dashboard webhooks', () => {
     }
   });
 });
+
+describe('dashboard developers', () => {
+  it('rolls the secret key: the new one is shown once, the old one works for 24 hours more', async () => {
+    const g = await setup();
+    const viewer = browser(g);
+    await viewer.login('viewer@shop.test');
+    expect((await viewer.request('POST', '/developers/roll_secret', {})).status).toBe(403);
+    const owner = browser(g);
+    await owner.login('owner@shop.test');
+    const before = (await owner.request('GET', '/developers')).json;
+    expect(before.publishable_key).toBe(g.a.pk);
+    expect(before.secret_keys).toEqual([
+      expect.objectContaining({ last4: g.a.sk.slice(-4), expires_at: null }),
+    ]);
+    const rolled = (await owner.request('POST', '/developers/roll_secret', {})).json;
+    expect(rolled.secret_key).toMatch(/^sk_test_/);
+    const list = (sk: string) => g.call('GET', '/v1/payment_intents', sk);
+    expect((await list(rolled.secret_key)).status).toBe(200);
+    expect((await list(g.a.sk)).status).toBe(200);
+    const after = (await owner.request('GET', '/developers')).json;
+    expect(after.secret_keys).toHaveLength(2);
+    expect(JSON.stringify(after)).not.toContain(rolled.secret_key);
+    g.clock.advance(24 * 60 * 60 * 1000 + 1);
+    expect((await list(g.a.sk)).status).toBe(401);
+    expect((await list(rolled.secret_key)).status).toBe(200);
+  });
+
+  it('sets the origins checkout.js may run on, each checked', async () => {
+    const g = await setup();
+    const owner = browser(g);
+    await owner.login('owner@shop.test');
+    const bad = await owner.request('POST', '/developers/origins', {
+      origins: ['https://shop.example/path'],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.param).toBe('origins');
+    const ok = await owner.request('POST', '/developers/origins', {
+      origins: ['https://shop.example', 'https://shop.example', 'http://localhost:3000'],
+    });
+    expect(ok.json.allowed_origins).toEqual(['https://shop.example', 'http://localhost:3000']);
+    expect((await g.store.read((tx) => tx.getMerchant(g.a.id)))?.allowedOrigins).toEqual([
+      'https://shop.example',
+      'http://localhost:3000',
+    ]);
+  });
+
+  it('runs a reconciliation for a day and downloads it as CSV', async () => {
+    const g = await setup();
+    const pi = (await g.createIntent()).json;
+    await g.confirm(pi, card(CARDS.ok));
+    const b = browser(g);
+    await b.login('viewer@shop.test');
+    const day = new Date(g.clock.now()).toISOString().slice(0, 10);
+    const run = await b.request('POST', '/reconciliation_runs', { date: day });
+    expect(run.status).toBe(201);
+    const csv = await g.app.request(`/dashboard/api/reconciliation_runs/${run.json.id}/csv`, {
+      headers: { cookie: b.cookie },
+    });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(await csv.text()).toContain(pi.id);
+  });
+});

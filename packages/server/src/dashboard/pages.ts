@@ -78,5 +78,6 @@ export function dashboardPages() {
   app.get('/payments', page);
   app.get('/payments/:id', page);
   app.get('/webhooks', page);
+  app.get('/developers', page);
   return app;
 }

@@ -16,6 +16,9 @@ import { idempotency } from '../http/idempotency.ts';
 import { clientKeyOf } from '../http/rate-limit.ts';
 import { toPaymentIntent } from '../intents/serialize.ts';
 import type { IntentService } from '../intents/service.ts';
+import { keyLive } from '../merchants/keys.ts';
+import { normaliseOrigin, rollSecretKey } from '../merchants/merchants.ts';
+import { reconciliationRoutes } from '../reconciliation/routes.ts';
 import type { Refunds } from '../refunds/refunds.ts';
 import { toRefund } from '../refunds/refunds.ts';
 import type {
@@ -394,6 +397,66 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     );
     return c.json(summarise(rows, { from, to, bucketMs }));
   });
+
+  // Developers: keys, allowed origins, reconciliation runs.
+  app.use('/developers', requireSession);
+  app.use('/developers/*', requireSession);
+  app.get('/developers', async (c) => {
+    const caller = callerOf(c);
+    const now = clock.now();
+    const keys = await store.read((tx) => tx.listApiKeys(caller.merchantId, caller.livemode));
+    const publishable = keys.find((k) => k.kind === 'publishable' && keyLive(k, now));
+    return c.json({
+      publishable_key: publishable?.publishableKey ?? null,
+      secret_keys: keys
+        .filter((k) => k.kind === 'secret' && keyLive(k, now))
+        .map((k) => ({
+          last4: k.last4,
+          created: Math.floor(k.createdAt / 1000),
+          expires_at: k.revokedAt === null ? null : Math.floor(k.revokedAt / 1000),
+        })),
+      allowed_origins: caller.merchant.allowedOrigins,
+    });
+  });
+  app.post('/developers/roll_secret', ownerOnly, async (c) => {
+    const caller = callerOf(c);
+    const rolled = await rollSecretKey(store, clock, caller.merchantId, caller.livemode);
+    if (!rolled) {
+      throw new ApiError(409, 'roll_in_progress', 'The key was just rolled. Reload and try again.');
+    }
+    return c.json({
+      secret_key: rolled.secret,
+      previous_expires_at:
+        rolled.previousExpiresAt === null ? null : Math.floor(rolled.previousExpiresAt / 1000),
+    });
+  });
+  app.post('/developers/origins', ownerOnly, async (c) => {
+    const body = z
+      .object({ origins: z.array(z.string().max(255)).max(50) })
+      .safeParse(await c.req.json().catch(() => null));
+    if (!body.success) {
+      throw new ApiError(400, 'parameter_invalid', 'Give origins as a list.', { param: 'origins' });
+    }
+    let origins: string[];
+    try {
+      origins = [
+        ...new Set(
+          body.data.origins
+            .map((o) => o.trim())
+            .filter(Boolean)
+            .map(normaliseOrigin),
+        ),
+      ];
+    } catch (err) {
+      throw new ApiError(400, 'parameter_invalid', (err as Error).message, { param: 'origins' });
+    }
+    const id = c.get('merchant').id;
+    await store.transaction((tx) => tx.updateMerchant(id, { allowedOrigins: origins }));
+    return c.json({ allowed_origins: origins });
+  });
+  app.use('/reconciliation_runs', requireSession);
+  app.use('/reconciliation_runs/*', requireSession);
+  app.route('/reconciliation_runs', reconciliationRoutes(deps));
 
   // Webhooks: endpoints, their delivery log, and retrying what failed.
   app.use('/webhooks', requireSession);

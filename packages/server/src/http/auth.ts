@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { hashSecret, keyKind, safeEqual } from '../merchants/keys.ts';
+import { hashSecret, keyKind, keyLive, safeEqual } from '../merchants/keys.ts';
 import { demoMerchantFor } from '../merchants/seed-credentials.ts';
 import type { Store } from '../store/types.ts';
 import { ApiError } from './api-error.ts';
@@ -32,7 +32,7 @@ const invalid = () => new ApiError(401, 'api_key_invalid', 'Invalid API key prov
 export function apiKeyAuth(
   store: Store,
   kind: 'secret' | 'publishable',
-  opts: { optional?: boolean; demo?: boolean } = {},
+  opts: { optional?: boolean; demo?: boolean; now?: () => number } = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = presentedKey(c.req.header('authorization'));
@@ -73,7 +73,7 @@ export function apiKeyAuth(
         kind === 'secret'
           ? safeEqual(row.secretHash ?? '', hashSecret(key))
           : safeEqual(row.publishableKey ?? '', key);
-      if (!matches || row.revokedAt !== null) return null;
+      if (!matches || !keyLive(row, (opts.now ?? Date.now)())) return null;
       const merchant = await tx.getMerchant(row.merchantId);
       return merchant ? { merchant, livemode: row.livemode } : null;
     });

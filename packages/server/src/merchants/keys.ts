@@ -24,3 +24,8 @@ export function keyKind(key: string): { kind: 'publishable' | 'secret'; livemode
   if (!m) return null;
   return { kind: m[1] === 'pk' ? 'publishable' : 'secret', livemode: m[2] === 'live' };
 }
+
+/** Whether a key still opens the API at `now`: never revoked, or revoked for a time still
+ * to come (the grace period of a rolled secret key). */
+export const keyLive = (row: { revokedAt: number | null }, now: number) =>
+  row.revokedAt === null || row.revokedAt > now;

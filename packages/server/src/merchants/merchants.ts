@@ -121,3 +121,37 @@ export interface DemoKeys {
   publishable_key: string;
   secret_key: string;
 }
+
+/** How long a rolled secret key keeps working, so deployments can switch over. */
+export const ROLL_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A new secret key for a merchant's mode, shown this once; the one it replaces keeps
+ * working for `graceMs` (0: ends now). Two rolls at once: one wins, the other is refused.
+ */
+export async function rollSecretKey(
+  store: Store,
+  clock: Clock,
+  merchantId: string,
+  livemode: boolean,
+  graceMs = ROLL_GRACE_MS,
+): Promise<{ secret: string; previousExpiresAt: number | null } | null> {
+  const now = clock.now();
+  const secret = generateKeyPair(livemode).secret;
+  return store.transaction(async (tx) => {
+    const current = await tx.findActiveSecretKey(merchantId, livemode);
+    if (current && !(await tx.revokeApiKey(current.id, now + graceMs))) return null;
+    await tx.insertApiKey({
+      id: `key_${randomToken(20)}`,
+      merchantId,
+      livemode,
+      kind: 'secret',
+      publishableKey: null,
+      secretHash: hashSecret(secret),
+      last4: secret.slice(-4),
+      createdAt: now,
+      revokedAt: null,
+    });
+    return { secret, previousExpiresAt: current ? now + graceMs : null };
+  });
+}

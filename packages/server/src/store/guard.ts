@@ -37,6 +37,7 @@ const WRITES = new Set<string>([
   'insertMerchant',
   'updateMerchant',
   'insertApiKey',
+  'revokeApiKey',
   'insertDashboardUser',
   'insertDashboardSession',
   'touchDashboardSession',

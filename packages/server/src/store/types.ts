@@ -343,6 +343,8 @@ export interface StoreRead {
   getMerchant(id: string): Promise<MerchantRow | null>;
   findKeyBySecretHash(hash: string): Promise<ApiKeyRow | null>;
   findKeyByPublishable(key: string): Promise<ApiKeyRow | null>;
+  /** A merchant's keys of a mode, newest first (revoked ones too). */
+  listApiKeys(merchantId: string, livemode: boolean): Promise<ApiKeyRow[]>;
   /** The merchant's newest unrevoked secret key of a mode. */
   findActiveSecretKey(merchantId: string, livemode: boolean): Promise<ApiKeyRow | null>;
   getProcessorAccount(id: string): Promise<ProcessorAccountRow | null>;
@@ -458,6 +460,9 @@ export interface StoreTx extends StoreRead {
     patch: Partial<Pick<MerchantRow, 'name' | 'allowedOrigins'>>,
   ): Promise<void>;
   insertApiKey(row: ApiKeyRow): Promise<void>;
+  /** Ends a key at `at` (now, or later: a grace period) if nothing ended it yet; false if
+   * it was already ended (another roll won). */
+  revokeApiKey(id: string, at: number): Promise<boolean>;
   /** Adds the merchant's account at a processor for that mode, or replaces its
    * credentials (keeping its id and creation time); returns the stored row. */
   saveProcessorAccount(row: ProcessorAccountRow): Promise<ProcessorAccountRow>;

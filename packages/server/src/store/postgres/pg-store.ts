@@ -490,6 +490,20 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       return res.length;
     },
     insertApiKey: async (row) => void (await w.insert(s.apiKeys, row)),
+    listApiKeys: (merchantId, livemode) =>
+      db
+        .select()
+        .from(s.apiKeys)
+        .where(and(eq(s.apiKeys.merchantId, merchantId), eq(s.apiKeys.livemode, livemode)))
+        .orderBy(desc(s.apiKeys.createdAt), desc(s.apiKeys.id)),
+    revokeApiKey: async (id, at) =>
+      (
+        await db
+          .update(s.apiKeys)
+          .set({ revokedAt: at })
+          .where(and(eq(s.apiKeys.id, id), isNull(s.apiKeys.revokedAt)))
+          .returning({ id: s.apiKeys.id })
+      ).length === 1,
     findKeyBySecretHash: (hash) => one(s.apiKeys, { secretHash: hash }),
     findKeyByPublishable: (key) => one(s.apiKeys, { publishableKey: key }),
     findActiveSecretKey: (merchantId, livemode) =>

@@ -457,6 +457,24 @@ function createTx(
           .run().changes;
       }),
     insertApiKey: (row) => run(() => void w.insert(s.apiKeys, row)),
+    listApiKeys: (merchantId, livemode) =>
+      run(() =>
+        db
+          .select()
+          .from(s.apiKeys)
+          .where(and(eq(s.apiKeys.merchantId, merchantId), eq(s.apiKeys.livemode, livemode)))
+          .orderBy(desc(s.apiKeys.createdAt), desc(s.apiKeys.id))
+          .all(),
+      ),
+    revokeApiKey: (id, at) =>
+      run(
+        () =>
+          db
+            .update(s.apiKeys)
+            .set({ revokedAt: at })
+            .where(and(eq(s.apiKeys.id, id), isNull(s.apiKeys.revokedAt)))
+            .run().changes === 1,
+      ),
     findKeyBySecretHash: (hash) => run(() => q.keyBySecret.get({ hash }) ?? null),
     findKeyByPublishable: (key) => run(() => q.keyByPublishable.get({ key }) ?? null),
     findActiveSecretKey: (merchantId, livemode) =>
