@@ -20,7 +20,7 @@ const STATUSES: IntentRow['status'][] = [
 ];
 
 /** Fills a database with `count` intents of the demo merchant through the store. */
-async function fill(file: string, count: number) {
+export async function fill(file: string, count: number) {
   const store = createSqliteStore({ filename: file, synchronous: 'NORMAL' });
   const demo = await ensureDemoMerchant(store, systemClock, []);
   await createDashboardUser(store, systemClock, {
@@ -72,8 +72,8 @@ async function fill(file: string, count: number) {
   await store.close();
 }
 
-const DASH_EMAIL = 'bench@example.com';
-const DASH_PASSWORD = 'bench dashboard password';
+export const DASH_EMAIL = 'bench@example.com';
+export const DASH_PASSWORD = 'bench dashboard password';
 
 interface Measured {
   createP99: number;

@@ -81,10 +81,19 @@ export function eventFilter(
  * `flip` to turn a `before` page (read oldest first, next to the cursor) newest first.
  */
 export function keyset(created: Column, id: Column, w: PageWindow<Keyset>) {
+  // The plain bound on `created` comes first: with it the database starts the index walk
+  // at the cursor; the OR alone made it read every newer row first (400 ms a page a
+  // million rows down, in the bench).
   const past = (k: Keyset) =>
-    or(lt(created, k.createdAt), and(eq(created, k.createdAt), lt(id, k.id)));
+    and(
+      lte(created, k.createdAt),
+      or(lt(created, k.createdAt), and(eq(created, k.createdAt), lt(id, k.id))),
+    );
   const later = (k: Keyset) =>
-    or(gt(created, k.createdAt), and(eq(created, k.createdAt), gt(id, k.id)));
+    and(
+      gte(created, k.createdAt),
+      or(gt(created, k.createdAt), and(eq(created, k.createdAt), gt(id, k.id))),
+    );
   return {
     where: w.after ? past(w.after) : w.before ? later(w.before) : undefined,
     order: w.before ? [asc(created), asc(id)] : [desc(created), desc(id)],

@@ -101,7 +101,9 @@ export const paymentIntents = pgTable(
       .on(t.merchantId, t.livemode, t.orderId)
       .where(OPEN_OR_SUCCEEDED),
     index('payment_intents_list').on(t.merchantId, t.livemode, t.createdAt, t.id),
-    index('payment_intents_order').on(t.merchantId, t.livemode, t.orderId),
+    // With the list's order after the order id: a search by order id walks this index
+    // in order, rather than the whole list index (1.9 s at a million rows).
+    index('payment_intents_order').on(t.merchantId, t.livemode, t.orderId, t.createdAt, t.id),
     index('payment_intents_open_expiry')
       .on(t.expiresAt)
       .where(sql`status in ('requires_payment_method', 'requires_action')`),

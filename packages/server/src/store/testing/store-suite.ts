@@ -308,6 +308,35 @@ export function testStore(opts: {
         expect(got.webhooks).toEqual([]);
       });
 
+      it("lists a merchant's keys newest first, and ends one once (a second roll loses)", async () => {
+        await seed(a);
+        const key = (id: string, createdAt: number) => ({
+          id,
+          merchantId,
+          livemode: false,
+          kind: 'secret' as const,
+          publishableKey: null,
+          secretHash: `hash_${id}`,
+          last4: id.slice(-4),
+          createdAt,
+          revokedAt: null,
+        });
+        await a.transaction(async (tx) => {
+          await tx.insertApiKey(key('key_old1', 10));
+          await tx.insertApiKey(key('key_new2', 20));
+        });
+        const ids = (await b.read((tx) => tx.listApiKeys(merchantId, false))).map((k) => k.id);
+        expect(ids.indexOf('key_new2')).toBeLessThan(ids.indexOf('key_old1'));
+        expect(await b.read((tx) => tx.listApiKeys(merchantId, true))).not.toContainEqual(
+          expect.objectContaining({ id: 'key_old1' }),
+        );
+        expect(await a.transaction((tx) => tx.revokeApiKey('key_old1', 500))).toBe(true);
+        expect(await b.transaction((tx) => tx.revokeApiKey('key_old1', 900))).toBe(false);
+        expect((await b.read((tx) => tx.findKeyBySecretHash('hash_key_old1')))?.revokedAt).toBe(
+          500,
+        );
+      });
+
       it("counts jobs by kind and status, one merchant's or every one", async () => {
         await seed(a);
         await addJobs(a, [
