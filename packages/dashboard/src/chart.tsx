@@ -7,7 +7,7 @@ import 'uplot/dist/uPlot.min.css';
  * chart library that draws tens of thousands of points without effort, with no
  * dependencies. Loaded only with the overview. The same numbers are in a table beside it.
  */
-export default function Chart(props: {
+export interface ChartProps {
   times: number[];
   volume: number[];
   count: number[];
@@ -15,7 +15,9 @@ export default function Chart(props: {
   formatVolume: (v: number) => string;
   hourly: boolean;
   intl: string;
-}) {
+}
+
+export default function Chart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;

@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from './api.ts';
 import type { Ctx } from './app.tsx';
+import type { ChartProps } from './chart.tsx';
 import { money, when } from './format.ts';
 
 interface Overview {
@@ -22,16 +23,6 @@ interface Overview {
     non_2xx_rate: number | null;
   };
 }
-
-type ChartProps = {
-  times: number[];
-  volume: number[];
-  count: number[];
-  labels: { volume: string; count: string };
-  formatVolume: (v: number) => string;
-  hourly: boolean;
-  intl: string;
-};
 
 const RANGES = { '1': 1, '7': 7, '30': 30, '90': 90 } as const;
 

@@ -281,6 +281,23 @@ export function App({ boot }: { boot: Boot }) {
 
   let body: JSX.Element;
   const s = intent.status;
+  /** Under a payment waiting in the shopper's app: what went wrong, "I've paid" (UPI)
+   * and a way to choose again. */
+  const waitingChoices = (canCheck: boolean) => (
+    <>
+      {waitNote && <p role="alert">{waitNote}</p>}
+      <div class="choices">
+        {canCheck && (
+          <button type="button" class="pay" onClick={checkPaid} disabled={submitting}>
+            {t.checkPaid}
+          </button>
+        )}
+        <button type="button" class="link" onClick={leaveAttempt} disabled={submitting}>
+          {t.changeMethod}
+        </button>
+      </div>
+    </>
+  );
   const leaveButton = (
     <button type="button" class="link" onClick={leaveAttempt} disabled={submitting}>
       {t.leave}
@@ -380,15 +397,7 @@ export function App({ boot }: { boot: Boot }) {
             {t.upiTestApp}
           </a>
         )}
-        {waitNote && <p role="alert">{waitNote}</p>}
-        <div class="choices">
-          <button type="button" class="pay" onClick={checkPaid} disabled={submitting}>
-            {t.checkPaid}
-          </button>
-          <button type="button" class="link" onClick={leaveAttempt} disabled={submitting}>
-            {t.changeMethod}
-          </button>
-        </div>
+        {waitingChoices(true)}
       </section>
     );
   } else if (s === 'requires_action' && intent.next_action) {
@@ -417,17 +426,7 @@ export function App({ boot }: { boot: Boot }) {
             {left > 0 ? t.upiCountdown(clock(left)) : t.upiTimeUp}
           </p>
         )}
-        {waitNote && <p role="alert">{waitNote}</p>}
-        <div class="choices">
-          {upiStart > 0 && (
-            <button type="button" class="pay" onClick={checkPaid} disabled={submitting}>
-              {t.checkPaid}
-            </button>
-          )}
-          <button type="button" class="link" onClick={leaveAttempt} disabled={submitting}>
-            {t.changeMethod}
-          </button>
-        </div>
+        {waitingChoices(upiStart > 0)}
       </section>
     );
   } else {

@@ -46,8 +46,8 @@ function browser(g: TestGateway) {
   };
 }
 
-async function setup() {
-  const g = await testGateway();
+async function setup(opts: Parameters<typeof testGateway>[0] = {}) {
+  const g = await testGateway(opts);
   await createDashboardUser(g.store, g.clock, {
     merchantId: g.a.id,
     email: 'Owner@Shop.test',
@@ -325,23 +325,12 @@ describe('dashboard webhooks', () => {
   it("lists an endpoint's dead deliveries, and an owner replays a range of them to delivered", async () => {
     const { startReceiver, status } = await import('../testing/receiver.ts');
     const { testConfig } = await import('../config.ts');
-    const g = await testGateway({
+    const g = await setup({
       realTime: true,
       config: { webhooks: { ...testConfig().webhooks, retrySchedule: [0, 1], timeoutMs: 2000 } },
     });
     const rx = await startReceiver(status(503));
     try {
-      await createDashboardUser(g.store, g.clock, {
-        merchantId: g.a.id,
-        email: 'owner@shop.test',
-        password: PASSWORD,
-      });
-      await createDashboardUser(g.store, g.clock, {
-        merchantId: g.a.id,
-        email: 'viewer@shop.test',
-        role: 'viewer',
-        password: PASSWORD,
-      });
       const ep = (await g.call('POST', '/v1/webhook_endpoints', g.a.sk, { url: rx.url })).json;
       await g.createIntent();
       await g.createIntent();

@@ -40,19 +40,22 @@ async function insertKeys(tx: StoreTx, merchantId: string, livemode: boolean, no
     createdAt: now,
     revokedAt: null,
   });
-  await tx.insertApiKey({
-    id: `key_${randomToken(20)}`,
-    merchantId,
-    livemode,
-    kind: 'secret',
-    publishableKey: null,
-    secretHash: hashSecret(pair.secret),
-    last4: pair.secret.slice(-4),
-    createdAt: now,
-    revokedAt: null,
-  });
+  await tx.insertApiKey(secretKeyRow(merchantId, livemode, pair.secret, now));
   return { livemode, ...pair };
 }
+
+/** A secret key as stored: its hash and last four characters, never the key. */
+const secretKeyRow = (merchantId: string, livemode: boolean, secret: string, now: number) => ({
+  id: `key_${randomToken(20)}`,
+  merchantId,
+  livemode,
+  kind: 'secret' as const,
+  publishableKey: null,
+  secretHash: hashSecret(secret),
+  last4: secret.slice(-4),
+  createdAt: now,
+  revokedAt: null,
+});
 
 /**
  * Creates a merchant with test keys (and live keys when asked). Secret keys are stored
@@ -141,17 +144,7 @@ export async function rollSecretKey(
   return store.transaction(async (tx) => {
     const current = await tx.findActiveSecretKey(merchantId, livemode);
     if (current && !(await tx.revokeApiKey(current.id, now + graceMs))) return null;
-    await tx.insertApiKey({
-      id: `key_${randomToken(20)}`,
-      merchantId,
-      livemode,
-      kind: 'secret',
-      publishableKey: null,
-      secretHash: hashSecret(secret),
-      last4: secret.slice(-4),
-      createdAt: now,
-      revokedAt: null,
-    });
+    await tx.insertApiKey(secretKeyRow(merchantId, livemode, secret, now));
     return { secret, previousExpiresAt: current ? now + graceMs : null };
   });
 }
