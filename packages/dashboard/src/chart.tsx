@@ -22,7 +22,8 @@ export default function Chart(props: ChartProps) {
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const width = () => Math.max(280, el.clientWidth);
+    // Inside the box's padding (8 px a side).
+    const width = () => Math.max(260, el.clientWidth - 16);
     const bars = uPlot.paths.bars?.({ size: [0.6, 40] });
     const fmt = new Intl.DateTimeFormat(
       props.intl,
