@@ -335,6 +335,9 @@ const DASHBOARD_PASSWORD = 'e2e dashboard password';
 for (const [email, role] of [
   ['owner@chai.test', 'owner'],
   ['viewer@chai.test', 'viewer'],
+  // Only the sign-out-everywhere spec uses it: signing out everywhere would end the
+  // sessions of the specs running beside it.
+  ['leaving@chai.test', 'owner'],
 ] as const) {
   await createDashboardUser(store, systemClock, {
     merchantId: shopMerchant.merchant.id,

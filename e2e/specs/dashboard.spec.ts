@@ -149,9 +149,9 @@ test('a session id planted before sign-in is never the signed-in one (fixation)'
 });
 
 test('sign out everywhere ends the other browsers too', async ({ page, browser }) => {
-  await signIn(page, 'owner@chai.test');
+  await signIn(page, 'leaving@chai.test');
   const other = await (await browser.newContext()).newPage();
-  await signIn(other, 'owner@chai.test');
+  await signIn(other, 'leaving@chai.test');
   await page.getByRole('button', { name: 'Sign out everywhere' }).click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await other.reload();
