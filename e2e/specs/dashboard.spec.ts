@@ -373,3 +373,44 @@ test('developers: the publishable key, allowed origins, and a reconciliation CSV
   const [download] = await Promise.all([page.waitForEvent('download'), csv.click()]);
   expect(download.suggestedFilename()).toMatch(/^kassa-reconciliation-\d{4}-\d\d-\d\d\.csv$/);
 });
+
+test('webhooks: an owner adds an endpoint, sees its secret, changes its events and disables it', async ({
+  page,
+}) => {
+  const url = `${env().merchant}/hook?ui=${Date.now()}`;
+  await signIn(page, 'owner@chai.test');
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByText('Add an endpoint').click();
+  const add = page.getByRole('form', { name: 'Add an endpoint' });
+  await add.getByLabel('URL').fill(url);
+  await add.getByRole('button', { name: 'Add an endpoint' }).click();
+  await expect(page.getByTestId('endpoint-secret')).toHaveText(/^whsec_/);
+  const first = await page.getByTestId('endpoint-secret').textContent();
+  const row = page.getByRole('radio', { name: url });
+  await expect(row).toBeChecked();
+  await page.getByRole('button', { name: 'Rotate signing secret' }).click();
+  await expect(page.getByTestId('endpoint-secret')).not.toHaveText(first as string);
+  await page
+    .getByRole('form', { name: /Events/ })
+    .getByLabel(/Events/)
+    .fill('refund.*');
+  await page
+    .getByRole('form', { name: /Events/ })
+    .getByRole('button', { name: 'Save' })
+    .click();
+  await page.getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByRole('button', { name: 'Enable' })).toBeVisible();
+  // As the API sees it.
+  const list = await page.request.get(`${gateway()}/v1/webhook_endpoints?limit=100`, {
+    headers: { authorization: `Bearer ${sk()}` },
+  });
+  const mine = (
+    (await list.json()) as {
+      data: { id: string; url: string; status: string; enabled_events: string[] }[];
+    }
+  ).data.find((e) => e.url === url);
+  expect(mine).toMatchObject({ status: 'disabled', enabled_events: ['refund.*'] });
+  await page.request.delete(`${gateway()}/v1/webhook_endpoints/${mine?.id}`, {
+    headers: { authorization: `Bearer ${sk()}` },
+  });
+});

@@ -19,7 +19,7 @@ export const whenSignedOut = (f: () => void) => {
 };
 
 export async function api<T>(
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   path: string,
   body?: unknown,
   opts: { idempotencyKey?: string } = {},

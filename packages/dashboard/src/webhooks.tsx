@@ -40,6 +40,7 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
   const [filter, setFilter] = useState('');
   const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [secret, setSecret] = useState<string | null>(null);
   const [range, setRange] = useState({ from: today(), to: today() });
   const owner = ctx.session.user.role === 'owner';
 
@@ -60,6 +61,49 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
     ).then((a) => setDeliveries(a.ok ? a.data.data : []));
   };
   useEffect(load, [selected, filter, ctx.mode]);
+  useEffect(() => setSecret(null), [selected]);
+
+  const reloadEndpoints = () =>
+    api<{ data: Endpoint[] }>('GET', `/webhooks${query({ mode: ctx.mode })}`).then(
+      (a) => a.ok && setEndpoints(a.data.data),
+    );
+  const m = query({ mode: ctx.mode });
+  const current = endpoints?.find((e) => e.id === selected);
+  const events = (text: string) =>
+    text
+      .split(/[\s,]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const addEndpoint = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const a = await api<Endpoint & { secret: string }>('POST', `/endpoints${m}`, {
+      url: String(data.get('url') ?? ''),
+      enabled_events: events(String(data.get('events') ?? '*')),
+    });
+    if (!a.ok) return setNotice(a.error.message || t.somethingWrong);
+    form.reset();
+    setSecret(a.data.secret);
+    setNotice(t.endpointAdded);
+    await reloadEndpoints();
+    setSelected(a.data.id);
+  };
+  const change = async (patch: Record<string, unknown>) => {
+    const a = await api('PATCH', `/endpoints/${selected}${m}`, patch);
+    setNotice(a.ok ? t.saved : a.error.message || t.somethingWrong);
+    reloadEndpoints();
+  };
+  const rotate = async () => {
+    const a = await api<{ secret: string }>('POST', `/endpoints/${selected}/rotate_secret${m}`, {});
+    if (!a.ok) return setNotice(a.error.message || t.somethingWrong);
+    setSecret(a.data.secret);
+    setNotice(t.secretRotated);
+  };
+  const reveal = async () => {
+    const a = await api<{ secret: string }>('GET', `/endpoints/${selected}/secret${m}`);
+    if (a.ok) setSecret(a.data.secret);
+  };
 
   const retry = async (id: string) => {
     const a = await api('POST', `/webhooks/deliveries/${id}/retry${query({ mode: ctx.mode })}`, {});
@@ -108,6 +152,76 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
         <p class="notice" role="status">
           {notice}
         </p>
+      )}
+      {secret && (
+        <p class="notice">
+          {t.signingSecret}{' '}
+          <code class="mono" data-testid="endpoint-secret">
+            {secret}
+          </code>
+        </p>
+      )}
+      {owner && current && (
+        <div class="endpoint-actions">
+          <form
+            class="filters"
+            aria-label={t.eventsLabel}
+            onSubmit={(e) => {
+              e.preventDefault();
+              const value = new FormData(e.currentTarget as HTMLFormElement).get('events');
+              change({ enabled_events: events(String(value ?? '')) });
+            }}
+          >
+            <label>
+              {t.eventsLabel}
+              <input
+                name="events"
+                key={current.id}
+                defaultValue={current.enabled_events.join(', ')}
+              />
+            </label>
+            <button type="submit">{t.save}</button>
+          </form>
+          <div class="actions">
+            <button
+              type="button"
+              onClick={() =>
+                change({ status: current.status === 'enabled' ? 'disabled' : 'enabled' })
+              }
+            >
+              {current.status === 'enabled' ? t.disable : t.enable}
+            </button>
+            <button type="button" onClick={reveal}>
+              {t.showSecret}
+            </button>
+            <button type="button" onClick={rotate}>
+              {t.rotateSecret}
+            </button>
+          </div>
+        </div>
+      )}
+      {owner && (
+        <details class="add-endpoint">
+          <summary>{t.addEndpoint}</summary>
+          <form class="filters" onSubmit={addEndpoint} aria-label={t.addEndpoint}>
+            <label>
+              URL
+              <input
+                name="url"
+                type="url"
+                required
+                placeholder="https://shop.example/webhooks/kassa"
+              />
+            </label>
+            <label>
+              {t.eventsLabel}
+              <input name="events" defaultValue="payment_intent.*, refund.*" />
+            </label>
+            <button type="submit" class="primary">
+              {t.addEndpoint}
+            </button>
+          </form>
+        </details>
       )}
       {selected && (
         <>

@@ -435,3 +435,39 @@ describe('dashboard developers', () => {
     expect(await csv.text()).toContain(pi.id);
   });
 });
+
+describe('dashboard webhook endpoints', () => {
+  it('an owner adds an endpoint, changes its events, disables it, rotates and shows its secret; a viewer only reads', async () => {
+    const g = await setup();
+    const owner = browser(g);
+    await owner.login('owner@shop.test');
+    const created = await owner.request('POST', '/endpoints', {
+      url: 'http://127.0.0.1:9/hooks',
+      enabled_events: ['payment_intent.*'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.secret).toMatch(/^whsec_/);
+    const id = created.json.id;
+    const changed = await owner.request('PATCH', `/endpoints/${id}`, {
+      enabled_events: ['refund.*'],
+      status: 'disabled',
+    });
+    expect(changed.json).toMatchObject({ enabled_events: ['refund.*'], status: 'disabled' });
+    const rotated = await owner.request('POST', `/endpoints/${id}/rotate_secret`, {});
+    expect(rotated.json.secret).not.toBe(created.json.secret);
+    expect((await owner.request('GET', `/endpoints/${id}/secret`)).json.secret).toBe(
+      rotated.json.secret,
+    );
+
+    const viewer = browser(g);
+    await viewer.login('viewer@shop.test');
+    expect((await viewer.request('GET', '/endpoints')).json.data[0].id).toBe(id);
+    expect((await viewer.request('GET', `/endpoints/${id}/secret`)).status).toBe(403);
+    expect((await viewer.request('PATCH', `/endpoints/${id}`, { status: 'enabled' })).status).toBe(
+      403,
+    );
+    expect(
+      (await viewer.request('POST', '/endpoints', { url: 'http://127.0.0.1:9/h' })).status,
+    ).toBe(403);
+  });
+});

@@ -27,7 +27,12 @@ import type {
   MerchantRow,
   OverviewRows,
 } from '../store/types.ts';
-import { deliveriesPage, ownEndpoint, retryDelivery } from '../webhooks/routes.ts';
+import {
+  deliveriesPage,
+  ownEndpoint,
+  retryDelivery,
+  webhookEndpointRoutes,
+} from '../webhooks/routes.ts';
 import { toEndpoint } from '../webhooks/serialize.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 
@@ -457,6 +462,16 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
   app.use('/reconciliation_runs', requireSession);
   app.use('/reconciliation_runs/*', requireSession);
   app.route('/reconciliation_runs', reconciliationRoutes(deps));
+
+  // Webhook endpoints managed as the API manages them (create, change events, disable,
+  // rotate and show the secret, delete): owners only, except reading the list.
+  const endpointOwners: MiddlewareHandler<DashEnv> = async (c, next) => {
+    if (c.req.method !== 'GET' || c.req.path.endsWith('/secret')) return ownerOnly(c, next);
+    await next();
+  };
+  app.use('/endpoints', requireSession, endpointOwners);
+  app.use('/endpoints/*', requireSession, endpointOwners);
+  app.route('/endpoints', webhookEndpointRoutes(deps));
 
   // Webhooks: endpoints, their delivery log, and retrying what failed.
   app.use('/webhooks', requireSession);
