@@ -40,7 +40,9 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
   const [filter, setFilter] = useState('');
   const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [secret, setSecret] = useState<string | null>(null);
+  // A secret shown, with the endpoint it belongs to: choosing another endpoint hides it.
+  const [shown, setShown] = useState<{ id: string; secret: string } | null>(null);
+  const secret = shown && shown.id === selected ? shown.secret : null;
   const [range, setRange] = useState({ from: today(), to: today() });
   const owner = ctx.session.user.role === 'owner';
 
@@ -61,7 +63,6 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
     ).then((a) => setDeliveries(a.ok ? a.data.data : []));
   };
   useEffect(load, [selected, filter, ctx.mode]);
-  useEffect(() => setSecret(null), [selected]);
 
   const reloadEndpoints = () =>
     api<{ data: Endpoint[] }>('GET', `/webhooks${query({ mode: ctx.mode })}`).then(
@@ -84,7 +85,7 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
     });
     if (!a.ok) return setNotice(a.error.message || t.somethingWrong);
     form.reset();
-    setSecret(a.data.secret);
+    setShown({ id: a.data.id, secret: a.data.secret });
     setNotice(t.endpointAdded);
     await reloadEndpoints();
     setSelected(a.data.id);
@@ -97,12 +98,12 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
   const rotate = async () => {
     const a = await api<{ secret: string }>('POST', `/endpoints/${selected}/rotate_secret${m}`, {});
     if (!a.ok) return setNotice(a.error.message || t.somethingWrong);
-    setSecret(a.data.secret);
+    if (selected) setShown({ id: selected, secret: a.data.secret });
     setNotice(t.secretRotated);
   };
   const reveal = async () => {
     const a = await api<{ secret: string }>('GET', `/endpoints/${selected}/secret${m}`);
-    if (a.ok) setSecret(a.data.secret);
+    if (a.ok && selected) setShown({ id: selected, secret: a.data.secret });
   };
 
   const retry = async (id: string) => {
