@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createRefundBodySchema,
   listPaymentIntentsQuerySchema,
@@ -13,10 +13,10 @@ import { ApiError } from '../http/api-error.ts';
 import { type Caller, callerOf } from '../http/caller.ts';
 import type { AppEnv } from '../http/env.ts';
 import { idempotency } from '../http/idempotency.ts';
-import { clientKeyOf } from '../http/rate-limit.ts';
+import { clientKeyOf, hitLimit } from '../http/rate-limit.ts';
 import { toPaymentIntent } from '../intents/serialize.ts';
 import type { IntentService } from '../intents/service.ts';
-import { keyLive } from '../merchants/keys.ts';
+import { keyLive, safeEqual } from '../merchants/keys.ts';
 import { normaliseOrigin, rollSecretKey } from '../merchants/merchants.ts';
 import { reconciliationRoutes } from '../reconciliation/routes.ts';
 import type { Refunds } from '../refunds/refunds.ts';
@@ -48,8 +48,6 @@ type DashEnv = AppEnv & {
 };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
-const sameSecret = (a: string, b: string) =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /**
  * Every session token the request carries. A browser sends one cookie per path, so a
@@ -95,21 +93,14 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     }
   };
 
-  const hit = async (key: string, perMinute: number) => {
-    const now = clock.now();
-    const windowStart = now - (now % 60_000);
-    const count = await store.transaction((tx) => tx.hitRateLimit(key, windowStart));
-    if (count > perMinute) {
-      throw new ApiError(
-        429,
-        'rate_limited',
-        'Too many sign-in attempts. Wait a minute and try again.',
-        {
-          type: 'rate_limit_error',
-        },
-      );
-    }
-  };
+  const hit = (c: Context, key: string, perMinute: number) =>
+    hitLimit(c, {
+      store,
+      clock,
+      key,
+      perMinute,
+      message: 'Too many sign-in attempts. Wait a minute and try again.',
+    });
 
   const startSession = async (c: Context, user: DashboardUserRow) => {
     const token = randomBytes(32).toString('base64url');
@@ -152,9 +143,9 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
       throw new ApiError(400, 'parameter_missing', `Enter your ${param}.`, { param });
     }
     const { email, password } = parsed.data;
-    await hit(`dash-login:client:${clientKeyOf(c, config)}`, config.dashboardLoginsPerMinute);
+    await hit(c, `dash-login:client:${clientKeyOf(c, config)}`, config.dashboardLoginsPerMinute);
     // Per address too (twice the per-client limit): guesses spread over many clients.
-    await hit(`dash-login:email:${sha256(email)}`, 2 * config.dashboardLoginsPerMinute);
+    await hit(c, `dash-login:email:${sha256(email)}`, 2 * config.dashboardLoginsPerMinute);
     const user = await store.read((tx) => tx.findDashboardUserByEmail(email));
     // An unknown address costs as long as a wrong password, and says the same.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -199,7 +190,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       checkOrigin(c);
       const sent = c.req.header('x-csrf-token') ?? '';
-      if (!sameSecret(sent, found.session.csrfToken)) {
+      if (!safeEqual(sent, found.session.csrfToken)) {
         throw new ApiError(403, 'csrf_failed', 'This request did not come from the dashboard.');
       }
     }

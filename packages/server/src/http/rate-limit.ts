@@ -80,6 +80,23 @@ export function clientKeyOf(
  * card-testing and enumeration defence. The counters live in the database, so every
  * gateway process shares them and no volume of other clients can reset one.
  */
+/**
+ * Counts one hit of `key` in the current minute, in the database (every process shares
+ * it); past `perMinute`, a 429 with `message` and the seconds until the next window.
+ */
+export async function hitLimit(
+  c: Context,
+  o: { store: Store; clock: Clock; key: string; perMinute: number; message: string },
+) {
+  const now = o.clock.now();
+  const windowStart = now - (now % WINDOW_MS);
+  const count = await o.store.transaction((tx) => tx.hitRateLimit(o.key, windowStart));
+  if (count > o.perMinute) {
+    c.header('Retry-After', String(Math.ceil((windowStart + WINDOW_MS - now) / 1000)));
+    throw new ApiError(429, 'rate_limited', o.message, { type: 'rate_limit_error' });
+  }
+}
+
 export function rateLimit(opts: {
   name: string;
   perMinute: number;
@@ -90,14 +107,8 @@ export function rateLimit(opts: {
   message: string;
 }): MiddlewareHandler {
   return async (c, next) => {
-    const now = opts.clock.now();
-    const windowStart = now - (now % WINDOW_MS);
     const key = `${opts.name}:${opts.scope?.(c) ?? ''}:${clientKeyOf(c, opts.config)}`;
-    const count = await opts.store.transaction((tx) => tx.hitRateLimit(key, windowStart));
-    if (count > opts.perMinute) {
-      c.header('Retry-After', String(Math.ceil((windowStart + WINDOW_MS - now) / 1000)));
-      throw new ApiError(429, 'rate_limited', opts.message, { type: 'rate_limit_error' });
-    }
+    await hitLimit(c, { ...opts, key });
     await next();
   };
 }

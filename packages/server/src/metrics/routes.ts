@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppEnv } from '../http/env.ts';
+import { safeEqual } from '../merchants/keys.ts';
 import type { Metrics } from './metrics.ts';
 
 /** Times every request by its route pattern (`/v1/payment_intents/:id`), never its path:
@@ -23,8 +23,6 @@ export function requestMetrics(metrics: Metrics): MiddlewareHandler<AppEnv> {
   };
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /**
  * `GET /metrics` in Prometheus' text format, on the gateway's port only with
  * `Authorization: Bearer $KASSA_METRICS_TOKEN`; without a token configured it is not
@@ -35,8 +33,7 @@ export function metricsRoutes(metrics: Metrics, token: string | null) {
   app.get('/metrics', async (c) => {
     if (!token) return c.notFound();
     const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
-    // Compared as digests: equal length, constant time.
-    if (!timingSafeEqual(digest(given), digest(token))) {
+    if (!safeEqual(given, token)) {
       c.header('WWW-Authenticate', 'Bearer realm="metrics"');
       return c.json(
         {
