@@ -357,9 +357,17 @@ describe('dashboard webhooks', () => {
       ).toBe(403);
 
       rx.answer(status(200));
-      const replay = await owner.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now });
-      expect(replay.json).toEqual({ replayed: 2, more: false });
+      const before = rx.received.length;
+      // Two replays at once (two tabs, two processes): every dead delivery is queued once.
+      const replays = await Promise.all(
+        [owner, owner].map((b) =>
+          b.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now }),
+        ),
+      );
+      expect(replays.map((r) => r.status)).toEqual([200, 200]);
+      expect(replays.reduce((sum, r) => sum + r.json.replayed, 0)).toBe(2);
       await g.worker.drain();
+      expect(rx.received.length - before).toBe(2);
       const after = (await owner.request('GET', `/webhooks/${ep.id}/deliveries`)).json.data;
       expect(after.map((d: { status: string }) => d.status)).toEqual(['delivered', 'delivered']);
       // Nothing dead is left to replay.

@@ -518,8 +518,18 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
         limit: REPLAY_LIMIT,
       });
     });
-    for (const d of dead) await retryDelivery(deps, caller, d.id);
-    return c.json({ replayed: dead.length, more: dead.length === REPLAY_LIMIT });
+    let replayed = 0;
+    for (const d of dead) {
+      try {
+        await retryDelivery(deps, caller, d.id);
+        replayed++;
+      } catch (err) {
+        // Retried by someone else since the list was read (another replay, a retry, another
+        // process): already on its way, so not sent a second time.
+        if (!(err instanceof ApiError && err.code === 'delivery_pending')) throw err;
+      }
+    }
+    return c.json({ replayed, more: dead.length === REPLAY_LIMIT });
   });
 
   return app;

@@ -515,7 +515,13 @@ export interface StoreTx extends StoreRead {
   insertEndpoint(row: WebhookEndpointRow): Promise<void>;
   updateEndpoint(id: string, patch: Patch<WebhookEndpointRow>): Promise<void>;
   insertDelivery(row: WebhookDeliveryRow): Promise<void>;
-  updateDelivery(id: string, patch: Patch<WebhookDeliveryRow>): Promise<void>;
+  /** Writes `patch`; with `from`, only if the delivery is still in that status (two
+   * retries of one dead delivery at once: one of them queues it). False if nothing changed. */
+  updateDelivery(
+    id: string,
+    patch: Patch<WebhookDeliveryRow>,
+    from?: WebhookDeliveryRow['status'],
+  ): Promise<boolean>;
   insertWebhookAttempt(row: WebhookAttemptRow): Promise<void>;
   /** Stores an inbound notification; false if this one was seen before. */
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;

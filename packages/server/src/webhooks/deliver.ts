@@ -31,12 +31,13 @@ export function createDeliverer(deps: Deps) {
     if (!endpoint || endpoint.status === 'disabled') {
       const now = clock.now();
       return {
-        write: (tx: StoreTx) =>
-          tx.updateDelivery(delivery.id, {
+        write: async (tx: StoreTx) => {
+          await tx.updateDelivery(delivery.id, {
             status: 'canceled',
             nextAttemptAt: null,
             updatedAt: now,
-          }),
+          });
+        },
       };
     }
 

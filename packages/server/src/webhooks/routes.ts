@@ -381,7 +381,11 @@ export async function retryDelivery(deps: Deps, caller: Caller, id: string) {
       nextAttemptAt: now,
       updatedAt: now,
     };
-    await tx.updateDelivery(id, patch);
+    // Only from the status just read: of two retries at once (two processes, a double
+    // click, a replay beside a retry) one queues the delivery and the other is told so.
+    if (!(await tx.updateDelivery(id, patch, d.status))) {
+      throw new ApiError(409, 'delivery_pending', 'This delivery is still being attempted.');
+    }
     await enqueueDelivery(tx, endpoint, id, now);
     const event = await tx.getEvent(d.eventId);
     // A delivery's event is kept as long as it is (a foreign key).

@@ -685,7 +685,8 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
 
     insertDelivery: async (row) => void (await w.insert(s.webhookDeliveries, row)),
     getDelivery: (id) => byId(s.webhookDeliveries, id),
-    updateDelivery: async (id, patch) => void (await w.update(s.webhookDeliveries, patch, { id })),
+    updateDelivery: async (id, patch, from) =>
+      (await w.update(s.webhookDeliveries, patch, from ? { id, status: from } : { id })) === 1,
     listDeliveries: async (f) => {
       const t = s.webhookDeliveries;
       const k = keyset(t.createdAt, t.id, f);

@@ -672,7 +672,8 @@ function createTx(
 
     insertDelivery: (row) => run(() => void w.insert(s.webhookDeliveries, row)),
     getDelivery: (id) => run(() => q.delivery.get({ id }) ?? null),
-    updateDelivery: (id, patch) => run(() => void w.update(s.webhookDeliveries, patch, { id })),
+    updateDelivery: (id, patch, from) =>
+      run(() => w.update(s.webhookDeliveries, patch, from ? { id, status: from } : { id }) === 1),
     listDeliveries: (f) =>
       run(() => {
         const t = s.webhookDeliveries;

@@ -529,6 +529,60 @@ export function testStore(opts: {
         expect(got.filter(Boolean)).toHaveLength(1);
       });
 
+      it('two retries of one dead delivery at once: one queues it, the other finds it moved', async () => {
+        await seed(a);
+        await a.transaction(async (tx) => {
+          await tx.insertEndpoint({
+            id: 'we_suite',
+            merchantId,
+            livemode: false,
+            url: 'https://shop.test/hook',
+            description: null,
+            enabledEvents: ['*'],
+            status: 'enabled',
+            disabledReason: null,
+            failing: true,
+            secret: 'whsec_suite',
+            previousSecret: null,
+            previousSecretExpiresAt: null,
+            createdAt: 1,
+            deletedAt: null,
+          });
+          await tx.insertEvent({
+            id: 'evt_suite',
+            merchantId,
+            livemode: false,
+            type: 'payment_intent.succeeded',
+            objectId: 'pi_x',
+            data: {},
+            createdAt: 1,
+          });
+          await tx.insertDelivery({
+            id: 'wd_suite',
+            endpointId: 'we_suite',
+            eventId: 'evt_suite',
+            merchantId,
+            status: 'dead',
+            attemptCount: 8,
+            nextAttemptAt: null,
+            createdAt: 1,
+            updatedAt: 1,
+          });
+        });
+        const retry = { status: 'pending' as const, attemptCount: 0, nextAttemptAt: 5 };
+        const got = await Promise.all(
+          [a, b, a, b].map((store) =>
+            store.transaction((tx) => tx.updateDelivery('wd_suite', retry, 'dead')),
+          ),
+        );
+        expect(got.filter(Boolean)).toHaveLength(1);
+        expect(await b.read((tx) => tx.getDelivery('wd_suite'))).toMatchObject(retry);
+        // Without a status to hold to, the write is unconditional (the deliverer's own).
+        expect(
+          await b.transaction((tx) => tx.updateDelivery('wd_suite', { status: 'delivered' })),
+        ).toBe(true);
+      });
+
       it('rate-limit counters count every hit from every process', async () => {
         const counts = await Promise.all(
           Array.from({ length: 40 }, (_, i) =>
