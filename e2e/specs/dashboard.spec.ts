@@ -188,6 +188,35 @@ test('the payments list filters by status and pages; a payment has its attempts 
   await expect(page).toHaveURL(/q=DASH_/);
 });
 
+test('the payments list filters by method and by an amount typed in rupees', async ({ page }) => {
+  // An amount no other spec uses: ₹(500 + n).37.
+  const amount = (500 + Math.floor(Math.random() * 9000)) * 100 + 37;
+  const { id } = await paidPayment(page, amount);
+  const rupees = (amount / 100).toFixed(2);
+  await signIn(page, 'owner@chai.test');
+  await payments(page);
+  await page.getByLabel('Method').selectOption('card');
+  await page.getByLabel('Amount from').fill(rupees);
+  await page.getByLabel('Amount to').fill(rupees);
+  await page.getByRole('button', { name: 'Search' }).click();
+  // The address keeps the amounts as typed, with the currency they were read in.
+  await expect(page).toHaveURL(new RegExp(`method=card.*currency=INR.*min=${rupees}`));
+  const rows = page.getByTestId('payments').locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.getByRole('link')).toHaveAttribute('href', `/dashboard/payments/${id}`);
+  // UPI: the card payment is not among them.
+  await page.getByLabel('Method').selectOption('upi');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/method=upi/);
+  await expect(page.getByText('No payments match.')).toBeVisible();
+  // An amount that is not one is said plainly, at its field, and nothing is fetched.
+  await page.getByLabel('Amount from').fill('12.345');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Check “Amount from”.');
+  await expect(page.getByLabel('Amount from')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(/method=upi/);
+});
+
 test('axe finds no serious or critical violation on sign-in, the list and a payment', async ({
   page,
 }) => {

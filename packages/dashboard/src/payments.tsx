@@ -1,3 +1,4 @@
+import { minorUnitDigits } from '@kassa/protocol/format';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type List, type Payment, query } from './api.ts';
 import type { Ctx } from './app.tsx';
@@ -21,10 +22,44 @@ const day = (value: string, end = false) =>
     ? Math.floor(new Date(`${value}T${end ? '23:59:59' : '00:00:00'}`).getTime() / 1000)
     : undefined;
 
+const METHODS = ['card', 'upi'];
+
+/** The server's name of a bad parameter, as the label of the field it came from. */
+const FIELD_LABEL: Record<
+  string,
+  'minAmount' | 'maxAmount' | 'method' | 'currency' | 'status' | 'from' | 'to'
+> = {
+  min: 'minAmount',
+  max: 'maxAmount',
+  method: 'method',
+  currency: 'currency',
+  status: 'status',
+  from: 'from',
+  to: 'to',
+};
+
+const isCurrency = (code: string) => {
+  try {
+    return /^[A-Z]{3}$/.test(code) && minorUnitDigits(code) >= 0;
+  } catch {
+    return false;
+  }
+};
+
+/** An amount typed in the currency's major unit ("25.50"), in minor units (2550); null
+ * when it is not a non-negative number with at most the currency's decimals. */
+export function toMinor(value: string, currency: string): number | null {
+  const digits = minorUnitDigits(currency);
+  const m = /^(\d{1,9})(?:[.,](\d*))?$/.exec(value.trim());
+  if (!m || (m[2] ?? '').length > digits) return null;
+  return Number(m[1]) * 10 ** digits + Number((m[2] ?? '').padEnd(digits, '0') || 0);
+}
+
 /**
  * Payments, newest first: search by payment id, order id or processor reference, filter by
- * status and dates, a page at a time. The filters live in the address, so a view can be
- * shared and the back button works.
+ * status, method, amount and dates, a page at a time. The filters live in the address (the
+ * amounts as typed, in the currency's major unit), so a view can be shared and the back
+ * button works.
  */
 export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
   const { t, intl } = ctx;
@@ -32,33 +67,59 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
   const [form, setForm] = useState({
     q: p.get('q') ?? '',
     status: p.get('status') ?? '',
+    method: p.get('method') ?? '',
+    currency: p.get('currency') ?? '',
+    min: p.get('min') ?? '',
+    max: p.get('max') ?? '',
     from: p.get('from') ?? '',
     to: p.get('to') ?? '',
   });
+  const [invalid, setInvalid] = useState<string | null>(null);
   const [list, setList] = useState<List<Payment> | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     setList(null);
     setError(null);
+    const currency = p.get('currency') ?? '';
+    const amount = (key: 'min' | 'max') => {
+      const v = p.get(key);
+      return v && currency ? (toMinor(v, currency) ?? v) : undefined;
+    };
     const q = query({
       mode: ctx.mode,
       q: p.get('q'),
       status: p.get('status'),
+      method: p.get('method'),
+      currency,
+      min: amount('min'),
+      max: amount('max'),
       from: day(p.get('from') ?? ''),
       to: day(p.get('to') ?? '', true),
       starting_after: p.get('after'),
       ending_before: p.get('before'),
       limit: 25,
     });
-    api<List<Payment>>('GET', `/payments${q}`).then((a) =>
-      a.ok ? setList(a.data) : setError(a.status === 0 ? t.networkError : t.somethingWrong),
-    );
+    api<List<Payment>>('GET', `/payments${q}`).then((a) => {
+      if (a.ok) return setList(a.data);
+      const field = a.status === 400 ? FIELD_LABEL[a.error?.param ?? ''] : undefined;
+      setError(field ? t.badFilter(t[field]) : a.status === 0 ? t.networkError : t.somethingWrong);
+    });
   }, [url.search, ctx.mode]);
 
   const submit = (e: Event) => {
     e.preventDefault();
-    go(`/dashboard/payments${query(form)}`);
+    // An amount means little without its currency: the one chosen, else the newest
+    // payment's.
+    const currency = (form.currency || (form.min || form.max ? currencyGuess : '')).toUpperCase();
+    for (const key of ['min', 'max'] as const) {
+      if (form[key] && (!isCurrency(currency) || toMinor(form[key], currency) === null)) {
+        setInvalid(key);
+        return;
+      }
+    }
+    setInvalid(null);
+    go(`/dashboard/payments${query({ ...form, currency })}`);
   };
   const page = (dir: 'after' | 'before', id: string) => {
     const next = new URLSearchParams(p);
@@ -68,6 +129,7 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
     go(`/dashboard/payments?${next}`);
   };
   const rows = list?.data ?? [];
+  const currencyGuess = rows[0]?.currency ?? 'INR';
   const first = rows[0];
   const last = rows[rows.length - 1];
   const paged = p.has('after') || p.has('before');
@@ -98,6 +160,47 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
           </select>
         </label>
         <label>
+          {t.method}
+          <select
+            value={form.method}
+            onChange={(e) => setForm({ ...form, method: e.currentTarget.value })}
+          >
+            <option value="">{t.any}</option>
+            {METHODS.map((m) => (
+              <option value={m}>{t.methods[m]}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.currency}
+          <input
+            class="currency"
+            value={form.currency}
+            placeholder={currencyGuess}
+            maxLength={3}
+            autoComplete="off"
+            aria-invalid={
+              invalid === 'min' || invalid === 'max'
+                ? !isCurrency(form.currency || currencyGuess)
+                : undefined
+            }
+            onInput={(e) => setForm({ ...form, currency: e.currentTarget.value.toUpperCase() })}
+          />
+        </label>
+        {(['min', 'max'] as const).map((key) => (
+          <label>
+            {key === 'min' ? t.minAmount : t.maxAmount}
+            <input
+              class="amount"
+              inputMode="decimal"
+              value={form[key]}
+              aria-invalid={invalid === key || undefined}
+              aria-describedby={invalid === key ? 'filter-error' : undefined}
+              onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })}
+            />
+          </label>
+        ))}
+        <label>
           {t.from}
           <input
             type="date"
@@ -117,6 +220,11 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
           {t.search}
         </button>
       </form>
+      {invalid && (
+        <p role="alert" id="filter-error">
+          {t.badFilter(invalid === 'min' ? t.minAmount : t.maxAmount)}
+        </p>
+      )}
       {error && <p role="alert">{error}</p>}
       {!list && !error && <p role="status">{t.loading}</p>}
       {list && rows.length === 0 && <p role="status">{t.noPayments}</p>}

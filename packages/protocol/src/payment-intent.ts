@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createdRangeShape, listQuery } from './list.ts';
 import { metadataSchema } from './metadata.ts';
-import { amountSchema, currencySchema } from './money.ts';
+import { amountSchema, currencySchema, MAX_AMOUNT } from './money.ts';
 import { paymentMethodDataSchema, paymentMethodTypeSchema } from './payment-method.ts';
 
 export const PAYMENT_INTENT_STATUSES = [
@@ -241,9 +241,18 @@ export const completeProcessorSessionBodySchema = z
   .strict()
   .meta({ id: 'CompleteProcessorSession' });
 
+const amountBound = (description: string) =>
+  z.coerce.number().int().min(0).max(MAX_AMOUNT).optional().meta({ description });
+
 export const listPaymentIntentsQuerySchema = listQuery({
   status: paymentIntentStatusSchema.optional(),
   order_id: z.string().max(200).optional(),
+  payment_method_type: paymentMethodTypeSchema
+    .optional()
+    .meta({ description: "Only intents whose latest attempt used this method ('card', 'upi')." }),
+  currency: currencySchema.optional(),
+  'amount[gte]': amountBound('Only intents of at least this amount, in minor units.'),
+  'amount[lte]': amountBound('Only intents of at most this amount, in minor units.'),
   ...createdRangeShape,
 });
 export type ListPaymentIntentsQuery = z.infer<typeof listPaymentIntentsQuerySchema>;

@@ -236,6 +236,17 @@ describe('dashboard payments', () => {
       .json;
     expect(next.data[0].id).toBe(pi.id);
     expect((await b.request('GET', '/payments?status=succeeded')).json.data).toHaveLength(1);
+    // By method, currency and amount (minor units); a bad value names the dashboard's field.
+    const ids = async (q: string) =>
+      (await b.request('GET', `/payments?${q}`)).json.data.map((p: { id: string }) => p.id);
+    expect(await ids('method=card')).toEqual([pi.id]);
+    expect(await ids('method=upi')).toEqual([]);
+    expect(await ids(`currency=${pi.currency}&min=${pi.amount}&max=${pi.amount}`)).toContain(
+      pi.id,
+    );
+    expect(await ids(`min=${pi.amount + 1}`)).not.toContain(pi.id);
+    const bad = await b.request('GET', '/payments?min=-5');
+    expect([bad.status, bad.json.error.param]).toEqual([400, 'min']);
   });
 
   it('an owner refunds part of a payment once, however often the button is pressed; a viewer cannot', async () => {

@@ -232,8 +232,9 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
   const out = (row: Parameters<typeof toPaymentIntent>[0]): PaymentIntent =>
     toPaymentIntent(row, config.publicUrl);
 
-  /** Payments, newest first: by intent id, order id or processor reference, status and
-   * creation date, a page at a time (the API's own keyset pagination). */
+  /** Payments, newest first: by intent id, order id or processor reference, status,
+   * method, currency and amount (minor units) and creation date, a page at a time (the
+   * API's own keyset pagination). */
   app.get('/payments', async (c) => {
     const caller = callerOf(c);
     const raw = c.req.query();
@@ -247,11 +248,16 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
       starting_after: raw.starting_after,
       ending_before: raw.ending_before,
       status: raw.status || undefined,
+      payment_method_type: raw.method || undefined,
+      currency: raw.currency || undefined,
+      'amount[gte]': raw.min || undefined,
+      'amount[lte]': raw.max || undefined,
       'created[gte]': raw.from ? Number(raw.from) : undefined,
       'created[lte]': raw.to ? Number(raw.to) : undefined,
     });
     if (!parsed.success) {
-      const param = String(parsed.error.issues[0]?.path[0] ?? 'q');
+      const apiParam = String(parsed.error.issues[0]?.path[0] ?? 'q');
+      const param = DASHBOARD_PARAM[apiParam] ?? apiParam;
       throw new ApiError(400, 'parameter_invalid', `Check ${param}.`, { param });
     }
     const page = await services.intents.list(caller, parsed.data);
@@ -534,6 +540,15 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
 
   return app;
 }
+
+/** The API's list parameters by the names the dashboard's payments list uses. */
+const DASHBOARD_PARAM: Record<string, string> = {
+  payment_method_type: 'method',
+  'amount[gte]': 'min',
+  'amount[lte]': 'max',
+  'created[gte]': 'from',
+  'created[lte]': 'to',
+};
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;

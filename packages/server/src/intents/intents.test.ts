@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type TestGateway, testGateway } from '../testing/harness.ts';
+import { CARDS, card, type TestGateway, testGateway } from '../testing/harness.ts';
 
 let g: TestGateway;
 beforeEach(async () => {
@@ -226,6 +226,33 @@ describe('GET /v1/payment_intents', () => {
     const bad = await g.call('GET', '/v1/payment_intents?status=paid', g.a.sk);
     expect(bad.status).toBe(400);
     expect(bad.json.error.param).toBe('status');
+  });
+
+  it("filters by the latest attempt's method, currency and amount range", async () => {
+    const byCard = (await g.createIntent({ amount: 1_000, currency: 'INR' })).json;
+    await g.confirm(byCard, card(CARDS.ok));
+    const byUpi = (await g.createIntent({ amount: 5_000, currency: 'INR' })).json;
+    await g.confirm(byUpi, { type: 'upi', upi: { vpa: 'success@kassa' } });
+    const dollars = (await g.createIntent({ amount: 5_000, currency: 'USD' })).json;
+    const ids = async (q: string) =>
+      (await g.call('GET', `/v1/payment_intents?${q}`, g.a.sk)).json.data.map(
+        (d: { id: string }) => d.id,
+      );
+    expect(await ids('payment_method_type=card')).toEqual([byCard.id]);
+    expect(await ids('payment_method_type=upi')).toEqual([byUpi.id]);
+    expect(await ids('currency=usd')).toEqual([dollars.id]);
+    expect(await ids('amount[gte]=5000')).toEqual([dollars.id, byUpi.id]);
+    expect(await ids('amount[gte]=1000&amount[lte]=4999')).toEqual([byCard.id]);
+    for (const [q, param] of [
+      ['payment_method_type=cash', 'payment_method_type'],
+      ['amount[gte]=-1', 'amount[gte]'],
+      ['amount[lte]=ten', 'amount[lte]'],
+      ['currency=XYZ', 'currency'],
+    ]) {
+      const bad = await g.call('GET', `/v1/payment_intents?${q}`, g.a.sk);
+      expect(bad.status, q).toBe(400);
+      expect(bad.json.error.param, q).toBe(param);
+    }
   });
 
   it("never shows another merchant's intents, nor test data to live keys", async () => {

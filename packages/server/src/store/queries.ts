@@ -13,6 +13,7 @@ import {
   ne,
   or,
   type SQL,
+  sql,
 } from 'drizzle-orm';
 import type { EventListFilter, IntentListFilter, Keyset, PageWindow } from './types.ts';
 
@@ -37,13 +38,26 @@ export function intentFilter(
     livemode: Column;
     status: Column;
     orderId: Column;
+    currency: Column;
+    amount: Column;
+    latestAttemptId: Column;
     createdAt: Column;
   },
+  attempts: { id: Column; methodType: Column },
   f: IntentListFilter,
 ): SQL | undefined {
   const conds: (SQL | undefined)[] = [ownedBy(t, f)];
   if (f.status) conds.push(eq(t.status, f.status));
   if (f.orderId) conds.push(eq(t.orderId, f.orderId));
+  if (f.currency) conds.push(eq(t.currency, f.currency));
+  if (f.amountGte !== undefined) conds.push(gte(t.amount, f.amountGte));
+  if (f.amountLte !== undefined) conds.push(lte(t.amount, f.amountLte));
+  if (f.methodType) {
+    // The latest attempt, by its primary key: one lookup per intent the list walks.
+    conds.push(
+      sql`exists (select 1 from ${attempts} where ${attempts.id} = ${t.latestAttemptId} and ${attempts.methodType} = ${f.methodType})`,
+    );
+  }
   if (f.createdGte !== undefined) conds.push(gte(t.createdAt, f.createdGte));
   if (f.createdLte !== undefined) conds.push(lte(t.createdAt, f.createdLte));
   return and(...conds);

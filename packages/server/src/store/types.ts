@@ -308,6 +308,11 @@ export interface IntentListFilter extends PageWindow {
   livemode: boolean;
   status?: PaymentIntentStatus;
   orderId?: string;
+  /** The method of the intent's latest attempt. */
+  methodType?: AttemptRow['methodType'];
+  currency?: string;
+  amountGte?: number;
+  amountLte?: number;
   createdGte?: number;
   createdLte?: number;
 }

@@ -589,7 +589,8 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
         .set({ amountRefunded: sql`greatest(0, ${t.amountRefunded} - ${amount})`, updatedAt: now })
         .where(eq(t.id, intentId));
     },
-    listIntents: (f) => pageOf(db, s.paymentIntents, intentFilter(s.paymentIntents, f), f),
+    listIntents: (f) =>
+      pageOf(db, s.paymentIntents, intentFilter(s.paymentIntents, s.paymentAttempts, f), f),
     listStaleAuthorizations: (before, limit) => {
       const t = s.paymentIntents;
       return db

@@ -546,7 +546,9 @@ function createTx(
           .run();
       }),
     listIntents: (f) =>
-      run(() => pageOf(db, s.paymentIntents, intentFilter(s.paymentIntents, f), f)),
+      run(() =>
+        pageOf(db, s.paymentIntents, intentFilter(s.paymentIntents, s.paymentAttempts, f), f),
+      ),
     listStaleAuthorizations: (before, limit) =>
       run(() => {
         const t = s.paymentIntents;

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptRow, IdempotencyRow, IntentRow, JobRow, RefundRow, Store } from '../types.ts';
+import type {
+  AttemptRow,
+  IdempotencyRow,
+  IntentListFilter,
+  IntentRow,
+  JobRow,
+  RefundRow,
+  Store,
+} from '../types.ts';
 
 /**
  * One suite every store passes (in the spirit of drizzle's common SQLite suite and
@@ -52,7 +60,7 @@ export function testStore(opts: {
         merchantId,
         livemode: false,
         amount: 10_000,
-        currency: 'inr',
+        currency: 'INR',
         status: 'requires_payment_method',
         orderId: `order_${n}`,
         description: null,
@@ -113,6 +121,27 @@ export function testStore(opts: {
       updatedAt: 1,
       ...over,
     });
+    const attemptOf = (of: IntentRow, over: Partial<AttemptRow> = {}): AttemptRow => ({
+      id: 'pa_suite',
+      intentId: of.id,
+      merchantId: of.merchantId,
+      status: 'succeeded',
+      methodType: 'card',
+      cardBrand: null,
+      cardLast4: null,
+      cardExpMonth: null,
+      cardExpYear: null,
+      cardFingerprint: null,
+      upiVpa: null,
+      clientKey: 'ck_1',
+      processor: 'sandbox',
+      processorReference: null,
+      declineCode: null,
+      failureMessage: null,
+      createdAt: 1,
+      updatedAt: 1,
+      ...over,
+    });
     const addJobs = (store: Store, jobs: JobRow[]) =>
       store.transaction(async (tx) => {
         for (const j of jobs) await tx.enqueueJob(j);
@@ -164,26 +193,8 @@ export function testStore(opts: {
         });
         const row = intent();
         await a.transaction((tx) => tx.insertIntent(row));
-        const attempt = (id: string, status: AttemptRow['status'], declineCode: string | null) => ({
-          id,
-          intentId: row.id,
-          merchantId,
-          status,
-          methodType: 'card' as const,
-          cardBrand: null,
-          cardLast4: null,
-          cardExpMonth: null,
-          cardExpYear: null,
-          cardFingerprint: null,
-          upiVpa: null,
-          clientKey: 'ck_1',
-          processor: 'sandbox',
-          processorReference: null,
-          declineCode,
-          failureMessage: null,
-          createdAt: 1,
-          updatedAt: 1,
-        });
+        const attempt = (id: string, status: AttemptRow['status'], declineCode: string | null) =>
+          attemptOf(row, { id, status, declineCode });
         await a.transaction(async (tx) => {
           await tx.insertAttempt(attempt('pa_declined', 'failed', 'insufficient_funds'));
           await tx.insertAttempt(attempt('pa_left', 'failed', 'abandoned'));
@@ -220,6 +231,43 @@ export function testStore(opts: {
           }),
         );
         expect(before.map((r) => r.id)).toEqual([rows[4]?.id, rows[3]?.id]);
+      });
+
+      it("filters a list by the latest attempt's method, currency and amount", async () => {
+        await seed(a);
+        const rows = [
+          intent({ amount: 500, latestAttemptId: 'pa_f1' }),
+          intent({ amount: 2_000, latestAttemptId: 'pa_f2' }),
+          intent({ amount: 2_000, currency: 'USD', latestAttemptId: 'pa_f3' }),
+          intent({ amount: 9_000, latestAttemptId: 'pa_f4' }),
+          intent({ amount: 2_500 }),
+        ];
+        await a.transaction(async (tx) => {
+          for (const r of rows) await tx.insertIntent(r);
+          const method = ['card', 'upi', 'upi', 'card'] as const;
+          for (const [i, r] of rows.slice(0, 4).entries()) {
+            // The first intent was tried by UPI before its card: only the latest counts.
+            if (i === 0) {
+              await tx.insertAttempt(attemptOf(r, { id: 'pa_f0', methodType: 'upi' }));
+            }
+            await tx.insertAttempt(
+              attemptOf(r, { id: `pa_f${i + 1}`, methodType: method[i] as 'card' }),
+            );
+          }
+        });
+        const ids = async (f: Partial<IntentListFilter>) =>
+          (await b.read((tx) => tx.listIntents({ merchantId, livemode: false, limit: 10, ...f })))
+            .map((r) => r.id)
+            .reverse();
+        const id = (i: number) => rows[i]?.id;
+        expect(await ids({ methodType: 'upi' })).toEqual([id(1), id(2)]);
+        expect(await ids({ methodType: 'card' })).toEqual([id(0), id(3)]);
+        expect(await ids({ amountGte: 2_000, amountLte: 2_500 })).toEqual([id(1), id(2), id(4)]);
+        expect(await ids({ currency: 'USD' })).toEqual([id(2)]);
+        expect(await ids({ methodType: 'upi', currency: 'INR', amountGte: 1_000 })).toEqual([
+          id(1),
+        ]);
+        expect(await ids({ amountGte: 9_001 })).toEqual([]);
       });
 
       it('keeps dashboard users (one per email) and ends sessions when idle, expired or signed out', async () => {
