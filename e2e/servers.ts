@@ -60,6 +60,7 @@ const config = {
     KASSA_DASHBOARD_LOGINS_PER_MINUTE: '500',
     // The shop's webhook receiver is on loopback.
     KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: '1',
   }),
   publicUrl: gatewayUrl,
   confirmsPerMinutePerClient: 10_000,
@@ -120,6 +121,7 @@ async function startProcesses(url: string) {
     KASSA_REDIRECT_SECRET: config.redirectSecret,
     KASSA_WEBHOOK_RETRY_SCHEDULE: config.webhooks.retrySchedule.join(','),
     KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: '1',
     KASSA_DASHBOARD_LOGINS_PER_MINUTE: '500',
     KASSA_STRIPE_API_URL: fakeStripe.url,
   };

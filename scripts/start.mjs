@@ -56,6 +56,9 @@ const gateway = run('gateway', ['packages/server/dist/kassa.mjs', 'start'], {
   // this machine allowed as a target.
   KASSA_DEMO: '1',
   KASSA_WEBHOOK_ALLOWED_HOSTS: process.env.KASSA_WEBHOOK_ALLOWED_HOSTS ?? '127.0.0.1,localhost',
+  // The shop's own answers, shown in the dashboard's delivery log: here the operator is the
+  // merchant, so reading back a loopback answer shows nobody anything new.
+  KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: process.env.KASSA_WEBHOOK_KEEP_RESPONSE_BODIES ?? '1',
   // Followed on every start: the modal can frame the shop on whatever port it runs on.
   KASSA_DEMO_ORIGINS:
     process.env.KASSA_DEMO_ORIGINS ?? `http://localhost:${shopPort},http://127.0.0.1:${shopPort}`,

@@ -375,6 +375,12 @@ test('webhooks: the delivery log, and a dead delivery replayed until delivered',
     await expect(rows.first()).toHaveAttribute('data-status', 'dead');
     await expect(rows.first()).toContainText('payment_intent.created');
     await expect(rows.first()).toContainText('503');
+    // Every attempt, with the start of what the endpoint answered.
+    await rows.first().locator('summary').click();
+    const attempts = rows.first().getByTestId('attempts').locator('li');
+    await expect(attempts).not.toHaveCount(0);
+    await expect(attempts.first()).toContainText('503');
+    await expect(attempts.first().locator('pre')).toHaveText('down');
 
     await page.request.post(`${hook}/mode`, { data: { up: true } });
     await page.getByRole('button', { name: 'Replay dead deliveries' }).click();

@@ -110,6 +110,7 @@ const en = {
   disabled: 'Disabled',
   event: 'Event',
   lastAnswer: 'Last answer',
+  noBodyKept: 'no answer body kept',
   retry: 'Retry',
   attemptsCount: (n: number) => (n === 1 ? '1 attempt' : `${n} attempts`),
   deliveryStatus: {
@@ -241,6 +242,7 @@ const hi: Strings = {
   disabled: 'बंद',
   event: 'इवेंट',
   lastAnswer: 'अंतिम उत्तर',
+  noBodyKept: 'उत्तर का मुख्य भाग नहीं रखा गया',
   retry: 'फिर से भेजें',
   attemptsCount: (n) => `${n} प्रयास`,
   deliveryStatus: {

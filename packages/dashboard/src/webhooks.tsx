@@ -27,6 +27,10 @@ interface Delivery {
   }[];
 }
 
+/** An attempt's answer in a line: `503 · 12 ms`, or the error when nothing answered. */
+const answer = (a: Delivery['attempts'][number]) =>
+  `${a.response_status ?? a.error ?? '—'} · ${a.latency_ms} ms`;
+
 const day = (value: string, end = false) =>
   Math.floor(new Date(`${value}T${end ? '23:59:59' : '00:00:00'}`).getTime() / 1000);
 const today = () => new Date().toISOString().slice(0, 10);
@@ -286,10 +290,28 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
                           </span>{' '}
                           <span class="small">{t.attemptsCount(d.attempt_count)}</span>
                         </td>
-                        <td class="small" title={last?.response_body ?? last?.error ?? ''}>
-                          {last
-                            ? `${last.response_status ?? last.error ?? '—'} · ${last.latency_ms} ms`
-                            : '—'}
+                        <td class="small answers">
+                          {last ? (
+                            <details>
+                              <summary>{answer(last)}</summary>
+                              <ol data-testid="attempts">
+                                {d.attempts.map((a) => (
+                                  <li>
+                                    {when(a.attempted_at, intl)} · {answer(a)}
+                                    {a.response_body ? (
+                                      <pre>{a.response_body}</pre>
+                                    ) : (
+                                      a.response_status !== null && (
+                                        <span class="note"> · {t.noBodyKept}</span>
+                                      )
+                                    )}
+                                  </li>
+                                ))}
+                              </ol>
+                            </details>
+                          ) : (
+                            '—'
+                          )}
                         </td>
                         <td>{when(d.created, intl)}</td>
                         {owner && (

@@ -173,7 +173,9 @@ const envSchema = z.object({
   KASSA_WEBHOOK_ENDPOINTS_PER_MERCHANT: z.coerce.number().int().min(1).default(16),
   KASSA_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
   KASSA_WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
-  KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: z.enum(['true', 'false', '1', '0']).default('false'),
+  /** Unset: kept while endpoints can only be on the public internet (nothing is read back
+   * that the merchant could not fetch), not once private or listed hosts are allowed. */
+  KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: z.enum(['true', 'false', '1', '0']).optional(),
 });
 
 const flag = (v: string) => v === 'true' || v === '1';
@@ -278,7 +280,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         allowPrivate: flag(e.KASSA_WEBHOOK_ALLOW_PRIVATE),
         allowed: list(e.KASSA_WEBHOOK_ALLOWED_HOSTS),
       },
-      keepResponseBodies: flag(e.KASSA_WEBHOOK_KEEP_RESPONSE_BODIES),
+      keepResponseBodies:
+        e.KASSA_WEBHOOK_KEEP_RESPONSE_BODIES === undefined
+          ? !flag(e.KASSA_WEBHOOK_ALLOW_PRIVATE) && list(e.KASSA_WEBHOOK_ALLOWED_HOSTS).length === 0
+          : flag(e.KASSA_WEBHOOK_KEEP_RESPONSE_BODIES),
     },
   };
 }

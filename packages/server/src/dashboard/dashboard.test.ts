@@ -241,9 +241,7 @@ describe('dashboard payments', () => {
       (await b.request('GET', `/payments?${q}`)).json.data.map((p: { id: string }) => p.id);
     expect(await ids('method=card')).toEqual([pi.id]);
     expect(await ids('method=upi')).toEqual([]);
-    expect(await ids(`currency=${pi.currency}&min=${pi.amount}&max=${pi.amount}`)).toContain(
-      pi.id,
-    );
+    expect(await ids(`currency=${pi.currency}&min=${pi.amount}&max=${pi.amount}`)).toContain(pi.id);
     expect(await ids(`min=${pi.amount + 1}`)).not.toContain(pi.id);
     const bad = await b.request('GET', '/payments?min=-5');
     expect([bad.status, bad.json.error.param]).toEqual([400, 'min']);
