@@ -36,6 +36,7 @@ export default async function globalSetup() {
   process.env.E2E_FAKE_STRIPE_URL = urls.fakeStripeUrl;
   process.env.E2E_SHOP_SECRET_KEY = urls.shopSecretKey;
   process.env.E2E_DASHBOARD_PASSWORD = urls.dashboardPassword;
+  process.env.E2E_GENERATED_PASSWORD = urls.generatedPassword;
   return async () => {
     if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
   };

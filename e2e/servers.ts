@@ -348,6 +348,13 @@ for (const [email, role] of [
     password: DASHBOARD_PASSWORD,
   });
 }
+// A new colleague's account, with a generated password (as `kassa users create` prints
+// one): for the spec of the first sign-in.
+const generated = await createDashboardUser(store, systemClock, {
+  merchantId: shopMerchant.merchant.id,
+  email: 'new@chai.test',
+  role: 'viewer',
+});
 const shopKassa = new Kassa((shopMerchant.keys[0] as { secret: string }).secret, {
   baseUrl: gatewayUrl,
 });
@@ -366,5 +373,5 @@ const storefront = createShop({
 shopHttp.server.on('request', getRequestListener(storefront.fetch));
 
 process.stdout.write(
-  `${JSON.stringify({ fakeStripeUrl: fakeStripe.url, gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, dashboardPassword: DASHBOARD_PASSWORD, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
+  `${JSON.stringify({ fakeStripeUrl: fakeStripe.url, gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, dashboardPassword: DASHBOARD_PASSWORD, generatedPassword: generated.password, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
 );

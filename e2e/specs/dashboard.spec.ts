@@ -188,6 +188,51 @@ test('the payments list filters by status and pages; a payment has its attempts 
   await expect(page).toHaveURL(/q=DASH_/);
 });
 
+test('a generated password is for one sign-in: the dashboard asks for a new one first', async ({
+  page,
+  browser,
+}) => {
+  const generated = process.env.E2E_GENERATED_PASSWORD as string;
+  // A second browser signed in with the same password: the change signs it out.
+  const other = await browser.newPage();
+  await other.goto(`${gateway()}/dashboard`);
+  await other.getByLabel('Email').fill('new@chai.test');
+  await other.getByLabel('Password').fill(generated);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other.getByRole('heading', { name: 'Change password' })).toBeVisible();
+
+  await page.goto(`${gateway()}/dashboard/payments`);
+  await page.getByLabel('Email').fill('new@chai.test');
+  await page.getByLabel('Password').fill(generated);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Nothing else: no navigation, whatever the address asked for.
+  await expect(page.getByRole('heading', { name: 'Change password' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Payments' })).toHaveCount(0);
+  await expect(page.getByText('You signed in with a generated password.')).toBeVisible();
+  const refused = await page.request.get(`${gateway()}/dashboard/api/payments`);
+  expect(refused.status()).toBe(403);
+
+  await page.getByLabel('Current password', { exact: true }).fill(generated);
+  await page.getByLabel('New password', { exact: true }).fill('my own long passphrase');
+  await page.getByLabel('New password, again').fill('my own long passphrase!');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The two new passwords differ.');
+  await expect(page.getByLabel('New password, again')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('New password, again').fill('my own long passphrase');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('link', { name: 'Payments' })).toBeVisible();
+  await expect(page.locator('p.notice')).toHaveText(
+    'Password changed. Other sessions are signed out.',
+  );
+  await page.getByRole('link', { name: 'Payments' }).click();
+  await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
+
+  // The other browser's session ended with the old password.
+  await other.reload();
+  await expect(other.getByLabel('Email')).toBeVisible();
+  await other.close();
+});
+
 test('the payments list filters by method and by an amount typed in rupees', async ({ page }) => {
   // An amount no other spec uses: ₹(500 + n).37.
   const amount = (500 + Math.floor(Math.random() * 9000)) * 100 + 37;
@@ -239,6 +284,14 @@ test('axe finds no serious or critical violation on sign-in, the list and a paym
   await scan();
   await page.getByRole('button', { name: 'Refund' }).click();
   await expect(page.getByRole('dialog')).toBeVisible();
+  await scan();
+  await page.keyboard.press('Escape');
+  await page.getByRole('link', { name: 'Change password' }).click();
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByLabel('Current password')).toBeFocused();
+  await scan();
+  await page.goto(`${gateway()}/dashboard/webhooks`);
+  await expect(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
   await scan();
 });
 

@@ -59,7 +59,7 @@ export function query(params: Record<string, string | number | undefined | null>
 }
 
 export interface Session {
-  user: { id: string; email: string; role: 'owner' | 'viewer' };
+  user: { id: string; email: string; role: 'owner' | 'viewer'; must_change_password: boolean };
   merchant: { id: string; name: string };
   csrf_token: string;
   expires_at: number;

@@ -3,6 +3,7 @@ import { api, type Session, setCsrf, whenSignedOut } from './api.ts';
 import { DevelopersPage } from './developers.tsx';
 import { type Lang, LOCALES, type Strings } from './i18n.ts';
 import { OverviewPage } from './overview.tsx';
+import { PasswordPage } from './password.tsx';
 import { PaymentPage } from './payment.tsx';
 import { PaymentsPage } from './payments.tsx';
 import { go, onLinkClick, useLocation } from './router.ts';
@@ -29,6 +30,8 @@ export function App() {
   const [live, setLive] = useState(() => localStorage.getItem('kassa:mode') === 'live');
   const { t, intl } = LOCALES[lang];
   const url = useLocation();
+  /** A word for the page that opens next (until the address changes). */
+  const [flash, setFlash] = useState<{ text: string; at: string } | null>(null);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -56,7 +59,19 @@ export function App() {
   const ctx: Ctx = { t, intl, session, live, mode: live ? 'live' : '' };
   const path = url.pathname.replace(/\/$/, '');
   const paymentId = /^\/dashboard\/payments\/([\w-]+)$/.exec(path)?.[1];
-  const page = paymentId ? (
+  const forced = session.user.must_change_password;
+  const page = forced ? (
+    <PasswordPage
+      t={t}
+      forced
+      onSession={(s) => {
+        setSession(s);
+        setFlash({ text: t.passwordChanged, at: url.href });
+      }}
+    />
+  ) : path === '/dashboard/password' ? (
+    <PasswordPage t={t} forced={false} onSession={setSession} />
+  ) : paymentId ? (
     <PaymentPage ctx={ctx} id={paymentId} />
   ) : path === '/dashboard/webhooks' ? (
     <WebhooksPage ctx={ctx} />
@@ -91,12 +106,14 @@ export function App() {
           <strong>{session.merchant.name}</strong>
           <span class={`mode ${live ? 'live' : 'test'}`}>{live ? t.liveMode : t.testMode}</span>
         </div>
-        <nav aria-label={t.title}>
-          {nav('/dashboard', t.overview)}
-          {nav('/dashboard/payments', t.payments)}
-          {nav('/dashboard/webhooks', t.webhooks)}
-          {nav('/dashboard/developers', t.developers)}
-        </nav>
+        {!forced && (
+          <nav aria-label={t.title}>
+            {nav('/dashboard', t.overview)}
+            {nav('/dashboard/payments', t.payments)}
+            {nav('/dashboard/webhooks', t.webhooks)}
+            {nav('/dashboard/developers', t.developers)}
+          </nav>
+        )}
         <div class="me">
           <label class="switch">
             <input
@@ -112,6 +129,16 @@ export function App() {
           </label>
           <LangPicker t={t} lang={lang} setLang={setLang} />
           <span class="who">{session.user.email}</span>
+          {!forced && (
+            <a
+              class="quiet"
+              href="/dashboard/password"
+              onClick={onLinkClick}
+              aria-current={path === '/dashboard/password' ? 'page' : undefined}
+            >
+              {t.changePassword}
+            </a>
+          )}
           <button type="button" onClick={() => signOut(false)}>
             {t.signOut}
           </button>
@@ -120,7 +147,14 @@ export function App() {
           </button>
         </div>
       </header>
-      <main>{page}</main>
+      <main>
+        {flash && flash.at === url.href && (
+          <p class="notice" role="status">
+            {flash.text}
+          </p>
+        )}
+        {page}
+      </main>
     </div>
   );
 }

@@ -65,7 +65,9 @@ export async function usersCommand(opts: {
     });
     process.stdout.write(
       `Created ${user.role} ${user.email} for ${user.merchantId}\n` +
-        (generated ? `  password: ${shown}   (shown once; store it now)\n` : '') +
+        (generated
+          ? `  password: ${shown}   (shown once, for the first sign-in: a new one is asked for then)\n`
+          : '') +
         `  sign in at ${config.publicUrl}/dashboard\n`,
     );
   } catch (err) {

@@ -196,6 +196,70 @@ describe('dashboard sign-in and sessions', () => {
   });
 });
 
+describe('dashboard passwords', () => {
+  it('a generated password must be replaced before anything else; the change ends every other session', async () => {
+    const g = await setup();
+    const made = await createDashboardUser(g.store, g.clock, {
+      merchantId: g.a.id,
+      email: 'new@shop.test',
+    });
+    expect(made.generated).toBe(true);
+    const other = browser(g);
+    await other.login('new@shop.test', made.password);
+    const b = browser(g);
+    const signIn = await b.login('new@shop.test', made.password);
+    expect(signIn.json.user.must_change_password).toBe(true);
+    // Nothing but the session, sign-out and the password answers yet.
+    expect((await b.request('GET', '/session')).status).toBe(200);
+    for (const path of ['/payments', '/overview?from=0&to=10', '/webhooks', '/developers']) {
+      const refused = await b.request('GET', path);
+      expect([refused.status, refused.json.error.code], path).toEqual([
+        403,
+        'password_change_required',
+      ]);
+    }
+    const change = (current: string, next: string, headers?: Record<string, string>) =>
+      b.request('POST', '/password', { current_password: current, new_password: next }, headers);
+    const wrong = await change('not it at all', 'a brand new passphrase');
+    expect([wrong.status, wrong.json.error.param]).toEqual([400, 'current_password']);
+    const short = await change(made.password, 'short');
+    expect([short.status, short.json.error.param]).toEqual([400, 'new_password']);
+    const same = await change(made.password, made.password);
+    expect([same.status, same.json.error.param]).toEqual([400, 'new_password']);
+    // Without the CSRF token, nothing changes.
+    expect(
+      (await change(made.password, 'a brand new passphrase', { 'x-csrf-token': '' })).status,
+    ).toBe(403);
+    const before = b.cookie;
+    const ok = await change(made.password, 'a brand new passphrase');
+    expect(ok.status).toBe(200);
+    expect(ok.json.user.must_change_password).toBe(false);
+    // A new session for this browser; the old one, and every other, is over.
+    expect(b.cookie).not.toBe(before);
+    expect((await b.request('GET', '/payments')).status).toBe(200);
+    expect((await other.request('GET', '/session')).status).toBe(401);
+    const stale = browser(g);
+    stale.cookie = before;
+    expect((await stale.request('GET', '/session')).status).toBe(401);
+    // Only the new password signs in now.
+    expect((await browser(g).login('new@shop.test', made.password)).status).toBe(401);
+    expect((await browser(g).login('new@shop.test', 'a brand new passphrase')).status).toBe(200);
+  });
+
+  it('a password chosen at creation need not be changed, but can be', async () => {
+    const g = await setup();
+    const b = browser(g);
+    expect((await b.login('owner@shop.test')).json.user.must_change_password).toBe(false);
+    expect((await b.request('GET', '/payments')).status).toBe(200);
+    const ok = await b.request('POST', '/password', {
+      current_password: PASSWORD,
+      new_password: 'another long passphrase',
+    });
+    expect(ok.status).toBe(200);
+    expect((await b.request('GET', '/payments')).status).toBe(200);
+  });
+});
+
 describe('dashboard payments', () => {
   it('finds a payment by order id, intent id or processor reference, and shows its timeline', async () => {
     const g = await setup();

@@ -34,7 +34,8 @@ import {
   webhookEndpointRoutes,
 } from '../webhooks/routes.ts';
 import { toEndpoint } from '../webhooks/serialize.ts';
-import { DUMMY_HASH, verifyPassword } from './passwords.ts';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
+import { MIN_PASSWORD } from './users.ts';
 
 export const SESSION_COOKIE = 'kassa_session';
 /** A session ends after this long unused, and this long after sign-in whatever happens. */
@@ -64,6 +65,14 @@ function sessionTokens(c: Context): string[] {
   }
   return out.slice(0, 4);
 }
+
+const passwordSchema = z.object({
+  current_password: z.string().min(1, 'Enter your current password.').max(1024),
+  new_password: z
+    .string()
+    .min(MIN_PASSWORD, `Use at least ${MIN_PASSWORD} characters.`)
+    .max(1024, 'Use at most 1024 characters.'),
+});
 
 const loginSchema = z.object({
   email: z.string().trim().toLowerCase().min(1).max(255),
@@ -129,7 +138,12 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     merchant: MerchantRow,
     session: DashboardSessionRow,
   ) => ({
-    user: { id: user.id, email: user.email, role: user.role },
+    user: {
+      id: user.id,
+      email: user.email,
+      role: user.role,
+      must_change_password: user.mustChangePassword,
+    },
     merchant: { id: merchant.id, name: merchant.name },
     csrf_token: session.csrfToken,
     expires_at: Math.floor(session.expiresAt / 1000),
@@ -161,46 +175,59 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     return c.json(describe(user, merchant, session));
   });
 
-  /** Everything below needs a live session; changes need its CSRF token too. */
-  const requireSession: MiddlewareHandler<DashEnv> = async (c, next) => {
-    const tokens = sessionTokens(c);
-    const token = tokens[0];
-    const now = clock.now();
-    const found = await store.read(async (tx) => {
-      for (const t of tokens) {
-        const session = await tx.getDashboardSession(sha256(t));
-        const user = session ? await tx.getDashboardUser(session.userId) : null;
-        const merchant = user ? await tx.getMerchant(user.merchantId) : null;
-        if (session && user && merchant) return { session, user, merchant };
+  /** Everything below needs a live session; changes need its CSRF token too. Until a
+   * generated password is replaced, only the session, sign-out and the password itself
+   * answer (`signedIn`); every other route (`requireSession`) refuses. */
+  const session =
+    (passwordToChangeAllowed: boolean): MiddlewareHandler<DashEnv> =>
+    async (c, next) => {
+      const tokens = sessionTokens(c);
+      const token = tokens[0];
+      const now = clock.now();
+      const found = await store.read(async (tx) => {
+        for (const t of tokens) {
+          const session = await tx.getDashboardSession(sha256(t));
+          const user = session ? await tx.getDashboardUser(session.userId) : null;
+          const merchant = user ? await tx.getMerchant(user.merchantId) : null;
+          if (session && user && merchant) return { session, user, merchant };
+        }
+        return null;
+      });
+      const alive =
+        found &&
+        found.session.expiresAt > now &&
+        found.session.lastSeenAt >= now - SESSION_IDLE_MS &&
+        (found.session.lastSeenAt >= now - TOUCH_EVERY_MS ||
+          (await store.transaction((tx) =>
+            tx.touchDashboardSession(found.session.id, now, now - SESSION_IDLE_MS),
+          )));
+      if (!found || !alive) {
+        if (token) deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
+        throw new ApiError(401, 'not_signed_in', 'Sign in to the dashboard.');
       }
-      return null;
-    });
-    const alive =
-      found &&
-      found.session.expiresAt > now &&
-      found.session.lastSeenAt >= now - SESSION_IDLE_MS &&
-      (found.session.lastSeenAt >= now - TOUCH_EVERY_MS ||
-        (await store.transaction((tx) =>
-          tx.touchDashboardSession(found.session.id, now, now - SESSION_IDLE_MS),
-        )));
-    if (!found || !alive) {
-      if (token) deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
-      throw new ApiError(401, 'not_signed_in', 'Sign in to the dashboard.');
-    }
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      checkOrigin(c);
-      const sent = c.req.header('x-csrf-token') ?? '';
-      if (!safeEqual(sent, found.session.csrfToken)) {
-        throw new ApiError(403, 'csrf_failed', 'This request did not come from the dashboard.');
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+        checkOrigin(c);
+        const sent = c.req.header('x-csrf-token') ?? '';
+        if (!safeEqual(sent, found.session.csrfToken)) {
+          throw new ApiError(403, 'csrf_failed', 'This request did not come from the dashboard.');
+        }
       }
-    }
-    c.set('user', found.user);
-    c.set('session', found.session);
-    c.set('merchant', found.merchant);
-    c.set('livemode', c.req.query('mode') === 'live');
-    c.set('keyKind', 'secret');
-    await next();
-  };
+      if (found.user.mustChangePassword && !passwordToChangeAllowed) {
+        throw new ApiError(
+          403,
+          'password_change_required',
+          'Choose a new password before anything else: the one you signed in with was generated.',
+        );
+      }
+      c.set('user', found.user);
+      c.set('session', found.session);
+      c.set('merchant', found.merchant);
+      c.set('livemode', c.req.query('mode') === 'live');
+      c.set('keyKind', 'secret');
+      await next();
+    };
+  const requireSession = session(false);
+  const signedIn = session(true);
 
   const ownerOnly: MiddlewareHandler<DashEnv> = async (c, next) => {
     if (c.get('user').role !== 'owner') {
@@ -209,9 +236,10 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     await next();
   };
 
-  app.use('/session', requireSession);
-  app.use('/logout', requireSession);
-  app.use('/logout_everywhere', requireSession);
+  app.use('/session', signedIn);
+  app.use('/logout', signedIn);
+  app.use('/logout_everywhere', signedIn);
+  app.use('/password', signedIn);
   app.use('/payments/*', requireSession);
   app.use('/payments', requireSession);
 
@@ -220,6 +248,47 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     await store.transaction((tx) => tx.deleteDashboardSessions({ id: c.get('session').id }));
     deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
     return c.json({ signed_out: 1 });
+  });
+  /** A new password, given the current one: every session of the user ends (a session
+   * someone else may hold ends with the old password) and this browser gets a new one. */
+  app.post('/password', async (c) => {
+    const user = c.get('user');
+    const body = passwordSchema.safeParse(await c.req.json().catch(() => null));
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      const param = String(issue?.path[0] ?? 'new_password');
+      throw new ApiError(400, 'parameter_invalid', issue?.message ?? `Check ${param}.`, { param });
+    }
+    // Guessing the current password from a stolen session is limited like sign-in.
+    await hit(c, `dash-password:${user.id}`, config.dashboardLoginsPerMinute);
+    const { current_password: current, new_password: next } = body.data;
+    if (!(await verifyPassword(current, user.passwordHash))) {
+      throw new ApiError(400, 'invalid_password', 'That is not your current password.', {
+        param: 'current_password',
+      });
+    }
+    if (next === current) {
+      throw new ApiError(400, 'parameter_invalid', 'Choose a password you have not used here.', {
+        param: 'new_password',
+      });
+    }
+    const hash = await hashPassword(next);
+    const changed = await store.transaction(async (tx) => {
+      if (!(await tx.changeDashboardPassword(user.id, user.passwordHash, hash))) return false;
+      await tx.deleteDashboardSessions({ userId: user.id });
+      return true;
+    });
+    if (!changed) {
+      throw new ApiError(409, 'password_changed', 'Your password was just changed elsewhere.');
+    }
+    const fresh = await startSession(c, user);
+    return c.json(
+      describe(
+        { ...user, passwordHash: hash, mustChangePassword: false },
+        c.get('merchant'),
+        fresh,
+      ),
+    );
   });
   app.post('/logout_everywhere', async (c) => {
     const n = await store.transaction((tx) =>

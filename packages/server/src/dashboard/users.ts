@@ -39,6 +39,7 @@ export async function createDashboardUser(
     email: o.email,
     passwordHash: await hashPassword(password),
     role: o.role,
+    mustChangePassword: o.password === undefined,
     createdAt: clock.now(),
   };
   if (!(await store.transaction((tx) => tx.insertDashboardUser(user)))) {

@@ -39,6 +39,7 @@ const WRITES = new Set<string>([
   'insertApiKey',
   'revokeApiKey',
   'insertDashboardUser',
+  'changeDashboardPassword',
   'insertDashboardSession',
   'touchDashboardSession',
   'deleteDashboardSessions',

@@ -274,6 +274,8 @@ export interface DashboardUserRow {
   passwordHash: string;
   /** An owner may refund, capture and change settings; a viewer only reads. */
   role: 'owner' | 'viewer';
+  /** A generated password, printed once: it must be replaced at the first sign-in. */
+  mustChangePassword: boolean;
   createdAt: number;
 }
 
@@ -475,6 +477,9 @@ export interface StoreTx extends StoreRead {
   // Dashboard users and sessions
   /** Adds a user; false if the email already has an account. */
   insertDashboardUser(row: DashboardUserRow): Promise<boolean>;
+  /** Replaces a password (and clears `mustChangePassword`) only if the hash is still
+   * `fromHash`: of two changes at once, one wins. */
+  changeDashboardPassword(id: string, fromHash: string, toHash: string): Promise<boolean>;
   insertDashboardSession(row: DashboardSessionRow): Promise<void>;
   /** Marks a session used at `now` if it is still alive: used since `idleSince` and not
    * past its absolute end; false (and nothing written) otherwise. */

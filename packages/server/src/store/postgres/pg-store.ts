@@ -465,6 +465,12 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
     getDashboardSession: (id) => byId(s.dashboardSessions, id),
     insertDashboardUser: async (row) =>
       (await w.insert(s.dashboardUsers, row, { ignoreConflict: true })) === 1,
+    changeDashboardPassword: async (id, fromHash, toHash) =>
+      (await w.update(
+        s.dashboardUsers,
+        { passwordHash: toHash, mustChangePassword: false },
+        { id, passwordHash: fromHash },
+      )) === 1,
     insertDashboardSession: async (row) => void (await w.insert(s.dashboardSessions, row)),
     touchDashboardSession: async (id, now, idleSince) => {
       const t = s.dashboardSessions;

@@ -362,6 +362,8 @@ export const dashboardUsers = pgTable(
     email: text('email').notNull().unique(),
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ['owner', 'viewer'] }).notNull(),
+    /** Set for a generated password: nothing but choosing a new one until then. */
+    mustChangePassword: bool('must_change_password').notNull().default(false),
     createdAt: int('created_at').notNull(),
   },
   (t) => [index('dashboard_users_merchant').on(t.merchantId)],

@@ -430,6 +430,15 @@ function createTx(
       ),
     insertDashboardUser: (row) =>
       run(() => w.insert(s.dashboardUsers, row, { ignoreConflict: true }) === 1),
+    changeDashboardPassword: (id, fromHash, toHash) =>
+      run(
+        () =>
+          w.update(
+            s.dashboardUsers,
+            { passwordHash: toHash, mustChangePassword: false },
+            { id, passwordHash: fromHash },
+          ) === 1,
+      ),
     insertDashboardSession: (row) => run(() => void w.insert(s.dashboardSessions, row)),
     touchDashboardSession: (id, now, idleSince) =>
       run(() => {

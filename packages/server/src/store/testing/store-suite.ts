@@ -278,6 +278,7 @@ export function testStore(opts: {
           email: 'owner@shop.test',
           passwordHash: 'scrypt$hash',
           role: 'owner' as const,
+          mustChangePassword: true,
           createdAt: 1,
         };
         expect(await a.transaction((tx) => tx.insertDashboardUser(user))).toBe(true);
@@ -286,6 +287,19 @@ export function testStore(opts: {
         ).toBe(false);
         expect(await b.read((tx) => tx.findDashboardUserByEmail('owner@shop.test'))).toEqual(user);
         expect(await b.read((tx) => tx.getDashboardUser('usr_other'))).toBeNull();
+        // Two password changes from the same old password at once: one wins.
+        const changed = await Promise.all(
+          [a, b].map((store, i) =>
+            store.transaction((tx) =>
+              tx.changeDashboardPassword(user.id, 'scrypt$hash', `scrypt$new${i}`),
+            ),
+          ),
+        );
+        expect(changed.filter(Boolean)).toHaveLength(1);
+        expect(await a.read((tx) => tx.getDashboardUser(user.id))).toMatchObject({
+          passwordHash: `scrypt$new${changed.indexOf(true)}`,
+          mustChangePassword: false,
+        });
         const session = (id: string) => ({
           id,
           userId: user.id,
