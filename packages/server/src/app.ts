@@ -33,6 +33,7 @@ import { dailyReconciliation } from './reconciliation/daily.ts';
 import { reconciliationRoutes } from './reconciliation/routes.ts';
 import { createRefunds, REFUND_JOB } from './refunds/refunds.ts';
 import { refundRoutes } from './refunds/routes.ts';
+import type { Store } from './store/types.ts';
 import { createDeliverer } from './webhooks/deliver.ts';
 import { DELIVER_JOB } from './webhooks/fan-out.ts';
 import { webhookDeliveryRoutes, webhookEndpointRoutes } from './webhooks/routes.ts';
@@ -161,6 +162,7 @@ export function createGateway(given: Deps) {
       () => lifecycle.expireDue(),
       () => lifecycle.cancelStaleAuthorizations(),
       dailyReconciliation(deps),
+      () => foldOverviewStats(store),
       () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
       () => store.transaction((tx) => tx.purgeRateLimits(clock.now() - 120_000)),
       () =>
@@ -189,6 +191,16 @@ export function createGateway(given: Deps) {
     store,
     services: { intents, confirms, lifecycle, refunds },
   };
+}
+
+const FOLD_BATCH = 10_000;
+
+/** Folds the overview's changes into its hourly rows, a batch per transaction, until a
+ * batch is not full (at most 50 batches a poll, so other chores get their turn). */
+export async function foldOverviewStats(store: Store) {
+  for (let i = 0; i < 50; i++) {
+    if ((await store.transaction((tx) => tx.foldStats(FOLD_BATCH))) < FOLD_BATCH) return;
+  }
 }
 
 /** The HTTP app alone; see `createGateway` for the worker. */

@@ -1,4 +1,4 @@
-export { createApp, createGateway } from './app.ts';
+export { createApp, createGateway, foldOverviewStats } from './app.ts';
 export { type Clock, manualClock, systemClock } from './clock.ts';
 export { type Config, loadConfig, testConfig } from './config.ts';
 export { createDashboardUser } from './dashboard/users.ts';

@@ -39,6 +39,7 @@ const WRITES = new Set<string>([
   'insertApiKey',
   'revokeApiKey',
   'insertDashboardUser',
+  'foldStats',
   'changeDashboardPassword',
   'insertDashboardSession',
   'touchDashboardSession',

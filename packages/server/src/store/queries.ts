@@ -15,7 +15,13 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
-import type { EventListFilter, IntentListFilter, Keyset, PageWindow } from './types.ts';
+import type {
+  EventListFilter,
+  IntentListFilter,
+  Keyset,
+  OverviewFilter,
+  PageWindow,
+} from './types.ts';
 
 /**
  * The list queries' conditions, the same for both dialects: each store passes its own
@@ -117,3 +123,88 @@ export function keyset(created: Column, id: Column, w: PageWindow<Keyset>) {
 
 /** Endpoints one job claim visits at most; the next claim carries on from the last. */
 export const MAX_CLAIM_KEYS = 256;
+
+export const HOUR_MS = 3_600_000;
+
+/**
+ * The overview's range split in two: the whole hours inside it, read from the hourly
+ * rollup (and the changes not yet folded into it), and the parts of an hour at either end,
+ * read from the rows themselves. Everything from the rows when the buckets are not whole
+ * hours or the range holds no whole hour.
+ */
+export function overviewSpans(f: { from: number; to: number; bucketMs: number }) {
+  const start = Math.ceil(f.from / HOUR_MS) * HOUR_MS;
+  const end = Math.floor((f.to + 1) / HOUR_MS) * HOUR_MS;
+  if (f.bucketMs % HOUR_MS !== 0 || start >= end) {
+    return { hours: null, edges: [[f.from, f.to]] as [number, number][] };
+  }
+  const edges: [number, number][] = [];
+  if (f.from < start) edges.push([f.from, start - 1]);
+  if (end <= f.to) edges.push([end, f.to]);
+  return { hours: [start, end] as [number, number], edges };
+}
+
+/** The overview's intents per bucket and currency, in one statement (one snapshot: a fold
+ * committing meanwhile is seen whole or not at all). `live` as the dialect stores it. */
+export function overviewIntentsSql(f: OverviewFilter, live: unknown): SQL {
+  const { hours, edges } = overviewSpans(f);
+  const b = f.bucketMs;
+  const owner = sql`merchant_id = ${f.merchantId} AND livemode = ${live}`;
+  const parts: SQL[] = [];
+  if (hours) {
+    for (const table of ['intent_stats_hourly', 'intent_stats_changes']) {
+      parts.push(sql`SELECT hour - (hour % ${b}) AS bucket, currency, count, succeeded, volume
+        FROM ${sql.identifier(table)}
+        WHERE ${owner} AND hour >= ${hours[0]} AND hour < ${hours[1]}`);
+    }
+  }
+  for (const [from, to] of edges) {
+    parts.push(sql`SELECT created_at - (created_at % ${b}) AS bucket, currency, 1 AS count,
+        CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END AS succeeded, amount_received AS volume
+      FROM payment_intents WHERE ${owner} AND created_at >= ${from} AND created_at <= ${to}`);
+  }
+  return sql`SELECT bucket, currency, sum(count) AS count, sum(succeeded) AS succeeded,
+      sum(volume) AS volume
+    FROM (${sql.join(parts, sql` UNION ALL `)}) AS t
+    GROUP BY bucket, currency ORDER BY bucket, currency`;
+}
+
+/** The overview's attempts by status, method and decline code ('' for none), likewise. */
+export function overviewAttemptsSql(f: OverviewFilter, live: unknown): SQL {
+  const { hours, edges } = overviewSpans(f);
+  const parts: SQL[] = [];
+  if (hours) {
+    for (const table of ['attempt_stats_hourly', 'attempt_stats_changes']) {
+      parts.push(sql`SELECT status, method, decline_code, count FROM ${sql.identifier(table)}
+        WHERE merchant_id = ${f.merchantId} AND livemode = ${live}
+          AND hour >= ${hours[0]} AND hour < ${hours[1]}`);
+    }
+  }
+  for (const [from, to] of edges) {
+    parts.push(sql`SELECT a.status, a.method_type AS method,
+        coalesce(a.decline_code, '') AS decline_code, 1 AS count
+      FROM payment_attempts a JOIN payment_intents i ON i.id = a.intent_id
+      WHERE a.merchant_id = ${f.merchantId} AND i.livemode = ${live}
+        AND a.created_at >= ${from} AND a.created_at <= ${to}`);
+  }
+  return sql`SELECT status, method, decline_code AS "declineCode", sum(count) AS count
+    FROM (${sql.join(parts, sql` UNION ALL `)}) AS t
+    GROUP BY status, method, decline_code HAVING sum(count) <> 0
+    ORDER BY status, method, decline_code`;
+}
+
+/** The overview's rollups: changes, hourly table, key columns, summed columns. */
+export const STAT_TABLES = [
+  [
+    'intent_stats_changes',
+    'intent_stats_hourly',
+    ['merchant_id', 'livemode', 'hour', 'currency'],
+    ['count', 'succeeded', 'volume'],
+  ],
+  [
+    'attempt_stats_changes',
+    'attempt_stats_hourly',
+    ['merchant_id', 'livemode', 'hour', 'status', 'method', 'decline_code'],
+    ['count'],
+  ],
+] as const;

@@ -536,6 +536,11 @@ export interface StoreTx extends StoreRead {
   /** Stores an inbound notification; false if this one was seen before. */
   insertProcessorNotification(row: ProcessorNotificationRow): Promise<boolean>;
 
+  // The overview's rollups
+  /** Folds up to `limit` of the overview's oldest changes (per rollup) into its hourly
+   * rows; how many it folded, of the fuller rollup. Safe beside another fold. */
+  foldStats(limit: number): Promise<number>;
+
   // Reconciliation
   insertReconciliationRun(row: ReconciliationRunRow): Promise<void>;
 

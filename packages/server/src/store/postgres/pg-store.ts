@@ -24,7 +24,17 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { guarded, intentListeners, readOnly } from '../guard.ts';
-import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, notLeft, ownedBy } from '../queries.ts';
+import {
+  eventFilter,
+  intentFilter,
+  keyset,
+  MAX_CLAIM_KEYS,
+  notLeft,
+  overviewAttemptsSql,
+  overviewIntentsSql,
+  ownedBy,
+  STAT_TABLES,
+} from '../queries.ts';
 import type {
   JobRow,
   Keyset,
@@ -717,26 +727,8 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
     insertWebhookAttempt: async (row) => void (await w.insert(s.webhookAttempts, row)),
     overview: async (f) => {
       const [intents, attempts, webhooks] = await Promise.all([
-        client.query({
-          name: 'kassa_overview_intents',
-          text: `SELECT created_at - (created_at % $5) AS bucket, currency, count(*)::int AS count,
-                        sum(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END)::int AS succeeded,
-                        sum(amount_received)::bigint AS volume
-                 FROM payment_intents
-                 WHERE merchant_id = $1 AND livemode = $2 AND created_at >= $3 AND created_at <= $4
-                 GROUP BY 1, 2 ORDER BY 1`,
-          values: [f.merchantId, f.livemode, f.from, f.to, f.bucketMs],
-        }),
-        client.query({
-          name: 'kassa_overview_attempts',
-          text: `SELECT a.status, a.method_type AS method, a.decline_code AS "declineCode",
-                        count(*)::int AS count
-                 FROM payment_attempts a JOIN payment_intents i ON i.id = a.intent_id
-                 WHERE a.merchant_id = $1 AND i.livemode = $2
-                   AND a.created_at >= $3 AND a.created_at <= $4
-                 GROUP BY 1, 2, 3`,
-          values: [f.merchantId, f.livemode, f.from, f.to],
-        }),
+        db.execute(overviewIntentsSql(f, f.livemode)),
+        db.execute(overviewAttemptsSql(f, f.livemode)),
         client.query({
           name: 'kassa_overview_webhooks',
           text: `SELECT w.latency_ms AS "latencyMs", w.response_status AS status
@@ -753,14 +745,44 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
       return {
         intents: intents.rows.map((r) => ({
           bucket: num(r.bucket),
-          currency: r.currency,
+          currency: String(r.currency),
           count: num(r.count),
           succeeded: num(r.succeeded),
           volume: num(r.volume),
         })),
-        attempts: attempts.rows.map((r) => ({ ...r, count: num(r.count) })),
+        attempts: attempts.rows.map((r) => ({
+          status: String(r.status),
+          method: String(r.method),
+          declineCode: r.declineCode ? String(r.declineCode) : null,
+          count: num(r.count),
+        })),
         webhooks: webhooks.rows.map((r) => ({ latencyMs: num(r.latencyMs), status: r.status })),
       };
+    },
+    foldStats: async (limit) => {
+      let most = 0;
+      for (const [changes, hourly, keys, sums] of STAT_TABLES) {
+        const keyCols = sql.raw(keys.join(', '));
+        // SKIP LOCKED: two folds at once take different changes; each change is folded
+        // once, in the transaction that deletes it. Rows upserted in key order.
+        const r = await db.execute(sql`WITH moved AS (
+            DELETE FROM ${sql.identifier(changes)} WHERE id IN (
+              SELECT id FROM ${sql.identifier(changes)} ORDER BY id LIMIT ${limit}
+              FOR UPDATE SKIP LOCKED)
+            RETURNING *
+          ), folded AS (
+            INSERT INTO ${sql.identifier(hourly)} AS h (${sql.raw([...keys, ...sums].join(', '))})
+            SELECT ${keyCols}, ${sql.raw(sums.map((c) => `sum(${c})`).join(', '))}
+            FROM moved GROUP BY ${keyCols} ORDER BY ${keyCols}
+            ON CONFLICT (${keyCols}) DO UPDATE SET ${sql.raw(
+              sums.map((c) => `${c} = h.${c} + excluded.${c}`).join(', '),
+            )}
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM moved) AS n`);
+        most = Math.max(most, Number(r.rows[0]?.n ?? 0));
+      }
+      return most;
     },
     listAttemptsOfIntent: (intentId) =>
       db

@@ -384,3 +384,65 @@ export const dashboardSessions = pgTable(
   },
   (t) => [index('dashboard_sessions_user').on(t.userId)],
 );
+
+/**
+ * The overview's figures by hour, kept by the database itself: triggers on
+ * payment_intents and payment_attempts append a change to the `*_stats_changes` tables
+ * (an insert only: no row two transactions would wait on), and the worker folds those into
+ * the `*_stats_hourly` tables. The overview reads hourly rows plus changes not yet folded,
+ * so it is exact at any moment and costs hours, not rows.
+ */
+export const intentStatsHourly = pgTable(
+  'intent_stats_hourly',
+  {
+    merchantId: text('merchant_id').notNull(),
+    livemode: bool('livemode').notNull(),
+    hour: int('hour').notNull(),
+    currency: text('currency').notNull(),
+    count: int('count').notNull(),
+    succeeded: int('succeeded').notNull(),
+    volume: int('volume').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.livemode, t.hour, t.currency] })],
+);
+
+export const intentStatsChanges = pgTable('intent_stats_changes', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  merchantId: text('merchant_id').notNull(),
+  livemode: bool('livemode').notNull(),
+  hour: int('hour').notNull(),
+  currency: text('currency').notNull(),
+  count: int('count').notNull(),
+  succeeded: int('succeeded').notNull(),
+  volume: int('volume').notNull(),
+});
+
+export const attemptStatsHourly = pgTable(
+  'attempt_stats_hourly',
+  {
+    merchantId: text('merchant_id').notNull(),
+    livemode: bool('livemode').notNull(),
+    hour: int('hour').notNull(),
+    status: text('status').notNull(),
+    method: text('method').notNull(),
+    /** '' for none (a key column cannot be null). */
+    declineCode: text('decline_code').notNull(),
+    count: int('count').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.merchantId, t.livemode, t.hour, t.status, t.method, t.declineCode],
+    }),
+  ],
+);
+
+export const attemptStatsChanges = pgTable('attempt_stats_changes', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  merchantId: text('merchant_id').notNull(),
+  livemode: bool('livemode').notNull(),
+  hour: int('hour').notNull(),
+  status: text('status').notNull(),
+  method: text('method').notNull(),
+  declineCode: text('decline_code').notNull(),
+  count: int('count').notNull(),
+});

@@ -378,3 +378,65 @@ export const dashboardSessions = sqliteTable(
   },
   (t) => [index('dashboard_sessions_user').on(t.userId)],
 );
+
+/**
+ * The overview's figures by hour, kept by the database itself: triggers on
+ * payment_intents and payment_attempts append a change to the `*_stats_changes` tables
+ * (an insert only: no row two transactions would wait on), and the worker folds those into
+ * the `*_stats_hourly` tables. The overview reads hourly rows plus changes not yet folded,
+ * so it is exact at any moment and costs hours, not rows.
+ */
+export const intentStatsHourly = sqliteTable(
+  'intent_stats_hourly',
+  {
+    merchantId: text('merchant_id').notNull(),
+    livemode: bool('livemode').notNull(),
+    hour: integer('hour').notNull(),
+    currency: text('currency').notNull(),
+    count: integer('count').notNull(),
+    succeeded: integer('succeeded').notNull(),
+    volume: integer('volume').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.livemode, t.hour, t.currency] })],
+);
+
+export const intentStatsChanges = sqliteTable('intent_stats_changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  merchantId: text('merchant_id').notNull(),
+  livemode: bool('livemode').notNull(),
+  hour: integer('hour').notNull(),
+  currency: text('currency').notNull(),
+  count: integer('count').notNull(),
+  succeeded: integer('succeeded').notNull(),
+  volume: integer('volume').notNull(),
+});
+
+export const attemptStatsHourly = sqliteTable(
+  'attempt_stats_hourly',
+  {
+    merchantId: text('merchant_id').notNull(),
+    livemode: bool('livemode').notNull(),
+    hour: integer('hour').notNull(),
+    status: text('status').notNull(),
+    method: text('method').notNull(),
+    /** '' for none (a key column cannot be null). */
+    declineCode: text('decline_code').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.merchantId, t.livemode, t.hour, t.status, t.method, t.declineCode],
+    }),
+  ],
+);
+
+export const attemptStatsChanges = sqliteTable('attempt_stats_changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  merchantId: text('merchant_id').notNull(),
+  livemode: bool('livemode').notNull(),
+  hour: integer('hour').notNull(),
+  status: text('status').notNull(),
+  method: text('method').notNull(),
+  declineCode: text('decline_code').notNull(),
+  count: integer('count').notNull(),
+});

@@ -23,8 +23,26 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { groupOf } from '../../worker/enqueue.ts';
 import { guarded, intentListeners, readOnly } from '../guard.ts';
-import { eventFilter, intentFilter, keyset, MAX_CLAIM_KEYS, notLeft, ownedBy } from '../queries.ts';
-import type { JobRow, Keyset, PageWindow, ProcessorAccountRow, Store, StoreTx } from '../types.ts';
+import {
+  eventFilter,
+  intentFilter,
+  keyset,
+  MAX_CLAIM_KEYS,
+  notLeft,
+  overviewAttemptsSql,
+  overviewIntentsSql,
+  ownedBy,
+  STAT_TABLES,
+} from '../queries.ts';
+import type {
+  JobRow,
+  Keyset,
+  OverviewRows,
+  PageWindow,
+  ProcessorAccountRow,
+  Store,
+  StoreTx,
+} from '../types.ts';
 import { createCommitQueue } from './commit-queue.ts';
 import * as s from './schema.ts';
 import { createWriteStatements } from './statements.ts';
@@ -713,33 +731,10 @@ function createTx(
     overview: (f) =>
       run(() => {
         const live = f.livemode ? 1 : 0;
-        const intents = db.all<{
-          bucket: number;
-          currency: string;
-          count: number;
-          succeeded: number;
-          volume: number;
-        }>(sql`
-          SELECT created_at - (created_at % ${f.bucketMs}) AS bucket, currency,
-                 count(*) AS count,
-                 sum(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS succeeded,
-                 sum(amount_received) AS volume
-          FROM payment_intents
-          WHERE merchant_id = ${f.merchantId} AND livemode = ${live}
-            AND created_at >= ${f.from} AND created_at <= ${f.to}
-          GROUP BY bucket, currency ORDER BY bucket`);
-        const attempts = db.all<{
-          status: string;
-          method: string;
-          declineCode: string | null;
-          count: number;
-        }>(sql`
-          SELECT a.status AS status, a.method_type AS method, a.decline_code AS declineCode,
-                 count(*) AS count
-          FROM payment_attempts a JOIN payment_intents i ON i.id = a.intent_id
-          WHERE a.merchant_id = ${f.merchantId} AND i.livemode = ${live}
-            AND a.created_at >= ${f.from} AND a.created_at <= ${f.to}
-          GROUP BY 1, 2, 3`);
+        const intents = db.all<OverviewRows['intents'][number]>(overviewIntentsSql(f, live));
+        const attempts = db
+          .all<OverviewRows['attempts'][number]>(overviewAttemptsSql(f, live))
+          .map((r) => ({ ...r, declineCode: r.declineCode || null }));
         const webhooks = db.all<{ latencyMs: number; status: number | null }>(sql`
           SELECT w.latency_ms AS latencyMs, w.response_status AS status
           FROM webhook_endpoints e
@@ -749,6 +744,29 @@ function createTx(
             AND d.created_at >= ${f.from} AND d.created_at <= ${f.to}
           ORDER BY d.created_at DESC LIMIT ${f.maxWebhookAttempts}`);
         return { intents, attempts, webhooks };
+      }),
+    foldStats: (limit) =>
+      run(() => {
+        let most = 0;
+        for (const [changes, hourly, keys, sums] of STAT_TABLES) {
+          const top = db.get<{ id: number | null; n: number }>(
+            sql`SELECT max(id) AS id, count(*) AS n FROM (SELECT id FROM ${sql.identifier(changes)} ORDER BY id LIMIT ${limit})`,
+          );
+          if (!top || top.id === null) continue;
+          const cols = sql.raw([...keys, ...sums].join(', '));
+          const keyCols = sql.raw(keys.join(', '));
+          // WHERE before ON CONFLICT: SQLite's parser needs it to tell the upsert apart.
+          db.run(sql`INSERT INTO ${sql.identifier(hourly)} (${cols})
+            SELECT ${keyCols}, ${sql.raw(sums.map((c) => `sum(${c})`).join(', '))}
+            FROM ${sql.identifier(changes)} WHERE id <= ${top.id}
+            GROUP BY ${keyCols} ORDER BY ${keyCols}
+            ON CONFLICT (${keyCols}) DO UPDATE SET ${sql.raw(
+              sums.map((c) => `${c} = ${c} + excluded.${c}`).join(', '),
+            )}`);
+          db.run(sql`DELETE FROM ${sql.identifier(changes)} WHERE id <= ${top.id}`);
+          most = Math.max(most, top.n);
+        }
+        return most;
       }),
     listAttemptsOfIntent: (intentId) =>
       run(() =>

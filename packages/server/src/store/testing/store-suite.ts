@@ -333,6 +333,129 @@ export function testStore(opts: {
         expect(await a.read((tx) => tx.getDashboardSession('s3'))).toBeNull();
       });
 
+      it('keeps the overview exact through later changes and folds, two folds at once included', async () => {
+        await seed(a);
+        const hour = 3_600_000;
+        const rows = Array.from({ length: 40 }, (_, i) =>
+          intent({
+            createdAt: 100 * hour + i * 997_000,
+            currency: i % 5 ? 'INR' : 'USD',
+            livemode: i % 7 === 0,
+            status: i % 3 ? 'requires_payment_method' : 'succeeded',
+            amountReceived: i % 3 ? 0 : 100 + i,
+          }),
+        );
+        // One on the first millisecond of an hour, the last of a range that ends there.
+        rows.push(intent({ createdAt: 104 * hour, status: 'succeeded', amountReceived: 7 }));
+        const attempts = rows
+          .filter((_, i) => i % 2 === 0)
+          .map((r, i) =>
+            attemptOf(r, {
+              id: `pa_roll${i}`,
+              createdAt: r.createdAt + 1_000,
+              methodType: i % 3 ? 'card' : 'upi',
+              status: i % 4 ? 'failed' : 'succeeded',
+              declineCode: i % 4 ? 'insufficient_funds' : null,
+            }),
+          );
+        await b.transaction(async (tx) => {
+          for (const r of rows) await tx.insertIntent(r);
+          for (const at of attempts) await tx.insertAttempt(at);
+        });
+        // What the rows themselves say, to hold the store's figures to.
+        const truth = (f: { from: number; to: number; bucketMs: number; livemode: boolean }) => {
+          const intents = new Map<
+            string,
+            { bucket: number; currency: string; count: number; succeeded: number; volume: number }
+          >();
+          for (const r of rows) {
+            if (r.livemode !== f.livemode || r.createdAt < f.from || r.createdAt > f.to) continue;
+            const bucket = r.createdAt - (r.createdAt % f.bucketMs);
+            const k = `${bucket}|${r.currency}`;
+            const g = intents.get(k) ?? {
+              bucket,
+              currency: r.currency,
+              count: 0,
+              succeeded: 0,
+              volume: 0,
+            };
+            g.count++;
+            g.succeeded += r.status === 'succeeded' ? 1 : 0;
+            g.volume += r.amountReceived;
+            intents.set(k, g);
+          }
+          const byOutcome = new Map<
+            string,
+            { status: string; method: string; declineCode: string | null; count: number }
+          >();
+          for (const at of attempts) {
+            const of = rows.find((r) => r.id === at.intentId) as IntentRow;
+            if (of.livemode !== f.livemode || at.createdAt < f.from || at.createdAt > f.to)
+              continue;
+            const k = `${at.status}|${at.methodType}|${at.declineCode}`;
+            const g = byOutcome.get(k) ?? {
+              status: at.status,
+              method: at.methodType,
+              declineCode: at.declineCode,
+              count: 0,
+            };
+            g.count++;
+            byOutcome.set(k, g);
+          }
+          return { intents: [...intents.values()], attempts: [...byOutcome.values()] };
+        };
+        const sorted = <T>(xs: T[]) => xs.map((x) => JSON.stringify(x)).sort();
+        const ranges = [
+          { from: 100 * hour, to: 112 * hour - 1, bucketMs: hour, livemode: false },
+          // Parts of an hour at both ends, from the rows; the hours between from the rollup.
+          { from: 100 * hour + 1_234, to: 108 * hour + 5_678, bucketMs: hour, livemode: false },
+          { from: 0, to: 240 * hour, bucketMs: 24 * hour, livemode: false },
+          { from: 100 * hour, to: 104 * hour, bucketMs: hour, livemode: false },
+          { from: 101 * hour + 17, to: 111 * hour, bucketMs: hour, livemode: true },
+          // No whole hour inside: all from the rows.
+          { from: 100 * hour + 10, to: 100 * hour + 2_500_000, bucketMs: hour, livemode: false },
+        ];
+        const check = async (stage: string) => {
+          for (const f of ranges) {
+            const got = await a.read((tx) =>
+              tx.overview({ merchantId, maxWebhookAttempts: 10, ...f }),
+            );
+            const want = truth(f);
+            expect(sorted(got.intents), `${stage} intents ${JSON.stringify(f)}`).toEqual(
+              sorted(want.intents),
+            );
+            expect(sorted(got.attempts), `${stage} attempts ${JSON.stringify(f)}`).toEqual(
+              sorted(want.attempts),
+            );
+          }
+        };
+        await check('unfolded');
+        expect(await a.transaction((tx) => tx.foldStats(7))).toBe(7);
+        await check('partly folded');
+        // Later changes: payments succeed (and are captured for less), attempts settle.
+        for (const [i, r] of rows.entries()) {
+          if (i % 4 !== 1) continue;
+          const patch = { status: 'succeeded' as const, amountReceived: 50 + i };
+          expect(await b.transaction((tx) => tx.updateIntent(r.id, r.status, patch))).toBe(true);
+          Object.assign(r, patch);
+        }
+        for (const at of attempts.filter((_, i) => i % 4 === 1)) {
+          const patch = { status: 'succeeded' as const, declineCode: null };
+          await b.transaction((tx) => tx.updateAttempt(at.id, patch));
+          Object.assign(at, patch);
+        }
+        await check('changed');
+        // Two folds at once take different changes, and fold each once.
+        const folded = await Promise.all(
+          [a, b].map((store) => store.transaction((tx) => tx.foldStats(25))),
+        );
+        expect(folded.every((n) => n > 0)).toBe(true);
+        await check('two folds');
+        while ((await a.transaction((tx) => tx.foldStats(1_000))) > 0);
+        await check('folded');
+        expect(await b.transaction((tx) => tx.foldStats(1_000))).toBe(0);
+      });
+
       it("sums a merchant's intents per bucket and currency and its attempts by outcome, of one mode", async () => {
         await seed(a);
         const hour = 3_600_000;
