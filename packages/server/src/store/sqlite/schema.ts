@@ -401,7 +401,9 @@ export const intentStatsHourly = sqliteTable(
 );
 
 export const intentStatsChanges = sqliteTable('intent_stats_changes', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
+  // The rowid, without AUTOINCREMENT (its sequence table is one more write per change):
+  // an id may come again once folded, and a fold never spans two transactions.
+  id: integer('id').primaryKey(),
   merchantId: text('merchant_id').notNull(),
   livemode: bool('livemode').notNull(),
   hour: integer('hour').notNull(),
@@ -431,7 +433,7 @@ export const attemptStatsHourly = sqliteTable(
 );
 
 export const attemptStatsChanges = sqliteTable('attempt_stats_changes', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
+  id: integer('id').primaryKey(),
   merchantId: text('merchant_id').notNull(),
   livemode: bool('livemode').notNull(),
   hour: integer('hour').notNull(),

@@ -1,5 +1,5 @@
 CREATE TABLE `attempt_stats_changes` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`merchant_id` text NOT NULL,
 	`livemode` integer NOT NULL,
 	`hour` integer NOT NULL,
@@ -21,7 +21,7 @@ CREATE TABLE `attempt_stats_hourly` (
 );
 --> statement-breakpoint
 CREATE TABLE `intent_stats_changes` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`merchant_id` text NOT NULL,
 	`livemode` integer NOT NULL,
 	`hour` integer NOT NULL,
