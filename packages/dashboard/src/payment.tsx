@@ -1,4 +1,4 @@
-import { minorUnitDigits } from '@kassa/protocol/format';
+import { minorUnitDigits, parseAmount } from '@kassa/protocol/format';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type PaymentView, query } from './api.ts';
 import type { Ctx } from './app.tsx';
@@ -188,8 +188,8 @@ function Confirm(props: {
     if (busy) return;
     let body: unknown;
     if (props.action === 'refund') {
-      const minor = Math.round(Number(value.replace(',', '.')) * 10 ** digits);
-      if (!Number.isFinite(minor) || minor <= 0 || minor > props.max) return setError(t.badAmount);
+      const minor = parseAmount(value, props.currency);
+      if (minor === null || minor <= 0 || minor > props.max) return setError(t.badAmount);
       body = { amount: minor };
     }
     setBusy(true);

@@ -1,4 +1,4 @@
-import { minorUnitDigits } from '@kassa/protocol/format';
+import { isKnownCurrency, parseAmount } from '@kassa/protocol/format';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type List, type Payment, query } from './api.ts';
 import type { Ctx } from './app.tsx';
@@ -38,23 +38,6 @@ const FIELD_LABEL: Record<
   to: 'to',
 };
 
-const isCurrency = (code: string) => {
-  try {
-    return /^[A-Z]{3}$/.test(code) && minorUnitDigits(code) >= 0;
-  } catch {
-    return false;
-  }
-};
-
-/** An amount typed in the currency's major unit ("25.50"), in minor units (2550); null
- * when it is not a non-negative number with at most the currency's decimals. */
-export function toMinor(value: string, currency: string): number | null {
-  const digits = minorUnitDigits(currency);
-  const m = /^(\d{1,9})(?:[.,](\d*))?$/.exec(value.trim());
-  if (!m || (m[2] ?? '').length > digits) return null;
-  return Number(m[1]) * 10 ** digits + Number((m[2] ?? '').padEnd(digits, '0') || 0);
-}
-
 /**
  * Payments, newest first: search by payment id, order id or processor reference, filter by
  * status, method, amount and dates, a page at a time. The filters live in the address (the
@@ -84,7 +67,7 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
     const currency = p.get('currency') ?? '';
     const amount = (key: 'min' | 'max') => {
       const v = p.get(key);
-      return v && currency ? (toMinor(v, currency) ?? v) : undefined;
+      return v && currency ? (parseAmount(v, currency) ?? v) : undefined;
     };
     const q = query({
       mode: ctx.mode,
@@ -113,7 +96,7 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
     // payment's.
     const currency = (form.currency || (form.min || form.max ? currencyGuess : '')).toUpperCase();
     for (const key of ['min', 'max'] as const) {
-      if (form[key] && (!isCurrency(currency) || toMinor(form[key], currency) === null)) {
+      if (form[key] && (!isKnownCurrency(currency) || parseAmount(form[key], currency) === null)) {
         setInvalid(key);
         return;
       }
@@ -181,7 +164,7 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
             autoComplete="off"
             aria-invalid={
               invalid === 'min' || invalid === 'max'
-                ? !isCurrency(form.currency || currencyGuess)
+                ? !isKnownCurrency(form.currency || currencyGuess)
                 : undefined
             }
             onInput={(e) => setForm({ ...form, currency: e.currentTarget.value.toUpperCase() })}

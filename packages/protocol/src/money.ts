@@ -1,19 +1,8 @@
 import { z } from 'zod';
 
-export { formatAmount, minorUnitDigits } from './format.ts';
+import { isKnownCurrency } from './format.ts';
 
-let known: Set<string> | undefined;
-
-/** ISO 4217 codes this runtime's `Intl` knows. */
-function knownCurrencies(): Set<string> {
-  known ??= new Set(Intl.supportedValuesOf('currency'));
-  return known;
-}
-
-/** True for an upper-case ISO 4217 code that `Intl` knows. */
-export function isKnownCurrency(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && knownCurrencies().has(code);
-}
+export { formatAmount, isKnownCurrency, minorUnitDigits, parseAmount } from './format.ts';
 
 /** A currency code: three letters, normalised to upper case, known to ISO 4217. */
 export const currencySchema = z
