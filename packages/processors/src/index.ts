@@ -1,5 +1,6 @@
 export { NotificationError } from './notification-error.ts';
 export * from './processor.ts';
+export { isRetryable, ProcessorError, processorRefusal } from './processor-error.ts';
 export {
   createRedirectProcessor,
   REDIRECT_SIGNATURE_HEADER,

@@ -1,7 +1,26 @@
 import type { CardBrand, PaymentMethodData, PaymentMethodType } from '@kassa/protocol';
 
+/**
+ * What the processor's own record says a payment is for, as it answers a retrieve: the
+ * gateway compares it with its intent before any money state moves (amount, currency,
+ * mode and the Kassa ids it was opened with), and a payment that differs is never
+ * recorded as paid.
+ */
+export interface PaymentFacts {
+  /** In Kassa's minor units of `currency`. */
+  amount: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  /** The processor's mode for this payment, where it says (Stripe's `livemode`). */
+  livemode?: boolean;
+  /** Kassa's ids the processor keeps on the payment (Stripe's metadata), where it keeps them. */
+  kassa?: { intent?: string; attempt?: string; merchant?: string };
+  /** Captured so far, where the processor says (a partial capture takes less). */
+  amountReceived?: number;
+}
+
 /** Where a payment stands at the processor after a call. */
-export type ProcessorOutcome =
+export type ProcessorOutcome = (
   | { status: 'succeeded'; reference: string }
   /** Authorised, funds held, waiting for a capture (manual capture). */
   | { status: 'authorized'; reference: string }
@@ -9,15 +28,29 @@ export type ProcessorOutcome =
   | { status: 'requires_action'; reference: string; action: ProcessorAction }
   /** Opened in the processor's own fields and not yet paid: the shopper is still there. */
   | { status: 'pending'; reference: string }
-  | { status: 'failed'; reference: string | null; declineCode: string; message: string };
+  | {
+      status: 'failed';
+      reference: string | null;
+      declineCode: string;
+      message: string;
+      /** The processor keeps this payment open for another try (a declined Stripe
+       * PaymentIntent): once Kassa moves on, it is withdrawn there with `cancel`. */
+      open?: boolean;
+    }
+) & {
+  /** The processor's record of the payment, where it answered with one. */
+  facts?: PaymentFacts;
+};
 
 /** Something the shopper must do before the processor can decide. */
 export interface ProcessorAction {
   /** `upi_intent`: the shopper pays in their own UPI app, from a QR code or a link. */
   type: 'three_d_secure' | 'redirect' | 'upi_intent';
   /** A page the shopper is sent to (relative paths are resolved against the gateway), or
-   * for `upi_intent` the `upi://pay?…` link. */
-  url: string;
+   * for `upi_intent` the `upi://pay?…` link. Left out when the processor's own fields on
+   * the payment page carry the shopper through it (Stripe.js's 3-D Secure): the payment
+   * page is then the place to go. */
+  url?: string;
   /** Test mode only: a page that stands in for the shopper's app (the sandbox's). */
   testUrl?: string;
 }
@@ -83,11 +116,30 @@ export interface OperationRequest extends ReferenceRequest {
   operationId: string;
 }
 
+/** A refund: the payment, how much, and why (Stripe's and Kassa's reasons). */
+export interface RefundRequest extends OperationRequest {
+  reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
+}
+
 /** A refund as the processor tells it. */
 export interface RefundOutcome {
   status: 'succeeded' | 'pending' | 'failed';
   /** The processor's id of the refund. */
   reference: string;
+  /** The processor's reason when it failed (`expired_or_canceled_card`, …). */
+  failureReason?: string;
+}
+
+/** A refund as the processor's own record has it, for the gateway to check and apply. */
+export interface RefundRecord extends RefundOutcome {
+  /** In Kassa's minor units of `currency`. */
+  amount: number;
+  currency: string;
+  /** The payment it refunds (the processor's reference). */
+  payment: string;
+  /** The Kassa operation (refund) id the processor keeps on it, where it keeps one. */
+  operationId?: string;
+  livemode?: boolean;
 }
 
 /** A dispute (chargeback) as the processor tells it. */
@@ -99,6 +151,9 @@ export interface DisputeReport {
   currency: string;
   /** The processor's reason code, e.g. `fraudulent`. */
   reason: string;
+  /** The payment it disputes (the processor's reference), where the record names it. */
+  payment?: string;
+  livemode?: boolean;
 }
 
 /**
@@ -107,11 +162,23 @@ export interface DisputeReport {
  * `id` is the processor's id of the notification, used to drop duplicates; `reference`
  * is the payment's.
  */
-export type ProcessorNotification =
+export type ProcessorNotification = (
   | { kind: 'payment'; id: string; reference: string; outcome: ProcessorOutcome }
-  | { kind: 'refund'; id: string; reference: string; refund: RefundOutcome }
+  | {
+      kind: 'refund';
+      id: string;
+      reference: string;
+      refund: RefundOutcome;
+      /** The Kassa refund id the processor keeps on the refund (its metadata). */
+      operationId?: string;
+    }
   | { kind: 'dispute'; id: string; reference: string; dispute: DisputeReport }
-  | { kind: 'ignored'; id: string; type: string };
+  | { kind: 'ignored'; id: string; type: string }
+) & {
+  /** The mode the notification says it is of, where the processor says (Stripe's
+   * `livemode`): a notification of the other mode than the account verifying it is refused. */
+  livemode?: boolean;
+};
 
 /** One field of a merchant's account at a processor, as `kassa processors set` asks for it. */
 export interface CredentialField {
@@ -157,6 +224,9 @@ export interface ProcessorCapabilities {
   cancelPending?: boolean;
   /** A merchant's own account the adapter needs, per mode; none: it serves every merchant. */
   credentials?: readonly CredentialField[];
+  /** How long the processor keeps an authorisation (a held payment) before it lapses by
+   * itself; the gateway releases holds before then. */
+  authorizationWindowMs?: number;
   /** Content-Security-Policy sources the processor's fields need on the payment page. */
   pageSources?: { script: readonly string[]; frame: readonly string[]; connect: readonly string[] };
 }
@@ -195,7 +265,18 @@ export interface Processor {
   continueAfterAction?(req: ReferenceRequest & { result: string }): Promise<ProcessorOutcome>;
   capture?(req: OperationRequest): Promise<ProcessorOutcome>;
   cancel?(req: OperationRequest): Promise<{ canceled: boolean }>;
-  refund?(req: OperationRequest): Promise<RefundOutcome>;
+  refund?(req: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * A refund as the processor's record has it now: by its reference, or (no reference
+   * yet: the answer to `refund` was lost) by the operation id it was made with; null when
+   * the processor has no such refund. For refunds that settle later and for checking a
+   * refund notification before it is believed.
+   */
+  retrieveRefund?(
+    req: Call & { reference: string | null; payment: string; operationId: string },
+  ): Promise<RefundRecord | null>;
+  /** A dispute as the processor's record has it now, before a notification of it is believed. */
+  retrieveDispute?(req: Call & { reference: string }): Promise<DisputeReport>;
   /** Verifies and parses an inbound notification; throws if it is not authentic. */
   parseNotification?(req: {
     credentials?: ProcessorCredentials;

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { formatAmount, randomToken } from '@kassa/protocol';
+import { createLedger } from '../ledger.ts';
 import { NotificationError } from '../notification-error.ts';
 import type { Processor, ProcessorOutcome, ProcessorPages } from '../processor.ts';
 import { signNotification, verifyNotification } from '../signature.ts';
@@ -11,6 +12,9 @@ export interface RedirectOptions {
   /** Shared secret that signs the app's notifications to the gateway. */
   secret: string;
   now?: () => number;
+  /** The app's books (JSON lines), shared by the processes given the same file, so a
+   * status look-up answers the same in every process; memory only when left out. */
+  ledgerFile?: string;
 }
 
 /** Signs a notification as the external app does: `t=<seconds>,v1=<hex HMAC of "t.body">`. */
@@ -39,8 +43,31 @@ export function sameOriginPath(value: string | null): string | null {
  */
 export function createRedirectProcessor(o: RedirectOptions): Processor & ProcessorPages {
   const now = o.now ?? Date.now;
-  // What the app itself knows of its payments (for status look-ups).
-  const outcomes = new Map<string, ProcessorOutcome>();
+  // What the app itself knows of its payments (for status look-ups): its books.
+  const ledger = createLedger(o.ledgerFile);
+  const declined = (reference: string): ProcessorOutcome => ({
+    status: 'failed',
+    reference,
+    declineCode: 'declined_in_app',
+    message: 'The payment was declined in the payment app.',
+  });
+  const waiting = (reference: string): ProcessorOutcome => ({
+    status: 'requires_action',
+    reference,
+    action: { type: 'redirect', url: `/processors/redirect/app/${reference}` },
+  });
+  /** Where a payment stands in the app's books, with the books' record of it. */
+  const outcomeOf = (reference: string): ProcessorOutcome => {
+    const settled = ledger.settled(reference)?.status;
+    const out =
+      settled === 'succeeded'
+        ? ({ status: 'succeeded', reference } as const)
+        : settled === 'failed'
+          ? declined(reference)
+          : waiting(reference);
+    const facts = ledger.factsOf(reference);
+    return facts ? { ...out, facts } : out;
+  };
 
   return {
     id: 'redirect',
@@ -55,25 +82,26 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
       fields: 'kassa',
     },
 
-    async authorize({ attemptId }) {
+    async authorize({ attemptId, amount, currency }) {
       // Derived from the attempt id (keyed, so it cannot be guessed from it): authorising
       // the same attempt again is the same payment.
       const reference = `rdr_${createHmac('sha256', o.secret).update(attemptId).digest('hex').slice(0, 32)}`;
-      return {
-        status: 'requires_action',
-        reference,
-        action: { type: 'redirect', url: `/processors/redirect/app/${reference}` },
-      };
+      if (!ledger.operation(attemptId)) {
+        ledger.recordOperation({
+          op: attemptId,
+          kind: 'authorize',
+          reference,
+          amount,
+          currency,
+          result: { status: 'started', reference },
+          at: now(),
+        });
+      }
+      return outcomeOf(reference);
     },
 
     async retrieve({ reference }) {
-      return (
-        outcomes.get(reference) ?? {
-          status: 'requires_action',
-          reference,
-          action: { type: 'redirect', url: `/processors/redirect/app/${reference}` },
-        }
-      );
+      return outcomeOf(reference);
     },
 
     // The app refunds at once; its refund reference is derived from the operation id, so
@@ -84,8 +112,18 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
 
     async parseNotification(req) {
       verifyNotification(req.headers[REDIRECT_SIGNATURE_HEADER], req.rawBody, o.secret, req.now);
-      const body = JSON.parse(req.rawBody) as { id?: string; reference?: string; status?: string };
-      if (!body.id || !body.reference || (body.status !== 'success' && body.status !== 'failed')) {
+      let body: { id?: unknown; reference?: unknown; status?: unknown };
+      try {
+        body = JSON.parse(req.rawBody) ?? {};
+      } catch {
+        throw new NotificationError('malformed_notification', 'The body is not JSON.');
+      }
+      if (
+        typeof body.id !== 'string' ||
+        typeof body.reference !== 'string' ||
+        !/^rdr_[0-9a-f]{32}$/.test(body.reference) ||
+        (body.status !== 'success' && body.status !== 'failed')
+      ) {
         throw new NotificationError(
           'malformed_notification',
           'Expected { id, reference, status: success|failed }.',
@@ -94,12 +132,7 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
       const outcome: ProcessorOutcome =
         body.status === 'success'
           ? { status: 'succeeded', reference: body.reference }
-          : {
-              status: 'failed',
-              reference: body.reference,
-              declineCode: 'declined_in_app',
-              message: 'The payment was declined in the payment app.',
-            };
+          : declined(body.reference);
       return { kind: 'payment', id: body.id, reference: body.reference, outcome };
     },
 
@@ -126,17 +159,14 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
         reference,
         status: approved ? 'success' : 'failed',
       });
-      outcomes.set(
+      const booked = ledger.factsOf(reference) ?? payment;
+      ledger.record({
         reference,
-        approved
-          ? { status: 'succeeded', reference }
-          : {
-              status: 'failed',
-              reference,
-              declineCode: 'declined_in_app',
-              message: 'The payment was declined in the payment app.',
-            },
-      );
+        amount: booked.amount,
+        currency: booked.currency,
+        status: approved ? 'succeeded' : 'failed',
+        settled_at: now(),
+      });
       // The callback goes first: the shopper may close the tab now and nothing is lost.
       await ctx.deliverNotification(
         {

@@ -24,10 +24,13 @@ export function parseSandboxNotification(
   } catch {
     throw new NotificationError('malformed_notification', 'The body is not JSON.');
   }
+  if (typeof parsed !== 'object' || parsed === null) parsed = {};
   const statuses = ['succeeded', 'authorized', 'processing', 'failed'];
   if (
     typeof parsed.id !== 'string' ||
+    parsed.id.length > 255 ||
     typeof parsed.reference !== 'string' ||
+    parsed.reference.length > 1000 ||
     !statuses.includes(String(parsed.outcome?.status))
   ) {
     throw new NotificationError(

@@ -121,7 +121,7 @@ describe('sandbox test cards', () => {
     if (paid.status !== 'requires_action')
       throw new Error(`expected requires_action: ${paid.status}`);
     expect(paid.action.type).toBe('upi_intent');
-    const link = new URL(paid.action.url);
+    const link = new URL(paid.action.url ?? '');
     expect(link.protocol).toBe('upi:');
     expect(Object.fromEntries(link.searchParams)).toMatchObject({
       pa: 'sandbox@kassa',

@@ -1,4 +1,5 @@
 import { formatAmount, minorUnitDigits, randomToken } from '@kassa/protocol';
+import { createLedger, type LedgerOperation } from '../ledger.ts';
 import type {
   AuthorizeRequest,
   OperationRequest,
@@ -8,7 +9,6 @@ import type {
   ReferenceRequest,
 } from '../processor.ts';
 import { challengePage, upiAppPage } from './challenge-page.ts';
-import { createLedger, type SandboxOperation } from './ledger.ts';
 import { parseSandboxNotification } from './notifications.ts';
 import { makeReference, readReference, type SandboxPayment } from './reference.ts';
 import { type SandboxScenario, scenarioForCard, scenarioForVpa } from './test-cards.ts';
@@ -45,7 +45,7 @@ export type SandboxProcessor = Processor &
     /** Test-only: make the books disagree with what the gateway was told (reconciliation). */
     injectDiscrepancy(reference: string, status: 'succeeded' | 'failed'): void;
     /** Test-only: every capture, cancel and refund carried out on a payment. */
-    operations(reference: string): SandboxOperation[];
+    operations(reference: string): LedgerOperation[];
   };
 
 /**
@@ -87,11 +87,15 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   /** Carries out a money-moving call once per operation id; a repeat answers the same. */
   async function once<T extends { status: string; reference?: string | null }>(
     req: OperationRequest,
-    kind: SandboxOperation['kind'],
+    kind: LedgerOperation['kind'],
     act: () => T,
   ): Promise<T> {
     const seen = ledger.operation(req.operationId);
-    if (seen) return seen.result as T;
+    if (seen) {
+      // Answered as the first time: a capture with the books' record of the payment.
+      const facts = kind === 'capture' ? ledger.factsOf(req.reference) : undefined;
+      return (facts ? { ...seen.result, facts } : seen.result) as T;
+    }
     const result = act();
     ledger.recordOperation({
       op: req.operationId,
@@ -102,27 +106,31 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       result: { status: result.status, reference: result.reference ?? undefined },
       at: now(),
     });
-    return result;
+    const facts = kind === 'capture' ? ledger.factsOf(req.reference) : undefined;
+    return (facts ? { ...result, facts } : result) as T;
   }
 
-  /** Notes final outcomes in the ledger, as a processor's books would. */
+  /** Notes final outcomes in the ledger, as a processor's books would, and answers with
+   * the books' record of the payment (what it was authorised for, by which attempt). */
   function book(
     outcome: ProcessorOutcome,
     req: { amount: number; currency: string },
   ): ProcessorOutcome {
-    if (!outcome.reference) return outcome;
+    const reference = outcome.reference;
+    if (!reference) return outcome;
+    const facts = ledger.factsOf(reference);
     // Only these two fields: a request can carry card data, which never goes in the books.
     const money = { amount: req.amount, currency: req.currency };
-    amounts.set(outcome.reference, money);
+    amounts.set(reference, money);
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
       ledger.record({
-        reference: outcome.reference,
+        reference,
         ...money,
         status: outcome.status,
         settled_at: now(),
       });
     }
-    return outcome;
+    return facts ? { ...outcome, facts } : outcome;
   }
 
   /** Where a payment in a final-or-immediate scenario stands. */
@@ -256,13 +264,14 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       const p = paymentOf(req.reference);
       // A captured or released hold answers as such, as a real processor would.
       const ops = ledger.operationsOn(req.reference);
+      const facts = ledger.factsOf(req.reference);
       if (ops.some((o) => o.kind === 'capture' && o.result.status === 'succeeded')) {
-        return { status: 'succeeded' as const, reference: req.reference };
+        return { status: 'succeeded' as const, reference: req.reference, facts };
       }
-      if (withdrawn(req.reference)) return canceledOutcome(req.reference);
+      if (withdrawn(req.reference)) return { ...canceledOutcome(req.reference), facts };
       // Paid after 3-D Secure: the books say so.
       if (ledger.settled(req.reference)?.status === 'succeeded' && !p.manual) {
-        return { status: 'succeeded' as const, reference: req.reference };
+        return { status: 'succeeded' as const, reference: req.reference, facts };
       }
       // A 3-D Secure payment that was never completed is still waiting for the shopper.
       return book(settle(p, p.scenario, req.reference, req), req);

@@ -16,14 +16,60 @@ function stripeDigits(currency: string): number {
 }
 
 /**
- * Why Stripe cannot charge this amount, or null. Kassa's amounts are in the currency's
- * ISO minor unit; Stripe's three-decimal currencies must end in 0.
+ * Stripe's minimum charge per presentment currency, in Kassa's minor units (Stripe's
+ * "Minimum and maximum charge amounts" table; a currency it does not list has the
+ * minimum of the account's settlement currency, which only Stripe knows).
+ */
+export const STRIPE_MINIMUMS: Readonly<Record<string, number>> = {
+  USD: 50,
+  AED: 200,
+  AUD: 50,
+  BGN: 100,
+  BRL: 50,
+  CAD: 50,
+  CHF: 50,
+  CZK: 1500,
+  DKK: 250,
+  EUR: 50,
+  GBP: 30,
+  HKD: 400,
+  HUF: 17500,
+  INR: 50,
+  JPY: 50,
+  MXN: 1000,
+  MYR: 200,
+  NOK: 300,
+  NZD: 50,
+  PLN: 200,
+  RON: 200,
+  SEK: 300,
+  SGD: 50,
+  THB: 1000,
+};
+
+/** Stripe takes at most eight digits in its own unit (99999999). */
+const STRIPE_MAX = 99_999_999;
+
+/**
+ * Why Stripe cannot charge this amount, or null: under Stripe's minimum for the currency,
+ * over its eight digits, or (three-decimal currencies) not ending in 0. Kassa's amounts
+ * are in the currency's ISO minor unit.
  *
  * @example amountProblem(1005, 'KWD') // 'KWD amounts at Stripe must be a multiple of 10 …'
+ * @example amountProblem(20, 'USD') // 'Stripe charges at least 50 (USD 0.50) …'
  */
 export function amountProblem(amount: number, currency: string): string | null {
-  if (THREE_DECIMAL.has(currency.toUpperCase()) && amount % 10 !== 0) {
-    return `${currency.toUpperCase()} amounts at Stripe must be a multiple of 10 (0.010); ${amount} is not.`;
+  const c = currency.toUpperCase();
+  if (THREE_DECIMAL.has(c) && amount % 10 !== 0) {
+    return `${c} amounts at Stripe must be a multiple of 10 (0.010); ${amount} is not.`;
+  }
+  const min = STRIPE_MINIMUMS[c];
+  if (min !== undefined && amount < min) {
+    const digits = minorUnitDigits(c);
+    return `Stripe charges at least ${min} (${c} ${(min / 10 ** digits).toFixed(digits)}); ${amount} is less.`;
+  }
+  if (toStripeAmount(amount, c) > STRIPE_MAX) {
+    return `Stripe charges at most ${STRIPE_MAX} of its ${c} unit in one payment; ${amount} is more.`;
   }
   return null;
 }

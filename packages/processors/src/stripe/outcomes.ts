@@ -1,5 +1,11 @@
 import type Stripe from 'stripe';
-import type { DisputeReport, ProcessorOutcome, RefundOutcome } from '../processor.ts';
+import type {
+  DisputeReport,
+  PaymentFacts,
+  ProcessorOutcome,
+  RefundOutcome,
+  RefundRecord,
+} from '../processor.ts';
 import { fromStripeAmount } from './amounts.ts';
 
 /** Shopper-facing messages for Stripe's decline codes; Stripe's own text otherwise. */
@@ -38,34 +44,68 @@ export function declineOf(error: Stripe.PaymentIntent.LastPaymentError | null | 
   };
 }
 
+/** What Stripe's record says the PaymentIntent is for: amount, currency, mode, Kassa's ids. */
+export function factsOf(pi: Stripe.PaymentIntent): PaymentFacts {
+  const currency = pi.currency.toUpperCase();
+  const m = pi.metadata ?? {};
+  return {
+    amount: fromStripeAmount(pi.amount, currency),
+    currency,
+    livemode: pi.livemode,
+    kassa: {
+      intent: m.kassa_payment_intent,
+      attempt: m.kassa_payment_attempt,
+      merchant: m.kassa_merchant,
+    },
+    amountReceived: fromStripeAmount(pi.amount_received ?? 0, currency),
+  };
+}
+
+/** Cancellations Stripe makes by itself when a held payment's authorisation lapses. */
+const LAPSED = new Set(['automatic', 'expired']);
+
 /**
- * Where a Stripe PaymentIntent stands, as Kassa's outcome. A PaymentIntent waiting for
- * the shopper (no method yet, or Stripe's own 3-D Secure under way in the Element) is
- * `pending`: the shopper is still in Stripe's fields, and nothing is decided.
+ * Where a Stripe PaymentIntent stands, as Kassa's outcome, with Stripe's record of it. A
+ * PaymentIntent waiting for the shopper's card is `pending` (the shopper is still in
+ * Stripe's fields); one in 3-D Secure is `requires_action`, carried through by Stripe.js
+ * on the payment page; a declined one stays open at Stripe for another card, so Kassa
+ * withdraws it once it moves on.
  */
 export function outcomeOf(pi: Stripe.PaymentIntent): ProcessorOutcome {
   const reference = pi.id;
+  const facts = factsOf(pi);
   switch (pi.status) {
     case 'succeeded':
-      return { status: 'succeeded', reference };
+      return { status: 'succeeded', reference, facts };
     case 'requires_capture':
-      return { status: 'authorized', reference };
+      return { status: 'authorized', reference, facts };
     case 'processing':
-      return { status: 'processing', reference };
+      return { status: 'processing', reference, facts };
+    case 'requires_action':
+      return { status: 'requires_action', reference, action: { type: 'three_d_secure' }, facts };
     case 'canceled':
-      return {
-        status: 'failed',
-        reference,
-        declineCode: 'canceled',
-        message: 'The payment was canceled.',
-      };
+      return LAPSED.has(pi.cancellation_reason ?? '') && pi.capture_method === 'manual'
+        ? {
+            status: 'failed',
+            reference,
+            declineCode: 'authorization_expired',
+            message: 'The authorisation lapsed at Stripe before it was captured.',
+            facts,
+          }
+        : {
+            status: 'failed',
+            reference,
+            declineCode: 'canceled',
+            message: 'The payment was canceled.',
+            facts,
+          };
     case 'requires_payment_method':
       return pi.last_payment_error
-        ? { status: 'failed', reference, ...declineOf(pi.last_payment_error) }
-        : { status: 'pending', reference };
+        ? { status: 'failed', reference, ...declineOf(pi.last_payment_error), open: true, facts }
+        : { status: 'pending', reference, facts };
     default:
-      // requires_confirmation, requires_action: the shopper is still in Stripe's flow.
-      return { status: 'pending', reference };
+      // requires_confirmation: the shopper is still in Stripe's flow.
+      return { status: 'pending', reference, facts };
   }
 }
 
@@ -76,17 +116,44 @@ export function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
       : refund.status === 'failed' || refund.status === 'canceled'
         ? 'failed'
         : 'pending';
-  return { status, reference: refund.id };
+  return {
+    status,
+    reference: refund.id,
+    ...(status === 'failed' && {
+      failureReason: refund.failure_reason ?? refund.status ?? 'failed',
+    }),
+  };
 }
 
+/** A Stripe refund as Kassa's record of it: amount, payment and Kassa's operation id. */
+export function refundRecordOf(refund: Stripe.Refund): RefundRecord {
+  const currency = refund.currency.toUpperCase();
+  return {
+    ...refundOutcomeOf(refund),
+    amount: fromStripeAmount(refund.amount, currency),
+    currency,
+    payment: paymentIntentId(refund.payment_intent) ?? '',
+    operationId: refund.metadata?.kassa_operation,
+  };
+}
+
+/** Stripe's dispute statuses that end it: an inquiry closed, won, lost (prevented: won). */
+const CLOSED: Record<string, 'won' | 'lost'> = {
+  won: 'won',
+  prevented: 'won',
+  warning_closed: 'won',
+  lost: 'lost',
+};
+
 export function disputeOf(dispute: Stripe.Dispute): DisputeReport {
-  const closed = ['won', 'lost', 'prevented'].includes(dispute.status);
   return {
     reference: dispute.id,
-    status: !closed ? 'open' : dispute.status === 'lost' ? 'lost' : 'won',
+    status: CLOSED[dispute.status] ?? 'open',
     amount: fromStripeAmount(dispute.amount, dispute.currency),
     currency: dispute.currency.toUpperCase(),
     reason: dispute.reason,
+    payment: paymentIntentId(dispute.payment_intent) ?? undefined,
+    livemode: dispute.livemode,
   };
 }
 

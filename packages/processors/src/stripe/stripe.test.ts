@@ -76,6 +76,9 @@ testProcessor({
       const rawBody = JSON.stringify({
         id,
         object: 'event',
+        api_version: '2026-10-28.endive',
+        created: Math.floor(Date.now() / 1000),
+        livemode: false,
         type: 'payment_intent.succeeded',
         data: { object: pi },
       });

@@ -7,19 +7,43 @@ import type {
   ProcessorNotification,
   SettlementRow,
 } from '../processor.ts';
+import { processorRefusal } from '../processor-error.ts';
 import { amountProblem, fromStripeAmount, toStripeAmount } from './amounts.ts';
-import { disputeOf, outcomeOf, paymentIntentId, refundOutcomeOf } from './outcomes.ts';
+import { atStripe } from './errors.ts';
+import { notificationOf, STRIPE_WEBHOOK_EVENTS } from './events.ts';
+import { disputeOf, outcomeOf, paymentIntentId, refundRecordOf } from './outcomes.ts';
+
+export { STRIPE_WEBHOOK_EVENTS };
 
 export interface StripeOptions {
   /** Where Stripe's API is; left out, Stripe itself. Tests point it at the fake Stripe. */
   api?: { host: string; port: number; protocol: 'http' | 'https' };
-  /** Per request, in ms. Default 20000. */
-  timeoutMs?: number;
+  /**
+   * How long the gateway waits for one call, retries included (its processor timeout,
+   * KASSA_PROCESSOR_TIMEOUT_MS). Each try's timeout is fitted inside it with stripe-node's
+   * own backoff between tries, so no retry is still under way at Stripe after the gateway
+   * gave the call up. Default 30000.
+   */
+  callBudgetMs?: number;
   /** Retries of a failed network call, each with the same idempotency key. Default 2. */
   maxNetworkRetries?: number;
   /** Seconds a webhook's signature stays valid (Stripe's own default: 300). */
   webhookToleranceSeconds?: number;
 }
+
+/** stripe-node's longest sleep before retry n (0.5 s doubled each time, at most 5 s). */
+const retrySleepMs = (n: number) => Math.min(500 * 2 ** (n - 1), 5000);
+
+/** Each try's timeout, so that every try and every sleep between them fit in the budget. */
+export function tryTimeoutMs(budgetMs: number, retries: number): number {
+  let sleeps = 0;
+  for (let n = 1; n <= retries; n++) sleeps += retrySleepMs(n);
+  // A little room for the gateway's own work around the call.
+  return Math.max(200, Math.floor((budgetMs - sleeps - 250) / (retries + 1)));
+}
+
+/** Stripe's authorisation window for online card payments: a hold lapses after 7 days. */
+const AUTHORIZATION_WINDOW_MS = 7 * 24 * 3_600_000;
 
 /** What a merchant gives Kassa of their Stripe account, per mode. */
 export const STRIPE_CREDENTIALS: readonly CredentialField[] = [
@@ -47,25 +71,18 @@ export const STRIPE_CREDENTIALS: readonly CredentialField[] = [
 ];
 
 /** The Stripe.js and Elements sources Stripe documents for a Content-Security-Policy. */
+/**
+ * The Content-Security-Policy sources Stripe's integration security guide lists for
+ * Stripe.js (which loads the Payment Element and runs 3-D Secure in its frames), exactly:
+ * js.stripe.com and its subdomains for scripts and frames, hooks.stripe.com for the
+ * frames redirect-based methods and 3-D Secure land on, api.stripe.com for Stripe.js's
+ * calls, and maps.googleapis.com, which the guide lists for Stripe.js beside them.
+ */
 export const STRIPE_PAGE_SOURCES = {
-  script: ['https://js.stripe.com'],
-  frame: ['https://js.stripe.com', 'https://hooks.stripe.com'],
-  connect: ['https://api.stripe.com'],
+  script: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://maps.googleapis.com'],
+  frame: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'],
+  connect: ['https://api.stripe.com', 'https://maps.googleapis.com'],
 } as const;
-
-/** Stripe's events Kassa acts on; Stripe sends only these when the endpoint lists them. */
-export const STRIPE_WEBHOOK_EVENTS = [
-  'payment_intent.succeeded',
-  'payment_intent.processing',
-  'payment_intent.payment_failed',
-  'payment_intent.amount_capturable_updated',
-  'payment_intent.canceled',
-  'charge.refunded',
-  'refund.updated',
-  'refund.failed',
-  'charge.dispute.created',
-  'charge.dispute.closed',
-] as const;
 
 function need(credentials: ProcessorCredentials | undefined, name: string): string {
   const value = credentials?.[name];
@@ -90,14 +107,16 @@ function need(credentials: ProcessorCredentials | undefined, name: string): stri
 export function createStripeProcessor(options: StripeOptions = {}) {
   const clients = new Map<string, Stripe>();
   const tolerance = options.webhookToleranceSeconds ?? 300;
+  const retries = options.maxNetworkRetries ?? 2;
+  const timeout = tryTimeoutMs(options.callBudgetMs ?? 30_000, retries);
 
   function client(credentials: ProcessorCredentials | undefined): Stripe {
     const key = need(credentials, 'secret_key');
     let stripe = clients.get(key);
     if (!stripe) {
       stripe = new Stripe(key, {
-        maxNetworkRetries: options.maxNetworkRetries ?? 2,
-        timeout: options.timeoutMs ?? 20_000,
+        maxNetworkRetries: retries,
+        timeout,
         appInfo: { name: 'Kassa', url: 'https://github.com/kassa' },
         telemetry: false,
         ...(options.api ?? {}),
@@ -106,6 +125,9 @@ export function createStripeProcessor(options: StripeOptions = {}) {
     }
     return stripe;
   }
+
+  const retrievePi = (credentials: ProcessorCredentials | undefined, reference: string) =>
+    atStripe(() => client(credentials).paymentIntents.retrieve(reference));
 
   const processor = {
     id: 'stripe',
@@ -121,6 +143,7 @@ export function createStripeProcessor(options: StripeOptions = {}) {
       cancelPending: true,
       credentials: STRIPE_CREDENTIALS,
       pageSources: STRIPE_PAGE_SOURCES,
+      authorizationWindowMs: AUTHORIZATION_WINDOW_MS,
     },
 
     modeOfCredentials(credentials) {
@@ -134,21 +157,23 @@ export function createStripeProcessor(options: StripeOptions = {}) {
     amountProblem,
 
     async openSession(req) {
-      const pi = await client(req.credentials).paymentIntents.create(
-        {
-          amount: toStripeAmount(req.amount, req.currency),
-          currency: req.currency.toLowerCase(),
-          capture_method: req.captureMethod === 'manual' ? 'manual' : 'automatic',
-          allowed_payment_method_types: [
-            req.paymentMethodType as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType,
-          ],
-          metadata: {
-            kassa_payment_intent: req.intentId,
-            kassa_payment_attempt: req.attemptId,
-            kassa_merchant: req.merchantId,
+      const pi = await atStripe(() =>
+        client(req.credentials).paymentIntents.create(
+          {
+            amount: toStripeAmount(req.amount, req.currency),
+            currency: req.currency.toLowerCase(),
+            capture_method: req.captureMethod === 'manual' ? 'manual' : 'automatic',
+            allowed_payment_method_types: [
+              req.paymentMethodType as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType,
+            ],
+            metadata: {
+              kassa_payment_intent: req.intentId,
+              kassa_payment_attempt: req.attemptId,
+              kassa_merchant: req.merchantId,
+            },
           },
-        },
-        { idempotencyKey: `kassa_${req.attemptId}` },
+          { idempotencyKey: `kassa_${req.attemptId}` },
+        ),
       );
       if (!pi.client_secret) throw new Error('stripe: the PaymentIntent has no client secret');
       return {
@@ -161,64 +186,112 @@ export function createStripeProcessor(options: StripeOptions = {}) {
     },
 
     async retrieve(req) {
-      return outcomeOf(await client(req.credentials).paymentIntents.retrieve(req.reference));
+      return outcomeOf(await retrievePi(req.credentials, req.reference));
     },
 
+    /**
+     * Captures with the operation id as Stripe's idempotency key. When Stripe refuses, the
+     * PaymentIntent itself says why: captured already (a repeat whose first answer was
+     * lost), or canceled (the authorisation lapsed, or it was released at Stripe); a
+     * refusal with the payment still held is thrown.
+     */
     async capture(req) {
-      const pi = await client(req.credentials).paymentIntents.capture(
-        req.reference,
-        { amount_to_capture: toStripeAmount(req.amount, req.currency) },
-        { idempotencyKey: req.operationId },
-      );
-      return outcomeOf(pi);
+      try {
+        const pi = await atStripe(() =>
+          client(req.credentials).paymentIntents.capture(
+            req.reference,
+            { amount_to_capture: toStripeAmount(req.amount, req.currency) },
+            { idempotencyKey: req.operationId },
+          ),
+        );
+        return outcomeOf(pi);
+      } catch (err) {
+        if (!processorRefusal(err)) throw err;
+        const now = outcomeOf(await retrievePi(req.credentials, req.reference));
+        if (now.status === 'succeeded' || now.status === 'failed') return now;
+        throw err;
+      }
     },
 
     async cancel(req) {
-      const stripe = client(req.credentials);
       try {
-        const pi = await stripe.paymentIntents.cancel(
-          req.reference,
-          {},
-          { idempotencyKey: req.operationId },
+        const pi = await atStripe(() =>
+          client(req.credentials).paymentIntents.cancel(
+            req.reference,
+            {},
+            { idempotencyKey: req.operationId },
+          ),
         );
         return { canceled: pi.status === 'canceled' };
       } catch (err) {
         // Already canceled (by Stripe, or by an earlier call whose answer was lost), or
         // too late (paid): say which, from the PaymentIntent itself.
-        if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw err;
-        const pi = await stripe.paymentIntents.retrieve(req.reference);
+        if (!processorRefusal(err)) throw err;
+        const pi = await retrievePi(req.credentials, req.reference);
         return { canceled: pi.status === 'canceled' };
       }
     },
 
     async refund(req) {
       try {
-        const refund = await client(req.credentials).refunds.create(
-          {
-            payment_intent: req.reference,
-            amount: toStripeAmount(req.amount, req.currency),
-            metadata: { kassa_operation: req.operationId },
-          },
-          { idempotencyKey: req.operationId },
+        const refund = await atStripe(() =>
+          client(req.credentials).refunds.create(
+            {
+              payment_intent: req.reference,
+              amount: toStripeAmount(req.amount, req.currency),
+              ...(req.reason && { reason: req.reason }),
+              metadata: { kassa_operation: req.operationId },
+            },
+            { idempotencyKey: req.operationId },
+          ),
         );
-        return refundOutcomeOf(refund);
+        return refundRecordOf(refund);
       } catch (err) {
-        // Stripe refused the refund itself (more than is left, a disputed charge): final.
-        // Network and server errors are thrown, and the gateway retries with the same id.
-        if (err instanceof Stripe.errors.StripeInvalidRequestError) {
-          return { status: 'failed', reference: `refused_${req.operationId}` };
+        // Stripe refused the refund itself (more than is left, a disputed charge): final,
+        // with Stripe's reason. A conflict of idempotency keys, network and server errors
+        // are thrown: the gateway looks the refund up by its operation id and retries.
+        const refused = processorRefusal(err);
+        if (refused?.code === 'processor_refused') {
+          return {
+            status: 'failed',
+            reference: `refused_${req.operationId}`,
+            failureReason: refused.processorCode ?? refused.message,
+          };
         }
         throw err;
       }
+    },
+
+    async retrieveRefund(req) {
+      const stripe = client(req.credentials);
+      if (req.reference && !req.reference.startsWith('refused_')) {
+        return refundRecordOf(
+          await atStripe(() => stripe.refunds.retrieve(req.reference as string)),
+        );
+      }
+      // No answer was kept: the refund, if Stripe made it, carries the operation id.
+      for await (const refund of stripe.refunds.list({
+        payment_intent: req.payment,
+        limit: 100,
+      })) {
+        if (refund.metadata?.kassa_operation === req.operationId) return refundRecordOf(refund);
+      }
+      return null;
+    },
+
+    async retrieveDispute(req) {
+      return disputeOf(
+        await atStripe(() => client(req.credentials).disputes.retrieve(req.reference)),
+      );
     },
 
     async parseNotification(req): Promise<ProcessorNotification> {
       const secret = need(req.credentials, 'webhook_secret');
       const signature = req.headers['stripe-signature'];
       if (!signature) throw new NotificationError('invalid_signature', 'No Stripe-Signature.');
-      let event: Stripe.Event;
+      let body: unknown;
       try {
-        event = Stripe.webhooks.constructEvent(
+        body = Stripe.webhooks.constructEvent(
           req.rawBody,
           signature,
           secret,
@@ -227,9 +300,15 @@ export function createStripeProcessor(options: StripeOptions = {}) {
           req.now,
         );
       } catch (err) {
-        throw new NotificationError('invalid_signature', (err as Error).message);
+        const message = (err as Error).message;
+        const code = /tolerance/i.test(message)
+          ? 'notification_too_old'
+          : err instanceof SyntaxError
+            ? 'malformed_notification'
+            : 'invalid_signature';
+        throw new NotificationError(code, message);
       }
-      return notificationOf(event);
+      return notificationOf(body);
     },
 
     async settlementReport(req) {
@@ -239,9 +318,13 @@ export function createStripeProcessor(options: StripeOptions = {}) {
         limit: 100,
         expand: ['data.source'],
       });
-      for await (const tx of list) {
-        const row = settlementRowOf(tx);
-        if (row) rows.push(row);
+      try {
+        for await (const tx of list) {
+          const row = settlementRowOf(tx);
+          if (row) rows.push(row);
+        }
+      } catch (err) {
+        return atStripe(() => Promise.reject(err));
       }
       return rows;
     },
@@ -251,57 +334,19 @@ export function createStripeProcessor(options: StripeOptions = {}) {
 
 export type StripeProcessor = ReturnType<typeof createStripeProcessor>;
 
-/** A verified Stripe event as one of Kassa's notification kinds. */
-function notificationOf(event: Stripe.Event): ProcessorNotification {
-  const id = event.id;
-  switch (event.type) {
-    case 'payment_intent.succeeded':
-    case 'payment_intent.processing':
-    case 'payment_intent.payment_failed':
-    case 'payment_intent.amount_capturable_updated':
-    case 'payment_intent.canceled': {
-      const pi = event.data.object;
-      return { kind: 'payment', id, reference: pi.id, outcome: outcomeOf(pi) };
-    }
-    case 'charge.refunded': {
-      // The charge lists its refunds; the newest is the one this event is about.
-      const charge = event.data.object;
-      const reference = paymentIntentId(charge.payment_intent);
-      const refund = charge.refunds?.data[0];
-      if (!reference || !refund) return { kind: 'ignored', id, type: event.type };
-      return { kind: 'refund', id, reference, refund: refundOutcomeOf(refund) };
-    }
-    case 'refund.updated':
-    case 'refund.failed': {
-      const refund = event.data.object;
-      const reference = paymentIntentId(refund.payment_intent);
-      if (!reference) return { kind: 'ignored', id, type: event.type };
-      return { kind: 'refund', id, reference, refund: refundOutcomeOf(refund) };
-    }
-    case 'charge.dispute.created':
-    case 'charge.dispute.closed': {
-      const dispute = event.data.object;
-      const reference = paymentIntentId(dispute.payment_intent);
-      if (!reference) return { kind: 'ignored', id, type: event.type };
-      return { kind: 'dispute', id, reference, dispute: disputeOf(dispute) };
-    }
-    default:
-      return { kind: 'ignored', id, type: event.type };
-  }
-}
-
 /** A balance transaction as a settlement row: one per paid charge, keyed by its
- * PaymentIntent, as the reconciliation compares payments. */
+ * PaymentIntent, as the reconciliation compares payments. The amount is what was
+ * captured (a partial capture takes less than the charge's authorised `amount`). */
 function settlementRowOf(tx: Stripe.BalanceTransaction): SettlementRow | null {
   const source = tx.source;
   if (!source || typeof source === 'string') return null;
-  const currency = tx.currency.toUpperCase();
-  const base = { settled_at: tx.created * 1000, currency };
+  const currency = source.object === 'charge' ? source.currency.toUpperCase() : '';
   if (source.object === 'charge') {
     const reference = paymentIntentId(source.payment_intent);
     if (!reference) return null;
     const status = source.status === 'succeeded' ? 'succeeded' : 'failed';
-    return { ...base, reference, amount: fromStripeAmount(source.amount, currency), status };
+    const amount = fromStripeAmount(source.amount_captured ?? source.amount, currency);
+    return { settled_at: tx.created * 1000, currency, reference, amount, status };
   }
   return null;
 }

@@ -1,7 +1,9 @@
 export {
   FAKE_STRIPE_CARDS,
   type FakeStripe,
+  type FakeStripeFault,
   type FakeStripeRequest,
+  STRIPE_PARAMS,
   startFakeStripe,
   type WebhookTarget,
 } from './fake-stripe.ts';

@@ -1,9 +1,9 @@
 import { appendFileSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SettlementRow } from '../processor.ts';
+import type { PaymentFacts, SettlementRow } from './processor.ts';
 
-/** A money-moving call the sandbox carried out, by the gateway's operation id. */
-export interface SandboxOperation {
+/** A money-moving call a test processor carried out, by the gateway's operation id. */
+export interface LedgerOperation {
   op: string;
   kind: 'authorize' | 'capture' | 'cancel' | 'refund';
   reference: string;
@@ -15,18 +15,19 @@ export interface SandboxOperation {
 }
 
 /**
- * What the sandbox "processor" settled, by reference — the source of its settlement
- * reports — and every capture, cancel and refund it carried out, by operation id, as a
- * real processor's idempotency records. Kept in memory and, when given a file, appended
+ * The books of a test processor (the sandbox, the redirect app): what it settled, by
+ * reference — the source of its settlement reports — and every authorisation, capture,
+ * cancel and refund it carried out, by operation id, as a real processor's records and
+ * idempotency keys. Kept in memory and, when given a file, appended
  * to it as JSON lines so that both survive a restart. Every process given the same file
  * (gateways and workers sharing KASSA_DATA_DIR) shares the books: each reads what the
  * others appended before it answers, as one external processor would.
  */
 export function createLedger(file?: string) {
   const rows = new Map<string, SettlementRow>();
-  const operations = new Map<string, SandboxOperation>();
-  const byReference = new Map<string, SandboxOperation[]>();
-  const note = (row: SettlementRow | SandboxOperation) => {
+  const operations = new Map<string, LedgerOperation>();
+  const byReference = new Map<string, LedgerOperation[]>();
+  const note = (row: SettlementRow | LedgerOperation) => {
     if ('op' in row) {
       operations.set(row.op, row);
       byReference.set(row.reference, [...(byReference.get(row.reference) ?? []), row]);
@@ -50,7 +51,7 @@ export function createLedger(file?: string) {
   };
   sync();
   /** Books a row: appended for every process to read, or kept here without a file. */
-  const write = (value: SettlementRow | SandboxOperation) => {
+  const write = (value: SettlementRow | LedgerOperation) => {
     if (!file) return note(value);
     appendFileSync(file, `${JSON.stringify(value)}\n`);
     sync();
@@ -80,8 +81,24 @@ export function createLedger(file?: string) {
       sync();
       return byReference.get(reference) ?? [];
     },
-    recordOperation(o: SandboxOperation) {
+    recordOperation(o: LedgerOperation) {
       write(o);
+    },
+    /** What the processor's record says a payment is for: its authorisation's amount,
+     * currency and Kassa attempt id (test mode), and what was captured. */
+    factsOf(reference: string): PaymentFacts | undefined {
+      sync();
+      const ops = byReference.get(reference) ?? [];
+      const auth = ops.find((o) => o.kind === 'authorize');
+      if (!auth) return undefined;
+      const captured = ops.find((o) => o.kind === 'capture' && o.result.status === 'succeeded');
+      return {
+        amount: auth.amount,
+        currency: auth.currency.toUpperCase(),
+        livemode: false,
+        kassa: { attempt: auth.op },
+        ...(captured && { amountReceived: captured.amount }),
+      };
     },
   };
 }
