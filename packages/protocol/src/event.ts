@@ -10,6 +10,7 @@ export const EVENT_TYPES = [
   'payment_intent.payment_failed',
   'payment_intent.canceled',
   'payment_intent.expired',
+  'payment_intent.processor_mismatch',
   'refund.created',
   'refund.succeeded',
   'refund.failed',

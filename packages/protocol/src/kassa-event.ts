@@ -27,6 +27,8 @@ const DESCRIPTIONS: Record<EventType, string> = {
     'An attempt failed (`last_payment_error` says why); the intent can be confirmed again.',
   'payment_intent.canceled': 'The intent was canceled (a held payment is released).',
   'payment_intent.expired': 'The intent expired unpaid.',
+  'payment_intent.processor_mismatch':
+    "The processor's record of a payment differs from the intent (amount, currency, mode or Kassa's ids): it was not recorded as paid. Do not ship; check the payment in your processor's dashboard.",
   'refund.created': 'A refund was created.',
   'refund.succeeded': 'A refund succeeded.',
   'refund.failed': 'A refund failed; the amount is refundable again.',

@@ -146,11 +146,11 @@ export function createGateway(given: Deps) {
     Object.fromEntries([
       handle(POLL_ATTEMPT_JOB, (p) => lifecycle.pollAttempt(p.attempt)),
       handle(RECOVER_ATTEMPT_JOB, (p) => lifecycle.recoverAttempt(p.attempt)),
-      handle(CLOSE_SESSION_JOB, (p) => lifecycle.closeSession(p.attempt)),
+      handle(CLOSE_SESSION_JOB, (p) => lifecycle.closeSession(p.attempt, p.withdraw)),
       handle(RETURN_PAYMENT_JOB, (p) => lifecycle.returnPayment(p.attempt)),
       handle(DELIVER_JOB, createDeliverer(deps)),
-      handle(HOLD_OPERATION_JOB, (p) => holds.recover(p)),
-      handle(REFUND_JOB, (p) => refunds.process(p.refund)),
+      handle(HOLD_OPERATION_JOB, (p, job) => holds.recover(p, job)),
+      handle(REFUND_JOB, (p, job) => refunds.process(p.refund, job)),
       handle(CONFIRM_JOB, async (p) => {
         const intent = await store.read((tx) => tx.getIntent(p.intent));
         if (intent) {

@@ -140,7 +140,9 @@ const envSchema = z.object({
     .number()
     .min(1)
     .max(24 * 30)
-    .default(7 * 24),
+    // Below the 7 days Stripe (and most card networks) keep a card authorisation: a hold is
+    // released by Kassa before it lapses at the processor.
+    .default(156),
   KASSA_REDIRECT_SECRET: z.string().min(16).optional(),
   KASSA_ENCRYPTION_KEY: z
     .string()

@@ -53,7 +53,11 @@ export async function bootstrap(role = 'kassa'): Promise<Deps> {
   // The registry: one line per adapter. Adapters that need a merchant's own account
   // (Stripe) serve only merchants who connected one (`kassa processors set`).
   const processors = {
-    stripe: createStripeProcessor({ api: apiAt(config.stripeApiUrl) }),
+    stripe: createStripeProcessor({
+      api: apiAt(config.stripeApiUrl),
+      // stripe-node's tries and retries fit inside Kassa's own give-up.
+      callBudgetMs: config.processorTimeoutMs,
+    }),
     sandbox: createSandboxProcessor({
       latencyMs: config.sandbox.latencyMs,
       asyncDelayMs: config.sandbox.asyncDelayMs,
@@ -61,7 +65,11 @@ export async function bootstrap(role = 'kassa'): Promise<Deps> {
       // The sandbox's books, beside the database, so settlement reports survive restarts.
       ledgerFile: config.dataDir ? join(config.dataDir, 'sandbox-ledger.jsonl') : undefined,
     }),
-    redirect: createRedirectProcessor({ secret: config.redirectSecret }),
+    redirect: createRedirectProcessor({
+      secret: config.redirectSecret,
+      // The external app's books: what it was asked for and what the shopper approved.
+      ledgerFile: config.dataDir ? join(config.dataDir, 'redirect-ledger.jsonl') : undefined,
+    }),
   };
   return { store, processors, clock: systemClock, config, logger };
 }

@@ -19,6 +19,7 @@ export const ERROR_STATUSES = {
   429: 'Too many requests: wait `Retry-After` seconds',
   500: 'Something went wrong on our side; retry with the same Idempotency-Key',
   502: 'The payment processor could not be reached; nothing was charged, try again',
+  503: 'The payment processor did not answer: the operation is recorded and completes by itself',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
 

@@ -1,4 +1,4 @@
-import type { Processor, ProcessorOutcome } from '@kassa/processors';
+import { type Processor, type ProcessorOutcome, processorRefusal } from '@kassa/processors';
 import {
   type ConfirmPaymentIntentBody,
   newId,
@@ -16,7 +16,7 @@ import { type CardSummary, summariseCard } from './card.ts';
 import { createLifecycle } from './lifecycle.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
-import { expireOpenIntent, leaveAttempt, moveIntent } from './transition.ts';
+import { CLOSE_SESSION_JOB, expireOpenIntent, leaveAttempt, moveIntent } from './transition.ts';
 
 /**
  * Where the shopper goes after a redirect: what the merchant's server set wins; the
@@ -381,15 +381,44 @@ export function createConfirmService(deps: Deps) {
           config.processorTimeoutMs,
         );
       } catch (err) {
-        logger.error({ err, attempt: attempt.id }, 'processor session could not be opened');
+        const refusal = processorRefusal(err);
+        logger[refusal ? 'warn' : 'error'](
+          { err, attempt: attempt.id },
+          'processor session could not be opened',
+        );
         if (!reused) {
-          await store.transaction((tx) =>
-            tx.updateAttempt(attempt.id, {
+          await store.transaction(async (tx) => {
+            await tx.updateAttempt(attempt.id, {
               status: 'failed',
-              declineCode: 'processing_error',
-              failureMessage: 'The payment processor could not be reached.',
+              declineCode: refusal ? (refusal.processorCode ?? refusal.code) : 'processing_error',
+              failureMessage: refusal
+                ? refusal.message
+                : 'The payment processor could not be reached.',
               updatedAt: clock.now(),
-            }),
+            });
+            // Given up without an answer: the processor may have opened it after all.
+            if (!refusal) {
+              await enqueue(
+                tx,
+                CLOSE_SESSION_JOB,
+                { attempt: attempt.id, withdraw: 'given_up' },
+                { runAt: clock.now() + 5_000, now: clock.now(), merchantId: intent.merchantId },
+              );
+            }
+          });
+        }
+        if (refusal) {
+          // The processor turned it down (an amount under its minimum, a currency the
+          // account does not take): trying again cannot help, so say why.
+          throw new ApiError(
+            400,
+            refusal.code === 'credentials_invalid'
+              ? 'processor_account_invalid'
+              : 'processor_refused',
+            refusal.code === 'credentials_invalid'
+              ? "This payment cannot be taken: the merchant's processor account refused its keys. Nothing was charged."
+              : `This payment cannot be taken by the payment processor: ${refusal.message} Nothing was charged.`,
+            { ...(refusal.param && { param: refusal.param }), type: 'invalid_request_error' },
           );
         }
         throw new ApiError(

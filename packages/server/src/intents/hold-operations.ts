@@ -1,9 +1,10 @@
+import { processorRefusal } from '@kassa/processors';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import { routingOf } from '../processors/routing.ts';
-import type { IntentRow, StoreRead } from '../store/types.ts';
-import { enqueue, jobKind } from '../worker/enqueue.ts';
+import type { IntentRow, JobRow, StoreRead } from '../store/types.ts';
+import { enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
 import { unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
 
@@ -61,7 +62,13 @@ export function createHoldOperations(deps: Deps) {
     const now = clock.now();
     return store.transaction(async (tx) => {
       const intent = await load(tx);
-      if (intent.status !== 'requires_capture') {
+      // A capture without an answer shows `processing`; a retry of its request resumes it.
+      const resuming =
+        intent.status === 'processing' &&
+        intent.operation === input.operation &&
+        idem?.objectId === id;
+      if (intent.status !== 'requires_capture' && !resuming) {
+        if (intent.operation) throw busy(intent.operation);
         throw unexpectedState(intent.status, input.operation);
       }
       if (intent.operation && intent.operation !== input.operation) throw busy(intent.operation);
@@ -70,7 +77,7 @@ export function createHoldOperations(deps: Deps) {
         throw busy(intent.operation);
       }
       check(intent);
-      if (!(await tx.claimIntentOperation(id, input.operation, 'requires_capture', now))) {
+      if (!(await tx.claimIntentOperation(id, input.operation, intent.status, now))) {
         throw busy(input.operation);
       }
       await bindIdempotency(tx, idem, id);
@@ -90,59 +97,159 @@ export function createHoldOperations(deps: Deps) {
     });
   }
 
-  /** Asks the processor, with the operation's id, and records what it answered. */
-  async function drive(intent: IntentRow, input: HoldOperationInput): Promise<IntentRow> {
+  /**
+   * Asks the processor, with the operation's id, and records what it answered. Every
+   * answer has an end state: done; refused (the claim is released and the caller gets a
+   * 4xx naming why); the authorisation gone at the processor (the intent is canceled,
+   * `authorization_expired`); or no answer (a 5xx, a timeout: a capture shows
+   * `processing` and the recovery job finishes it with the same operation id).
+   */
+  async function drive(
+    intent: IntentRow,
+    input: HoldOperationInput,
+    from: 'request' | 'recovery',
+  ): Promise<IntentRow> {
     const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
     const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
     const reference = attempt?.processorReference;
     // One id per intent and operation: a retried call can never move money twice.
     const operationId = `${intent.id}_${input.operation}`;
-    let ok = true;
-    if (input.operation === 'capture') {
-      if (!reference || !processor?.capture) {
-        await release(intent.id, input.operation);
-        throw new ApiError(400, 'capture_unsupported', 'This payment cannot be captured.');
-      }
-      const out = await processor.capture({
-        reference,
-        amount: input.amount ?? intent.amountCapturable,
-        currency: intent.currency,
-        operationId,
-      });
-      ok = out.status === 'succeeded';
-    } else if (reference && processor?.cancel) {
-      ok = (
-        await processor.cancel({
+    const call = { amount: intent.amount, currency: intent.currency, operationId };
+    try {
+      if (input.operation === 'capture') {
+        if (!reference || !processor?.capture) {
+          await release(intent.id, input.operation);
+          throw new ApiError(400, 'capture_unsupported', 'This payment cannot be captured.');
+        }
+        const out = await processor.capture({
+          ...call,
           reference,
-          amount: intent.amount,
-          currency: intent.currency,
-          operationId,
-        })
-      ).canceled;
+          amount: input.amount ?? intent.amountCapturable,
+        });
+        if (out.status === 'failed') {
+          await authorizationGone(intent.id, input.operation, out.declineCode);
+          throw new ApiError(
+            409,
+            'authorization_expired',
+            'The authorization expired or was released at the processor before this capture: nothing was captured and the PaymentIntent is canceled.',
+          );
+        }
+        if (out.status !== 'succeeded') throw new Error(`capture answered ${out.status}`);
+        return await finish(intent.id, input, out.facts?.amountReceived);
+      }
+      if (reference && processor?.cancel) {
+        const { canceled } = await processor.cancel({ ...call, reference });
+        if (!canceled) {
+          // Too late: captured at the processor (its dashboard, another integration).
+          const now = await processor.retrieve({ ...call, reference });
+          if (now.status === 'succeeded') {
+            await finish(
+              intent.id,
+              { operation: 'capture' },
+              now.facts?.amountReceived,
+              input.operation,
+            );
+            throw new ApiError(
+              409,
+              'payment_intent_unexpected_state',
+              'This payment was already captured at the processor; it is recorded as succeeded. Refund it instead.',
+            );
+          }
+          if (now.status !== 'failed') {
+            await release(intent.id, input.operation);
+            throw new ApiError(
+              409,
+              'cancel_failed',
+              'The processor could not release this payment.',
+            );
+          }
+        }
+      }
+      return await finish(intent.id, input);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      const refusal = processorRefusal(err);
+      if (refusal) {
+        await release(intent.id, input.operation);
+        throw new ApiError(
+          refusal.code === 'idempotency_conflict' ? 409 : 400,
+          refusal.processorCode ?? refusal.code,
+          `The processor refused the ${input.operation}: ${refusal.message}`,
+          refusal.param ? { param: refusal.param } : {},
+        );
+      }
+      // No answer: the money may or may not have moved. The claim stays, and the
+      // recovery job asks again with the same operation id until the processor answers.
+      deps.logger.warn(
+        { err, intent: intent.id, operation: input.operation, from },
+        'processor did not answer a hold operation; recovery will finish it',
+      );
+      if (from === 'recovery') throw err;
+      if (input.operation === 'capture') return await showProcessing(intent.id);
+      throw new ApiError(
+        503,
+        'processor_unavailable',
+        'The processor did not answer; the cancel is recorded and will be completed shortly. Fetch the PaymentIntent to see it end.',
+      );
     }
-    if (!ok) {
-      await release(intent.id, input.operation);
-      throw input.operation === 'capture'
-        ? new ApiError(402, 'capture_failed', 'The processor refused the capture.', {
-            type: 'card_error',
-          })
-        : new ApiError(409, 'cancel_failed', 'The processor could not release this payment.');
-    }
-    return finish(intent.id, input);
+  }
+
+  /** A capture without an answer: the intent shows `processing` until recovery ends it. */
+  async function showProcessing(id: string): Promise<IntentRow> {
+    const now = clock.now();
+    return store.transaction(async (tx) => {
+      const fresh = (await tx.getIntent(id)) as IntentRow;
+      if (fresh.operation !== 'capture' || fresh.status !== 'requires_capture') return fresh;
+      return moveIntent(
+        tx,
+        fresh,
+        { status: 'processing' },
+        { event: 'payment_intent.processing', now, publicUrl, action: 'capture' },
+      );
+    });
+  }
+
+  /** The processor no longer holds the authorisation: the intent ends canceled. */
+  async function authorizationGone(id: string, operation: HoldOperation, code: string) {
+    const now = clock.now();
+    await store.transaction(async (tx) => {
+      const fresh = (await tx.getIntent(id)) as IntentRow;
+      if (fresh.operation !== operation) return;
+      if (fresh.latestAttemptId) {
+        await tx.updateAttempt(fresh.latestAttemptId, {
+          status: 'failed',
+          declineCode: code,
+          updatedAt: now,
+        });
+      }
+      await moveIntent(
+        tx,
+        fresh,
+        { ...canceledPatch(now, 'authorization_expired'), operation: null },
+        { event: 'payment_intent.canceled', now, publicUrl, action: operation },
+      );
+    });
   }
 
   async function release(id: string, operation: HoldOperationInput['operation']) {
     await store.transaction((tx) => tx.releaseIntentOperation(id, operation));
   }
 
-  async function finish(id: string, input: HoldOperationInput): Promise<IntentRow> {
+  async function finish(
+    id: string,
+    input: HoldOperationInput,
+    /** What the processor says it captured, where it says. */
+    captured?: number,
+    /** The operation claimed, when it ended another way (a cancel found it captured). */
+    claimed: HoldOperation = input.operation,
+  ): Promise<IntentRow> {
     const now = clock.now();
     return store.transaction(async (tx) => {
       const fresh = (await tx.getIntent(id)) as IntentRow;
       // Finished already (by the request, or by the recovery job).
-      if (fresh.operation !== input.operation) return fresh;
+      if (fresh.operation !== claimed) return fresh;
       if (input.operation === 'capture') {
-        const amount = input.amount ?? fresh.amountCapturable;
+        const amount = captured ?? input.amount ?? fresh.amountCapturable;
         if (fresh.latestAttemptId) {
           await tx.updateAttempt(fresh.latestAttemptId, { status: 'succeeded', updatedAt: now });
         }
@@ -175,17 +282,28 @@ export function createHoldOperations(deps: Deps) {
       },
     ): Promise<IntentRow> {
       const intent = await claim(id, input, opts.idem, opts.load, opts.check);
-      return drive(intent, input);
+      return drive(intent, input, 'request');
     },
 
-    /** The recovery job: finishes an operation still claimed after its request died. */
-    async recover(payload: { intent: string } & HoldOperationInput): Promise<void> {
+    /**
+     * The recovery job: finishes an operation still claimed after its request died or got
+     * no answer, asking again (same operation id) for as long as the processor does not
+     * answer. Kassa's own answers (refused, authorisation gone) have ended it already.
+     */
+    async recover(
+      payload: { intent: string } & HoldOperationInput,
+      job?: JobRow,
+    ): Promise<JobResult> {
       const intent = await store.read((tx) => tx.getIntent(payload.intent));
-      if (!intent || intent.operation !== payload.operation) return;
-      await drive(intent, payload).catch((err) => {
-        // Refused by the processor: released above. Anything else is retried by the worker.
-        if ((err as { status?: number }).status === undefined) throw err;
-      });
+      if (!intent || intent.operation !== payload.operation) return undefined;
+      try {
+        await drive(intent, payload, 'recovery');
+        return undefined;
+      } catch (err) {
+        if (err instanceof ApiError) return undefined;
+        const age = job ? clock.now() - job.createdAt : 0;
+        return { retryAt: clock.now() + Math.min(3_600_000, Math.max(RECOVER_GRACE_MS, age / 4)) };
+      }
     },
   };
 }

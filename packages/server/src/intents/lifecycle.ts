@@ -84,14 +84,41 @@ export function createLifecycle(deps: Deps) {
      * late, the payment is watched until the processor settles it: a late payment is
      * recorded (and given back if the order moved on), never lost.
      */
-    async closeSession(attemptId: string): Promise<JobResult | undefined> {
+    async closeSession(
+      attemptId: string,
+      withdraw?: 'declined' | 'given_up',
+    ): Promise<JobResult | undefined> {
       const found = await loadAttempt(attemptId);
-      const ref = found?.attempt.processorReference;
+      let ref = found?.attempt.processorReference;
       // Settled since it was given up (a late payment was recorded): nothing to withdraw.
       const { status, declineCode } = found?.attempt ?? {};
-      if (!found || !ref || status !== 'failed' || declineCode !== 'abandoned') return;
+      if (!found || status !== 'failed') return;
+      if (!withdraw && declineCode !== 'abandoned') return;
       const processor = await routingOf(deps).adapter(found.attempt.processor, found.intent);
       if (!processor) return;
+      if (!ref && withdraw === 'given_up' && processor.openSession) {
+        // Opening it got no answer in time: opened again with the same attempt id (the
+        // processor's idempotency key), the processor names the payment it made, if any.
+        const { intent } = found;
+        const session = await processor.openSession({
+          attemptId,
+          intentId: intent.id,
+          merchantId: intent.merchantId,
+          amount: intent.amount,
+          currency: intent.currency,
+          captureMethod: intent.captureMethod,
+          paymentMethodType: found.attempt.methodType,
+          returnUrl: `${publicUrl}/pay/${intent.id}`,
+        });
+        ref = session.reference;
+        await store.transaction((tx) =>
+          tx.updateAttempt(attemptId, {
+            processorReference: session.reference,
+            updatedAt: clock.now(),
+          }),
+        );
+      }
+      if (!ref) return;
       const money = {
         reference: ref,
         amount: found.intent.amount,

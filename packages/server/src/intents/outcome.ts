@@ -1,9 +1,11 @@
-import type { ProcessorOutcome } from '@kassa/processors';
+import type { PaymentFacts, ProcessorOutcome } from '@kassa/processors';
 import { isTerminal } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
+import { recordEvent } from '../events/record.ts';
 import type { AttemptRow, IntentRow, PaymentErrorData, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
-import { leaveAttempt, moveIntent } from './transition.ts';
+import { toPaymentIntent } from './serialize.ts';
+import { CLOSE_SESSION_JOB, leaveAttempt, moveIntent } from './transition.ts';
 
 /** How long to wait before asking the processor again about a processing payment. */
 export const POLL_DELAY_MS = 1000;
@@ -65,6 +67,11 @@ export async function applyOutcome(
   const base = { now, publicUrl: config.publicUrl };
 
   const paid = outcome.status === 'succeeded' || outcome.status === 'authorized';
+  const differs =
+    outcome.status !== 'failed' && outcome.facts && mismatchOf(intent, attempt, outcome.facts);
+  if (differs && attempt.status !== 'succeeded') {
+    return processorMismatch(deps, tx, attempt, intent, outcome, differs, now);
+  }
   if (paid && attempt.status === 'failed' && attempt.declineCode === 'abandoned') {
     return latePayment(deps, tx, attempt, intent, outcome, now);
   }
@@ -195,7 +202,9 @@ export async function applyOutcome(
           status: 'requires_action',
           nextAction: {
             type: outcome.action.type,
-            url: absolute(outcome.action.url, config.publicUrl),
+            // Processor fields on the payment page carry the shopper through it (Stripe.js's
+            // 3-D Secure): the payment page is the place to go.
+            url: absolute(outcome.action.url ?? `/pay/${intent.id}`, config.publicUrl),
             ...(outcome.action.testUrl && {
               test_url: absolute(outcome.action.testUrl, config.publicUrl),
             }),
@@ -211,6 +220,16 @@ export async function applyOutcome(
         failureMessage: outcome.message,
         updatedAt: now,
       });
+      if (outcome.open) {
+        // The processor keeps the declined payment open for another try; the shopper's
+        // next try is a new attempt, so this one is withdrawn there.
+        await enqueue(
+          tx,
+          CLOSE_SESSION_JOB,
+          { attempt: attempt.id, withdraw: 'declined' },
+          { runAt: now, now, merchantId: attempt.merchantId },
+        );
+      }
       const failedAttempts = intent.failedAttempts + 1;
       return moveIntent(
         tx,
@@ -225,6 +244,98 @@ export async function applyOutcome(
       );
     }
   }
+}
+
+/**
+ * The first way the processor's record of a payment differs from the intent and the
+ * attempt it was opened for, or null: an amount or currency other than the intent's (an
+ * event replayed from another order, a payment changed at the processor), the other mode,
+ * or Kassa ids of another intent, attempt or merchant.
+ */
+export function mismatchOf(
+  intent: IntentRow,
+  attempt: AttemptRow,
+  facts: PaymentFacts,
+): 'amount' | 'currency' | 'livemode' | 'intent' | 'attempt' | 'merchant' | null {
+  if (facts.currency.toUpperCase() !== intent.currency.toUpperCase()) return 'currency';
+  if (facts.amount !== intent.amount) return 'amount';
+  if (facts.livemode !== undefined && facts.livemode !== intent.livemode) return 'livemode';
+  const ids = facts.kassa ?? {};
+  if (ids.merchant !== undefined && ids.merchant !== intent.merchantId) return 'merchant';
+  if (ids.intent !== undefined && ids.intent !== intent.id) return 'intent';
+  if (ids.attempt !== undefined && ids.attempt !== attempt.id) return 'attempt';
+  return null;
+}
+
+/**
+ * A payment whose processor record differs from the intent: never recorded as paid. The
+ * attempt fails as `processor_mismatch` (not the shopper's decline: it uses up none of
+ * their attempts), the intent gets a `payment_intent.processor_mismatch` alert for the
+ * merchant and the dashboard, a metric counts it, and reconciliation lists the payment
+ * with the processor's own amount and currency.
+ */
+async function processorMismatch(
+  deps: Pick<Deps, 'config' | 'logger' | 'metrics'>,
+  tx: StoreTx,
+  attempt: AttemptRow,
+  intent: IntentRow,
+  outcome: Exclude<ProcessorOutcome, { status: 'failed' }>,
+  field: NonNullable<ReturnType<typeof mismatchOf>>,
+  now: number,
+): Promise<IntentRow> {
+  const facts = outcome.facts as PaymentFacts;
+  const message = `The processor's record of this payment differs from the PaymentIntent (${field}): it was not recorded as paid.`;
+  if (attempt.status === 'failed' && attempt.declineCode === 'processor_mismatch') return intent;
+  deps.logger.error(
+    {
+      attempt: attempt.id,
+      intent: intent.id,
+      field,
+      processor: attempt.processor,
+      reference: outcome.reference,
+      processor_amount: facts.amount,
+      processor_currency: facts.currency,
+      processor_status: outcome.status,
+    },
+    "processor's record differs from the intent; not recorded as paid",
+  );
+  deps.metrics?.processorMismatch(attempt.processor, field);
+  await tx.updateAttempt(attempt.id, {
+    status: 'failed',
+    processorReference: outcome.reference ?? attempt.processorReference,
+    declineCode: 'processor_mismatch',
+    failureMessage: `${message} Processor: ${facts.amount} ${facts.currency.toUpperCase()}, ${outcome.status}.`,
+    updatedAt: now,
+  });
+  const current = intent.latestAttemptId === attempt.id && OPEN.has(intent.status);
+  const patch = current
+    ? {
+        status: 'requires_payment_method' as const,
+        nextAction: null,
+        lastPaymentError: {
+          code: 'processor_mismatch',
+          decline_code: 'processor_mismatch',
+          message,
+          payment_attempt: attempt.id,
+        },
+      }
+    : { status: intent.status };
+  if (!current && isTerminal(intent.status)) {
+    // A closed intent cannot move; the alert still goes out.
+    await recordEvent(tx, {
+      merchantId: intent.merchantId,
+      livemode: intent.livemode,
+      type: 'payment_intent.processor_mismatch',
+      object: toPaymentIntent(intent, deps.config.publicUrl),
+      now,
+    });
+    return intent;
+  }
+  return moveIntent(tx, intent, patch, {
+    now,
+    publicUrl: deps.config.publicUrl,
+    event: 'payment_intent.processor_mismatch',
+  });
 }
 
 /**

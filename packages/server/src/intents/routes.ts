@@ -121,7 +121,11 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
       request: { params: idParam, ...optionalBody(capturePaymentIntentBodySchema) },
       responses: {
         200: json(paymentIntentSchema, 'The captured intent'),
-        ...errors(400, 402, 404, 409),
+        202: json(
+          paymentIntentSchema,
+          'The processor did not answer yet: the intent is `processing` and the capture completes by itself (`payment_intent.succeeded`, or `payment_intent.canceled` if the authorization turned out to be gone). Nothing is captured twice.',
+        ),
+        ...errors(400, 402, 404, 409, 503),
       },
     }),
     async (c) => {
@@ -131,6 +135,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
         c.req.valid('param').id,
         body.amount_to_capture,
       );
+      if (row.status === 'processing') return c.json(out(row), 202);
       return c.json(out(row), 200);
     },
   );

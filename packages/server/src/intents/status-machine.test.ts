@@ -25,6 +25,7 @@ const LEGAL: [PaymentIntentStatus, PaymentIntentStatus][] = [
   ['processing', 'requires_capture'],
   ['processing', 'succeeded'],
   ['processing', 'failed'],
+  ['processing', 'canceled'],
   ['requires_capture', 'requires_capture'],
   ['requires_capture', 'processing'],
   ['requires_capture', 'succeeded'],

@@ -33,6 +33,8 @@ const LEGAL: Record<S, readonly S[]> = {
     'requires_capture',
     'succeeded',
     'failed',
+    // A capture that got no answer shows processing; the authorisation may turn out gone.
+    'canceled',
   ],
   requires_capture: ['processing', 'succeeded', 'canceled'],
   succeeded: [],

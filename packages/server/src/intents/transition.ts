@@ -53,7 +53,13 @@ const CLOSING = new Set(['canceled', 'expired', 'failed']);
 /** Withdraws, at the processor, a payment Kassa gave up (the shopper left 3-D Secure or a
  * UPI request, started again, or the intent closed), and watches it until it is settled
  * there: money it takes late is recorded, never lost. */
-export const CLOSE_SESSION_JOB = jobKind<{ attempt: string }>('attempt.close_session');
+export const CLOSE_SESSION_JOB = jobKind<{
+  attempt: string;
+  /** Why else it is withdrawn: the processor keeps a declined payment open for another
+   * try (a Stripe PaymentIntent), or Kassa gave up opening it (the answer never came, and
+   * the processor may have opened it after all). */
+  withdraw?: 'declined' | 'given_up';
+}>('attempt.close_session');
 
 /** Where a payment still waits on the shopper or the processor (attempt or outcome). */
 export const UNSETTLED: ReadonlySet<string> = new Set(['pending', 'requires_action', 'processing']);

@@ -62,6 +62,19 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
     registers: [registry],
   });
 
+  const rejectedEvents = new Counter({
+    name: `${p}processor_events_rejected_total`,
+    help: 'Verified processor notifications refused because they name an object of another account or mode, or one that does not match, by processor and reason.',
+    labelNames: ['processor', 'reason'],
+    registers: [registry],
+  });
+  const mismatches = new Counter({
+    name: `${p}processor_mismatches_total`,
+    help: "Payments whose processor record differs from Kassa's intent (amount, currency, mode, ids): never recorded as paid.",
+    labelNames: ['processor', 'field'],
+    registers: [registry],
+  });
+
   const pending = new AsyncLocalStorage<{ after: (() => void)[] }>();
 
   return {
@@ -84,6 +97,13 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
           decline_code: o.declineCode,
         }),
       );
+    },
+    /** `reason` is one of a fixed set (REJECTIONS in processors/notifications.ts). */
+    processorEventRejected(processor: string, reason: string) {
+      rejectedEvents.inc({ processor, reason });
+    },
+    processorMismatch(processor: string, field: string) {
+      this.afterCommit(() => mismatches.inc({ processor, field }));
     },
     webhookAttempt(outcome: string, status: number | null, seconds: number) {
       const statusClass = status === null ? 'none' : `${Math.floor(status / 100)}xx`;

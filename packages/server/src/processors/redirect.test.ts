@@ -65,12 +65,31 @@ describe('the redirect processor (seed 001)', () => {
       (await post(signRedirectNotification(body, g.config.redirectSecret, t - 600))).status,
     ).toBe(400);
     expect(await status(pi.id)).toBe('requires_action');
+    // Verified, but only a trigger: the app's books have no approval yet, so nothing moves.
     const ok = await post(signRedirectNotification(body, g.config.redirectSecret, t));
-    expect(await ok.json()).toMatchObject({ applied: true, duplicate: false });
+    expect(await ok.json()).toMatchObject({ duplicate: false });
+    expect(await status(pi.id)).toBe('requires_action');
     expect(
       await (await post(signRedirectNotification(body, g.config.redirectSecret, t))).json(),
     ).toMatchObject({ duplicate: true });
+    // The shopper approves in the app: now its books, asked, say paid.
+    await answer(app, 'approve');
     expect(await status(pi.id)).toBe('succeeded');
+    const later = JSON.stringify({ id: 'ntf_y', reference, status: 'success' });
+    const again = await g.app.request('/v1/processor_webhooks/redirect', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [REDIRECT_SIGNATURE_HEADER]: signRedirectNotification(later, g.config.redirectSecret, t),
+      },
+      body: later,
+    });
+    expect(await again.json()).toMatchObject({ duplicate: false });
+    expect(await g.events(pi.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.requires_action',
+      'payment_intent.succeeded',
+    ]);
   });
 
   it('a notification that never comes is settled by the expiry check', async () => {

@@ -23,6 +23,8 @@ function withCredentials(p: Processor, credentials: ProcessorCredentials): Proce
     capture: p.capture && bind(p.capture),
     cancel: p.cancel && bind(p.cancel),
     refund: p.refund && bind(p.refund),
+    retrieveRefund: p.retrieveRefund && bind(p.retrieveRefund),
+    retrieveDispute: p.retrieveDispute && bind(p.retrieveDispute),
     parseNotification: p.parseNotification && bind(p.parseNotification),
     settlementReport: p.settlementReport && bind(p.settlementReport),
   };

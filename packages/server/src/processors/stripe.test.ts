@@ -140,11 +140,16 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
     const csp = async (id: string) =>
       (await g.app.request(`/pay/${id}`)).headers.get('content-security-policy') ?? '';
     const withStripe = await csp(stripeIntent.json.id);
-    expect(withStripe).toContain("script-src 'self' https://js.stripe.com;");
+    // Stripe's security guide, "Content Security Policy", the Stripe.js row, exactly.
     expect(withStripe).toContain(
-      "frame-src 'self' https://js.stripe.com https://hooks.stripe.com;",
+      "script-src 'self' https://js.stripe.com https://*.js.stripe.com https://maps.googleapis.com;",
     );
-    expect(withStripe).toContain("connect-src 'self' https://api.stripe.com;");
+    expect(withStripe).toContain(
+      "frame-src 'self' https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com;",
+    );
+    expect(withStripe).toContain(
+      "connect-src 'self' https://api.stripe.com https://maps.googleapis.com;",
+    );
     expect(await csp(sandboxIntent.json.id)).not.toContain('stripe');
   });
 
@@ -265,27 +270,54 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
     expect(fake.refunds(reference)[0]?.amount).toBe(1500);
   });
 
-  it('passes a dispute on as dispute.created and dispute.closed', async () => {
+  it('passes a dispute on as dispute.created and dispute.closed, each once, by the dispute’s own state', async () => {
     const { json: intent } = await g.createIntent();
     const { reference } = await payAtStripe(g, intent, '4242424242424242');
     await complete(g, intent);
-    const dispute = await fake.dispute(reference, 'lost');
+    const disputeEvents = async (type: string) =>
+      (await g.call('GET', `/v1/events?type=${type}`, g.a.sk)).json.data;
+    const dispute = await fake.dispute(reference);
     await until(
-      'the dispute to close',
-      async () =>
-        (await g.call('GET', '/v1/events?type=dispute.closed', g.a.sk)).json.data.length === 1,
+      'the dispute to open',
+      async () => (await disputeEvents('dispute.created')).length === 1,
     );
-    const created = await g.call('GET', '/v1/events?type=dispute.created', g.a.sk);
-    expect(created.json.data[0].data.object).toMatchObject({
+    expect((await disputeEvents('dispute.created'))[0].data.object).toMatchObject({
       object: 'dispute',
       payment_intent: intent.id,
       status: 'open',
       processor: 'stripe',
       processor_reference: dispute.id,
     });
-    const closed = await g.call('GET', '/v1/events?type=dispute.closed', g.a.sk);
-    expect(closed.json.data[0].data.object.status).toBe('lost');
-    expect(closed.json.data[0].data.object.id).toBe(created.json.data[0].data.object.id);
+    // An update (evidence under review) opens nothing new.
+    fake.updateDispute(dispute.id, 'under_review');
+    fake.updateDispute(dispute.id, 'lost');
+    await until(
+      'the dispute to close',
+      async () => (await disputeEvents('dispute.closed')).length === 1,
+    );
+    const closed = (await disputeEvents('dispute.closed'))[0].data.object;
+    expect(closed).toMatchObject({
+      status: 'lost',
+      id: (await disputeEvents('dispute.created'))[0].data.object.id,
+    });
+    expect(await disputeEvents('dispute.created')).toHaveLength(1);
+  });
+
+  it('dispute events out of order never reopen a closed dispute; warning_closed opens nothing twice', async () => {
+    const { json: intent } = await g.createIntent();
+    const { reference } = await payAtStripe(g, intent, '4242424242424242');
+    await complete(g, intent);
+    fake.holdWebhooks();
+    const dispute = await fake.dispute(reference);
+    fake.updateDispute(dispute.id, 'warning_closed');
+    await fake.releaseWebhooks({ order: 'reversed', duplicate: true });
+    const types = (await g.call('GET', '/v1/events?limit=100', g.a.sk)).json.data
+      .map((e: { type: string }) => e.type)
+      .filter((t: string) => t.startsWith('dispute.'))
+      .reverse();
+    expect(types).toEqual(['dispute.created', 'dispute.closed']);
+    const closed = (await g.call('GET', '/v1/events?type=dispute.closed', g.a.sk)).json.data[0];
+    expect(closed.data.object.status).toBe('won');
   });
 
   it('holds and captures part of a manual-capture payment at Stripe', async () => {

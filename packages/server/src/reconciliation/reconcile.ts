@@ -14,6 +14,9 @@ export type ReconciliationCase =
   | 'both_succeeded'
   | 'in_progress'
   | 'amount_mismatch'
+  /** The processor's record differs from the intent (amount, currency, mode, ids): never
+   * recorded as paid; the row carries the processor's own amount and currency. */
+  | 'processor_mismatch'
   /** Paid late on an attempt the shopper had left, and given back automatically. */
   | 'returned';
 
@@ -186,6 +189,23 @@ export async function reconcileOnce(
         ...base,
         case: 'returned' as const,
         action: 'Paid after the shopper left it; given back automatically. None.',
+      };
+    }
+    const differs =
+      attempt.declineCode === 'processor_mismatch' ||
+      (entry !== null &&
+        (entry.currency.toUpperCase() !== intent.currency.toUpperCase() ||
+          (!kassaPaid && entry.status === 'succeeded' && entry.amount !== intent.amount)));
+    if (differs) {
+      return {
+        ...base,
+        amount: entry?.amount ?? base.amount,
+        currency: entry?.currency.toUpperCase() ?? base.currency,
+        case: 'processor_mismatch' as const,
+        action:
+          entry?.status === 'succeeded'
+            ? 'The processor took money that does not match this payment (its amount and currency are shown): not recorded as paid. Refund it at the processor, or contact the shopper.'
+            : "The processor's record does not match this payment: not recorded as paid. Check it in the processor's dashboard.",
       };
     }
     if (entry?.status === 'succeeded' && !kassaPaid) {

@@ -1,3 +1,4 @@
+import { processorRefusal } from '@kassa/processors';
 import { type CreateRefundBody, type ListRefundsQuery, newId, type Refund } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { recordEvent } from '../events/record.ts';
@@ -6,8 +7,8 @@ import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
 import { routingOf } from '../processors/routing.ts';
-import type { IntentRow, RefundRow, StoreTx } from '../store/types.ts';
-import { enqueue, jobKind } from '../worker/enqueue.ts';
+import type { IntentRow, JobRow, RefundRow, StoreTx } from '../store/types.ts';
+import { enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
 
 export const REFUND_JOB = jobKind<{ refund: string }>('refund.process');
 /** A refund still pending this long after it was asked for is finished by the worker. */
@@ -44,46 +45,56 @@ const event = (
   });
 
 /**
- * Refunds, full or partial, several per payment. The amount is checked against what was
- * captured minus what is already refunded, and reserved, in one transaction: concurrent
- * requests can never refund more than was taken. A refund the processor turns down
- * gives its amount back.
- */
-/**
- * Records how a refund ended at the processor, once, inside the caller's transaction: a
- * pending refund becomes succeeded or failed (giving the amount back to the intent) with
- * its event; one that already ended is left alone. An outcome still pending only keeps
- * the processor's refund id, and the processor's notification ends it later.
+ * Records how a refund stands at the processor, once per change, inside the caller's
+ * transaction: a pending refund becomes succeeded or failed (giving the amount back to
+ * the intent) with its event, and a succeeded one the processor fails later (the card was
+ * closed, the bank sent it back) becomes failed the same way, so the amount is
+ * refundable again and the merchant hears `refund.failed`. A failed refund never comes
+ * back. An outcome still pending only keeps the processor's refund id; the sweep (the
+ * refund's job) or the processor's notification ends it later.
  */
 export async function settleRefund(
+  deps: Pick<Deps, 'logger'>,
   tx: StoreTx,
   refundId: string,
   outcome: {
     status: 'succeeded' | 'failed' | 'pending';
     reference: string | null;
-    reason?: string;
+    failureReason?: string;
   },
   now: number,
 ): Promise<void> {
   const fresh = await tx.getRefund(refundId);
-  if (fresh?.status !== 'pending') return;
-  if (outcome.status === 'pending') {
-    await tx.updateRefund(refundId, 'pending', {
-      processorReference: outcome.reference,
-      updatedAt: now,
-    });
+  if (!fresh || fresh.status === 'failed' || fresh.status === outcome.status) {
+    if (fresh?.status === 'pending' && outcome.reference && !fresh.processorReference) {
+      await tx.updateRefund(refundId, 'pending', {
+        processorReference: outcome.reference,
+        updatedAt: now,
+      });
+    }
     return;
   }
+  // Succeeded is final unless the processor fails it afterwards; pending never goes back.
+  if (outcome.status === 'pending') return;
+  if (fresh.status === 'succeeded' && outcome.status !== 'failed') return;
   const patch = {
     status: outcome.status,
     processorReference: outcome.reference ?? fresh.processorReference,
     failureReason:
-      outcome.reason ?? (outcome.status === 'failed' ? 'The processor declined the refund.' : null),
+      outcome.status === 'failed'
+        ? (outcome.failureReason ?? 'The processor declined the refund.')
+        : null,
     updatedAt: now,
   };
   // Settled by whoever gets here first (the job, the processor's webhook): once.
-  if (!(await tx.updateRefund(refundId, 'pending', patch))) return;
+  if (!(await tx.updateRefund(refundId, fresh.status, patch))) return;
   if (outcome.status === 'failed') await tx.returnRefund(fresh.intentId, fresh.amount, now);
+  if (fresh.status === 'succeeded') {
+    deps.logger.warn(
+      { refund: fresh.id, intent: fresh.intentId, reason: patch.failureReason },
+      'a refund the processor had made failed afterwards; the amount is refundable again',
+    );
+  }
   await event(
     tx,
     { ...fresh, ...patch },
@@ -91,6 +102,13 @@ export async function settleRefund(
     now,
   );
 }
+
+/** How long the sweep waits before asking the processor again about a pending refund:
+ * a quarter of its age, between 30 s and an hour, for as long as it stays pending. */
+export const sweepDelay = (age: number) => Math.min(3_600_000, Math.max(SAFETY_NET_MS, age / 4));
+
+/** Kassa's refund reasons as the processor takes them. */
+const REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_customer']);
 
 const refundableOf = (intent: IntentRow) => intent.amountReceived - intent.amountRefunded;
 
@@ -114,46 +132,96 @@ function overRefund(intent: IntentRow, amount: number) {
 
 export function createRefunds(deps: Deps) {
   const { store, clock } = deps;
-  const settle = (refundId: string, outcome: Parameters<typeof settleRefund>[2]) =>
-    store.transaction((tx) => settleRefund(tx, refundId, outcome, clock.now()));
+  const settle = (refundId: string, outcome: Parameters<typeof settleRefund>[3]) =>
+    store.transaction((tx) => settleRefund(deps, tx, refundId, outcome, clock.now()));
 
-  async function process(refundId: string): Promise<void> {
+  /**
+   * Moves a pending refund on: makes it at the processor (its id is the operation id, so a
+   * retry refunds nothing more), or, when it was made before (its reference is known, or
+   * its answer was lost), asks the processor how it stands. Answers whether it is still
+   * pending; a processor refusal (an idempotency conflict, a payment it cannot refund)
+   * fails it with the processor's reason, and an outage throws (the caller tries again).
+   */
+  async function advance(refundId: string, opts: { lookFirst: boolean }): Promise<boolean> {
     const found = await store.read(async (tx) => {
       const refund = await tx.getRefund(refundId);
       const intent = refund ? await tx.getIntent(refund.intentId) : null;
       const attempt = intent?.latestAttemptId ? await tx.getAttempt(intent.latestAttemptId) : null;
       return refund && intent ? { refund, intent, attempt } : null;
     });
-    if (!found || found.refund.status !== 'pending' || found.refund.processorReference) return;
+    if (!found || found.refund.status !== 'pending') return false;
     const { refund, intent, attempt } = found;
     const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
     if (!processor?.refund || !attempt?.processorReference) {
-      return settle(refundId, {
+      await settle(refundId, {
         status: 'failed',
         reference: null,
-        reason: 'The processor cannot refund this payment.',
+        failureReason: 'The processor cannot refund this payment.',
       });
+      return false;
     }
+    const payment = attempt.processorReference;
     try {
-      // The refund's id is the operation id: a retry (the worker's, or a resumed
-      // request's) is recognised by the processor and refunds nothing more.
+      if (processor.retrieveRefund && (refund.processorReference || opts.lookFirst)) {
+        const record = await processor.retrieveRefund({
+          reference: refund.processorReference,
+          payment,
+          operationId: refund.id,
+        });
+        if (record) {
+          await settle(refundId, record);
+          return record.status === 'pending';
+        }
+        if (refund.processorReference) {
+          throw new Error(`the processor has no refund ${refund.processorReference}`);
+        }
+      } else if (refund.processorReference) {
+        // No way to ask: the processor's notification ends it.
+        return true;
+      }
       const r = await processor.refund({
-        reference: attempt.processorReference,
+        reference: payment,
         amount: refund.amount,
         currency: refund.currency,
         operationId: refund.id,
+        ...(refund.reason && REASONS.has(refund.reason)
+          ? { reason: refund.reason as 'duplicate' | 'fraudulent' | 'requested_by_customer' }
+          : {}),
       });
-      return settle(refundId, {
-        ...r,
-        reason: r.status === 'failed' ? 'The processor declined the refund.' : undefined,
-      });
+      await settle(refundId, r);
+      return r.status === 'pending';
     } catch (err) {
+      const refusal = processorRefusal(err);
+      if (refusal) {
+        await settle(refundId, {
+          status: 'failed',
+          reference: null,
+          failureReason:
+            refusal.code === 'idempotency_conflict'
+              ? 'The processor refused the refund: its operation id was used with other parameters.'
+              : `The processor refused the refund: ${refusal.message}`,
+        });
+        return false;
+      }
       deps.logger.warn(
         { err, refund: refund.id },
-        'refund failed at the processor; the worker will try again',
+        'refund not settled at the processor; the sweep will ask again',
       );
       throw err;
     }
+  }
+
+  /** The refund's job: sweeps a pending refund until the processor settles it, for as
+   * long as that takes (an outage, a refund that settles days later). */
+  async function process(refundId: string, job?: JobRow): Promise<JobResult> {
+    const age = job ? clock.now() - job.createdAt : 0;
+    let pending: boolean;
+    try {
+      pending = await advance(refundId, { lookFirst: true });
+    } catch {
+      pending = true;
+    }
+    return pending ? { retryAt: clock.now() + sweepDelay(age) } : undefined;
   }
 
   async function getOwn(caller: Caller, id: string) {
@@ -237,7 +305,8 @@ export function createRefunds(deps: Deps) {
             );
             return row;
           });
-      await process(refund.id).catch(() => undefined);
+      // Resumed: the first call may have reached the processor; look before refunding.
+      await advance(refund.id, { lookFirst: Boolean(resumed) }).catch(() => undefined);
       return (await store.read((tx) => tx.getRefund(refund.id))) as RefundRow;
     },
 

@@ -89,6 +89,7 @@ export async function testGateway(
       sk: test?.secret as string,
       pk: test?.publishable as string,
       liveSk: live?.secret as string,
+      livePk: live?.publishable as string,
     };
   };
   const a = await mk('Acme Coffee');
