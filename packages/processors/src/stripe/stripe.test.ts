@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Processor, ProcessorCredentials } from '../processor.ts';
 import { type ProcessorFixtures, type Scenario, testProcessor } from '../testing/index.ts';
 import { amountProblem, fromStripeAmount, toStripeAmount } from './amounts.ts';
-import { createStripeProcessor } from './stripe.ts';
+import { createStripeProcessor, tryTimeoutMs } from './stripe.ts';
 import { type FakeStripe, startFakeStripe } from './testing/fake-stripe.ts';
 
 /** Stripe's test PaymentMethods for each scenario of the suite. */
@@ -216,5 +216,150 @@ describe('stripe adapter', () => {
     expect(mine?.map((r) => [r.status, r.amount, r.currency])).toEqual([
       ['succeeded', 2500, 'EUR'],
     ]);
+  });
+});
+
+describe('stripe adapter under Stripe’s failures', () => {
+  const adapter = () => createStripeProcessor({ api: fake.api, maxNetworkRetries: 2 });
+  const call = { credentials: fakeCredentials };
+  const openFor = (p: Processor, attemptId: string, amount = 2500, currency = 'EUR') =>
+    (p.openSession as NonNullable<Processor['openSession']>)({
+      ...call,
+      attemptId,
+      intentId: `pi_${attemptId}`,
+      merchantId: 'mer_faults',
+      amount,
+      currency,
+      captureMethod: 'manual',
+      paymentMethodType: 'card',
+      returnUrl: 'https://x.example/',
+    });
+
+  it('fits every try and every backoff of stripe-node inside the call budget', () => {
+    for (const [budget, retries] of [
+      [30_000, 2],
+      [10_000, 2],
+      [5_000, 3],
+      [2_000, 1],
+    ] as const) {
+      const each = tryTimeoutMs(budget, retries);
+      let sleeps = 0;
+      for (let n = 1; n <= retries; n++) sleeps += Math.min(500 * 2 ** (n - 1), 5000);
+      expect(each * (retries + 1) + sleeps, `${budget} ms, ${retries} retries`).toBeLessThan(
+        budget,
+      );
+    }
+  });
+
+  it('a Stripe that hangs is given up by the adapter itself, every try closed, as processor_unavailable', async () => {
+    const p = createStripeProcessor({ api: fake.api, maxNetworkRetries: 1, callBudgetMs: 1500 });
+    const since = fake.requests.length;
+    fake.fault('/v1/payment_intents', { kind: 'hang' }, { times: 2, method: 'POST' });
+    const err = await openFor(p, 'pa_hang').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'processor_unavailable', retryable: true });
+    const tries = fake.requests.slice(since).filter((r) => r.path === '/v1/payment_intents');
+    expect(tries).toHaveLength(2);
+    expect(new Set(tries.map((r) => r.idempotencyKey)).size).toBe(1);
+  });
+
+  it('maps Stripe’s answers: 5xx and 429 retried then unavailable, 4xx refused with the field, idempotency errors as conflicts', async () => {
+    const p = adapter() as Processor;
+    fake.fault('/v1/payment_intents', { kind: 'server_error' }, { times: 3, method: 'POST' });
+    expect(await openFor(p, 'pa_5xx').catch((e: unknown) => e)).toMatchObject({
+      code: 'processor_unavailable',
+    });
+    fake.fault(
+      '/v1/payment_intents',
+      { kind: 'rate_limit', shouldRetry: false },
+      { method: 'POST' },
+    );
+    expect(await openFor(p, 'pa_429').catch((e: unknown) => e)).toMatchObject({
+      code: 'processor_unavailable',
+    });
+    expect(fake.faultsInjected.rate_limit).toBeGreaterThan(0);
+    // Under Stripe's minimum: Stripe's 400, as a refusal naming the amount.
+    const small = await openFor(p, 'pa_small', 10, 'USD').catch((e: unknown) => e);
+    expect(small).toMatchObject({
+      code: 'processor_refused',
+      processorCode: 'amount_too_small',
+      param: 'amount',
+    });
+    fake.fault('/v1/payment_intents', { kind: 'idempotency_error' }, { method: 'POST' });
+    expect(await openFor(p, 'pa_idem').catch((e: unknown) => e)).toMatchObject({
+      code: 'idempotency_conflict',
+    });
+  });
+
+  it('asks Stripe about a refund by its id, or by Kassa’s operation id when the answer was lost', async () => {
+    const p = adapter() as Processor;
+    const out = await paid(p, 'pa_lookup');
+    const payment = out.reference as string;
+    const refund = await p.refund?.({
+      ...call,
+      reference: payment,
+      amount: 700,
+      currency: 'EUR',
+      operationId: 're_lookup',
+      reason: 'duplicate',
+    });
+    const byId = await p.retrieveRefund?.({
+      ...call,
+      reference: refund?.reference ?? null,
+      payment,
+      operationId: 're_lookup',
+    });
+    expect(byId).toMatchObject({
+      status: 'succeeded',
+      amount: 700,
+      currency: 'EUR',
+      payment,
+      operationId: 're_lookup',
+    });
+    const byOp = await p.retrieveRefund?.({
+      ...call,
+      reference: null,
+      payment,
+      operationId: 're_lookup',
+    });
+    expect(byOp?.reference).toBe(refund?.reference);
+    expect(
+      await p.retrieveRefund?.({ ...call, reference: null, payment, operationId: 're_never' }),
+    ).toBeNull();
+    expect(fake.refunds(payment)[0]?.reason).toBe('duplicate');
+  });
+
+  it('a capture after the authorization lapsed answers failed (authorization gone), not an error', async () => {
+    const p = adapter() as Processor;
+    const s = await openFor(p, 'pa_lapsed');
+    await new Stripe(fakeCredentials.secret_key, fake.api).paymentIntents.confirm(s.reference, {
+      payment_method: 'pm_card_visa',
+    });
+    fake.expireAuthorization(s.reference);
+    const out = await p.capture?.({
+      ...call,
+      reference: s.reference,
+      amount: 2500,
+      currency: 'EUR',
+      operationId: 'cap_lapsed',
+    });
+    expect(out).toMatchObject({ status: 'failed', declineCode: 'authorization_expired' });
+  });
+
+  it('settlement rows carry what was captured, not what was authorised', async () => {
+    const p = adapter() as Processor;
+    const from = Date.now() - 60_000;
+    const s = await openFor(p, 'pa_partial');
+    await new Stripe(fakeCredentials.secret_key, fake.api).paymentIntents.confirm(s.reference, {
+      payment_method: 'pm_card_visa',
+    });
+    await p.capture?.({
+      ...call,
+      reference: s.reference,
+      amount: 1500,
+      currency: 'EUR',
+      operationId: 'cap_partial',
+    });
+    const rows = await p.settlementReport?.({ ...call, from, to: Date.now() + 60_000 });
+    expect(rows?.filter((r) => r.reference === s.reference).map((r) => r.amount)).toEqual([1500]);
   });
 });

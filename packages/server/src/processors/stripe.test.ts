@@ -1,109 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createRedirectProcessor,
-  createSandboxProcessor,
-  createStripeProcessor,
-} from '@kassa/processors';
 import { type FakeStripe, startFakeStripe } from '@kassa/processors/testing';
 import Database from 'better-sqlite3';
 import Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../config.ts';
-import { type TestGateway, testGateway } from '../testing/harness.ts';
+import { stripeTestKit } from '../testing/stripe.ts';
 import { until } from '../testing/until.ts';
 import { createAccounts } from './accounts.ts';
 
 const fake: FakeStripe = await startFakeStripe();
 afterAll(() => fake.close());
 
-const KEYS = {
-  test: {
-    secret_key: 'sk_test_acme',
-    publishable_key: 'pk_test_acme',
-    webhook_secret: 'whsec_acmeTest',
-  },
-  live: {
-    secret_key: 'sk_live_acme',
-    publishable_key: 'pk_live_acme',
-    webhook_secret: 'whsec_acmeLive',
-  },
-};
-const encryptionKey = Buffer.alloc(32, 7);
-
-/** A gateway with Stripe (at the fake) registered, and Acme's Stripe account saved. */
-async function gatewayWithStripe(opts: { filename?: string; connect?: ('test' | 'live')[] } = {}) {
-  const config = testConfig({ publicUrl: 'http://gateway.test', encryptionKey });
-  const g = await testGateway({
-    realTime: true,
-    filename: opts.filename,
-    config: { encryptionKey },
-    processors: {
-      stripe: createStripeProcessor({ api: fake.api, maxNetworkRetries: 2 }),
-      sandbox: createSandboxProcessor({ notificationSecret: config.sandbox.notificationSecret }),
-      redirect: createRedirectProcessor({ secret: config.redirectSecret }),
-    },
-  });
-  const accounts = createAccounts(g);
-  const rows: Record<string, string> = {};
-  for (const mode of opts.connect ?? ['test']) {
-    const row = await accounts.save(
-      g.processors.stripe as never,
-      g.a.id,
-      mode === 'live',
-      KEYS[mode],
-    );
-    rows[mode] = row.id;
-  }
-  // Stripe's webhooks reach the gateway's route for Acme's account.
-  fake.sendWebhooksTo(async (body, headers) => {
-    const res = await g.app.request(`/v1/processor_webhooks/stripe/${rows.test}`, {
-      method: 'POST',
-      headers,
-      body,
-    });
-    return res.status;
-  }, KEYS.test.webhook_secret);
-  return { ...g, rows };
-}
-
-/** The page's part: open the session, then pay at "Stripe" as the Payment Element would. */
-async function payAtStripe(
-  g: TestGateway,
-  intent: { id: string; client_secret: string },
-  card: string,
-) {
-  const opened = await g.call(
-    'POST',
-    `/v1/client/payment_intents/${intent.id}/processor_session`,
-    g.a.pk,
-    {
-      client_secret: intent.client_secret,
-      payment_method_type: 'card',
-    },
-  );
-  expect(opened.status).toBe(200);
-  const session = opened.json.session;
-  const reference = session.client_secret.split('_secret_')[0];
-  // Stripe.js confirms with the publishable key and the PaymentIntent's client secret.
-  const res = await fetch(`${fake.url}/v1/payment_intents/${reference}/confirm`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      key: session.publishable_key,
-      client_secret: session.client_secret,
-      'payment_method_data[type]': 'card',
-      'payment_method_data[card][number]': card,
-    }),
-  });
-  return { session, reference, stripeStatus: res.status };
-}
-
-const complete = (g: TestGateway, intent: { id: string; client_secret: string }) =>
-  g.call('POST', `/v1/client/payment_intents/${intent.id}/processor_session/complete`, g.a.pk, {
-    client_secret: intent.client_secret,
-  });
+const { KEYS, gatewayWithStripe, payAtStripe, complete } = stripeTestKit(fake);
 
 describe('Stripe through the gateway (fake Stripe API)', () => {
   let g: Awaited<ReturnType<typeof gatewayWithStripe>>;

@@ -513,7 +513,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         c.env.incoming.socket.once('close', () => resolve());
       });
       c.env.incoming.socket.destroy();
-      return undefined;
+      return c.body(null, 500);
     }
     const request = `${c.req.method} ${c.req.path} ${[...form.entries()].sort().join('&')}`;
     const replayKey =
