@@ -7,6 +7,7 @@ interface TestWindow {
   __fakeStripe: {
     keys: string[];
     elements: { clientSecret: string; locale?: string; appearance?: unknown }[];
+    returnUrls: (string | undefined)[];
   };
   handle: { close(): void };
   Kassa: { open(o: unknown): { close(): void } };
@@ -103,8 +104,9 @@ test('pays in Stripe’s fields; the card goes to Stripe, never to Kassa', async
     .locator('body')
     .evaluate(() => (window as unknown as TestWindow).__fakeStripe);
   expect(seen.keys).toEqual(['pk_test_e2e']);
+  // Stripe.js has no Hindi: the page asks Stripe to choose (`auto`), it never passes `hi`.
   expect(seen.elements[0]).toMatchObject({
-    locale: 'hi',
+    locale: 'auto',
     appearance: { variables: { colorPrimary: '#0f766e' } },
   });
   // Stripe's Visa debit test card: no other spec types it anywhere, so finding it in
@@ -113,6 +115,15 @@ test('pays in Stripe’s fields; the card goes to Stripe, never to Kassa', async
   await hosted(page).locator('button.pay').click();
   const ok = await waitForResult(page, 'success');
   expect(ok).toMatchObject({ payment_intent_id: pi.id, status: 'succeeded' });
+  // Stripe's return_url is this page without Kassa's client secret.
+  const returnUrls = await hosted(page)
+    .locator('body')
+    .evaluate(() => (window as unknown as TestWindow).__fakeStripe.returnUrls);
+  expect(returnUrls).toHaveLength(1);
+  const back = new URL(returnUrls[0] as string);
+  expect(back.pathname).toBe(`/pay/${pi.id}`);
+  expect(back.hash).toBe('');
+  expect(returnUrls[0]).not.toContain(pi.client_secret);
   expect((await serverIntent(page, pi.id)).status).toBe('succeeded');
   const reference = await stripeReference(page);
   expect(await atStripe(page, reference)).toMatchObject({
@@ -144,6 +155,24 @@ test('a decline is explained, and a new card in fresh fields pays', async ({ pag
   await payInStripeFields(page, '4242424242424242');
   await waitForResult(page, 'success');
   expect((await serverIntent(page, pi.id)).status).toBe('succeeded');
+});
+
+test('Stripe’s card form that fails to load says so and loads again on request', async ({
+  page,
+}) => {
+  await fakeStripe(page);
+  await page.context().addInitScript(() => {
+    (window as unknown as { __fakeStripeLoadErrors: number }).__fakeStripeLoadErrors = 1;
+  });
+  await openShop(page);
+  await page.evaluate(() => (window as unknown as TestWindow).payWithStripe({}, {}));
+  const retry = hosted(page).getByRole('button', { name: 'Load the card form again' });
+  await expect(retry).toBeVisible();
+  await expect(hosted(page).getByText('The card form could not load')).toBeVisible();
+  await retry.click();
+  await expect(hosted(page).getByTestId('stripe-card-number')).toBeVisible();
+  await payInStripeFields(page, '4242424242424242');
+  await waitForResult(page, 'success');
 });
 
 test('3-D Secure happens in Stripe’s flow inside the modal', async ({ page }) => {

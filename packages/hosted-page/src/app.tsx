@@ -281,6 +281,12 @@ export function App({ boot }: { boot: Boot }) {
 
   let body: JSX.Element;
   const s = intent.status;
+  // 3-D Secure in the processor's own fields (Stripe.js): its next action is this page.
+  const inFields =
+    s === 'requires_action' &&
+    !!intent.processor_fields?.card &&
+    !!intent.next_action &&
+    new URL(intent.next_action.url).pathname === location.pathname;
   /** Under a payment waiting in the shopper's app: what went wrong, "I've paid" (UPI)
    * and a way to choose again. */
   const waitingChoices = (canCheck: boolean) => (
@@ -400,7 +406,7 @@ export function App({ boot }: { boot: Boot }) {
         {waitingChoices(true)}
       </section>
     );
-  } else if (s === 'requires_action' && intent.next_action) {
+  } else if (s === 'requires_action' && intent.next_action && !inFields) {
     const url = new URL(intent.next_action.url);
     url.searchParams.set('embedded', '1');
     body = (
@@ -464,6 +470,7 @@ export function App({ boot }: { boot: Boot }) {
               payLabel={t.pay(amount)}
               busy={busy}
               setBusy={setSubmitting}
+              resumeAction={inFields}
               onIntent={setIntent}
               onNotice={(problem, next) =>
                 setNotice(problem === null ? null : declineText(problem, next, t))

@@ -96,6 +96,7 @@ const en = {
   testMode: 'Test mode',
   loadingFields: 'Loading secure card fields…',
   fieldsError: 'The card form could not load. Check your connection and try again.',
+  retryFields: 'Load the card form again',
   securedBy: (processor: string) =>
     `Your card details go straight to ${processor}, not to the shop.`,
 };
@@ -188,6 +189,7 @@ const hi: Strings = {
   testMode: 'परीक्षण मोड',
   loadingFields: 'सुरक्षित कार्ड फ़ील्ड लोड हो रहे हैं…',
   fieldsError: 'कार्ड फ़ॉर्म लोड नहीं हो सका। अपना कनेक्शन जाँचें और फिर से प्रयास करें।',
+  retryFields: 'कार्ड फ़ॉर्म फिर से लोड करें',
   securedBy: (processor) => `आपके कार्ड का विवरण सीधे ${processor} को जाता है, दुकान को नहीं।`,
 };
 

@@ -20,6 +20,9 @@ export interface FieldsProps {
   /** A decline or an error the shopper should read (by its codes: the page words it in
    * the shopper's language), or null to clear it. */
   onNotice: (problem: Problem | null, intent?: PageIntent) => void;
+  /** The payment waits for the shopper's action in the processor's own flow (3-D Secure
+   * at Stripe): the fields carry on with it. */
+  resumeAction?: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { OpenedProcessorSession } from '@kassa/protocol';
-import type { Stripe, StripeElements } from '@stripe/stripe-js';
+import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
 import { loadStripe } from '@stripe/stripe-js/pure';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, type PageIntent } from '../api.ts';
@@ -22,6 +22,25 @@ export const completeSession = (id: string, secret: string) =>
   });
 
 const NETWORK = { code: 'network_error' };
+
+/** The page's languages Stripe.js has; the others fall back to Stripe's own choice from
+ * the browser (`auto`), explicitly, rather than passing Stripe a locale it does not know. */
+const STRIPE_LOCALES: Record<string, StripeElementLocale> = { en: 'en' };
+export const stripeLocale = (lang: string): StripeElementLocale => STRIPE_LOCALES[lang] ?? 'auto';
+
+/**
+ * Where Stripe sends the shopper back after a redirect it needs: this page, without the
+ * client secret in its fragment (the secret is Kassa's, never Stripe's to see). The page
+ * finds the secret again in this tab's session storage.
+ */
+export function returnUrl(id: string, secret: string): string {
+  try {
+    sessionStorage.setItem(`kassa:${id}`, secret);
+  } catch {
+    // Storage refused (private mode): the shopper reopens the payment from the shop.
+  }
+  return `${location.origin}${location.pathname}${location.search}`;
+}
 
 /** Stripe.js once per page and publishable key. */
 const loaded = new Map<string, Promise<Stripe | null>>();
@@ -53,6 +72,7 @@ export default function StripeFields(props: FieldsProps) {
   useEffect(() => {
     let gone = false;
     setReady(false);
+    setFailed(false);
     (async () => {
       const opened = await openSession(boot.id, boot.secret, 'card');
       if (gone) return;
@@ -65,10 +85,11 @@ export default function StripeFields(props: FieldsProps) {
       if (!session) return props.onIntent(payment_intent as PageIntent);
       const stripe = await stripeFor(session.publishable_key).catch(() => null);
       if (gone) return;
+      if (!stripe) loaded.delete(session.publishable_key);
       if (!stripe || !mount.current) return setFailed(true);
       const elements = stripe.elements({
         clientSecret: session.client_secret,
-        locale: boot.lang as 'en',
+        locale: stripeLocale(boot.lang),
         appearance: {
           theme: 'stripe',
           variables: boot.accent ? { colorPrimary: boot.accent } : {},
@@ -76,8 +97,18 @@ export default function StripeFields(props: FieldsProps) {
       });
       const element = elements.create('payment', { layout: 'tabs' });
       element.on('ready', () => !gone && setReady(true));
+      // Stripe's frame failed to load (network, a blocked script): say so, offer a retry.
+      element.on('loaderror', () => !gone && setFailed(true));
       element.mount(mount.current);
       live.current = { stripe, elements };
+      // Reopened in the middle of 3-D Secure at Stripe: Stripe.js carries on with it here.
+      if (props.resumeAction) {
+        const next = await stripe.handleNextAction({ clientSecret: session.client_secret });
+        if (gone) return;
+        const recorded = await completeSession(boot.id, boot.secret);
+        if (recorded.ok) props.onIntent(recorded.intent);
+        else if (next.error || recorded.error) props.onNotice(recorded.error);
+      }
     })();
     return () => {
       gone = true;
@@ -94,7 +125,7 @@ export default function StripeFields(props: FieldsProps) {
     const result = await s.stripe.confirmPayment({
       elements: s.elements,
       redirect: 'if_required',
-      confirmParams: { return_url: location.href },
+      confirmParams: { return_url: returnUrl(boot.id, boot.secret) },
     });
     // A form mistake Stripe shows under its own fields: nothing was sent to the bank.
     if (result.error && result.error.type === 'validation_error') {
@@ -128,9 +159,12 @@ export default function StripeFields(props: FieldsProps) {
         </p>
       )}
       {failed && (
-        <p class="notice" role="alert">
-          {t.fieldsError}
-        </p>
+        <div class="notice" role="alert">
+          <p>{t.fieldsError}</p>
+          <button type="button" class="link" onClick={() => setRound((r) => r + 1)}>
+            {t.retryFields}
+          </button>
+        </div>
       )}
       <p class="hint">{t.securedBy('Stripe')}</p>
       <button type="submit" class="pay" disabled={props.busy || !ready} aria-busy={props.busy}>

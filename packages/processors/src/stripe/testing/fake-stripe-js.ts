@@ -10,7 +10,8 @@
  */
 export const FAKE_STRIPE_JS = String.raw`(() => {
   const API = 'https://api.stripe.com';
-  const seen = (window.__fakeStripe = { keys: [], elements: [], confirms: 0 });
+  // loadErrors: how many mounts fail as Stripe's frame failing to load would (tests set it).
+  const seen = (window.__fakeStripe = { keys: [], elements: [], confirms: 0, returnUrls: [], loadErrors: window.__fakeStripeLoadErrors || 0 });
   const form = (o) => new URLSearchParams(o).toString();
   const post = async (path, body) => {
     const res = await fetch(API + path, {
@@ -63,6 +64,12 @@ export const FAKE_STRIPE_JS = String.raw`(() => {
                 const cvc = document.createElement('input');
                 cvc.setAttribute('aria-label', 'Stripe CVC');
                 target.replaceChildren(number, expiry, cvc);
+                if (seen.loadErrors > 0) {
+                  seen.loadErrors -= 1;
+                  target.replaceChildren();
+                  setTimeout(() => handlers.loaderror && handlers.loaderror({ elementType: type, error: { type: 'api_connection_error' } }), 10);
+                  return;
+                }
                 mounted = { target, number, key, type };
                 setTimeout(() => handlers.ready && handlers.ready({ elementType: type }), 10);
               },
@@ -73,8 +80,15 @@ export const FAKE_STRIPE_JS = String.raw`(() => {
           submit: async () => ({}),
         };
       },
-      async confirmPayment({ elements, redirect }) {
+      async handleNextAction({ clientSecret }) {
+        const id = clientSecret.split('_secret_')[0];
+        const result = await challenge(mounted.target);
+        const after = await post('/__fake/authenticate/' + id, { client_secret: clientSecret, result });
+        return after.status === 200 ? { paymentIntent: after.json } : { error: after.json.error };
+      },
+      async confirmPayment({ elements, redirect, confirmParams }) {
         seen.confirms += 1;
+        seen.returnUrls.push(confirmParams && confirmParams.return_url);
         if (redirect !== 'if_required') throw new Error('the fake takes redirect: if_required');
         const secret = elements.clientSecret;
         const id = secret.split('_secret_')[0];
@@ -87,6 +101,7 @@ export const FAKE_STRIPE_JS = String.raw`(() => {
           client_secret: secret,
           'payment_method_data[type]': 'card',
           'payment_method_data[card][number]': digits,
+          ...(confirmParams && confirmParams.return_url ? { return_url: confirmParams.return_url } : {}),
         });
         if (res.status !== 200) return { error: res.json.error };
         let pi = res.json;
