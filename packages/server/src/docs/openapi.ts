@@ -208,7 +208,7 @@ function describePlainRoutes(r: Registry) {
       operationId: 'receiveProcessorNotification',
       summary: "A processor's signed notification of a payment outcome",
       description:
-        "Authenticated by the processor's own signature, not an API key. Duplicates are answered 200 and not applied twice.",
+        "Authenticated by the processor's own signature, not an API key. A notification is a trigger, not a fact: the gateway asks the processor how the payment stands and applies that. Duplicates are answered 200 and not applied twice.",
       params: z.object({ processor: z.string().meta({ example: 'sandbox' }) }),
     },
     {
@@ -216,7 +216,7 @@ function describePlainRoutes(r: Registry) {
       operationId: 'receiveAccountProcessorNotification',
       summary: "A merchant's processor account's signed webhook (Stripe)",
       description:
-        "For processors connected with the merchant's own account: the URL `kassa processors set` prints, registered in the processor's dashboard. Verified with that account's signing secret (Stripe: `Stripe-Signature`, 5 minutes' tolerance). Payment outcomes, refunds and disputes are applied; other event types are acknowledged and dropped. Duplicates are answered 200 and not applied twice.",
+        "For processors connected with the merchant's own account: the URL `kassa processors set` prints, registered in the processor's dashboard. Verified with that account's signing secret (Stripe: `Stripe-Signature`, 5 minutes' tolerance). An event is a trigger, not a fact: it is applied only to that account's own objects (its merchant and mode) and only as Stripe's own record of the object, asked with the account's key, says; one naming another account's or mode's object is answered 200 with `applied: false` and counted (`kassa_processor_events_rejected_total`). Payment outcomes, refunds and disputes are applied; other event types are acknowledged and dropped. Duplicates are answered 200 and not applied twice. 503 when the processor could not be asked: it sends the event again later.",
       params: z.object({
         processor: z.string().meta({ example: 'stripe' }),
         account: z.string().meta({ example: 'pacct_2Hq8…' }),
@@ -231,7 +231,7 @@ function describePlainRoutes(r: Registry) {
       summary: route.summary,
       description: route.description,
       request: { params: route.params, body: notificationBody },
-      responses: { 200: received, ...errors(400, 401, 404) },
+      responses: { 200: received, ...errors(400, 401, 404, 503) },
     });
   }
   r.registerPath({

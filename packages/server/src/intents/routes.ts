@@ -96,7 +96,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
       request: { params: idParam, ...optionalBody(cancelPaymentIntentBodySchema) },
       responses: {
         200: json(paymentIntentSchema, 'The canceled intent'),
-        ...errors(400, 404, 409),
+        ...errors(400, 404, 409, 503),
       },
     }),
     async (c) => {

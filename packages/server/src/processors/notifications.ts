@@ -66,8 +66,11 @@ async function ask<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    // The processor has no such object for this account: it is not this account's.
     const refusal = processorRefusal(err);
-    if (refusal) throw new Refused('unknown_object', { processor_code: refusal.processorCode });
+    if (refusal?.processorCode === 'resource_missing') {
+      throw new Refused('unknown_object', { processor_code: refusal.processorCode });
+    }
     throw new ApiError(
       503,
       'processor_unavailable',

@@ -2,10 +2,11 @@ import {
   createRedirectProcessor,
   createSandboxProcessor,
   createStripeProcessor,
+  type StripeOptions,
 } from '@kassa/processors';
 import type { FakeStripe } from '@kassa/processors/testing';
 import { expect } from 'vitest';
-import { testConfig } from '../config.ts';
+import { type Config, testConfig } from '../config.ts';
 import { createAccounts } from '../processors/accounts.ts';
 import { type TestGateway, testGateway } from './harness.ts';
 
@@ -36,15 +37,21 @@ export function stripeTestKit(fake: FakeStripe) {
 
   /** A gateway with Stripe (at the fake) registered, and Acme's Stripe account saved. */
   async function gatewayWithStripe(
-    opts: { filename?: string; connect?: ('test' | 'live')[] } = {},
+    opts: {
+      filename?: string;
+      connect?: ('test' | 'live')[];
+      /** The adapter's own options (retries, call budget) and the gateway's config. */
+      stripe?: Omit<StripeOptions, 'api'>;
+      config?: Partial<Config>;
+    } = {},
   ) {
     const config = testConfig({ publicUrl: 'http://gateway.test', encryptionKey });
     const g = await testGateway({
       realTime: true,
       filename: opts.filename,
-      config: { encryptionKey },
+      config: { encryptionKey, ...opts.config },
       processors: {
-        stripe: createStripeProcessor({ api: fake.api, maxNetworkRetries: 2 }),
+        stripe: createStripeProcessor({ api: fake.api, maxNetworkRetries: 2, ...opts.stripe }),
         sandbox: createSandboxProcessor({ notificationSecret: config.sandbox.notificationSecret }),
         redirect: createRedirectProcessor({ secret: config.redirectSecret }),
       },

@@ -123,6 +123,9 @@ export interface FakeStripe {
   /** Faults injected so far, by kind. */
   faultsInjected: Record<FakeStripeFault['kind'], number>;
   paymentIntent(id: string): Stripe.PaymentIntent | undefined;
+  /** Every PaymentIntent and dispute the fake holds, of every account. */
+  paymentIntents(): Stripe.PaymentIntent[];
+  disputes(): Stripe.Dispute[];
   charge(id: string): Stripe.Charge | undefined;
   refunds(paymentIntent: string): Stripe.Refund[];
   /** The account (`test:acme`) an object belongs to. */
@@ -135,6 +138,9 @@ export interface FakeStripe {
   /** Keeps events back until `releaseWebhooks`. */
   holdWebhooks(): void;
   /** Sends what was held: in order, reversed or shuffled (with `random`), optionally each twice. */
+  /** Sends again every delivery an endpoint did not take, as Stripe's retries would
+   * (Stripe retries for up to three days); answers how many were sent. */
+  retryFailedWebhooks(): Promise<number>;
   releaseWebhooks(opts?: {
     order?: 'sent' | 'reversed' | 'shuffled';
     duplicate?: boolean;
@@ -323,11 +329,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   };
   const livemodeOf = (account: string) => account.startsWith('live:');
 
-  async function deliver(event: Stripe.Event, account: string) {
+  /** Deliveries an endpoint did not take (no 2xx): Stripe sends them again, for days. */
+  const failed: { event: Stripe.Event; account: string; endpoint: (typeof endpoints)[0] }[] = [];
+
+  async function deliver(event: Stripe.Event, account: string, only?: (typeof endpoints)[0]) {
     const record = { event, account, delivered: null as number | null };
     events.push(record);
     const payload = JSON.stringify(event);
-    for (const endpoint of endpoints) {
+    for (const endpoint of only ? [only] : endpoints) {
       if (endpoint.account && endpoint.account !== account) continue;
       const signature = Stripe.webhooks.generateTestHeaderString({
         payload,
@@ -344,6 +353,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       } catch {
         record.delivered = 0;
       }
+      if (!record.delivered || record.delivered >= 300) failed.push({ event, account, endpoint });
     }
   }
 
@@ -476,7 +486,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     c.set('account', account);
     c.set('auth', auth);
     const found = faults.find(
-      (f) => c.req.path.startsWith(f.prefix) && (!f.method || f.method === c.req.method),
+      (f) =>
+        c.req.path.startsWith(f.prefix) &&
+        (!f.method || f.method === c.req.method) &&
+        // Idempotency belongs to POSTs: Stripe never answers a read with it.
+        (f.fault.kind !== 'idempotency_error' || c.req.method === 'POST'),
     );
     if (found) {
       found.times -= 1;
@@ -905,6 +919,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     events,
     faultsInjected,
     paymentIntent: (piId) => intents.get(piId),
+    paymentIntents: () => [...intents.values()],
+    disputes: () => [...disputes.values()],
     charge: (chId) => charges.get(chId),
     refunds: (piId) => [...refunds.values()].filter((r) => r.payment_intent === piId),
     accountOf: (objectId) => owners.get(objectId),
@@ -936,6 +952,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         await deliver(event, account);
         if (opts.duplicate) await deliver(event, account);
       }
+    },
+    async retryFailedWebhooks() {
+      const again = failed.splice(0);
+      for (const f of again) await deliver(f.event, f.account, f.endpoint);
+      return again.length;
     },
     fault(prefix, f, opts = {}) {
       faults.push({
