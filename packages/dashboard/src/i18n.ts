@@ -67,6 +67,8 @@ const en = {
   release: 'Cancel payment',
   releaseConfirm: 'Cancel this payment and release the hold? This cannot be undone.',
   viewerNote: 'You can view payments; an owner can refund, capture or cancel them.',
+  processorMismatch:
+    "The processor's record of this payment differs from it (amount, currency or mode), so it was not recorded as paid. Do not ship; check the payment in your processor's dashboard.",
   attempts: 'Attempts',
   timeline: 'Timeline',
   refunds: 'Refunds',
@@ -213,6 +215,8 @@ const hi: Strings = {
   release: 'भुगतान रद्द करें',
   releaseConfirm: 'यह भुगतान रद्द करके रोकी गई राशि छोड़ दें? यह वापस नहीं होगा।',
   viewerNote: 'आप भुगतान देख सकते हैं; रिफ़ंड, कैप्चर या रद्द केवल मालिक कर सकते हैं।',
+  processorMismatch:
+    'प्रोसेसर के रिकॉर्ड में यह भुगतान अलग है (राशि, मुद्रा या मोड), इसलिए इसे भुगतान हुआ नहीं माना गया। सामान न भेजें; अपने प्रोसेसर के डैशबोर्ड में भुगतान जाँचें।',
   attempts: 'प्रयास',
   timeline: 'समयरेखा',
   refunds: 'रिफ़ंड',

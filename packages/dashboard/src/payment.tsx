@@ -69,6 +69,11 @@ export function PaymentPage({ ctx, id }: { ctx: Ctx; id: string }) {
           {notice}
         </p>
       )}
+      {view.events.some((e) => e.type === 'payment_intent.processor_mismatch') && (
+        <p class="notice bad" role="alert" data-testid="processor-mismatch">
+          {t.processorMismatch}
+        </p>
+      )}
       {owner ? (
         <div class="actions">
           {refundable > 0 && (

@@ -286,6 +286,10 @@ async function processorMismatch(
   const facts = outcome.facts as PaymentFacts;
   const message = `The processor's record of this payment differs from the PaymentIntent (${field}): it was not recorded as paid.`;
   if (attempt.status === 'failed' && attempt.declineCode === 'processor_mismatch') return intent;
+  // Once per attempt, excluded by the database: the page's call and the processor's
+  // webhook can find the same mismatch at once (each read the attempt before the other's
+  // commit); the second waits on this row and then does nothing.
+  if (!(await tx.claimSetting(`processor_mismatch:${attempt.id}`, String(now)))) return intent;
   deps.logger.error(
     {
       attempt: attempt.id,

@@ -226,6 +226,11 @@ describe('a Stripe event is bound to the account that verified it', () => {
       'kassa_processor_mismatches_total',
     );
     expect(metric).toContain('field="amount"} 1');
+    // Told once, although the page's call and Stripe's webhook both found it.
+    const alerts = (await g.events(intent.id)).filter(
+      (t) => t === 'payment_intent.processor_mismatch',
+    );
+    expect(alerts).toHaveLength(1);
     // Reconciliation lists it with Stripe's own amount and currency.
     const run = await g.call('POST', '/v1/reconciliation_runs', g.a.sk, {
       date: new Date(g.clock.now()).toISOString().slice(0, 10),
