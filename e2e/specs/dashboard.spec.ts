@@ -460,6 +460,11 @@ test('developers: the publishable key, allowed origins, and a reconciliation CSV
     process.env.E2E_SHOP_URL as string,
   );
   await expect(page.getByRole('button', { name: 'Roll the secret key' })).toHaveCount(0);
+  // Running reconciliation writes (missed successes, their webhooks): owners only.
+  await expect(page.getByRole('button', { name: 'Run for this day' })).toHaveCount(0);
+  await page.context().clearCookies();
+  await signIn(page, 'owner@chai.test');
+  await page.getByRole('link', { name: 'Developers' }).click();
   await page.getByRole('button', { name: 'Run for this day' }).click();
   const csv = page.getByTestId('runs').getByRole('link', { name: 'CSV' }).first();
   await expect(csv).toBeVisible();

@@ -128,15 +128,17 @@ export function DevelopersPage({ ctx }: { ctx: Ctx }) {
       </form>
 
       <h2>{t.reconciliation}</h2>
-      <form onSubmit={reconcile} class="filters">
-        <label>
-          {t.day}
-          <input type="date" value={day} onInput={(e) => setDay(e.currentTarget.value)} />
-        </label>
-        <button type="submit" class="primary">
-          {t.runReconciliation}
-        </button>
-      </form>
+      {owner && (
+        <form onSubmit={reconcile} class="filters">
+          <label>
+            {t.day}
+            <input type="date" value={day} onInput={(e) => setDay(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="primary">
+            {t.runReconciliation}
+          </button>
+        </form>
+      )}
       <ul class="list" data-testid="runs">
         {runs.map((r) => (
           <li>

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { CARDS, card, type TestGateway, testGateway } from '../testing/harness.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './routes.ts';
@@ -81,6 +83,56 @@ describe('dashboard sign-in and sessions', () => {
     // No secret key in anything the dashboard sends.
     expect(JSON.stringify(res.json)).not.toContain('sk_');
     expect((await b.request('GET', '/session')).json.user.email).toBe('owner@shop.test');
+  });
+
+  it('others’ failed sign-ins from many addresses never lock the user out of a browser they signed in from', async () => {
+    const g = await setup({ config: { trustedProxies: ['127.0.0.1', '::1'] } });
+    const server = serve({ fetch: g.app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const login = (from: string, password: string, cookie = '') =>
+      fetch(`${base}/dashboard/api/login`, {
+        method: 'POST',
+        headers: {
+          origin: base,
+          'content-type': 'application/json',
+          'x-forwarded-for': from,
+          ...(cookie && { cookie }),
+        },
+        body: JSON.stringify({ email: 'owner@shop.test', password }),
+      });
+    try {
+      // The owner signed in from this browser before: it keeps its device cookie.
+      const first = await login('198.51.100.7', PASSWORD);
+      expect(first.status).toBe(200);
+      const device = (
+        first.headers.getSetCookie().find((c) => c.startsWith('kassa_device=')) ?? ''
+      ).split(';')[0] as string;
+      expect(device).toMatch(/^kassa_device=[\w-]{43}$/);
+      // An attacker guesses from 22 addresses, past the per-account limit.
+      let limited = 0;
+      for (let i = 0; i < 22; i++) {
+        const res = await login(`203.0.113.${i + 1}`, 'wrong guess');
+        if (res.status === 429) limited += 1;
+      }
+      expect(limited).toBeGreaterThan(0);
+      // A browser the owner never used is held by the per-account limit…
+      expect((await login('192.0.2.50', PASSWORD)).status).toBe(429);
+      // …but the owner's own browser signs in.
+      expect((await login('198.51.100.7', PASSWORD, device)).status).toBe(200);
+      // A made-up device cookie is no pass.
+      expect(
+        (
+          await login(
+            '192.0.2.51',
+            PASSWORD,
+            'kassa_device=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+          )
+        ).status,
+      ).toBe(429);
+    } finally {
+      server.close();
+    }
   });
 
   it('a wrong password and an unknown email get the same answer; sign-in is rate-limited', async () => {
@@ -204,11 +256,13 @@ describe('dashboard passwords', () => {
       email: 'new@shop.test',
     });
     expect(made.generated).toBe(true);
-    const other = browser(g);
-    await other.login('new@shop.test', made.password);
     const b = browser(g);
     const signIn = await b.login('new@shop.test', made.password);
     expect(signIn.json.user.must_change_password).toBe(true);
+    // One sign-in per generated password: a second, from anywhere, is refused.
+    const other = browser(g);
+    const again = await other.login('new@shop.test', made.password);
+    expect([again.status, again.json.error.code]).toEqual([401, 'one_time_password_used']);
     // Nothing but the session, sign-out and the password answers yet.
     expect((await b.request('GET', '/session')).status).toBe(200);
     for (const path of ['/payments', '/overview?from=0&to=10', '/webhooks', '/developers']) {
@@ -360,6 +414,60 @@ describe('dashboard payments', () => {
   });
 });
 
+describe('dashboard money moves take /v1’s schemas', () => {
+  it('a malformed refund body refunds nothing: 400 naming what is wrong, as /v1/refunds', async () => {
+    const g = await setup();
+    const pi = (await g.createIntent()).json;
+    await g.confirm(pi, card(CARDS.ok));
+    const owner = browser(g);
+    await owner.login('owner@shop.test');
+    const bodies = [
+      '{"amount": 100',
+      '{"amount": 100}garbage',
+      '{"amonut": 100}',
+      '"100"',
+      'null',
+      '[100]',
+      '{"amount": "100"}',
+      '{"amount": -5}',
+    ];
+    for (const [i, raw] of bodies.entries()) {
+      const res = await g.app.request(`/dashboard/api/payments/${pi.id}/refunds`, {
+        method: 'POST',
+        headers: {
+          origin: ORIGIN,
+          cookie: owner.cookie,
+          'x-csrf-token': owner.csrf,
+          'content-type': 'application/json',
+          'idempotency-key': `dash-bad-${i}`,
+        },
+        body: raw,
+      });
+      expect(res.status, raw).toBe(400);
+      const json = (await res.json()) as any;
+      expect(json.error.code, raw).toMatch(/^(invalid_json|parameter_invalid|parameter_unknown)$/);
+    }
+    const unknown = await owner.request(
+      'POST',
+      `/payments/${pi.id}/refunds`,
+      { amonut: 100 },
+      { 'idempotency-key': 'dash-u' },
+    );
+    expect(unknown.json.error).toMatchObject({ code: 'parameter_unknown', param: 'amonut' });
+    const after = (await g.call('GET', `/v1/payment_intents/${pi.id}`, g.a.sk)).json;
+    expect(after.amount_refunded).toBe(0);
+    // A good body still refunds, with its reason.
+    const ok = await owner.request(
+      'POST',
+      `/payments/${pi.id}/refunds`,
+      { amount: 100, reason: 'duplicate' },
+      { 'idempotency-key': 'dash-ok' },
+    );
+    expect(ok.status).toBe(201);
+    expect(ok.json).toMatchObject({ amount: 100, reason: 'duplicate' });
+  });
+});
+
 describe('dashboard overview', () => {
   it('counts volume, success rate, decline reasons and the method mix from real payments', async () => {
     const g = await setup();
@@ -500,17 +608,21 @@ describe('dashboard developers', () => {
     ]);
   });
 
-  it('runs a reconciliation for a day and downloads it as CSV', async () => {
+  it('an owner runs a reconciliation for a day; a viewer cannot run one but downloads it as CSV', async () => {
     const g = await setup();
     const pi = (await g.createIntent()).json;
     await g.confirm(pi, card(CARDS.ok));
-    const b = browser(g);
-    await b.login('viewer@shop.test');
     const day = new Date(g.clock.now()).toISOString().slice(0, 10);
+    const viewer = browser(g);
+    await viewer.login('viewer@shop.test');
+    const refused = await viewer.request('POST', '/reconciliation_runs', { date: day });
+    expect([refused.status, refused.json.error.code]).toEqual([403, 'forbidden']);
+    const b = browser(g);
+    await b.login('owner@shop.test');
     const run = await b.request('POST', '/reconciliation_runs', { date: day });
     expect(run.status).toBe(201);
     const csv = await g.app.request(`/dashboard/api/reconciliation_runs/${run.json.id}/csv`, {
-      headers: { cookie: b.cookie },
+      headers: { cookie: viewer.cookie },
     });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(await csv.text()).toContain(pi.id);

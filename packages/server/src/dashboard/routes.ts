@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   createRefundBodySchema,
   listPaymentIntentsQuerySchema,
@@ -6,7 +6,7 @@ import {
   pageQuerySchema,
 } from '@kassa/protocol';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -14,6 +14,7 @@ import { type Caller, callerOf } from '../http/caller.ts';
 import type { AppEnv } from '../http/env.ts';
 import { idempotency } from '../http/idempotency.ts';
 import { clientKeyOf, hitLimit } from '../http/rate-limit.ts';
+import { validBody } from '../http/valid-body.ts';
 import { toPaymentIntent } from '../intents/serialize.ts';
 import type { IntentService } from '../intents/service.ts';
 import { keyLive, safeEqual } from '../merchants/keys.ts';
@@ -38,6 +39,9 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import { MIN_PASSWORD } from './users.ts';
 
 export const SESSION_COOKIE = 'kassa_session';
+/** Set at each sign-in: the browser is one the user signed in from (see `/login`). */
+const DEVICE_COOKIE = 'kassa_device';
+const DEVICE_MAX_AGE_S = 365 * 24 * 3600;
 /** A session ends after this long unused, and this long after sign-in whatever happens. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
@@ -87,6 +91,9 @@ const loginSchema = z.object({
  * everywhere, rate-limited sign-in, and roles: a viewer reads, an owner also refunds,
  * captures and cancels. The merchant's secret key never reaches the browser.
  */
+/** A refund from the dashboard: `/v1/refunds`'s body, the payment named by the path. */
+const dashboardRefundSchema = createRefundBodySchema.omit({ payment_intent: true });
+
 export function dashboardApi(deps: Deps, services: { intents: IntentService; refunds: Refunds }) {
   const { store, clock, config } = deps;
   const app = new Hono<DashEnv>();
@@ -100,6 +107,16 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     if (origin && origin !== ownOrigin && origin !== new URL(c.req.url).origin) {
       throw new ApiError(403, 'csrf_failed', 'This request did not come from the dashboard.');
     }
+  };
+
+  /** A browser's mark that this user signed in from it: a keyed hash of the user's id. */
+  const deviceToken = (userId: string) =>
+    createHmac('sha256', config.clientKeySecret)
+      .update(`dashboard-device:v1:${userId}`)
+      .digest('base64url');
+  const knownDevice = (c: Context, userId: string) => {
+    const sent = getCookie(c, DEVICE_COOKIE);
+    return typeof sent === 'string' && safeEqual(sent, deviceToken(userId));
   };
 
   const hit = (c: Context, key: string, perMinute: number) =>
@@ -158,19 +175,46 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     }
     const { email, password } = parsed.data;
     await hit(c, `dash-login:client:${clientKeyOf(c, config)}`, config.dashboardLoginsPerMinute);
-    // Per address too (twice the per-client limit): guesses spread over many clients.
-    await hit(c, `dash-login:email:${sha256(email)}`, 2 * config.dashboardLoginsPerMinute);
     const user = await store.read((tx) => tx.findDashboardUserByEmail(email));
+    // Per address too (twice the per-client limit): guesses spread over many clients. A
+    // browser the user signed in from before (its device cookie) is not held by it, so
+    // others' failures can never lock the user out of their own browser.
+    if (!(user && knownDevice(c, user.id))) {
+      await hit(c, `dash-login:email:${sha256(email)}`, 2 * config.dashboardLoginsPerMinute);
+    }
     // An unknown address costs as long as a wrong password, and says the same.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
       throw new ApiError(401, 'invalid_credentials', 'That email and password do not match.');
+    }
+    // A generated password is for one sign-in: the first claims it, in the database.
+    if (
+      user.mustChangePassword &&
+      !(await store.transaction((tx) =>
+        tx.claimSetting(
+          `dashboard-one-time:${user.id}:${sha256(user.passwordHash)}`,
+          String(clock.now()),
+        ),
+      ))
+    ) {
+      throw new ApiError(
+        401,
+        'one_time_password_used',
+        'This one-time password was used already. Ask an owner (or `kassa users create`) for a new one.',
+      );
     }
     // Never keep a session id from before sign-in (fixation): any presented ends here.
     for (const before of sessionTokens(c)) {
       await store.transaction((tx) => tx.deleteDashboardSessions({ id: sha256(before) }));
     }
     const session = await startSession(c, user);
+    setCookie(c, DEVICE_COOKIE, deviceToken(user.id), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure,
+      path: '/dashboard',
+      maxAge: DEVICE_MAX_AGE_S,
+    });
     const merchant = (await store.read((tx) => tx.getMerchant(user.merchantId))) as MerchantRow;
     return c.json(describe(user, merchant, session));
   });
@@ -231,7 +275,11 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
 
   const ownerOnly: MiddlewareHandler<DashEnv> = async (c, next) => {
     if (c.get('user').role !== 'owner') {
-      throw new ApiError(403, 'forbidden', 'Viewers cannot refund, capture or cancel payments.');
+      throw new ApiError(
+        403,
+        'forbidden',
+        'Viewers can read; only an owner can refund, capture, cancel, reconcile or change settings.',
+      );
     }
     await next();
   };
@@ -403,22 +451,12 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
   // (a double click refunds once).
   const idem = idempotency(store, clock, config.idempotencyLeaseMs);
   app.post('/payments/:id/refunds', ownerOnly, idem, async (c) => {
-    const body = (await c.req.json().catch(() => ({}))) as { amount?: unknown };
-    const parsed = createRefundBodySchema.safeParse({
+    // The `/v1/refunds` schema, strict: a malformed body is refused, never a full refund.
+    const body = await validBody(c, dashboardRefundSchema);
+    const refund = await services.refunds.create(callerOf(c), {
+      ...body,
       payment_intent: c.req.param('id'),
-      ...(body.amount === undefined || body.amount === '' ? {} : { amount: body.amount }),
     });
-    if (!parsed.success) {
-      throw new ApiError(
-        400,
-        'parameter_invalid',
-        'Enter an amount in minor units (paise, cents).',
-        {
-          param: 'amount',
-        },
-      );
-    }
-    const refund = await services.refunds.create(callerOf(c), parsed.data);
     return c.json(toRefund(refund), 201);
   });
   app.post('/payments/:id/capture', ownerOnly, idem, async (c) => {
@@ -525,8 +563,14 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     await store.transaction((tx) => tx.updateMerchant(id, { allowedOrigins: origins }));
     return c.json({ allowed_origins: origins });
   });
-  app.use('/reconciliation_runs', requireSession);
-  app.use('/reconciliation_runs/*', requireSession);
+  // Running reconciliation writes (it records missed successes and sends their webhooks):
+  // owners only; viewers read the runs.
+  const readOnlyForViewers: MiddlewareHandler<DashEnv> = async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return ownerOnly(c, next);
+    await next();
+  };
+  app.use('/reconciliation_runs', requireSession, readOnlyForViewers);
+  app.use('/reconciliation_runs/*', requireSession, readOnlyForViewers);
   app.route('/reconciliation_runs', reconciliationRoutes(deps));
 
   // Webhook endpoints managed as the API manages them (create, change events, disable,
