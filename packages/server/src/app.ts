@@ -9,6 +9,7 @@ import { docsRoutes } from './docs/docs-page.ts';
 import { describeApi, openApiDocument } from './docs/openapi.ts';
 import { eventRoutes } from './events/routes.ts';
 import { apiKeyAuth } from './http/auth.ts';
+import { cleanUrl } from './http/clean-url.ts';
 import type { AppEnv } from './http/env.ts';
 import { idempotency } from './http/idempotency.ts';
 import { requireJson } from './http/json-body.ts';
@@ -67,6 +68,7 @@ export function createGateway(given: Deps) {
   app.onError(onError);
   app.notFound(unmatchedRoute(() => app.routes));
   app.use('*', requestLog(logger));
+  app.use('*', cleanUrl);
   const https = deps.config.publicUrl.startsWith('https:');
   app.use('*', async (c, next) => {
     await next();

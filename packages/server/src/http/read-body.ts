@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.ts';
+import { badText } from './clean-url.ts';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 
@@ -46,7 +47,18 @@ export function readBody(maxBytes: number): MiddlewareHandler {
         // Left to the validator, which answers malformed JSON with its own 400.
       }
       if (parsed !== undefined) {
-        const bad = badTextAt(parsed);
+        let bad: string | null;
+        try {
+          bad = badTextAt(parsed);
+        } catch (err) {
+          if (!(err instanceof DepthError)) throw err;
+          throw new ApiError(
+            400,
+            'parameter_invalid',
+            `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+            { param: err.at || undefined },
+          );
+        }
         if (bad !== null) {
           throw new ApiError(
             400,
@@ -103,22 +115,39 @@ function readStream(
   });
 }
 
+/** How deep a JSON body may nest; no Kassa body comes close (metadata is two levels). */
+export const MAX_JSON_DEPTH = 32;
+
 /**
  * The first string (or key) holding a NUL or a lone surrogate, as a Stripe-style param
  * path (`metadata[note]`), '' for the body itself; null when all text is well formed.
- * Such text breaks logs, CSV exports and other systems downstream.
+ * Such text breaks logs, CSV exports and other systems downstream. Walked with its own
+ * stack, not recursion: a body nested past `MAX_JSON_DEPTH` is refused, however deep.
  */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 export function badTextAt(value: unknown, path = ''): string | null {
-  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
-  if (typeof value === 'string') return bad(value) ? path : null;
-  if (value === null || typeof value !== 'object') return null;
-  for (const [k, v] of Object.entries(value)) {
-    const at = path ? `${path}[${k}]` : k;
-    if (bad(k)) return at;
-    const found = badTextAt(v, at);
-    if (found !== null) return found;
+  const stack: [unknown, string, number][] = [[value, path, 0]];
+  while (stack.length > 0) {
+    const [v, at, depth] = stack.pop() as [unknown, string, number];
+    if (typeof v === 'string') {
+      if (badText(v)) return at;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) throw new DepthError(at);
+    const entries = Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, child] = entries[i] as [string, unknown];
+      const next = at ? `${at}[${k}]` : k;
+      if (badText(k)) return next;
+      stack.push([child, next, depth + 1]);
+    }
   }
   return null;
+}
+
+/** A body nested deeper than `MAX_JSON_DEPTH`. */
+export class DepthError extends Error {
+  constructor(readonly at: string) {
+    super(`nested deeper than ${MAX_JSON_DEPTH}`);
+  }
 }
