@@ -75,6 +75,15 @@ export function createGateway(given: Deps) {
     // Never let a browser guess a type; once served over https, always https.
     c.header('X-Content-Type-Options', 'nosniff');
     if (https) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // API answers carry secrets (a rolled key, an endpoint's signing secret, a client
+    // secret) and shoppers' data: no browser or proxy keeps a copy.
+    const path = c.req.path;
+    if (
+      !c.res.headers.has('cache-control') &&
+      (path.startsWith('/v1/') || path.startsWith('/api/') || path.startsWith('/dashboard/api/'))
+    ) {
+      c.header('Cache-Control', 'no-store');
+    }
   });
 
   app.use('*', requestMetrics(metrics));

@@ -24,9 +24,23 @@ export function scrub(text: string): string {
   });
 }
 
+/** An error as a log line shows it: its type, message, code, stack and cause, scrubbed.
+ * (An Error's own fields are not enumerable: walked as a plain object it is `{}`.) */
+function errorFields(err: Error, depth: number): Record<string, unknown> {
+  const code = (err as { code?: unknown }).code;
+  return {
+    type: err.name,
+    message: scrub(String(err.message)),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(err.stack ? { stack: scrub(err.stack) } : {}),
+    ...(err.cause !== undefined && depth < 6 ? { cause: scrubDeep(err.cause, depth + 1) } : {}),
+  };
+}
+
 function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrub(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return errorFields(value, depth);
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -48,11 +62,8 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
       level: opts.level ?? 'info',
       base: undefined,
       serializers: {
-        err: (err: Error) => ({
-          type: err?.name,
-          message: scrub(String(err?.message)),
-          stack: err?.stack ? scrub(err.stack) : undefined,
-        }),
+        // Already made a plain object by `formatters.log` (errorFields); an Error here too.
+        err: (err: unknown) => (err instanceof Error ? errorFields(err, 0) : err),
       },
       formatters: {
         log: (obj) => scrubDeep(obj) as Record<string, unknown>,

@@ -30,14 +30,20 @@ Commands:
                              password at a terminal, or prints a generated one once
 `;
 
+const MAX_PROCESSES = 256;
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { processes: { type: 'string' } } });
       const processes = values.processes === undefined ? undefined : Number(values.processes);
-      if (processes !== undefined && !(Number.isInteger(processes) && processes >= 1)) {
-        throw new Error('start: --processes must be a whole number of 1 or more');
+      // The same bounds as KASSA_PROCESSES.
+      if (
+        processes !== undefined &&
+        !(Number.isInteger(processes) && processes >= 1 && processes <= MAX_PROCESSES)
+      ) {
+        throw new Error(`start: --processes must be a whole number from 1 to ${MAX_PROCESSES}`);
       }
       return startCommand({ processes });
     }

@@ -39,7 +39,11 @@ export async function processorsCommand(
       if (rows.length === 0) process.stdout.write(`No processor accounts for ${merchant.id}.\n`);
       return;
     }
-    const processor = processorId ? deps.processors[processorId] : undefined;
+    // Own names only: `__proto__` or `constructor` is no processor.
+    const processor =
+      processorId && Object.hasOwn(deps.processors, processorId)
+        ? deps.processors[processorId]
+        : undefined;
     if (!processor) {
       throw new Error(
         `processors set: name a processor (${Object.keys(deps.processors).join(', ')})`,

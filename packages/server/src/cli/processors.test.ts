@@ -90,3 +90,24 @@ describe('kassa processors', () => {
     expect(wrongKey.stderr).toContain('does not open it');
   }, 90_000);
 });
+
+describe('the CLI’s arguments', () => {
+  it('refuses a processor name that is not one (`__proto__`) and a process count out of bounds, in a sentence', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kassa-args-')), 'k.db');
+    const env = { KASSA_DATABASE_URL: db, KASSA_ENCRYPTION_KEY: KEY };
+    const created = kassa(['merchants', 'create', '--name', 'Args', '--json'], env);
+    expect(created.status, created.stderr).toBe(0);
+    const merchant = JSON.parse(created.stdout).id as string;
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const res = kassa(['processors', 'set', name, '--merchant', merchant, '--mode', 'test'], env);
+      expect(res.status, name).not.toBe(0);
+      expect(res.stderr, name).toContain('name a processor');
+      expect(res.stderr, name).not.toContain('TypeError');
+    }
+    for (const n of ['1e9', '0', '-1', '2.5', '257']) {
+      const res = kassa(['start', `--processes=${n}`], env);
+      expect(res.status, n).not.toBe(0);
+      expect(res.stderr, n).toContain('--processes must be a whole number from 1 to 256');
+    }
+  });
+});

@@ -664,3 +664,33 @@ describe('dashboard webhook endpoints', () => {
     ).toBe(403);
   });
 });
+
+describe('answers that carry secrets', () => {
+  it('are never cached: Cache-Control no-store on the API and the dashboard API', async () => {
+    const g = await setup();
+    const owner = browser(g);
+    await owner.login('owner@shop.test');
+    const rolled = await g.app.request('/dashboard/api/developers/roll_secret', {
+      method: 'POST',
+      headers: {
+        origin: ORIGIN,
+        cookie: owner.cookie,
+        'x-csrf-token': owner.csrf,
+        'content-type': 'application/json',
+      },
+      body: '{}',
+    });
+    expect(rolled.status).toBe(200);
+    expect(rolled.headers.get('cache-control')).toBe('no-store');
+    const created = await g.app.request('/v1/webhook_endpoints', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${g.a.sk}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] }),
+    });
+    expect(created.headers.get('cache-control')).toBe('no-store');
+    const intent = await g.app.request('/v1/payment_intents?limit=1', {
+      headers: { authorization: `Bearer ${g.a.sk}` },
+    });
+    expect(intent.headers.get('cache-control')).toBe('no-store');
+  });
+});

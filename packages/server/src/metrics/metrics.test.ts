@@ -88,6 +88,34 @@ describe('Prometheus metrics', () => {
     );
   });
 
+  it('a decline code it does not know is counted as `other`: no label is ever 30,000 characters', async () => {
+    const g = await testGateway({ config: { metricsToken: TOKEN } });
+    const hostile = 'x'.repeat(30_000);
+    await g.store.transaction(async () =>
+      g.metrics.paymentOutcome({
+        processor: 'sandbox',
+        method: 'card',
+        outcome: 'failed',
+        declineCode: hostile,
+      }),
+    );
+    await g.store.transaction(async () =>
+      g.metrics.paymentOutcome({
+        processor: 'sandbox',
+        method: 'card',
+        outcome: 'failed',
+        declineCode: 'insufficient_funds',
+      }),
+    );
+    const text = await scrape(g);
+    expect(text).not.toContain(hostile.slice(0, 100));
+    expect(sample(text, 'kassa_payment_outcomes_total', { decline_code: 'other' })).toBe(1);
+    expect(
+      sample(text, 'kassa_payment_outcomes_total', { decline_code: 'insufficient_funds' }),
+    ).toBe(1);
+    expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThan(400);
+  });
+
   it('times webhook deliveries and counts their outcomes by status class', async () => {
     const g = await testGateway({ config: { metricsToken: TOKEN } });
     g.metrics.webhookAttempt('delivered', 200, 0.12);

@@ -13,6 +13,37 @@ export interface PaymentOutcome {
 }
 
 /**
+ * Decline codes as metric labels: Stripe's published decline codes, the sandbox's and
+ * Kassa's own. Anything else (a processor's new code, or text an attacker managed to put
+ * there) is counted as `other`, so the label's values stay few and short.
+ */
+const DECLINE_CODES = new Set(
+  (
+    'approve_with_id authentication_required authentication_failed call_issuer card_not_supported ' +
+    'card_velocity_exceeded currency_not_supported do_not_honor do_not_try_again duplicate_transaction ' +
+    'expired_card fraudulent generic_decline incorrect_number incorrect_cvc incorrect_pin incorrect_zip ' +
+    'insufficient_funds invalid_account invalid_amount invalid_cvc invalid_expiry_month invalid_expiry_year ' +
+    'invalid_number invalid_pin issuer_not_available lost_card merchant_blacklist new_account_information_available ' +
+    'no_action_taken not_permitted offline_pin_required online_or_offline_pin_required pickup_card ' +
+    'pin_try_exceeded processing_error reenter_transaction restricted_card revocation_of_all_authorizations ' +
+    'revocation_of_authorization security_violation service_not_allowed stolen_card stop_payment_order ' +
+    'testmode_decline transaction_not_allowed try_again_later withdrawal_count_limit_exceeded ' +
+    'card_declined payment_intent_authentication_failure declined_in_app upi_declined upi_expired ' +
+    'abandoned canceled processor_mismatch authorization_expired authorization_released'
+  ).split(' '),
+);
+const OUTCOMES = new Set([
+  'succeeded',
+  'authorized',
+  'failed',
+  'requires_action',
+  'processing',
+  'returned',
+]);
+export const declineLabel = (code: string) =>
+  code === '' || DECLINE_CODES.has(code) ? code : 'other';
+
+/**
  * The gateway's Prometheus metrics (prom-client), one registry per gateway. Counters that
  * describe writes are counted only once their transaction commits (`afterCommit`), so a
  * rolled-back or retried transaction counts nothing twice; figures that must agree across
@@ -93,8 +124,8 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
         payments.inc({
           processor: o.processor,
           method: o.method,
-          outcome: o.outcome,
-          decline_code: o.declineCode,
+          outcome: OUTCOMES.has(o.outcome) ? o.outcome : 'other',
+          decline_code: declineLabel(o.declineCode),
         }),
       );
     },

@@ -137,6 +137,22 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
       return unseal(key(), aadOf(row), row.sealed);
     },
 
+    /**
+     * Whether this gateway can open the account (KASSA_ENCRYPTION_KEY set, and the one it
+     * was saved with). One it cannot is treated as absent: nothing is routed to it, and
+     * the start says so loudly (`checkAccounts`).
+     */
+    opens(row: ProcessorAccountRow): boolean {
+      const k = deps.config.encryptionKey;
+      if (!k) return false;
+      try {
+        unseal(k, aadOf(row), row.sealed);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
     /** The merchant's account at a processor in a mode, opened; null if none. */
     async credentialsFor(
       tx: Pick<StoreTx, 'listProcessorAccounts'>,
@@ -147,7 +163,13 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
       const row = (await tx.listProcessorAccounts(merchantId)).find(
         (a) => a.processor === processor && a.livemode === livemode,
       );
-      return row ? unseal(key(), aadOf(row), row.sealed) : null;
+      if (!row) return null;
+      try {
+        return unseal(key(), aadOf(row), row.sealed);
+      } catch {
+        // Not this gateway's key (or none): as if the account were not there.
+        return null;
+      }
     },
   };
 }

@@ -48,7 +48,7 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
     const mode = modeOf(livemode);
     const connected = new Set(
       (await store.read((tx) => tx.listProcessorAccounts(merchantId)))
-        .filter((a) => a.livemode === livemode)
+        .filter((a) => a.livemode === livemode && accounts.opens(a))
         .map((a) => a.processor),
     );
     const usable = registered.filter(
@@ -202,7 +202,8 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
           out.push({ id, processor: p, merchantId: null, livemode: null });
           continue;
         }
-        for (const row of rows.filter((r) => r.processor === id)) {
+        // An account this gateway cannot open has nothing to report here (see checkAccounts).
+        for (const row of rows.filter((r) => r.processor === id && accounts.opens(r))) {
           out.push({
             id,
             processor: withCredentials(p, accounts.open(row)),

@@ -5,6 +5,7 @@ import { type FakeStripe, startFakeStripe } from '@kassa/processors/testing';
 import Database from 'better-sqlite3';
 import Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createGateway } from '../app.ts';
 import { stripeTestKit } from '../testing/stripe.ts';
 import { until } from '../testing/until.ts';
 import { createAccounts } from './accounts.ts';
@@ -272,6 +273,37 @@ describe('live mode and credentials', () => {
       expect(dump).not.toContain(secret);
     }
     expect(dump).toContain('…acme'); // the hint: the last 4, to tell keys apart
+  });
+
+  it('with another KASSA_ENCRYPTION_KEY, saved accounts are treated as absent: no 500, nothing claimed, reconciliation for all', async () => {
+    const g = await gatewayWithStripe({ connect: ['test'] });
+    const other = createGateway({
+      store: g.store,
+      processors: g.processors,
+      clock: g.clock,
+      logger: g.logger,
+      config: { ...g.config, encryptionKey: Buffer.alloc(32, 9) },
+    });
+    const call = async (path: string, key: string, body?: unknown) => {
+      const res = await other.app.request(path, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    // Acme's Stripe account cannot be opened here: its card payments go to the sandbox.
+    const intent = await call('/v1/payment_intents', g.a.sk, {
+      amount: 2000,
+      currency: 'usd',
+      order_id: 'o_key',
+    });
+    expect(intent.status, JSON.stringify(intent.json)).toBe(201);
+    expect(intent.json.processor_fields ?? null).toBeNull();
+    const day = new Date(g.clock.now()).toISOString().slice(0, 10);
+    for (const sk of [g.a.sk, g.b.sk]) {
+      expect((await call('/v1/reconciliation_runs', sk, { date: day })).status).toBe(201);
+    }
   });
 
   it('saving the same account twice at once keeps one row, and its credentials open', async () => {

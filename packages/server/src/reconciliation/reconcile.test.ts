@@ -1,6 +1,7 @@
 import { createRedirectProcessor, createSandboxProcessor } from '@kassa/processors';
 import { describe, expect, it } from 'vitest';
 import { CARDS, card, testGateway } from '../testing/harness.ts';
+import { toCsv } from './reconcile.ts';
 
 async function setup() {
   let clockRef: { now: () => number } | undefined;
@@ -108,5 +109,26 @@ describe('reconciliation against the settlement report', () => {
     const date = new Date(g.clock.now() - 86_400_000).toISOString().slice(0, 10);
     const run = await g.store.read((tx) => tx.findReconciliationRun(date, null));
     expect(run?.report).toMatchObject({ summary: { both_succeeded: 1 } });
+  });
+});
+
+describe('the reconciliation CSV', () => {
+  it('neutralises cells a spreadsheet would run as formulas (OWASP), keeping numbers as numbers', () => {
+    const row = {
+      reference: '=HYPERLINK("http://evil.example","x")',
+      processor: '+sandbox',
+      payment_intent: '-2+3',
+      merchant: '@SUM(A1)',
+      amount: -500,
+      currency: 'USD',
+      kassa_status: '\tsucceeded',
+      processor_status: 'succeeded',
+      case: 'both_succeeded' as const,
+      action: 'None.',
+    };
+    const line = toCsv([row]).split('\n')[1] as string;
+    expect(line).toBe(
+      `"'=HYPERLINK(""http://evil.example"",""x"")",'+sandbox,'-2+3,'@SUM(A1),-500,USD,'\tsucceeded,succeeded,both_succeeded,None.`,
+    );
   });
 });

@@ -285,8 +285,11 @@ const CSV_COLUMNS: (keyof ReconciliationRow)[] = [
 /** The report as CSV, one row per payment. */
 export function toCsv(rows: ReconciliationRow[]): string {
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    let s = v === null || v === undefined ? '' : String(v);
+    // OWASP's CSV injection rule: text a spreadsheet would run as a formula (a reference
+    // at the processor, an action) starts with a quote; numbers stay numbers.
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return (
     [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join(

@@ -38,3 +38,15 @@ describe('WAL checkpoints', () => {
     db.close();
   });
 });
+
+describe('the database files', () => {
+  it('are the owner’s alone (0600): they hold webhook signing secrets and sealed keys', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kassa-mode-')), 'kassa.db');
+    const store = createSqliteStore({ filename: file });
+    await store.transaction((tx) => tx.setSetting('probe', 'x'));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    }
+    await store.close();
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -73,9 +73,20 @@ type Db = BetterSQLite3Database<typeof s>;
  * const store = createSqliteStore({ filename: './data/kassa.db' });
  */
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
-  if (opts.filename !== ':memory:') mkdirSync(dirname(opts.filename), { recursive: true });
+  const onDisk = opts.filename !== ':memory:' && opts.filename !== '';
+  if (onDisk) {
+    mkdirSync(dirname(opts.filename), { recursive: true });
+    // The database holds webhook signing secrets and sealed processor keys: the owner's
+    // alone. The file is made before SQLite opens it, so it is never readable by others.
+    if (!existsSync(opts.filename)) writeFileSync(opts.filename, '', { mode: 0o600 });
+  }
   const sqlite = new Database(opts.filename);
   sqlite.pragma('journal_mode = WAL');
+  if (onDisk) {
+    for (const file of [opts.filename, `${opts.filename}-wal`, `${opts.filename}-shm`]) {
+      if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    }
+  }
   sqlite.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
