@@ -52,6 +52,16 @@ export function DevelopersPage({ ctx }: { ctx: Ctx }) {
     setSecret(a.data.secret_key);
     load();
   };
+  const expire = async (last4: string) => {
+    if (!confirm(t.expireConfirm)) return;
+    const a = await api<{ secret_key: string | null }>('POST', `/developers/expire_secret${m}`, {
+      last4,
+    });
+    if (!a.ok) return setError(a.error.message || t.somethingWrong);
+    if (a.data.secret_key) setSecret(a.data.secret_key);
+    setNotice(t.expired);
+    load();
+  };
   const saveOrigins = async (e: Event) => {
     e.preventDefault();
     const a = await api<Developers>('POST', `/developers/origins${m}`, {
@@ -95,6 +105,14 @@ export function DevelopersPage({ ctx }: { ctx: Ctx }) {
             <dd class="mono">
               sk_…{k.last4} · {when(k.created, intl)}
               {k.expires_at && <span class="bad"> · {t.expiresAt(when(k.expires_at, intl))}</span>}
+              {owner && (
+                <>
+                  {' '}
+                  <button type="button" class="link" onClick={() => expire(k.last4)}>
+                    {t.expireNow(k.last4)}
+                  </button>
+                </>
+              )}
             </dd>
           </>
         ))}

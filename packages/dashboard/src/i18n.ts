@@ -95,6 +95,10 @@ const en = {
   rollSecret: 'Roll the secret key',
   rollConfirm: 'Make a new secret key? The current one keeps working for 24 hours.',
   newSecret: 'Your new secret key, shown this once: store it now.',
+  expireNow: (last4: string) => `Expire sk_…${last4} now`,
+  expireConfirm:
+    'Stop this key now, on every server? Anything still using it gets 401 at once. If it is the current key, a new one is made and shown once.',
+  expired: 'The key stopped working.',
   allowedOrigins: 'Allowed origins for checkout.js',
   originsHint: 'One origin per line, such as https://shop.example',
   save: 'Save',
@@ -242,6 +246,10 @@ const hi: Strings = {
   rollSecret: 'नई गुप्त कुंजी बनाएँ',
   rollConfirm: 'नई गुप्त कुंजी बनाएँ? मौजूदा कुंजी 24 घंटे और काम करेगी।',
   newSecret: 'आपकी नई गुप्त कुंजी, केवल एक बार दिखाई गई: इसे अभी सहेजें।',
+  expireNow: (last4) => `sk_…${last4} अभी बंद करें`,
+  expireConfirm:
+    'यह कुंजी अभी, हर सर्वर पर बंद करें? इसका उपयोग करने वाला हर अनुरोध तुरंत 401 पाएगा। अगर यह मौजूदा कुंजी है, तो नई कुंजी बनेगी और एक बार दिखाई जाएगी।',
+  expired: 'कुंजी बंद हो गई।',
   allowedOrigins: 'checkout.js के लिए अनुमत ओरिजिन',
   originsHint: 'हर पंक्ति में एक ओरिजिन, जैसे https://shop.example',
   save: 'सहेजें',

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { keysCommand } from './keys-command.ts';
 import { merchantsCommand } from './merchants-command.ts';
 import { openApiCommand } from './openapi-command.ts';
 import { processorsCommand } from './processors-command.ts';
@@ -23,6 +24,9 @@ Commands:
                  --secret-key sk_… --publishable-key pk_… --webhook-secret whsec_…
                              connect a merchant's Stripe account (sealed with KASSA_ENCRYPTION_KEY);
                              each value may come from KASSA_STRIPE_SECRET_KEY etc. instead
+  keys expire --merchant mer_… --mode test|live --last4 abcd
+                             a leaked secret key ends now, on every process; the current key is
+                             replaced by a new one, printed once
   processors list --merchant mer_…
                              the merchant's processor accounts and their webhook URLs
   users create --merchant mer_… --email E [--role owner|viewer] [--password-stdin]
@@ -71,6 +75,19 @@ async function main(argv: string[]) {
         },
       });
       return merchantsCommand(values);
+    }
+    case 'keys': {
+      const [sub, ...args] = rest;
+      if (sub !== 'expire') break;
+      const { values } = parseArgs({
+        args,
+        options: {
+          merchant: { type: 'string' },
+          mode: { type: 'string' },
+          last4: { type: 'string' },
+        },
+      });
+      return keysCommand(values);
     }
     case 'users': {
       const [sub, ...args] = rest;

@@ -60,3 +60,37 @@ describe('kassa merchants create', () => {
     expect(badOrigin.stderr).toContain('origin must be http(s)');
   });
 });
+
+describe('kassa keys expire', () => {
+  it('ends a leaked secret key now: the key answers 401, the new one printed once works', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kassa-keys-')), 'k.db');
+    const env = { KASSA_DATABASE_URL: db, KASSA_LOG_LEVEL: 'silent' };
+    const made = kassa(['merchants', 'create', '--name', 'Keys', '--json'], env);
+    expect(made.status, made.stderr).toBe(0);
+    const { id, secret_key: leaked } = JSON.parse(made.stdout) as {
+      id: string;
+      secret_key: string;
+    };
+    const out = kassa(
+      ['keys', 'expire', '--merchant', id, '--mode', 'test', '--last4', leaked.slice(-4)],
+      env,
+    );
+    expect(out.status, out.stderr).toBe(0);
+    const fresh = /New secret key \(shown once\): (sk_test_\S+)/.exec(out.stdout)?.[1] as string;
+    expect(fresh).toBeTruthy();
+    const store = createSqliteStore({ filename: db });
+    const keys = await store.read(async (tx) => [
+      await tx.findKeyBySecretHash(hashSecret(leaked)),
+      await tx.findKeyBySecretHash(hashSecret(fresh)),
+    ]);
+    await store.close();
+    expect(keys[0]?.revokedAt).toBeLessThanOrEqual(Date.now());
+    expect(keys[1]?.revokedAt).toBeNull();
+    const again = kassa(
+      ['keys', 'expire', '--merchant', id, '--mode', 'test', '--last4', leaked.slice(-4)],
+      env,
+    );
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain('no live test secret key ends in');
+  });
+});

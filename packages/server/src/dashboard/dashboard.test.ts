@@ -694,3 +694,42 @@ describe('answers that carry secrets', () => {
     expect(intent.headers.get('cache-control')).toBe('no-store');
   });
 });
+
+describe('dashboard keys', () => {
+  it('an owner expires a rolled key and the current one now; both answer 401 at once, the new one works', async () => {
+    const g = await setup();
+    const owner = browser(g);
+    await owner.login('owner@shop.test');
+    const original = g.a.sk;
+    const rolled = await owner.request('POST', '/developers/roll_secret', {});
+    const second = rolled.json.secret_key as string;
+    // Rolled: the original still works for its grace period…
+    expect((await g.call('GET', '/v1/payment_intents', original)).status).toBe(200);
+    // …until expired now.
+    const ended = await owner.request('POST', '/developers/expire_secret', {
+      last4: original.slice(-4),
+    });
+    expect(ended.json).toEqual({ expired: 1, secret_key: null });
+    expect((await g.call('GET', '/v1/payment_intents', original)).status).toBe(401);
+    // The current key, leaked: ended now, a new one given once.
+    const current = await owner.request('POST', '/developers/expire_secret', {
+      last4: second.slice(-4),
+    });
+    expect(current.json.expired).toBe(1);
+    const third = current.json.secret_key as string;
+    expect(third).toMatch(/^sk_test_/);
+    expect((await g.call('GET', '/v1/payment_intents', second)).status).toBe(401);
+    expect((await g.call('GET', '/v1/payment_intents', third)).status).toBe(200);
+    expect(g.logLines.join('')).toContain('secret_key_expired');
+    expect(g.logLines.join('')).not.toContain(third);
+    // A viewer cannot, and a key that is not there is a 404 naming it.
+    const viewer = browser(g);
+    await viewer.login('viewer@shop.test');
+    expect(
+      (await viewer.request('POST', '/developers/expire_secret', { last4: third.slice(-4) }))
+        .status,
+    ).toBe(403);
+    const none = await owner.request('POST', '/developers/expire_secret', { last4: 'zzzz' });
+    expect([none.status, none.json.error.param]).toEqual([404, 'last4']);
+  });
+});

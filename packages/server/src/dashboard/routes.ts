@@ -18,7 +18,7 @@ import { validBody } from '../http/valid-body.ts';
 import { toPaymentIntent } from '../intents/serialize.ts';
 import type { IntentService } from '../intents/service.ts';
 import { keyLive, safeEqual } from '../merchants/keys.ts';
-import { normaliseOrigin, rollSecretKey } from '../merchants/merchants.ts';
+import { expireSecretKey, normaliseOrigin, rollSecretKey } from '../merchants/merchants.ts';
 import { reconciliationRoutes } from '../reconciliation/routes.ts';
 import type { Refunds } from '../refunds/refunds.ts';
 import { toRefund } from '../refunds/refunds.ts';
@@ -91,6 +91,9 @@ const loginSchema = z.object({
  * everywhere, rate-limited sign-in, and roles: a viewer reads, an owner also refunds,
  * captures and cancels. The merchant's secret key never reaches the browser.
  */
+const notFoundKey = (last4: string) =>
+  new ApiError(404, 'resource_missing', `No live secret key ends in ${last4}.`, { param: 'last4' });
+
 /** A refund from the dashboard: `/v1/refunds`'s body, the payment named by the path. */
 const dashboardRefundSchema = createRefundBodySchema.omit({ payment_intent: true });
 
@@ -533,11 +536,41 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     if (!rolled) {
       throw new ApiError(409, 'roll_in_progress', 'The key was just rolled. Reload and try again.');
     }
+    deps.logger.warn(
+      {
+        audit: 'secret_key_rolled',
+        merchant: caller.merchantId,
+        livemode: caller.livemode,
+        user: c.get('user').id,
+        previous_expires_at: rolled.previousExpiresAt,
+      },
+      'secret key rolled from the dashboard',
+    );
     return c.json({
       secret_key: rolled.secret,
       previous_expires_at:
         rolled.previousExpiresAt === null ? null : Math.floor(rolled.previousExpiresAt / 1000),
     });
+  });
+  // A leaked key ends now: a rolled one still in its grace period, or the current one
+  // (a new key is made with it and shown once).
+  app.post('/developers/expire_secret', ownerOnly, async (c) => {
+    const caller = callerOf(c);
+    const { last4 } = await validBody(c, z.object({ last4: z.string().length(4) }).strict());
+    const done = await expireSecretKey(store, clock, caller.merchantId, caller.livemode, last4);
+    if (!done) throw notFoundKey(last4);
+    deps.logger.warn(
+      {
+        audit: 'secret_key_expired',
+        merchant: caller.merchantId,
+        livemode: caller.livemode,
+        last4,
+        user: c.get('user').id,
+        new_key: done.secret !== null,
+      },
+      'secret key expired now from the dashboard',
+    );
+    return c.json({ expired: done.expired, secret_key: done.secret });
   });
   app.post('/developers/origins', ownerOnly, async (c) => {
     const body = z

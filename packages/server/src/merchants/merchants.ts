@@ -1,7 +1,7 @@
 import { newId, randomToken } from '@kassa/protocol';
 import type { Clock } from '../clock.ts';
 import type { MerchantRow, Store, StoreTx } from '../store/types.ts';
-import { generateKeyPair, hashSecret } from './keys.ts';
+import { generateKeyPair, hashSecret, keyLive } from './keys.ts';
 
 export interface CreatedMerchant {
   merchant: MerchantRow;
@@ -146,5 +146,36 @@ export async function rollSecretKey(
     if (current && !(await tx.revokeApiKey(current.id, now + graceMs))) return null;
     await tx.insertApiKey(secretKeyRow(merchantId, livemode, secret, now));
     return { secret, previousExpiresAt: current ? now + graceMs : null };
+  });
+}
+
+/**
+ * Expires now the merchant's live secret keys of this mode that end in `last4`: a rolled
+ * one still in its grace period, or the current one (a leaked key). Expiring the current
+ * key makes a new one in the same transaction, so the merchant is never left without one;
+ * it is answered once. Every process sees it at once (keys are read from the database on
+ * every request). Null when no live key ends so.
+ */
+export async function expireSecretKey(
+  store: Store,
+  clock: Clock,
+  merchantId: string,
+  livemode: boolean,
+  last4: string,
+): Promise<{ expired: number; secret: string | null } | null> {
+  const now = clock.now();
+  return store.transaction(async (tx) => {
+    const matching = (await tx.listApiKeys(merchantId, livemode)).filter(
+      (k) => k.kind === 'secret' && keyLive(k, now) && k.last4 === last4,
+    );
+    if (matching.length === 0) return null;
+    let secret: string | null = null;
+    if (matching.some((k) => k.revokedAt === null)) {
+      secret = generateKeyPair(livemode).secret;
+      await tx.insertApiKey(secretKeyRow(merchantId, livemode, secret, now));
+    }
+    let expired = 0;
+    for (const k of matching) if (await tx.expireApiKey(k.id, now)) expired += 1;
+    return { expired, secret };
   });
 }

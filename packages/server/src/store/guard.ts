@@ -38,6 +38,7 @@ const WRITES = new Set<string>([
   'updateMerchant',
   'insertApiKey',
   'revokeApiKey',
+  'expireApiKey',
   'insertDashboardUser',
   'foldStats',
   'changeDashboardPassword',

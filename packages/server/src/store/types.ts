@@ -470,6 +470,9 @@ export interface StoreTx extends StoreRead {
   /** Ends a key at `at` (now, or later: a grace period) if nothing ended it yet; false if
    * it was already ended (another roll won). */
   revokeApiKey(id: string, at: number): Promise<boolean>;
+  /** Brings a key's expiry forward to `at` (never later than it already is): "expire now"
+   * for a rolled key still in its grace period, or for the current one. */
+  expireApiKey(id: string, at: number): Promise<boolean>;
   /** Adds the merchant's account at a processor for that mode, or replaces its
    * credentials (keeping its id and creation time); returns the stored row. */
   saveProcessorAccount(row: ProcessorAccountRow): Promise<ProcessorAccountRow>;

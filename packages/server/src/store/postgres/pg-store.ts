@@ -520,6 +520,16 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
           .where(and(eq(s.apiKeys.id, id), isNull(s.apiKeys.revokedAt)))
           .returning({ id: s.apiKeys.id })
       ).length === 1,
+    expireApiKey: async (id, at) =>
+      (
+        await db
+          .update(s.apiKeys)
+          .set({ revokedAt: at })
+          .where(
+            and(eq(s.apiKeys.id, id), or(isNull(s.apiKeys.revokedAt), gt(s.apiKeys.revokedAt, at))),
+          )
+          .returning({ id: s.apiKeys.id })
+      ).length === 1,
     findKeyBySecretHash: (hash) => one(s.apiKeys, { secretHash: hash }),
     findKeyByPublishable: (key) => one(s.apiKeys, { publishableKey: key }),
     findActiveSecretKey: (merchantId, livemode) =>

@@ -513,6 +513,20 @@ function createTx(
             .where(and(eq(s.apiKeys.id, id), isNull(s.apiKeys.revokedAt)))
             .run().changes === 1,
       ),
+    expireApiKey: (id, at) =>
+      run(
+        () =>
+          db
+            .update(s.apiKeys)
+            .set({ revokedAt: at })
+            .where(
+              and(
+                eq(s.apiKeys.id, id),
+                or(isNull(s.apiKeys.revokedAt), gt(s.apiKeys.revokedAt, at)),
+              ),
+            )
+            .run().changes === 1,
+      ),
     findKeyBySecretHash: (hash) => run(() => q.keyBySecret.get({ hash }) ?? null),
     findKeyByPublishable: (key) => run(() => q.keyByPublishable.get({ key }) ?? null),
     findActiveSecretKey: (merchantId, livemode) =>

@@ -520,6 +520,15 @@ export function testStore(opts: {
         expect((await b.read((tx) => tx.findKeyBySecretHash('hash_key_old1')))?.revokedAt).toBe(
           500,
         );
+        // Expiring brings the end forward, never back.
+        expect(await a.transaction((tx) => tx.expireApiKey('key_old1', 900))).toBe(false);
+        expect(await a.transaction((tx) => tx.expireApiKey('key_old1', 300))).toBe(true);
+        expect(await b.transaction((tx) => tx.expireApiKey('key_new2', 400))).toBe(true);
+        const ends = await b.read(async (tx) => [
+          (await tx.findKeyBySecretHash('hash_key_old1'))?.revokedAt,
+          (await tx.findKeyBySecretHash('hash_key_new2'))?.revokedAt,
+        ]);
+        expect(ends).toEqual([300, 400]);
       });
 
       it("counts jobs by kind and status, one merchant's or every one", async () => {
