@@ -733,3 +733,31 @@ describe('dashboard keys', () => {
     expect([none.status, none.json.error.param]).toEqual([404, 'last4']);
   });
 });
+
+describe('dashboard cookies over https', () => {
+  it('are __Host- cookies that other apps on the host cannot plant or clear', async () => {
+    const g = await setup({ config: { publicUrl: 'https://gateway.test' } });
+    const origin = 'https://gateway.test';
+    const login = await g.app.request('https://gateway.test/dashboard/api/login', {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@shop.test', password: PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const set = login.headers.getSetCookie();
+    const session = set.find((c) => c.startsWith('__Host-kassa_session=')) as string;
+    expect(session).toMatch(/; Path=\/(;|$)/);
+    expect(session).toContain('Secure');
+    expect(session).toContain('HttpOnly');
+    expect(session).not.toContain('Domain');
+    expect(set.some((c) => c.startsWith('__Host-kassa_device='))).toBe(true);
+    const real = session.split(';')[0] as string;
+    // A plain `kassa_session` planted by another app on the host is not even read.
+    const planted = `kassa_session=${'A'.repeat(43)}`;
+    const res = await g.app.request('https://gateway.test/dashboard/api/session', {
+      headers: { cookie: `${planted}; ${real}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+});

@@ -39,8 +39,16 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import { MIN_PASSWORD } from './users.ts';
 
 export const SESSION_COOKIE = 'kassa_session';
-/** Set at each sign-in: the browser is one the user signed in from (see `/login`). */
-const DEVICE_COOKIE = 'kassa_device';
+/**
+ * Over https the cookies are `__Host-` cookies (Secure, Path=/, no Domain): no other app
+ * on the host — another port, a subdomain, plain http — can plant or overwrite them. Over
+ * plain http (development) browsers refuse that prefix, so they keep their plain names,
+ * for `/dashboard` only.
+ */
+const cookieNames = (secure: boolean) =>
+  secure
+    ? { session: `__Host-${SESSION_COOKIE}`, device: '__Host-kassa_device', path: '/' }
+    : { session: SESSION_COOKIE, device: 'kassa_device', path: '/dashboard' };
 const DEVICE_MAX_AGE_S = 365 * 24 * 3600;
 /** A session ends after this long unused, and this long after sign-in whatever happens. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
@@ -59,13 +67,13 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
  * cookie planted for a narrower path (`/dashboard/api`) comes first and would shadow ours:
  * each is tried, and a planted one opens nothing.
  */
-function sessionTokens(c: Context): string[] {
+function sessionTokens(c: Context, cookieName: string): string[] {
   const header = c.req.header('cookie') ?? '';
   const out: string[] = [];
   for (const part of header.split(';')) {
     const [name, ...value] = part.trim().split('=');
     const token = value.join('=');
-    if (name === SESSION_COOKIE && /^[\w-]{20,100}$/.test(token)) out.push(token);
+    if (name === cookieName && /^[\w-]{20,100}$/.test(token)) out.push(token);
   }
   return out.slice(0, 4);
 }
@@ -101,6 +109,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
   const { store, clock, config } = deps;
   const app = new Hono<DashEnv>();
   const secure = config.publicUrl.startsWith('https:');
+  const cookies = cookieNames(secure);
   const ownOrigin = new URL(config.publicUrl).origin;
 
   /** A change must come from our own pages: an Origin (when the browser sends one, as
@@ -118,7 +127,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
       .update(`dashboard-device:v1:${userId}`)
       .digest('base64url');
   const knownDevice = (c: Context, userId: string) => {
-    const sent = getCookie(c, DEVICE_COOKIE);
+    const sent = getCookie(c, cookies.device);
     return typeof sent === 'string' && safeEqual(sent, deviceToken(userId));
   };
 
@@ -143,11 +152,11 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
       expiresAt: now + SESSION_ABSOLUTE_MS,
     };
     await store.transaction((tx) => tx.insertDashboardSession(session));
-    setCookie(c, SESSION_COOKIE, token, {
+    setCookie(c, cookies.session, token, {
       httpOnly: true,
       sameSite: 'Strict',
       secure,
-      path: '/dashboard',
+      path: cookies.path,
       maxAge: SESSION_ABSOLUTE_MS / 1000,
     });
     return session;
@@ -207,15 +216,15 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
       );
     }
     // Never keep a session id from before sign-in (fixation): any presented ends here.
-    for (const before of sessionTokens(c)) {
+    for (const before of sessionTokens(c, cookies.session)) {
       await store.transaction((tx) => tx.deleteDashboardSessions({ id: sha256(before) }));
     }
     const session = await startSession(c, user);
-    setCookie(c, DEVICE_COOKIE, deviceToken(user.id), {
+    setCookie(c, cookies.device, deviceToken(user.id), {
       httpOnly: true,
       sameSite: 'Strict',
       secure,
-      path: '/dashboard',
+      path: cookies.path,
       maxAge: DEVICE_MAX_AGE_S,
     });
     const merchant = (await store.read((tx) => tx.getMerchant(user.merchantId))) as MerchantRow;
@@ -228,7 +237,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
   const session =
     (passwordToChangeAllowed: boolean): MiddlewareHandler<DashEnv> =>
     async (c, next) => {
-      const tokens = sessionTokens(c);
+      const tokens = sessionTokens(c, cookies.session);
       const token = tokens[0];
       const now = clock.now();
       const found = await store.read(async (tx) => {
@@ -249,7 +258,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
             tx.touchDashboardSession(found.session.id, now, now - SESSION_IDLE_MS),
           )));
       if (!found || !alive) {
-        if (token) deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
+        if (token) deleteCookie(c, cookies.session, { path: cookies.path, secure });
         throw new ApiError(401, 'not_signed_in', 'Sign in to the dashboard.');
       }
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
@@ -297,7 +306,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
   app.get('/session', (c) => c.json(describe(c.get('user'), c.get('merchant'), c.get('session'))));
   app.post('/logout', async (c) => {
     await store.transaction((tx) => tx.deleteDashboardSessions({ id: c.get('session').id }));
-    deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
+    deleteCookie(c, cookies.session, { path: cookies.path, secure });
     return c.json({ signed_out: 1 });
   });
   /** A new password, given the current one: every session of the user ends (a session
@@ -345,7 +354,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     const n = await store.transaction((tx) =>
       tx.deleteDashboardSessions({ userId: c.get('user').id }),
     );
-    deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
+    deleteCookie(c, cookies.session, { path: cookies.path, secure });
     return c.json({ signed_out: n });
   });
 

@@ -126,6 +126,59 @@ describe('a Stripe event is bound to the account that verified it', () => {
     expect(JSON.stringify(g.logLines)).not.toContain(OTHER_KEYS.secret_key);
   });
 
+  it('a validly signed event with fields of the wrong types is a 400 to Stripe, never a 500', async () => {
+    for (const object of [
+      {
+        id: 5,
+        object: 'payment_intent',
+        amount: 'x',
+        currency: 'usd',
+        status: 'succeeded',
+        livemode: false,
+      },
+      {
+        id: 'pi_x',
+        object: 'payment_intent',
+        amount: 100,
+        currency: ['usd'],
+        status: 'succeeded',
+        livemode: false,
+      },
+      {
+        id: 're_x',
+        object: 'refund',
+        amount: -1,
+        currency: 'usd',
+        status: 'succeeded',
+        payment_intent: {},
+      },
+      {
+        id: 'dp_x',
+        object: 'dispute',
+        amount: 1,
+        currency: 'usd',
+        status: 1,
+        reason: null,
+        livemode: false,
+      },
+    ]) {
+      const type =
+        object.object === 'refund'
+          ? 'refund.updated'
+          : object.object === 'dispute'
+            ? 'charge.dispute.created'
+            : 'payment_intent.succeeded';
+      const res = await post(
+        g,
+        g.rows.test as string,
+        eventOf(type, object),
+        KEYS.test.webhook_secret,
+      );
+      expect(res.status, JSON.stringify(object)).toBe(400);
+      expect(res.json.error.code).toBe('malformed_notification');
+    }
+  });
+
   it('a test-mode secret naming a live PaymentIntent (or an event that says it is live) is refused', async () => {
     const { json: live } = await g.createIntent(
       { amount: 4000, payment_method_types: ['card'] },
