@@ -456,6 +456,15 @@ describe('dashboard money moves take /v1’s schemas', () => {
     expect(unknown.json.error).toMatchObject({ code: 'parameter_unknown', param: 'amonut' });
     const after = (await g.call('GET', `/v1/payment_intents/${pi.id}`, g.a.sk)).json;
     expect(after.amount_refunded).toBe(0);
+    // Every dashboard body is strict: an unknown field is named, nothing changes.
+    const origins = await owner.request('POST', '/developers/origins', { origins: [], orign: 'x' });
+    expect([origins.status, origins.json.error.param]).toEqual([400, 'orign']);
+    const signIn = await browser(g).request('POST', '/login', {
+      email: 'owner@shop.test',
+      password: PASSWORD,
+      remember: true,
+    });
+    expect([signIn.status, signIn.json.error.code]).toEqual([400, 'parameter_unknown']);
     // A good body still refunds, with its reason.
     const ok = await owner.request(
       'POST',

@@ -78,7 +78,7 @@ function sessionTokens(c: Context, cookieName: string): string[] {
   return out.slice(0, 4);
 }
 
-const passwordSchema = z.object({
+const passwordSchema = z.strictObject({
   current_password: z.string().min(1, 'Enter your current password.').max(1024),
   new_password: z
     .string()
@@ -86,10 +86,12 @@ const passwordSchema = z.object({
     .max(1024, 'Use at most 1024 characters.'),
 });
 
-const loginSchema = z.object({
-  email: z.string().trim().toLowerCase().min(1).max(255),
-  password: z.string().min(1).max(1024),
-});
+const loginSchema = z
+  .object({
+    email: z.string().trim().toLowerCase().min(1).max(255),
+    password: z.string().min(1).max(1024),
+  })
+  .strict();
 
 /**
  * The dashboard's JSON API at `/dashboard/api`, for the dashboard's own pages on the same
@@ -180,12 +182,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
 
   app.post('/login', async (c) => {
     checkOrigin(c);
-    const parsed = loginSchema.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) {
-      const param = String(parsed.error.issues[0]?.path[0] ?? 'email');
-      throw new ApiError(400, 'parameter_missing', `Enter your ${param}.`, { param });
-    }
-    const { email, password } = parsed.data;
+    const { email, password } = await validBody(c, loginSchema);
     await hit(c, `dash-login:client:${clientKeyOf(c, config)}`, config.dashboardLoginsPerMinute);
     const user = await store.read((tx) => tx.findDashboardUserByEmail(email));
     // Per address too (twice the per-client limit): guesses spread over many clients. A
@@ -313,12 +310,7 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
    * someone else may hold ends with the old password) and this browser gets a new one. */
   app.post('/password', async (c) => {
     const user = c.get('user');
-    const body = passwordSchema.safeParse(await c.req.json().catch(() => null));
-    if (!body.success) {
-      const issue = body.error.issues[0];
-      const param = String(issue?.path[0] ?? 'new_password');
-      throw new ApiError(400, 'parameter_invalid', issue?.message ?? `Check ${param}.`, { param });
-    }
+    const body = { data: await validBody(c, passwordSchema) };
     // Guessing the current password from a stolen session is limited like sign-in.
     await hit(c, `dash-password:${user.id}`, config.dashboardLoginsPerMinute);
     const { current_password: current, new_password: next } = body.data;
@@ -582,12 +574,12 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     return c.json({ expired: done.expired, secret_key: done.secret });
   });
   app.post('/developers/origins', ownerOnly, async (c) => {
-    const body = z
-      .object({ origins: z.array(z.string().max(255)).max(50) })
-      .safeParse(await c.req.json().catch(() => null));
-    if (!body.success) {
-      throw new ApiError(400, 'parameter_invalid', 'Give origins as a list.', { param: 'origins' });
-    }
+    const body = {
+      data: await validBody(
+        c,
+        z.object({ origins: z.array(z.string().max(255)).max(50) }).strict(),
+      ),
+    };
     let origins: string[];
     try {
       origins = [
