@@ -21,15 +21,21 @@ const kassa = new Kassa(env('KASSA_SECRET_KEY'), { baseUrl: apiUrl });
 const db = openShopDb(env('SHOP_DATABASE', './data/shop.db'));
 
 const hookUrl = `${publicUrl}/webhooks/kassa`;
+// The shop follows payments and refunds (a dashboard refund updates its order).
+const EVENTS = ['payment_intent.*', 'refund.*'];
 const existing = (await kassa.webhookEndpoints.list()).data.find(
   (e) => e.url === hookUrl && e.status === 'enabled',
 );
+// An endpoint an earlier version made for payments only is brought up to date.
+if (existing && EVENTS.some((e) => !existing.enabled_events.includes(e))) {
+  await kassa.webhookEndpoints.update(existing.id, { enabled_events: EVENTS });
+}
 const secret = existing
   ? (await kassa.webhookEndpoints.revealSecret(existing.id)).secret
   : (
       await kassa.webhookEndpoints.create({
         url: hookUrl,
-        enabled_events: ['payment_intent.*'],
+        enabled_events: EVENTS,
         description: 'Example storefront',
       })
     ).secret;

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -38,16 +38,31 @@ async function setup(extra: Record<string, string> = {}) {
   return { db, env };
 }
 
-/** The pids of the processes connected as `kassa-<role>-<pid>` to the schema's database. */
+/** Whether a process is this test's own child (or grandchild): another Kassa on the same
+ * PostgreSQL server — a second checkout's tests, a running install — is not counted. */
+function ours(pid: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 16; hops++) {
+    if (p === process.pid) return true;
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      p = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** The pids of this test's processes connected as `kassa-<role>-<pid>` to its database. */
 async function connected(role: 'gateway' | 'worker'): Promise<number[]> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
     const res = await client.query<{ name: string }>(
-      'SELECT DISTINCT application_name AS name FROM pg_stat_activity WHERE application_name LIKE $1',
+      'SELECT DISTINCT application_name AS name FROM pg_stat_activity WHERE application_name LIKE $1 AND datname = current_database()',
       [`kassa-${role}-%`],
     );
-    return res.rows.map((r) => Number(r.name.split('-').pop()));
+    return res.rows.map((r) => Number(r.name.split('-').pop())).filter(ours);
   } finally {
     await client.end();
   }
