@@ -16,12 +16,35 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Masks anything that looks like a card number, keeping the last four digits. */
+// A security code named as such in free text ("cvc 123", "CVV2: 1234").
+const CVC_LIKE = /\b(cvc2?|cvv2?|cid|csc|security code)(\W{0,3})\d{3,4}\b/gi;
+
+/** Masks anything that looks like a card number, keeping the last four digits, and any
+ * security code named as one. */
 export function scrub(text: string): string {
-  return text.replace(PAN_LIKE, (m) => {
-    const digits = m.replace(/\D/g, '');
-    return luhn(digits) ? `[redacted card ····${digits.slice(-4)}]` : m;
-  });
+  return text
+    .replace(PAN_LIKE, (m) => {
+      const digits = m.replace(/\D/g, '');
+      return luhn(digits) ? `[redacted card ····${digits.slice(-4)}]` : m;
+    })
+    .replace(CVC_LIKE, '$1$2[redacted]');
+}
+
+/**
+ * An error with these exact values (the request's own card number and CVC) cut out of its
+ * message and stack, for logging an error a processor's SDK built from the request: a
+ * CVC in free text cannot be recognised by its shape, but it can by its value.
+ */
+export function withoutValues(err: unknown, values: readonly string[]): unknown {
+  if (!(err instanceof Error)) return err;
+  const cut = (text: string) =>
+    values.filter((v) => v.length >= 3).reduce((t, v) => t.split(v).join('[redacted]'), text);
+  const copy = new Error(cut(err.message));
+  copy.name = err.name;
+  copy.stack = err.stack ? cut(err.stack) : undefined;
+  const code = (err as { code?: unknown }).code;
+  if (code !== undefined) (copy as { code?: unknown }).code = code;
+  return copy;
 }
 
 /** An error as a log line shows it: its type, message, code, stack and cause, scrubbed.

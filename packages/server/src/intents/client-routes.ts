@@ -118,6 +118,8 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
       });
     }
     const first = await confirms.clientIntent(keyOf(c), c.req.param('id'), secret);
+    // Attempts left are this shopper's, as every other answer counts them.
+    const clientKey = clientKeyOf(c, deps.config);
     return streamSSE(c, async (stream) => {
       let last = '';
       const started = Date.now();
@@ -139,7 +141,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
             last = stamp;
             await stream.writeSSE({
               event: 'payment_intent',
-              data: JSON.stringify(await view(row)),
+              data: JSON.stringify(await view(row, clientKey)),
             });
             if (!WAITING.has(row.status)) break;
           }

@@ -126,6 +126,29 @@ describe('client API', () => {
     expect(done).toBe(true);
   });
 
+  it('counts the shopper’s own attempts left the same in the stream as in every other answer', async () => {
+    const pi = (await g.createIntent()).json;
+    await g.confirm(pi, card(CARDS.insufficient));
+    await g.confirm(pi, card(CARDS.insufficient));
+    const got = await g.call(
+      'GET',
+      `/v1/client/payment_intents/${pi.id}?client_secret=${pi.client_secret}`,
+      g.a.pk,
+    );
+    expect(got.json.attempts_remaining).toBe(g.config.maxAttemptsPerClient - 2);
+    await g.confirm(pi, card(CARDS.threeDS));
+    const res = await g.app.request(
+      `/v1/client/payment_intents/${pi.id}/events?client_secret=${pi.client_secret}`,
+    );
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let seen = '';
+    while (!seen.includes('\n\n')) seen += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const data = JSON.parse(/data: (.*)/.exec(seen)?.[1] ?? '{}');
+    expect(data.status).toBe('requires_action');
+    expect(data.attempts_remaining).toBe(g.config.maxAttemptsPerClient - 2);
+  });
+
   it('requires the client secret', async () => {
     const pi = (await g.createIntent()).json;
     const res = await g.call('GET', `/v1/client/payment_intents/${pi.id}`, g.a.pk);

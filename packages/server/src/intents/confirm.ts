@@ -8,6 +8,7 @@ import {
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
+import { withoutValues } from '../logger.ts';
 import { safeEqual } from '../merchants/keys.ts';
 import { routingOf } from '../processors/routing.ts';
 import type { AttemptRow, IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
@@ -152,7 +153,12 @@ export function createConfirmService(deps: Deps) {
         config.processorTimeoutMs,
       );
     } catch (err) {
-      logger.error({ err, attempt: attempt.id }, 'processor authorize failed');
+      const card = method.type === 'card' ? method.card : null;
+      const secrets = card ? [card.number, card.number.replace(/\D/g, ''), card.cvc] : [];
+      logger.error(
+        { err: withoutValues(err, secrets), attempt: attempt.id },
+        'processor authorize failed',
+      );
       outcome = {
         status: 'failed',
         reference: null,
