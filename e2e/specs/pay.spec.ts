@@ -40,6 +40,23 @@ test('a declined card shows why, then another card pays', async ({ page }) => {
   expect((await serverIntent(page, pi.id)).status).toBe('succeeded');
 });
 
+test('out of attempts: the page says so and offers no card form or Pay, and tells the shop', async ({
+  page,
+}) => {
+  await pay(page);
+  const frame = hosted(page);
+  for (let left = 4; left >= 1; left--) {
+    await payCard(page, '4000 0000 0000 0002');
+    await expect(frame.getByTestId('decline')).toContainText(`${left} attempt`);
+  }
+  await payCard(page, '4000 0000 0000 0002');
+  await expect(frame.getByRole('alert')).toContainText('Too many attempts');
+  await expect(frame.getByRole('button', { name: /^Pay / })).toHaveCount(0);
+  await expect(frame.getByLabel('Card number')).toHaveCount(0);
+  const r = await waitForResult(page, 'failure');
+  expect(r).toMatchObject({ code: 'too_many_attempts' });
+});
+
 test('insufficient funds is said plainly', async ({ page }) => {
   await pay(page);
   await payCard(page, '4000 0000 0000 9995');

@@ -203,9 +203,11 @@ function Login(props: {
         ? t.networkError
         : a.status === 429
           ? t.tooMany
-          : a.status === 401 || a.status === 400
-            ? t.badLogin
-            : t.somethingWrong,
+          : a.status === 401 && a.error.code === 'one_time_password_used'
+            ? t.oneTimeUsed
+            : a.status === 401 || a.status === 400
+              ? t.badLogin
+              : t.somethingWrong,
     );
   };
   return (

@@ -6,6 +6,8 @@ const en = {
   email: 'Email',
   password: 'Password',
   badLogin: 'That email and password do not match.',
+  oneTimeUsed:
+    'That generated password was for one sign-in and has been used. Ask an owner for a new one.',
   tooMany: 'Too many sign-in attempts. Wait a minute and try again.',
   networkError: 'The gateway could not be reached. Check your connection and try again.',
   somethingWrong: 'Something went wrong. Try again.',
@@ -159,6 +161,8 @@ const hi: Strings = {
   email: 'ईमेल',
   password: 'पासवर्ड',
   badLogin: 'यह ईमेल और पासवर्ड मेल नहीं खाते।',
+  oneTimeUsed:
+    'यह बनाया गया पासवर्ड एक ही बार साइन इन के लिए था और इस्तेमाल हो चुका है। किसी मालिक से नया माँगें।',
   tooMany: 'बहुत अधिक प्रयास। एक मिनट रुककर फिर से प्रयास करें।',
   networkError: 'गेटवे से संपर्क नहीं हो सका। अपना कनेक्शन जाँचें और फिर से प्रयास करें।',
   somethingWrong: 'कुछ गलत हो गया। फिर से प्रयास करें।',

@@ -53,6 +53,9 @@ export function App({ boot }: { boot: Boot }) {
   const root = useRef<HTMLDivElement>(null);
   // A processor's own fields (Stripe's), fetched only for a payment they take.
   const [Fields, setFields] = useState<ComponentType<FieldsProps> | null>(null);
+  // The page was opened (or reopened) on a payment already waiting in 3-D Secure at the
+  // processor: its fields carry on with it. A payment this page started does so itself.
+  const openedInAction = useRef(false);
   const fieldsOf = method === 'card' ? intent?.processor_fields?.card : undefined;
   const load = fieldsOf ? PROCESSOR_FIELDS[fieldsOf] : undefined;
   const processorCard = !!load;
@@ -85,6 +88,7 @@ export function App({ boot }: { boot: Boot }) {
   useEffect(() => {
     getIntent(boot.id, boot.secret).then((a) => {
       if (!a.ok) return setLoadError(a.status === 0 ? t.networkError : t.loadError);
+      openedInAction.current = a.intent.status === 'requires_action';
       parent.current = boot.makeParent(a.intent.merchant.allowed_origins);
       setMethod(a.intent.payment_method_types[0] ?? 'card');
       setIntent(a.intent);
@@ -176,10 +180,11 @@ export function App({ boot }: { boot: Boot }) {
         signature: intent.result.signature,
       });
       if (!p?.embedded && intent.return_url) returnToShop(intent, s);
-    } else if (s === 'failed' || s === 'canceled' || s === 'expired') {
+    } else if (s === 'failed' || s === 'canceled' || s === 'expired' || outOfAttempts(intent)) {
       reported.current = true;
-      const code =
-        s === 'failed'
+      const code = outOfAttempts(intent)
+        ? 'too_many_attempts'
+        : s === 'failed'
           ? (intent.last_payment_error?.code ?? 'payment_failed')
           : `payment_intent_${s}`;
       p?.post({
@@ -190,7 +195,7 @@ export function App({ boot }: { boot: Boot }) {
       });
       if (!p?.embedded && intent.return_url) returnToShop(intent, s);
     }
-  }, [intent?.status]);
+  }, [intent?.status, intent?.attempts_remaining]);
 
   function requestClose() {
     if (busyRef.current && !askingRef.current) {
@@ -348,7 +353,8 @@ export function App({ boot }: { boot: Boot }) {
         }
       />
     );
-  } else if (s === 'failed' || s === 'canceled' || s === 'expired') {
+  } else if (s === 'failed' || s === 'canceled' || s === 'expired' || outOfAttempts(intent)) {
+    // No form once this shopper has no attempt left: nothing to press that cannot work.
     body = <Screen title={t.failed} body={failureText(intent, t)} role="alert" />;
   } else if (s === 'requires_action' && intent.next_action?.type === 'redirect') {
     // A real link: a direct click, so no popup blocker. In the modal the app opens in a
@@ -470,7 +476,7 @@ export function App({ boot }: { boot: Boot }) {
               payLabel={t.pay(amount)}
               busy={busy}
               setBusy={setSubmitting}
-              resumeAction={inFields}
+              resumeAction={inFields && openedInAction.current}
               onIntent={setIntent}
               onNotice={(problem, next) =>
                 setNotice(problem === null ? null : declineText(problem, next, t))
@@ -537,6 +543,10 @@ function declineText(problem: Problem, intent: PageIntent | undefined, t: String
     .filter(Boolean)
     .join(' ');
 }
+
+/** Open, but this shopper has used every attempt they have (the gateway refuses more). */
+const outOfAttempts = (intent: PageIntent) =>
+  intent.status === 'requires_payment_method' && intent.attempts_remaining === 0;
 
 function failureText(intent: PageIntent, t: Strings): string {
   if (intent.status === 'expired') return t.expired;

@@ -770,3 +770,21 @@ describe('dashboard cookies over https', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 });
+
+describe('dashboard password change', () => {
+  it('ends every other session of the account', async () => {
+    const g = await setup();
+    const one = browser(g);
+    const two = browser(g);
+    await one.login('owner@shop.test');
+    await two.login('owner@shop.test');
+    expect((await two.request('GET', '/session')).status).toBe(200);
+    const changed = await one.request('POST', '/password', {
+      current_password: PASSWORD,
+      new_password: 'a brand new passphrase',
+    });
+    expect(changed.status).toBe(200);
+    expect((await two.request('GET', '/session')).status).toBe(401);
+    expect((await one.request('GET', '/session')).status).toBe(200);
+  });
+});
