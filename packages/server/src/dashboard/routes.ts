@@ -310,10 +310,9 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
    * someone else may hold ends with the old password) and this browser gets a new one. */
   app.post('/password', async (c) => {
     const user = c.get('user');
-    const body = { data: await validBody(c, passwordSchema) };
+    const { current_password: current, new_password: next } = await validBody(c, passwordSchema);
     // Guessing the current password from a stolen session is limited like sign-in.
     await hit(c, `dash-password:${user.id}`, config.dashboardLoginsPerMinute);
-    const { current_password: current, new_password: next } = body.data;
     if (!(await verifyPassword(current, user.passwordHash))) {
       throw new ApiError(400, 'invalid_password', 'That is not your current password.', {
         param: 'current_password',
@@ -574,17 +573,15 @@ export function dashboardApi(deps: Deps, services: { intents: IntentService; ref
     return c.json({ expired: done.expired, secret_key: done.secret });
   });
   app.post('/developers/origins', ownerOnly, async (c) => {
-    const body = {
-      data: await validBody(
-        c,
-        z.object({ origins: z.array(z.string().max(255)).max(50) }).strict(),
-      ),
-    };
+    const body = await validBody(
+      c,
+      z.object({ origins: z.array(z.string().max(255)).max(50) }).strict(),
+    );
     let origins: string[];
     try {
       origins = [
         ...new Set(
-          body.data.origins
+          body.origins
             .map((o) => o.trim())
             .filter(Boolean)
             .map(normaliseOrigin),

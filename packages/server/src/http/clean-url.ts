@@ -20,6 +20,8 @@ function decoded(raw: string): string | null {
  */
 export const cleanUrl: MiddlewareHandler = async (c, next) => {
   const url = c.req.url;
+  // A URL arrives percent-encoded: without a `%` it holds none of these (the fast path).
+  if (!url.includes('%')) return next();
   const q = url.indexOf('?');
   const path = new URL(url).pathname;
   const pathText = decoded(path);

@@ -4,7 +4,7 @@ import { ApiError } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import { routingOf } from '../processors/routing.ts';
 import type { IntentRow, JobRow, StoreRead } from '../store/types.ts';
-import { enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
+import { askAgainAt, enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
 import { unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
 
@@ -302,7 +302,7 @@ export function createHoldOperations(deps: Deps) {
       } catch (err) {
         if (err instanceof ApiError) return undefined;
         const age = job ? clock.now() - job.createdAt : 0;
-        return { retryAt: clock.now() + Math.min(3_600_000, Math.max(RECOVER_GRACE_MS, age / 4)) };
+        return { retryAt: askAgainAt(clock.now(), age, RECOVER_GRACE_MS) };
       }
     },
   };

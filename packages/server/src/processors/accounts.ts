@@ -53,6 +53,8 @@ function hintsOf(processor: Processor, credentials: ProcessorCredentials) {
  */
 export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
   const { store, config } = deps;
+  /** Whether each sealed value opens with this process's key (see `opens`). */
+  const opened = new Map<string, boolean>();
 
   function key(): Buffer {
     if (!config.encryptionKey) {
@@ -145,12 +147,19 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
     opens(row: ProcessorAccountRow): boolean {
       const k = deps.config.encryptionKey;
       if (!k) return false;
+      // A pure function of the sealed text (its IV makes each save's unique) and this
+      // process's key: remembered, so routing does not decrypt on every request.
+      const known = opened.get(row.sealed);
+      if (known !== undefined) return known;
+      let ok = true;
       try {
         unseal(k, aadOf(row), row.sealed);
-        return true;
       } catch {
-        return false;
+        ok = false;
       }
+      if (opened.size >= 1000) opened.clear();
+      opened.set(row.sealed, ok);
+      return ok;
     },
 
     /** The merchant's account at a processor in a mode, opened; null if none. */

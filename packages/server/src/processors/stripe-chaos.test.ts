@@ -121,16 +121,7 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
       const session = opened.json.session;
       const reference = session.client_secret.split('_secret_')[0] as string;
       // The Payment Element's confirm, from the browser, straight to Stripe.
-      const confirm = await fetch(`${fake.url}/v1/payment_intents/${reference}/confirm`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          key: session.publishable_key,
-          client_secret: session.client_secret,
-          'payment_method_data[type]': 'card',
-          'payment_method_data[card][number]': card,
-        }),
-      }).catch(() => null);
+      const confirm = await kit.confirmAtStripe(session, card).catch(() => null);
       if (card === CARDS.threeDSecure && confirm?.status === 200) {
         await fake.authenticate(reference, rng.chance(0.7)).catch(() => undefined);
       }

@@ -14,8 +14,14 @@ import { until } from '../testing/until.ts';
 
 const fake: FakeStripe = await startFakeStripe();
 afterAll(() => fake.close());
-const { KEYS, OTHER_KEYS, gatewayWithStripe, payAtStripe, complete, connectOther } =
-  stripeTestKit(fake);
+const kit = stripeTestKit(fake);
+const { KEYS, OTHER_KEYS, gatewayWithStripe, payAtStripe, complete, connectOther } = kit;
+/** Opens the page's Stripe session for an intent; its PaymentIntent's id at Stripe. */
+const openAtStripe = async (
+  g: TestGateway,
+  intent: { id: string; client_secret: string },
+  pk: string,
+) => (await kit.openAtStripe(g, intent, pk)).reference;
 
 /** A Stripe event as Stripe sends it, for an object of the pinned API version. */
 const eventOf = (type: string, object: unknown, livemode = false) => ({
@@ -39,25 +45,6 @@ function post(g: TestGateway, accountRow: string, event: object, secret: string)
   });
 }
 
-/** Opens the page's Stripe session for an intent; its PaymentIntent's id at Stripe. */
-async function openAtStripe(
-  g: TestGateway,
-  intent: { id: string; client_secret: string },
-  pk: string,
-) {
-  const opened = await g.call(
-    'POST',
-    `/v1/client/payment_intents/${intent.id}/processor_session`,
-    pk,
-    {
-      client_secret: intent.client_secret,
-      payment_method_type: 'card',
-    },
-  );
-  expect(opened.status).toBe(200);
-  return opened.json.session.client_secret.split('_secret_')[0] as string;
-}
-
 const rejected = async (g: TestGateway, reason: string) => {
   const text = await g.metrics.registry.getSingleMetricAsString(
     'kassa_processor_events_rejected_total',
@@ -65,6 +52,9 @@ const rejected = async (g: TestGateway, reason: string) => {
   const line = text.split('\n').find((l) => l.includes(`reason="${reason}"`));
   return Number(line?.split(' ').at(-1) ?? 0);
 };
+
+const disputesCreated = async (g: TestGateway, sk: string) =>
+  (await g.call('GET', '/v1/events?type=dispute.created', sk)).json.data as unknown[];
 
 const intentOf = async (g: TestGateway, id: string, sk: string) =>
   (await g.call('GET', `/v1/payment_intents/${id}`, sk)).json;
@@ -113,11 +103,9 @@ describe('a Stripe event is bound to the account that verified it', () => {
       status: 'requires_payment_method',
     });
     expect(await g.events(theirs.id)).toEqual(['payment_intent.created']);
-    expect((await g.call('GET', '/v1/events?type=dispute.created', g.b.sk)).json.data).toHaveLength(
-      0,
-    );
+    expect(await disputesCreated(g, g.b.sk)).toHaveLength(0);
     expect(await rejected(g, 'other_account')).toBe(2);
-    // B's own URL does not take A's secret at all.
+    // Nothing at all was told to B.
     const other = await g.call('GET', '/v1/events', g.b.sk);
     expect(other.json.data.map((e: { type: string }) => e.type)).toEqual([
       'payment_intent.created',
@@ -244,9 +232,7 @@ describe('a Stripe event is bound to the account that verified it', () => {
       KEYS.test.webhook_secret,
     );
     expect(dispute.json).toMatchObject({ applied: false });
-    expect((await g.call('GET', '/v1/events?type=dispute.created', g.a.sk)).json.data).toHaveLength(
-      0,
-    );
+    expect(await disputesCreated(g, g.a.sk)).toHaveLength(0);
     expect(await rejected(g, 'unknown_object')).toBe(1);
   });
 

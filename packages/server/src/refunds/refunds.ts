@@ -8,7 +8,7 @@ import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
 import { routingOf } from '../processors/routing.ts';
 import type { IntentRow, JobRow, RefundRow, StoreTx } from '../store/types.ts';
-import { enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
+import { askAgainAt, enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
 
 export const REFUND_JOB = jobKind<{ refund: string }>('refund.process');
 /** A refund still pending this long after it was asked for is finished by the worker. */
@@ -102,10 +102,6 @@ export async function settleRefund(
     now,
   );
 }
-
-/** How long the sweep waits before asking the processor again about a pending refund:
- * a quarter of its age, between 30 s and an hour, for as long as it stays pending. */
-export const sweepDelay = (age: number) => Math.min(3_600_000, Math.max(SAFETY_NET_MS, age / 4));
 
 /** Kassa's refund reasons as the processor takes them. */
 const REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_customer']);
@@ -221,7 +217,8 @@ export function createRefunds(deps: Deps) {
     } catch {
       pending = true;
     }
-    return pending ? { retryAt: clock.now() + sweepDelay(age) } : undefined;
+    // Asked again for as long as it stays pending (an outage, a refund settling days later).
+    return pending ? { retryAt: askAgainAt(clock.now(), age, SAFETY_NET_MS) } : undefined;
   }
 
   async function getOwn(caller: Caller, id: string) {

@@ -15,6 +15,10 @@ import { type TestGateway, testGateway } from './harness.ts';
  * (test, live or both) saved, Stripe's webhooks routed to the account's URL, and the
  * page's part of a payment as the Payment Element does it.
  */
+/** The Stripe PaymentIntent a page session is for (its client secret names it). */
+const referenceOf = (session: { client_secret: string }) =>
+  session.client_secret.split('_secret_')[0] as string;
+
 export function stripeTestKit(fake: FakeStripe) {
   const KEYS = {
     test: {
@@ -74,27 +78,28 @@ export function stripeTestKit(fake: FakeStripe) {
     return { ...g, rows };
   }
 
-  /** The page's part: open the session, then pay at "Stripe" as the Payment Element would. */
-  async function payAtStripe(
+  type Session = { client_secret: string; publishable_key: string };
+
+  /** The page opens its Stripe session: the Stripe PaymentIntent's page keys. */
+  async function openAtStripe(
     g: TestGateway,
     intent: { id: string; client_secret: string },
-    card: string,
     pk = g.a.pk,
-  ) {
+  ): Promise<{ session: Session; reference: string }> {
     const opened = await g.call(
       'POST',
       `/v1/client/payment_intents/${intent.id}/processor_session`,
       pk,
-      {
-        client_secret: intent.client_secret,
-        payment_method_type: 'card',
-      },
+      { client_secret: intent.client_secret, payment_method_type: 'card' },
     );
     expect(opened.status).toBe(200);
-    const session = opened.json.session;
-    const reference = session.client_secret.split('_secret_')[0];
-    // Stripe.js confirms with the publishable key and the PaymentIntent's client secret.
-    const res = await fetch(`${fake.url}/v1/payment_intents/${reference}/confirm`, {
+    const session = opened.json.session as Session;
+    return { session, reference: referenceOf(session) };
+  }
+
+  /** Stripe.js's confirm: the publishable key and the PaymentIntent's client secret. */
+  const confirmAtStripe = (session: Session, card: string) =>
+    fetch(`${fake.url}/v1/payment_intents/${referenceOf(session)}/confirm`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -104,6 +109,16 @@ export function stripeTestKit(fake: FakeStripe) {
         'payment_method_data[card][number]': card,
       }),
     });
+
+  /** The page's part: open the session, then pay at "Stripe" as the Payment Element would. */
+  async function payAtStripe(
+    g: TestGateway,
+    intent: { id: string; client_secret: string },
+    card: string,
+    pk = g.a.pk,
+  ) {
+    const { session, reference } = await openAtStripe(g, intent, pk);
+    const res = await confirmAtStripe(session, card);
     return { session, reference, stripeStatus: res.status };
   }
 
@@ -145,6 +160,8 @@ export function stripeTestKit(fake: FakeStripe) {
     OTHER_KEYS,
     encryptionKey,
     gatewayWithStripe,
+    openAtStripe,
+    confirmAtStripe,
     payAtStripe,
     complete,
     connectOther,

@@ -36,6 +36,14 @@ export function handle<P>(
   return [kind.name, async (payload, job) => (await run(payload as P, job)) ?? undefined];
 }
 
+/**
+ * When a job that waits on someone else (a processor still settling, one not answering)
+ * asks again: a quarter of how long it has waited so far, between `minMs` and an hour, for
+ * as long as it takes — it never runs out of attempts the way a failing job does.
+ */
+export const askAgainAt = (now: number, waitedMs: number, minMs: number) =>
+  now + Math.min(3_600_000, Math.max(minMs, waitedMs / 4));
+
 /** Queues background work in the same transaction as the change that needs it. */
 export async function enqueue<P>(
   tx: StoreTx,
