@@ -24,18 +24,19 @@ const day = (value: string, end = false) =>
 
 const METHODS = ['card', 'upi'];
 
-/** The server's name of a bad parameter, as the label of the field it came from. */
+/** The API's name of a bad parameter (`/v1/payment_intents`'s), as the label of the
+ * field it came from. */
 const FIELD_LABEL: Record<
   string,
   'minAmount' | 'maxAmount' | 'method' | 'currency' | 'status' | 'from' | 'to'
 > = {
-  min: 'minAmount',
-  max: 'maxAmount',
-  method: 'method',
+  'amount[gte]': 'minAmount',
+  'amount[lte]': 'maxAmount',
+  payment_method_type: 'method',
   currency: 'currency',
   status: 'status',
-  from: 'from',
-  to: 'to',
+  'created[gte]': 'from',
+  'created[lte]': 'to',
 };
 
 /**
@@ -73,12 +74,12 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
       mode: ctx.mode,
       q: p.get('q'),
       status: p.get('status'),
-      method: p.get('method'),
+      payment_method_type: p.get('method'),
       currency,
-      min: amount('min'),
-      max: amount('max'),
-      from: day(p.get('from') ?? ''),
-      to: day(p.get('to') ?? '', true),
+      'amount[gte]': amount('min'),
+      'amount[lte]': amount('max'),
+      'created[gte]': day(p.get('from') ?? ''),
+      'created[lte]': day(p.get('to') ?? '', true),
       starting_after: p.get('after'),
       ending_before: p.get('before'),
       limit: 25,

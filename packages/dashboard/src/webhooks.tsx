@@ -52,24 +52,26 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
 
   useEffect(() => {
     setEndpoints(null);
-    api<{ data: Endpoint[] }>('GET', `/webhooks${query({ mode: ctx.mode })}`).then((a) => {
-      const list = a.ok ? a.data.data : [];
-      setEndpoints(list);
-      setSelected(list[0]?.id ?? null);
-    });
+    api<{ data: Endpoint[] }>('GET', `/endpoints${query({ mode: ctx.mode, limit: 100 })}`).then(
+      (a) => {
+        const list = a.ok ? a.data.data : [];
+        setEndpoints(list);
+        setSelected(list[0]?.id ?? null);
+      },
+    );
   }, [ctx.mode]);
   const load = () => {
     if (!selected) return;
     setDeliveries(null);
     api<{ data: Delivery[] }>(
       'GET',
-      `/webhooks/${selected}/deliveries${query({ mode: ctx.mode, status: filter, limit: 50 })}`,
+      `/endpoints/${selected}/deliveries${query({ mode: ctx.mode, status: filter, limit: 50 })}`,
     ).then((a) => setDeliveries(a.ok ? a.data.data : []));
   };
   useEffect(load, [selected, filter, ctx.mode]);
 
   const reloadEndpoints = () =>
-    api<{ data: Endpoint[] }>('GET', `/webhooks${query({ mode: ctx.mode })}`).then(
+    api<{ data: Endpoint[] }>('GET', `/endpoints${query({ mode: ctx.mode, limit: 100 })}`).then(
       (a) => a.ok && setEndpoints(a.data.data),
     );
   const m = query({ mode: ctx.mode });
@@ -111,7 +113,7 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
   };
 
   const retry = async (id: string) => {
-    const a = await api('POST', `/webhooks/deliveries/${id}/retry${query({ mode: ctx.mode })}`, {});
+    const a = await api('POST', `/webhook_deliveries/${id}/retry${query({ mode: ctx.mode })}`, {});
     setNotice(a.ok ? t.retried : a.error.message || t.somethingWrong);
     load();
   };
@@ -119,7 +121,7 @@ export function WebhooksPage({ ctx }: { ctx: Ctx }) {
     e.preventDefault();
     const a = await api<{ replayed: number }>(
       'POST',
-      `/webhooks/${selected}/replay${query({ mode: ctx.mode })}`,
+      `/endpoints/${selected}/replay${query({ mode: ctx.mode })}`,
       { from: day(range.from), to: day(range.to, true) },
     );
     setNotice(a.ok ? t.replayed(a.data.replayed) : a.error.message || t.somethingWrong);

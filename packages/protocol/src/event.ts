@@ -17,6 +17,8 @@ export const EVENT_TYPES = [
   'dispute.created',
   'dispute.closed',
   'webhook_delivery.dead',
+  'api_key.rolled',
+  'api_key.expired',
 ] as const;
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;

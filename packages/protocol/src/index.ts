@@ -1,3 +1,4 @@
+export * from './api-key.ts';
 export * from './dispute.ts';
 export * from './errors.ts';
 export * from './event.ts';

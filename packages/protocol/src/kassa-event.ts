@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeySchema } from './api-key.ts';
 import { disputeSchema } from './dispute.ts';
 import { EVENT_TYPES, type EventType } from './event.ts';
 import { paymentIntentSchema } from './payment-intent.ts';
@@ -11,6 +12,7 @@ const OBJECT_OF = {
   refund: refundSchema,
   dispute: disputeSchema,
   webhook_delivery: webhookDeliverySchema,
+  api_key: apiKeySchema,
 } as const;
 type Prefix<T extends string> = T extends `${infer P}.${string}` ? P : never;
 type ObjectSchemaOf<T extends EventType> = (typeof OBJECT_OF)[Prefix<T> & keyof typeof OBJECT_OF];
@@ -37,6 +39,9 @@ const DESCRIPTIONS: Record<EventType, string> = {
   'dispute.closed': 'A dispute was decided: `status` is `won` or `lost`.',
   'webhook_delivery.dead':
     'A delivery to one of your endpoints failed for the last time (not sent to that endpoint).',
+  'api_key.rolled':
+    'A secret key was rolled: `data.object` is the old key, with the time it stops working. The new key is never in an event.',
+  'api_key.expired': 'A secret key was expired now (a leaked key): it no longer works.',
 };
 
 const pascal = (type: string) =>

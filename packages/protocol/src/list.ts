@@ -23,10 +23,14 @@ export const pageQueryShape = {
 
 type PageParams = { starting_after?: string; ending_before?: string };
 
-/** A list's query: the cursor parameters plus the list's own filters. */
+/**
+ * A list's query: the cursor parameters plus the list's own filters. A parameter the list
+ * does not know is refused (400 `parameter_unknown`), as Stripe does: a misspelt filter
+ * never silently lists everything.
+ */
 export const listQuery = <T extends z.ZodRawShape>(filters: T) =>
   z
-    .object({ ...pageQueryShape, ...filters })
+    .strictObject({ ...pageQueryShape, ...filters })
     .refine((q) => !((q as PageParams).starting_after && (q as PageParams).ending_before), {
       message: 'use starting_after or ending_before, not both',
       path: ['ending_before'],

@@ -244,7 +244,8 @@ export const completeProcessorSessionBodySchema = z
 const amountBound = (description: string) =>
   z.coerce.number().int().min(0).max(MAX_AMOUNT).optional().meta({ description });
 
-export const listPaymentIntentsQuerySchema = listQuery({
+/** The filters of the intents list, for lists that add their own (the dashboard's). */
+export const paymentIntentFiltersShape = {
   status: paymentIntentStatusSchema.optional(),
   order_id: z.string().max(200).optional(),
   payment_method_type: paymentMethodTypeSchema
@@ -254,7 +255,8 @@ export const listPaymentIntentsQuerySchema = listQuery({
   'amount[gte]': amountBound('Only intents of at least this amount, in minor units.'),
   'amount[lte]': amountBound('Only intents of at most this amount, in minor units.'),
   ...createdRangeShape,
-});
+};
+export const listPaymentIntentsQuerySchema = listQuery(paymentIntentFiltersShape);
 export type ListPaymentIntentsQuery = z.infer<typeof listPaymentIntentsQuerySchema>;
 
 export const createPaymentIntentResponseSchema = paymentIntentSchema;

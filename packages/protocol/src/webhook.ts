@@ -65,6 +65,11 @@ export const webhookAttemptSchema = z.object({
   error: z.string().nullable(),
 });
 
+/** Where a delivery stands: being attempted, answered 2xx, out of attempts, or not sent. */
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'canceled'] as const;
+export const webhookDeliveryStatusSchema = z.enum(WEBHOOK_DELIVERY_STATUSES);
+export type WebhookDeliveryStatus = z.infer<typeof webhookDeliveryStatusSchema>;
+
 export const webhookDeliverySchema = z
   .object({
     id: z.string(),
@@ -72,7 +77,7 @@ export const webhookDeliverySchema = z
     endpoint: z.string(),
     event: z.string(),
     event_type: eventTypeSchema,
-    status: z.enum(['pending', 'delivered', 'dead', 'canceled']),
+    status: webhookDeliveryStatusSchema,
     attempt_count: z.number().int(),
     next_attempt_at: z.number().int().nullable(),
     attempts: z.array(webhookAttemptSchema),

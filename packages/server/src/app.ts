@@ -2,8 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { assetRoutes } from './assets/assets.ts';
 import { seed002Routes } from './compat/seed-002.ts';
+import { dashboardDocument } from './dashboard/document.ts';
 import { dashboardPages } from './dashboard/pages.ts';
-import { dashboardApi, SESSION_IDLE_MS } from './dashboard/routes.ts';
+import { asPlainRoutes, dashboardApi, SESSION_IDLE_MS } from './dashboard/routes.ts';
 import type { Deps } from './deps.ts';
 import { docsRoutes } from './docs/docs-page.ts';
 import { describeApi, openApiDocument } from './docs/openapi.ts';
@@ -139,7 +140,8 @@ export function createGateway(given: Deps) {
 
   // The merchant dashboard: its JSON API (a session cookie, not API keys) and its pages.
   app.use('/dashboard/api/*', body);
-  app.route('/dashboard/api', dashboardApi(deps, { intents, refunds }));
+  const dashboard = dashboardApi(deps, { intents, refunds });
+  app.route('/', asPlainRoutes(dashboard));
   app.route('/dashboard', dashboardPages());
   app.route('/', assetRoutes(deps));
 
@@ -150,6 +152,12 @@ export function createGateway(given: Deps) {
     return document;
   };
   app.get('/openapi.json', (c) => c.json(spec()));
+  let dashboardDoc: ReturnType<typeof dashboardDocument> | undefined;
+  /** The dashboard API's own document (not public: it changes with the dashboard). */
+  const dashboardSpec = () => {
+    dashboardDoc ??= dashboardDocument(dashboard, deps.config.publicUrl);
+    return dashboardDoc;
+  };
   app.route('/', docsRoutes());
 
   const worker = createWorker(
@@ -197,6 +205,7 @@ export function createGateway(given: Deps) {
     app,
     worker,
     spec,
+    dashboardSpec,
     metrics,
     /** The store every service uses: timed, counting after commits. */
     store,

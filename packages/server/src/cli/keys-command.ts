@@ -1,7 +1,7 @@
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
+import { expireSecretKey } from '../keys/rotation.ts';
 import { createLogger } from '../logger.ts';
-import { expireSecretKey } from '../merchants/merchants.ts';
 import { openStore } from './bootstrap.ts';
 
 /**
@@ -24,7 +24,14 @@ export async function keysCommand(opts: { merchant?: string; mode?: string; last
     const merchant = await store.read((tx) => tx.getMerchant(opts.merchant as string));
     if (!merchant) throw new Error(`keys expire: no merchant ${opts.merchant}`);
     const livemode = opts.mode === 'live';
-    const done = await expireSecretKey(store, systemClock, merchant.id, livemode, opts.last4);
+    const done = await expireSecretKey(
+      store,
+      systemClock,
+      merchant.id,
+      livemode,
+      opts.last4,
+      'cli',
+    );
     if (!done)
       throw new Error(`keys expire: no live ${opts.mode} secret key ends in ${opts.last4}`);
     logger.warn(

@@ -17,7 +17,8 @@ Commands:
                              start the gateway with KASSA_RUN_WORKER=false to split them
   reconcile --date YYYY-MM-DD [--csv]
                              compare a day with the processors' settlement reports (JSON, or CSV)
-  openapi                    print the OpenAPI 3.1 document of the API (as served at /openapi.json)
+  openapi [--dashboard]      print the OpenAPI 3.1 document of the API (as served at /openapi.json),
+                             or of the dashboard's own API
   merchants create --name N --origin URL [--origin URL…] [--live] [--json]
                              create a merchant and print its keys (secret keys are shown only once)
   processors set stripe --merchant mer_… --mode test|live
@@ -60,8 +61,13 @@ async function main(argv: string[]) {
       });
       return reconcileCommand(values);
     }
-    case 'openapi':
-      return openApiCommand();
+    case 'openapi': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { dashboard: { type: 'boolean', default: false } },
+      });
+      return openApiCommand(values);
+    }
     case 'merchants': {
       const [sub, ...args] = rest;
       if (sub !== 'create') break;

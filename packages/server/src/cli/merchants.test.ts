@@ -83,7 +83,12 @@ describe('kassa keys expire', () => {
       await tx.findKeyBySecretHash(hashSecret(leaked)),
       await tx.findKeyBySecretHash(hashSecret(fresh)),
     ]);
+    // The audit record: an event, saying the CLI did it.
+    const audit = await store.read((tx) => tx.listEventsForObject(keys[0]?.id as string));
     await store.close();
+    expect(audit.map((e) => [e.type, (e.data as { changed_by: string }).changed_by])).toEqual([
+      ['api_key.expired', 'cli'],
+    ]);
     expect(keys[0]?.revokedAt).toBeLessThanOrEqual(Date.now());
     expect(keys[1]?.revokedAt).toBeNull();
     const again = kassa(

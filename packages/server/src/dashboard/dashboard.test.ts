@@ -31,7 +31,16 @@ function browser(g: TestGateway) {
     });
     const set = res.headers.get('set-cookie');
     if (set) cookie = /Max-Age=0/.test(set) ? '' : (set.split(';')[0] as string);
-    const json = (await res.json().catch(() => null)) as any;
+    // Every answer as the dashboard's OpenAPI document says.
+    const text = await res.text();
+    g.checkAnswer(method, `/dashboard/api${path}`, res.status, res.headers, text);
+    const json = (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    })() as any;
     if (json?.csrf_token) csrf = json.csrf_token;
     return { status: res.status, json, setCookie: set, headers: res.headers };
   };
@@ -267,7 +276,7 @@ describe('dashboard passwords', () => {
     expect([again.status, again.json.error.code]).toEqual([401, 'one_time_password_used']);
     // Nothing but the session, sign-out and the password answers yet.
     expect((await b.request('GET', '/session')).status).toBe(200);
-    for (const path of ['/payments', '/overview?from=0&to=10', '/webhooks', '/developers']) {
+    for (const path of ['/payments', '/overview?from=0&to=10', '/endpoints', '/developers']) {
       const refused = await b.request('GET', path);
       expect([refused.status, refused.json.error.code], path).toEqual([
         403,
@@ -360,15 +369,25 @@ describe('dashboard payments', () => {
       .json;
     expect(next.data[0].id).toBe(pi.id);
     expect((await b.request('GET', '/payments?status=succeeded')).json.data).toHaveLength(1);
-    // By method, currency and amount (minor units); a bad value names the dashboard's field.
+    // By method, currency and amount (minor units): `/v1/payment_intents`'s own filters,
+    // and its 400s naming the parameter; one it does not know is refused, not ignored.
     const ids = async (q: string) =>
       (await b.request('GET', `/payments?${q}`)).json.data.map((p: { id: string }) => p.id);
-    expect(await ids('method=card')).toEqual([pi.id]);
-    expect(await ids('method=upi')).toEqual([]);
-    expect(await ids(`currency=${pi.currency}&min=${pi.amount}&max=${pi.amount}`)).toContain(pi.id);
-    expect(await ids(`min=${pi.amount + 1}`)).not.toContain(pi.id);
-    const bad = await b.request('GET', '/payments?min=-5');
-    expect([bad.status, bad.json.error.param]).toEqual([400, 'min']);
+    expect(await ids('payment_method_type=card')).toEqual([pi.id]);
+    expect(await ids('payment_method_type=upi')).toEqual([]);
+    const range = `amount[gte]=${pi.amount}&amount[lte]=${pi.amount}`;
+    expect(await ids(`currency=${pi.currency}&${range}`)).toContain(pi.id);
+    expect(await ids(`amount[gte]=${pi.amount + 1}`)).not.toContain(pi.id);
+    const bad = await b.request('GET', '/payments?amount[gte]=-5');
+    expect([bad.status, bad.json.error.param]).toEqual([400, 'amount[gte]']);
+    const unknown = await b.request('GET', '/payments?method=card');
+    expect([unknown.status, unknown.json.error.code, unknown.json.error.param]).toEqual([
+      400,
+      'parameter_unknown',
+      'method',
+    ]);
+    const elsewhere = await b.request('GET', '/developers?mode=live&verbose=1');
+    expect([elsewhere.status, elsewhere.json.error.param]).toEqual([400, 'verbose']);
   });
 
   it('an owner refunds part of a payment once, however often the button is pressed; a viewer cannot', async () => {
@@ -534,9 +553,9 @@ describe('dashboard webhooks', () => {
       const owner = browser(g);
       await owner.login('owner@shop.test');
       expect(
-        (await owner.request('GET', '/webhooks')).json.data.map((e: { id: string }) => e.id),
+        (await owner.request('GET', '/endpoints')).json.data.map((e: { id: string }) => e.id),
       ).toEqual([ep.id]);
-      const dead = (await owner.request('GET', `/webhooks/${ep.id}/deliveries?status=dead`)).json;
+      const dead = (await owner.request('GET', `/endpoints/${ep.id}/deliveries?status=dead`)).json;
       expect(dead.data).toHaveLength(2);
       expect(
         dead.data[0].attempts.map((a: { response_status: number }) => a.response_status),
@@ -546,7 +565,7 @@ describe('dashboard webhooks', () => {
       await viewer.login('viewer@shop.test');
       const now = Math.floor(g.clock.now() / 1000);
       expect(
-        (await viewer.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now })).status,
+        (await viewer.request('POST', `/endpoints/${ep.id}/replay`, { from: 0, to: now })).status,
       ).toBe(403);
 
       rx.answer(status(200));
@@ -554,18 +573,18 @@ describe('dashboard webhooks', () => {
       // Two replays at once (two tabs, two processes): every dead delivery is queued once.
       const replays = await Promise.all(
         [owner, owner].map((b) =>
-          b.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now }),
+          b.request('POST', `/endpoints/${ep.id}/replay`, { from: 0, to: now }),
         ),
       );
       expect(replays.map((r) => r.status)).toEqual([200, 200]);
       expect(replays.reduce((sum, r) => sum + r.json.replayed, 0)).toBe(2);
       await g.worker.drain();
       expect(rx.received.length - before).toBe(2);
-      const after = (await owner.request('GET', `/webhooks/${ep.id}/deliveries`)).json.data;
+      const after = (await owner.request('GET', `/endpoints/${ep.id}/deliveries`)).json.data;
       expect(after.map((d: { status: string }) => d.status)).toEqual(['delivered', 'delivered']);
       // Nothing dead is left to replay.
       expect(
-        (await owner.request('POST', `/webhooks/${ep.id}/replay`, { from: 0, to: now })).json
+        (await owner.request('POST', `/endpoints/${ep.id}/replay`, { from: 0, to: now })).json
           .replayed,
       ).toBe(0);
     } finally {
@@ -723,8 +742,22 @@ describe('dashboard keys', () => {
     expect(third).toMatch(/^sk_test_/);
     expect((await g.call('GET', '/v1/payment_intents', second)).status).toBe(401);
     expect((await g.call('GET', '/v1/payment_intents', third)).status).toBe(200);
-    expect(g.logLines.join('')).toContain('secret_key_expired');
-    expect(g.logLines.join('')).not.toContain(third);
+    // Each roll and expiry is a stored event (the audit trail), with who did it and never
+    // a key; `/v1/events` lists them, and endpoints that want `api_key.*` receive them.
+    const audit = await g.call('GET', '/v1/events?type=api_key.*', third);
+    expect(
+      audit.json.data.map((e: { type: string; data: { object: { last4: string } } }) => [
+        e.type,
+        e.data.object.last4,
+      ]),
+    ).toEqual([
+      ['api_key.expired', second.slice(-4)],
+      ['api_key.expired', original.slice(-4)],
+      ['api_key.rolled', original.slice(-4)],
+    ]);
+    expect(audit.json.data[0].data.object.changed_by).toBe('dashboard:owner@shop.test');
+    const stored = JSON.stringify(audit.json) + g.logLines.join('');
+    for (const key of [original, second, third]) expect(stored).not.toContain(key);
     // A viewer cannot, and a key that is not there is a 404 naming it.
     const viewer = browser(g);
     await viewer.login('viewer@shop.test');

@@ -69,7 +69,7 @@ Secure; 4000 0000 0000 1059 settles later (processing, then succeeded). Any futu
 any CVC.`;
 
 /** What each operation does, for those whose route gives only a summary. */
-const DESCRIPTIONS: Record<string, string> = {
+export const DESCRIPTIONS: Record<string, string> = {
   listPaymentIntents:
     'Your intents of the key’s mode, newest first. Filter by `status`, `order_id` or `created[gte]`/`created[lte]` (Unix seconds).',
   retrievePaymentIntent:

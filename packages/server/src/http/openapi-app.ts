@@ -1,10 +1,17 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import { errorBodySchema } from '@kassa/protocol';
 import type { AppEnv } from './env.ts';
 import { zodHook } from './zod-hook.ts';
 
 /** A sub-app whose routes feed the OpenAPI document and validate with our 400s. */
-export const openApiApp = () => new OpenAPIHono<AppEnv>({ defaultHook: zodHook });
+export const openApiApp = <E extends AppEnv = AppEnv>() =>
+  new OpenAPIHono<E>({ defaultHook: zodHook });
+
+/**
+ * Query parameters a mount of a resource's routes adds to every one of them (the
+ * dashboard's `mode`); any other parameter is refused.
+ */
+export type ExtraQuery = z.ZodRawShape;
 
 /** What each error status means, wherever it is answered. */
 export const ERROR_STATUSES = {

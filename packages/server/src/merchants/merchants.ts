@@ -1,7 +1,7 @@
 import { newId, randomToken } from '@kassa/protocol';
 import type { Clock } from '../clock.ts';
 import type { MerchantRow, Store, StoreTx } from '../store/types.ts';
-import { generateKeyPair, hashSecret, keyLive } from './keys.ts';
+import { generateKeyPair, hashSecret } from './keys.ts';
 
 export interface CreatedMerchant {
   merchant: MerchantRow;
@@ -45,7 +45,12 @@ async function insertKeys(tx: StoreTx, merchantId: string, livemode: boolean, no
 }
 
 /** A secret key as stored: its hash and last four characters, never the key. */
-const secretKeyRow = (merchantId: string, livemode: boolean, secret: string, now: number) => ({
+export const secretKeyRow = (
+  merchantId: string,
+  livemode: boolean,
+  secret: string,
+  now: number,
+) => ({
   id: `key_${randomToken(20)}`,
   merchantId,
   livemode,
@@ -127,55 +132,3 @@ export interface DemoKeys {
 
 /** How long a rolled secret key keeps working, so deployments can switch over. */
 export const ROLL_GRACE_MS = 24 * 60 * 60 * 1000;
-
-/**
- * A new secret key for a merchant's mode, shown this once; the one it replaces keeps
- * working for `graceMs` (0: ends now). Two rolls at once: one wins, the other is refused.
- */
-export async function rollSecretKey(
-  store: Store,
-  clock: Clock,
-  merchantId: string,
-  livemode: boolean,
-  graceMs = ROLL_GRACE_MS,
-): Promise<{ secret: string; previousExpiresAt: number | null } | null> {
-  const now = clock.now();
-  const secret = generateKeyPair(livemode).secret;
-  return store.transaction(async (tx) => {
-    const current = await tx.findActiveSecretKey(merchantId, livemode);
-    if (current && !(await tx.revokeApiKey(current.id, now + graceMs))) return null;
-    await tx.insertApiKey(secretKeyRow(merchantId, livemode, secret, now));
-    return { secret, previousExpiresAt: current ? now + graceMs : null };
-  });
-}
-
-/**
- * Expires now the merchant's live secret keys of this mode that end in `last4`: a rolled
- * one still in its grace period, or the current one (a leaked key). Expiring the current
- * key makes a new one in the same transaction, so the merchant is never left without one;
- * it is answered once. Every process sees it at once (keys are read from the database on
- * every request). Null when no live key ends so.
- */
-export async function expireSecretKey(
-  store: Store,
-  clock: Clock,
-  merchantId: string,
-  livemode: boolean,
-  last4: string,
-): Promise<{ expired: number; secret: string | null } | null> {
-  const now = clock.now();
-  return store.transaction(async (tx) => {
-    const matching = (await tx.listApiKeys(merchantId, livemode)).filter(
-      (k) => k.kind === 'secret' && keyLive(k, now) && k.last4 === last4,
-    );
-    if (matching.length === 0) return null;
-    let secret: string | null = null;
-    if (matching.some((k) => k.revokedAt === null)) {
-      secret = generateKeyPair(livemode).secret;
-      await tx.insertApiKey(secretKeyRow(merchantId, livemode, secret, now));
-    }
-    let expired = 0;
-    for (const k of matching) if (await tx.expireApiKey(k.id, now)) expired += 1;
-    return { expired, secret };
-  });
-}

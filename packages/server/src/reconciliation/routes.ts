@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { listOf, pageQuerySchema } from '@kassa/protocol';
+import { listOf, listQuery, type PageQuery } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http/api-error.ts';
 import { callerOf, keysetOf } from '../http/caller.ts';
-import { errors, json, openApiApp } from '../http/openapi-app.ts';
+import { type ExtraQuery, errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
 import { reconcile, toCsv, toRun } from './reconcile.ts';
 
@@ -20,8 +20,9 @@ const runSchema = z
   .meta({ id: 'ReconciliationRun' });
 
 /** `POST /v1/reconciliation_runs`, `GET …/:id` and `GET …/:id/csv`, for the caller's payments. */
-export function reconciliationRoutes(deps: Deps) {
+export function reconciliationRoutes(deps: Deps, extra: ExtraQuery = {}) {
   const app = openApiApp();
+  const query = z.strictObject(extra);
   const tags = ['Reconciliation'];
   const security = [{ secretKey: [] }];
   const own = async (c: Parameters<typeof callerOf>[0], id: string) => {
@@ -38,6 +39,7 @@ export function reconciliationRoutes(deps: Deps) {
       security,
       summary: "Compare a day's payments with the processors' settlement reports, fix what is safe",
       request: {
+        query,
         body: {
           content: {
             'application/json': {
@@ -71,14 +73,15 @@ export function reconciliationRoutes(deps: Deps) {
       tags,
       security,
       summary: 'List reconciliation runs, newest first',
-      request: { query: pageQuerySchema },
+      request: { query: listQuery(extra) },
       responses: { 200: json(listOf(runSchema), 'A page of runs'), ...errors(400) },
     }),
     async (c) => {
       const caller = callerOf(c);
       const page = await deps.store.read((tx) =>
         paginate(
-          c.req.valid('query'),
+          // The cursor; an extra parameter (the dashboard's `mode`) is the mount's.
+          c.req.valid('query') as PageQuery,
           'reconciliation_run',
           async (id) => keysetOf(await tx.getReconciliationRun(id, caller)),
           (window) =>
@@ -100,8 +103,8 @@ export function reconciliationRoutes(deps: Deps) {
       tags,
       security,
       summary: 'A reconciliation run',
-      request: { params: z.object({ id: z.string() }) },
-      responses: { 200: json(runSchema, 'The run'), ...errors(404) },
+      request: { params: z.object({ id: z.string() }), query },
+      responses: { 200: json(runSchema, 'The run'), ...errors(400, 404) },
     }),
     async (c) => c.json(toRun(await own(c, c.req.valid('param').id)), 200),
   );

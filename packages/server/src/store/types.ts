@@ -1,4 +1,10 @@
-import type { CardBrand, EventType, PaymentIntentStatus, PaymentMethodType } from '@kassa/protocol';
+import type {
+  CardBrand,
+  EventType,
+  PaymentIntentStatus,
+  PaymentMethodType,
+  WebhookDeliveryStatus,
+} from '@kassa/protocol';
 
 export interface MerchantRow {
   id: string;
@@ -171,7 +177,8 @@ export interface WebhookEndpointRow {
   deletedAt: number | null;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'canceled';
+/** One list of delivery statuses: the protocol's. */
+export type DeliveryStatus = WebhookDeliveryStatus;
 
 export interface WebhookDeliveryRow {
   id: string;

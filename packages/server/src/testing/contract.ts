@@ -5,13 +5,14 @@ import addFormats from 'ajv-formats';
 type Json = any;
 
 /**
- * Checks answers against the OpenAPI document: the route must be in it, the status must
- * be one it lists for that operation, and a JSON body must match that response's schema.
- * Every in-process test request goes through this (see `testGateway().call`), so the
- * document cannot drift from what the server answers. With KASSA_CONTRACT_TALLY set,
- * each checked answer appends a line there (`pnpm test` reports the count).
+ * Checks answers against the OpenAPI documents (the API's, the dashboard's): the route
+ * must be in one, the status must be one it lists for that operation, and a JSON body
+ * must match that response's schema. Every in-process test request goes through this (see
+ * `testGateway().call` and `.checkAnswer`), so a document cannot drift from what the
+ * server answers. With KASSA_CONTRACT_TALLY set, each checked answer appends a line there
+ * (`pnpm test` reports the count).
  */
-export function contractChecker(doc: Json) {
+export function contractChecker(...docs: Json[]) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats.default(ajv);
   // Answers may not carry fields the document does not name: every object schema that
@@ -26,17 +27,22 @@ export function contractChecker(doc: Json) {
     }
     return out;
   };
-  ajv.addSchema({ $id: 'kassa', components: close(doc.components) }, 'kassa');
-  const ops: { method: string; re: RegExp; path: string; op: Json }[] = [];
-  for (const [path, item] of Object.entries<Json>(doc.paths)) {
-    const re = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
-    for (const [method, op] of Object.entries<Json>(item)) ops.push({ method, re, path, op });
-  }
+  const ops: { method: string; re: RegExp; path: string; op: Json; doc: Json; id: string }[] = [];
+  docs.forEach((doc, i) => {
+    const id = `kassa${i}`;
+    ajv.addSchema({ $id: id, components: close(doc.components) }, id);
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      const re = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
+      for (const [method, op] of Object.entries<Json>(item)) {
+        ops.push({ method, re, path, op, doc, id });
+      }
+    }
+  });
   // Literal paths win over templated ones (`/v1/payment_intents/{id}` vs a literal sibling).
   ops.sort((a, b) => (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0));
   const compiled = new Map<string, ValidateFunction>();
-  const rewrite = (schema: Json): Json =>
-    close(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"kassa#/components/')));
+  const rewrite = (schema: Json, id: string): Json =>
+    close(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${id}#/components/`)));
 
   return function check(
     method: string,
@@ -60,7 +66,9 @@ export function contractChecker(doc: Json) {
         `contract: ${method} ${found.path} answered ${status}, which the document does not list (${Object.keys(found.op.responses).join(', ')}): ${text.slice(0, 300)}`,
       );
     }
-    if (response.$ref) response = doc.components.responses[response.$ref.split('/').pop()];
+    if (response.$ref) {
+      response = found.doc.components.responses[response.$ref.split('/').pop()];
+    }
     const type = headers.get('content-type') ?? '';
     const schema = response.content?.['application/json']?.schema;
     if (process.env.KASSA_CONTRACT_TALLY) {
@@ -70,7 +78,7 @@ export function contractChecker(doc: Json) {
     const key = `${method} ${found.path} ${status}`;
     let validate = compiled.get(key);
     if (!validate) {
-      validate = ajv.compile(rewrite(schema));
+      validate = ajv.compile(rewrite(schema, found.id));
       compiled.set(key, validate);
     }
     const body = JSON.parse(text);

@@ -74,7 +74,8 @@ export async function testGateway(
   // No process-wide figures (an event-loop monitor per test gateway would add up).
   const metrics = createMetrics({ defaults: opts.defaultMetrics ?? false });
   const gateway = createGateway({ store, processors, clock, config, logger, metrics });
-  const contract = checkers.get(config.publicUrl) ?? contractChecker(gateway.spec());
+  const contract =
+    checkers.get(config.publicUrl) ?? contractChecker(gateway.spec(), gateway.dashboardSpec());
   checkers.set(config.publicUrl, contract);
   const mk = async (name: string) => {
     const { merchant, keys } = await createMerchant(store, clock, {
@@ -156,6 +157,8 @@ export async function testGateway(
     a,
     b,
     call,
+    /** Checks an answer against the documents, for requests not sent with `call`. */
+    checkAnswer: contract,
     createIntent,
     confirm,
     events,

@@ -2,18 +2,19 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   createWebhookEndpointBodySchema,
   listOf,
+  listQuery,
   newId,
   type PageQuery,
-  pageQuerySchema,
   rotateSecretBodySchema,
   updateWebhookEndpointBodySchema,
   webhookDeliverySchema,
+  webhookDeliveryStatusSchema,
   webhookEndpointSchema,
 } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, keysetOf } from '../http/caller.ts';
-import { errors, json, openApiApp } from '../http/openapi-app.ts';
+import { type ExtraQuery, errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
 import type { DeliveryStatus, StoreRead, WebhookEndpointRow } from '../store/types.ts';
 import { assertEndpointUrl } from './endpoint-url.ts';
@@ -61,10 +62,11 @@ export async function deliveriesPage(
   );
 }
 
-/** The webhook endpoints API (secret key). */
-export function webhookEndpointRoutes(deps: Deps) {
+/** The webhook endpoints API (secret key); the dashboard mounts the same routes. */
+export function webhookEndpointRoutes(deps: Deps, extra: ExtraQuery = {}) {
   const { store, clock } = deps;
   const app = openApiApp();
+  const query = z.strictObject(extra);
 
   app.openapi(
     createRoute({
@@ -75,6 +77,7 @@ export function webhookEndpointRoutes(deps: Deps) {
       security,
       summary: 'Create a webhook endpoint; the answer carries its signing secret',
       request: {
+        query,
         body: {
           content: { 'application/json': { schema: createWebhookEndpointBodySchema } },
           required: true,
@@ -127,14 +130,15 @@ export function webhookEndpointRoutes(deps: Deps) {
       tags,
       security,
       summary: 'List webhook endpoints, newest first',
-      request: { query: pageQuerySchema },
+      request: { query: listQuery(extra) },
       responses: { 200: json(listOf(webhookEndpointSchema), 'Endpoints'), ...errors(400) },
     }),
     async (c) => {
       const caller = callerOf(c);
       const page = await store.read((tx) =>
         paginate(
-          c.req.valid('query'),
+          // The cursor; an extra parameter (the dashboard's `mode`) is the mount's.
+          c.req.valid('query') as PageQuery,
           'webhook_endpoint',
           async (id) => keysetOf(await tx.getEndpoint(id, caller)),
           (window) =>
@@ -160,8 +164,8 @@ export function webhookEndpointRoutes(deps: Deps) {
       tags,
       security,
       summary: 'Retrieve a webhook endpoint',
-      request: { params: idParam },
-      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errors(404) },
+      request: { params: idParam, query },
+      responses: { 200: json(webhookEndpointSchema, 'The endpoint'), ...errors(400, 404) },
     }),
     async (c) => {
       const row = await store.read((tx) => ownEndpoint(tx, callerOf(c), c.req.valid('param').id));
@@ -179,6 +183,7 @@ export function webhookEndpointRoutes(deps: Deps) {
       summary: 'Update a webhook endpoint (url, events, description, enabled or disabled)',
       request: {
         params: idParam,
+        query,
         body: {
           content: { 'application/json': { schema: updateWebhookEndpointBodySchema } },
           required: true,
@@ -218,7 +223,7 @@ export function webhookEndpointRoutes(deps: Deps) {
       tags,
       security,
       summary: 'Delete a webhook endpoint; pending deliveries to it are canceled',
-      request: { params: idParam },
+      request: { params: idParam, query },
       responses: {
         200: json(
           z.object({
@@ -228,7 +233,7 @@ export function webhookEndpointRoutes(deps: Deps) {
           }),
           'Deleted',
         ),
-        ...errors(404),
+        ...errors(400, 404),
       },
     }),
     async (c) => {
@@ -249,13 +254,13 @@ export function webhookEndpointRoutes(deps: Deps) {
       tags,
       security,
       summary: "Reveal the endpoint's signing secret",
-      request: { params: idParam },
+      request: { params: idParam, query },
       responses: {
         200: json(
           z.object({ secret: z.string(), previous_secret_expires_at: z.number().int().nullable() }),
           'The secret',
         ),
-        ...errors(404),
+        ...errors(400, 404),
       },
     }),
     async (c) => {
@@ -283,6 +288,7 @@ export function webhookEndpointRoutes(deps: Deps) {
         'Rotate the signing secret; the old one keeps signing beside it for `expires_in` seconds',
       request: {
         params: idParam,
+        query,
         body: {
           content: { 'application/json': { schema: rotateSecretBodySchema } },
           required: false,
@@ -317,17 +323,20 @@ export function webhookEndpointRoutes(deps: Deps) {
       operationId: 'listWebhookDeliveries',
       tags,
       security,
-      summary: 'Deliveries to this endpoint with every attempt, newest first',
+      summary: 'Deliveries to this endpoint with every attempt, newest first (of one `status`)',
       request: {
         params: idParam,
-        query: pageQuerySchema,
+        query: listQuery({ status: webhookDeliveryStatusSchema.optional(), ...extra }),
       },
       responses: { 200: json(listOf(webhookDeliverySchema), 'Deliveries'), ...errors(400, 404) },
     }),
     async (c) => {
       const list = await store.read(async (tx) => {
         const endpoint = await ownEndpoint(tx, callerOf(c), c.req.valid('param').id);
-        return deliveriesPage(tx, endpoint.id, c.req.valid('query'));
+        const { status, ...page } = c.req.valid('query') as PageQuery & {
+          status?: DeliveryStatus;
+        };
+        return deliveriesPage(tx, endpoint.id, page, status);
       });
       return c.json(list, 200);
     },
@@ -337,8 +346,9 @@ export function webhookEndpointRoutes(deps: Deps) {
 }
 
 /** `POST /v1/webhook_deliveries/:id/retry`: runs a dead (or any settled) delivery again. */
-export function webhookDeliveryRoutes(deps: Deps) {
+export function webhookDeliveryRoutes(deps: Deps, extra: ExtraQuery = {}) {
   const app = openApiApp();
+  const query = z.strictObject(extra);
   app.openapi(
     createRoute({
       method: 'post',
@@ -347,10 +357,10 @@ export function webhookDeliveryRoutes(deps: Deps) {
       tags,
       security,
       summary: 'Retry a delivery now, starting its schedule again',
-      request: { params: idParam },
+      request: { params: idParam, query },
       responses: {
         200: json(webhookDeliverySchema, 'The delivery, pending again'),
-        ...errors(404, 409),
+        ...errors(400, 404, 409),
       },
     }),
     async (c) => c.json(await retryDelivery(deps, callerOf(c), c.req.valid('param').id), 200),

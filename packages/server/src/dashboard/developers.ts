@@ -1,0 +1,178 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { Deps } from '../deps.ts';
+import { ApiError } from '../http/api-error.ts';
+import { callerOf } from '../http/caller.ts';
+import { errors, json, openApiApp } from '../http/openapi-app.ts';
+import { expireSecretKey, rollSecretKey } from '../keys/rotation.ts';
+import { keyLive } from '../merchants/keys.ts';
+import { normaliseOrigin } from '../merchants/merchants.ts';
+import {
+  developersSchema,
+  expiredKeySchema,
+  expireKeyBodySchema,
+  modeQuerySchema,
+  originsBodySchema,
+  originsSchema,
+  rolledKeySchema,
+} from './schemas.ts';
+import { type DashEnv, sessionSecurity } from './session.ts';
+
+/**
+ * Developers: the keys (the publishable key; the secret keys' last four characters,
+ * rolled or expired now, each change an `api_key.*` event) and the origins allowed to
+ * open checkout. The secret key itself is shown once, when it is made.
+ */
+export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv>) {
+  const { store, clock } = deps;
+  const app = openApiApp<DashEnv>();
+  const tags = ['Developers'];
+  const security = sessionSecurity;
+  const body = <T>(schema: T) => ({
+    body: { content: { 'application/json': { schema } }, required: true },
+  });
+  const changedBy = (c: { get(k: 'user'): { email: string } }) =>
+    `dashboard:${c.get('user').email}`;
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      operationId: 'dashboardDevelopers',
+      tags,
+      security,
+      summary: 'The keys of the mode and the allowed origins',
+      request: { query: modeQuerySchema },
+      responses: { 200: json(developersSchema, 'Keys and origins') },
+    }),
+    async (c) => {
+      const caller = callerOf(c);
+      const now = clock.now();
+      const keys = await store.read((tx) => tx.listApiKeys(caller.merchantId, caller.livemode));
+      const publishable = keys.find((k) => k.kind === 'publishable' && keyLive(k, now));
+      return c.json(
+        {
+          publishable_key: publishable?.publishableKey ?? null,
+          secret_keys: keys
+            .filter((k) => k.kind === 'secret' && keyLive(k, now))
+            .map((k) => ({
+              last4: k.last4,
+              created: Math.floor(k.createdAt / 1000),
+              expires_at: k.revokedAt === null ? null : Math.floor(k.revokedAt / 1000),
+            })),
+          allowed_origins: caller.merchant.allowedOrigins,
+        },
+        200,
+      );
+    },
+  );
+
+  app.use('/roll_secret', ownerOnly);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/roll_secret',
+      operationId: 'dashboardRollSecretKey',
+      tags,
+      security,
+      summary: 'A new secret key, shown once; the old one works for 24 hours more (owners)',
+      request: { query: modeQuerySchema },
+      responses: { 200: json(rolledKeySchema, 'The new key'), ...errors(409) },
+    }),
+    async (c) => {
+      const caller = callerOf(c);
+      const rolled = await rollSecretKey(
+        store,
+        clock,
+        caller.merchantId,
+        caller.livemode,
+        changedBy(c),
+      );
+      if (!rolled) {
+        throw new ApiError(
+          409,
+          'roll_in_progress',
+          'The key was just rolled. Reload and try again.',
+        );
+      }
+      return c.json(
+        {
+          secret_key: rolled.secret,
+          previous_expires_at:
+            rolled.previousExpiresAt === null ? null : Math.floor(rolled.previousExpiresAt / 1000),
+        },
+        200,
+      );
+    },
+  );
+
+  // A leaked key ends now: a rolled one still in its grace period, or the current one
+  // (a new key is made with it and shown once).
+  app.use('/expire_secret', ownerOnly);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/expire_secret',
+      operationId: 'dashboardExpireSecretKey',
+      tags,
+      security,
+      summary: 'End a secret key now, by its last four characters (owners)',
+      request: { query: modeQuerySchema, ...body(expireKeyBodySchema) },
+      responses: { 200: json(expiredKeySchema, 'Expired'), ...errors(400, 404) },
+    }),
+    async (c) => {
+      const caller = callerOf(c);
+      const { last4 } = c.req.valid('json');
+      const done = await expireSecretKey(
+        store,
+        clock,
+        caller.merchantId,
+        caller.livemode,
+        last4,
+        changedBy(c),
+      );
+      if (!done) {
+        throw new ApiError(404, 'resource_missing', `No live secret key ends in ${last4}.`, {
+          param: 'last4',
+        });
+      }
+      return c.json({ expired: done.expired, secret_key: done.secret }, 200);
+    },
+  );
+
+  app.use('/origins', ownerOnly);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/origins',
+      operationId: 'dashboardSetOrigins',
+      tags,
+      security,
+      summary: 'The origins (scheme://host[:port]) allowed to open checkout (owners)',
+      request: { query: modeQuerySchema, ...body(originsBodySchema) },
+      responses: { 200: json(originsSchema, 'The origins now'), ...errors(400) },
+    }),
+    async (c) => {
+      let origins: string[];
+      try {
+        origins = [
+          ...new Set(
+            c.req
+              .valid('json')
+              .origins.map((o) => o.trim())
+              .filter(Boolean)
+              .map(normaliseOrigin),
+          ),
+        ];
+      } catch (err) {
+        throw new ApiError(400, 'parameter_invalid', (err as Error).message, {
+          param: 'origins',
+        });
+      }
+      const id = c.get('merchant').id;
+      await store.transaction((tx) => tx.updateMerchant(id, { allowedOrigins: origins }));
+      return c.json({ allowed_origins: origins }, 200);
+    },
+  );
+  return app;
+}
