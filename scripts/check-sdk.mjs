@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The published @kassa/node, used as a stranger would: `pnpm pack` it, install the
+// The published @kassa/node, used as a stranger would: pack it (with pnpm and with npm), install the
 // tarball into a new project outside the workspace, type-check the README's snippets
 // with a strict NodeNext tsconfig (the package's own declarations included), and run the
 // ones marked `ts runnable` against a gateway started for the purpose.
@@ -17,60 +17,6 @@ const sh = (cmd, args, cwd, env = process.env) =>
 const work = mkdtempSync(join(tmpdir(), 'kassa-sdk-check-'));
 console.log(`sdk: checking in ${work}`);
 sh('pnpm', ['--filter', '@kassa/node', 'build'], root);
-sh('pnpm', ['pack', '--pack-destination', work], pkgDir);
-const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-if (!tarball) throw new Error('pnpm pack made no tarball');
-const listing = sh('tar', ['tzf', join(work, tarball)], work)
-  .trim()
-  .split('\n');
-const manifest = JSON.parse(sh('tar', ['xzOf', join(work, tarball), 'package/package.json'], work));
-const shipped = JSON.stringify({ ...manifest.dependencies, ...manifest.peerDependencies });
-if (shipped.includes('workspace:') || shipped.includes('@kassa/')) {
-  throw new Error(`the packed package depends on the workspace: ${shipped}`);
-}
-console.log(`sdk: ${tarball}, ${listing.length} files, dependencies ${shipped}`);
-
-const project = join(work, 'shop');
-mkdirSync(project);
-writeFileSync(
-  join(project, 'package.json'),
-  JSON.stringify({ name: 'shop', private: true, type: 'module' }, null, 2),
-);
-writeFileSync(
-  join(project, 'tsconfig.json'),
-  JSON.stringify(
-    {
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        exactOptionalPropertyTypes: false,
-        skipLibCheck: false,
-        types: ['node'],
-        outDir: 'build',
-      },
-      include: ['*.ts'],
-    },
-    null,
-    2,
-  ),
-);
-sh(
-  'npm',
-  [
-    'install',
-    '--no-audit',
-    '--no-fund',
-    '--loglevel=error',
-    join(work, tarball),
-    'typescript@~5.9.3',
-    '@types/node@^20',
-  ],
-  project,
-);
-
 // The README's TypeScript blocks, each its own module.
 const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```ts( runnable)?\n([\s\S]*?)```/g)].map((m, i) => ({
@@ -78,11 +24,93 @@ const blocks = [...readme.matchAll(/```ts( runnable)?\n([\s\S]*?)```/g)].map((m,
   runnable: Boolean(m[1]),
   code: m[2],
 }));
-for (const b of blocks) writeFileSync(join(project, `${b.file}.ts`), b.code);
-sh(join(project, 'node_modules', '.bin', 'tsc'), ['-p', '.'], project);
-console.log(
-  `sdk: ${blocks.length} README snippets type-check (strict, NodeNext, skipLibCheck off)`,
-);
+
+/**
+ * Packs the package with `packer` (npm and pnpm differ: only pnpm applies publishConfig,
+ * so a package must work without it), installs the tarball into a new project and
+ * type-checks the README's snippets there. Returns the project's directory.
+ */
+function installPacked(packer) {
+  const dest = join(work, packer);
+  mkdirSync(dest);
+  sh(packer, ['pack', '--pack-destination', dest], pkgDir);
+  const tarball = readdirSync(dest).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error(`${packer} pack made no tarball`);
+  const listing = sh('tar', ['tzf', join(dest, tarball)], dest)
+    .trim()
+    .split('\n');
+  const manifest = JSON.parse(
+    sh('tar', ['xzOf', join(dest, tarball), 'package/package.json'], dest),
+  );
+  const shipped = JSON.stringify({ ...manifest.dependencies, ...manifest.peerDependencies });
+  if (shipped.includes('workspace:') || shipped.includes('@kassa/')) {
+    throw new Error(`the ${packer}-packed package depends on the workspace: ${shipped}`);
+  }
+  // Every file the manifest points at is in the tarball.
+  const targets = JSON.stringify([manifest.exports, manifest.main, manifest.types]).match(
+    /\.\/[^"]+/g,
+  );
+  for (const t of targets ?? []) {
+    if (!listing.includes(`package/${t.slice(2)}`)) {
+      throw new Error(`the ${packer}-packed package names ${t}, which it does not ship`);
+    }
+  }
+  console.log(`sdk: ${packer} pack: ${tarball}, ${listing.length} files, dependencies ${shipped}`);
+
+  const project = join(work, `shop-${packer}`);
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'shop', private: true, type: 'module' }, null, 2),
+  );
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          exactOptionalPropertyTypes: false,
+          skipLibCheck: false,
+          types: ['node'],
+          outDir: 'build',
+        },
+        include: ['*.ts'],
+      },
+      null,
+      2,
+    ),
+  );
+  sh(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      join(dest, tarball),
+      'typescript@~5.9.3',
+      '@types/node@^20',
+    ],
+    project,
+  );
+  for (const b of blocks) writeFileSync(join(project, `${b.file}.ts`), b.code);
+  sh(join(project, 'node_modules', '.bin', 'tsc'), ['-p', '.'], project);
+  // Imported as a merchant's server would, by its name.
+  sh(
+    process.execPath,
+    ['-e', "import('@kassa/node').then((m) => { if (!m.Kassa) process.exit(1) })"],
+    project,
+  );
+  console.log(
+    `sdk: ${packer}: ${blocks.length} README snippets type-check (strict, NodeNext, skipLibCheck off), and it imports`,
+  );
+  return project;
+}
+const projects = ['pnpm', 'npm'].map(installPacked);
 
 // A gateway of our own, on a free port, stopped by its pid.
 const port = await new Promise((resolve) => {
@@ -124,13 +152,17 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const secretKey = /secret key:\s+(\S+)/.exec(out)?.[1];
-  for (const b of blocks.filter((x) => x.runnable)) {
-    const output = sh(process.execPath, [join('build', `${b.file}.js`)], project, {
-      ...process.env,
-      KASSA_URL: url,
-      KASSA_SECRET_KEY: secretKey,
-    });
-    console.log(`sdk: ${b.file} ran:\n${output.replace(/^/gm, '    ')}`);
+  for (const project of projects) {
+    for (const b of blocks.filter((x) => x.runnable)) {
+      const output = sh(process.execPath, [join('build', `${b.file}.js`)], project, {
+        ...process.env,
+        KASSA_URL: url,
+        KASSA_SECRET_KEY: secretKey,
+      });
+      console.log(
+        `sdk: ${b.file} ran (${project.split('-').pop()}):\n${output.replace(/^/gm, '    ')}`,
+      );
+    }
   }
 } finally {
   gateway.kill('SIGTERM');

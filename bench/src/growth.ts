@@ -165,7 +165,9 @@ async function measure(file: string, seconds: number): Promise<Measured> {
   const dashDeep = await dash(`/payments?limit=25&starting_after=${middle}`);
   const dashSearch = await dash(`/payments?q=fill_${Math.floor(fillCount(file) / 3)}`);
   // Filters the list walks rather than an index finds: UPI, USD 50–60 (a few % of rows).
-  const dashFilter = await dash('/payments?limit=25&method=upi&currency=USD&min=5000&max=6000');
+  const dashFilter = await dash(
+    '/payments?limit=25&payment_method_type=upi&currency=USD&amount[gte]=5000&amount[lte]=6000',
+  );
   const now = Math.floor(Date.now() / 1000);
   const dashOverview = await dash(`/overview?from=${now - 30 * 86_400}&to=${now}`, 2);
   await gw.stop();

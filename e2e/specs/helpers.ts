@@ -28,10 +28,7 @@ export async function pay(
   intent: Record<string, unknown> = {},
   open: Record<string, unknown> = {},
 ) {
-  const pi = await page.evaluate(([i, o]) => (window as any).payWith(i, o), [
-    intent,
-    open,
-  ] as const);
+  const pi = await page.evaluate(([i, o]) => window.payWith(i, o), [intent, open] as const);
   await expect(hosted(page).locator('[data-testid="amount"]')).toBeVisible();
   return pi as { id: string; client_secret: string; order_id: string };
 }
@@ -55,7 +52,7 @@ export async function payCard(page: Page, number: string) {
   await frame.getByRole('button', { name: /^Pay / }).click();
 }
 
-export const results = (page: Page) => page.evaluate(() => (window as any).results as Result[]);
+export const results = (page: Page) => page.evaluate(() => window.results as Result[]);
 
 export async function waitForResult(page: Page, type: Result['type']): Promise<Result> {
   await expect

@@ -63,8 +63,7 @@ test('closing during 3-D Secure asks once; reopened, the shopper can start over'
 
   // Reopened: where the payment stands, and a way out of it.
   await page.evaluate((secret) => {
-    const w = window as any;
-    w.handle = w.Kassa.open({ clientSecret: secret, autoClose: false });
+    window.handle = window.Kassa.open({ clientSecret: secret, autoClose: false });
   }, pi.client_secret);
   await expect(challenge(page)).toBeVisible();
   // A click outside asks as well, through the page.
@@ -148,9 +147,7 @@ test('after a success the modal confirms amount, shop and reference, then closes
   await expect(page.locator('dialog.kassa')).toHaveCount(0, { timeout: 6_000 });
   // onSuccess once, and no onClose for a payment that succeeded.
   expect((await results(page)).map((r) => r.type)).toEqual(['success']);
-  expect(await page.evaluate(() => (window as any).handle.closed.then(() => 'closed'))).toBe(
-    'closed',
-  );
+  expect(await page.evaluate(() => window.handle.closed.then(() => 'closed'))).toBe('closed');
 });
 
 test('autoClose: false keeps the confirmation open until the merchant closes it', async ({
@@ -163,6 +160,6 @@ test('autoClose: false keeps the confirmation open until the merchant closes it'
   await waitForResult(page, 'success');
   await page.waitForTimeout(3_000); // longer than the default auto-close
   await expect(page.locator('dialog.kassa')).toHaveCount(1);
-  await page.evaluate(() => (window as any).handle.close());
+  await page.evaluate(() => window.handle.close());
   await expect(page.locator('dialog.kassa')).toHaveCount(0);
 });

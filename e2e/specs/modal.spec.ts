@@ -30,7 +30,7 @@ test('Escape closes the modal: onClose, focus back on the opener, the intent sti
   expect(await waitForResult(page, 'close')).toEqual({ type: 'close' });
   await expect(page.getByRole('button', { name: 'Buy 5 chai' })).toBeFocused();
   expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('');
-  const id = await page.evaluate(() => (window as any).current.id);
+  const id = await page.evaluate(() => window.current.id);
   expect((await serverIntent(page, id)).status).toBe('requires_payment_method');
 });
 
@@ -51,8 +51,8 @@ test('an accessible dialog in the top layer, above the page, opened once however
   const dialog = page.locator('dialog.kassa');
   expect(await dialog.evaluate((d) => (d as HTMLDialogElement).matches(':modal'))).toBe(true);
   await expect(dialog).toHaveAttribute('aria-label', 'Payment');
-  await page.evaluate(() => (window as any).payWith({}));
-  await page.evaluate(() => (window as any).payWith({}));
+  await page.evaluate(() => window.payWith({}));
+  await page.evaluate(() => window.payWith({}));
   await expect(dialog).toHaveCount(1);
   // The top layer wins the z-index war: the dialog's centre is the dialog, not the sticky banner.
   const box = await dialog.boundingBox();
@@ -64,9 +64,7 @@ test('an accessible dialog in the top layer, above the page, opened once however
 });
 
 test("the seeds' form: new PaymentGateway({ key, orderId }).open()", async ({ page }) => {
-  const pi = await page.evaluate(() =>
-    (window as any).payWithGateway({ order_id: `SEED_${Date.now()}` }),
-  );
+  const pi = await page.evaluate(() => window.payWithGateway({ order_id: `SEED_${Date.now()}` }));
   await payCard(page, '4242 4242 4242 4242');
   const r = await waitForResult(page, 'success');
   expect(r).toMatchObject({ order_id: pi.order_id, payment_intent_id: pi.id });
@@ -92,7 +90,7 @@ test('a message posted to the merchant page from another origin is ignored', asy
   await page.evaluate((src) => {
     // Listening after checkout.js: once this one has heard both messages, so has it.
     const heard: string[] = [];
-    (window as any).heardFromOthers = heard;
+    window.heardFromOthers = heard;
     addEventListener('message', (e) => {
       if (e.origin === new URL(src).origin) heard.push(e.data?.type);
     });
@@ -101,7 +99,7 @@ test('a message posted to the merchant page from another origin is ignored', asy
     document.body.appendChild(f);
   }, `${env().other}/evil`);
   await expect
-    .poll(() => page.evaluate(() => (window as any).heardFromOthers))
+    .poll(() => page.evaluate(() => window.heardFromOthers))
     .toEqual(['success', 'close']);
   expect(await results(page)).toEqual([]);
   await expect(page.locator('dialog.kassa')).toHaveCount(1);
@@ -112,7 +110,7 @@ test('a message posted to the merchant page from another origin is ignored', asy
 test('the hosted page will not render in a frame of an origin the merchant does not allow', async ({
   page,
 }) => {
-  const pi = await page.evaluate(() => (window as any).createIntent({}));
+  const pi = await page.evaluate(() => window.createIntent({}));
   await page.goto(
     `${env().other}/frame?id=${pi.id}&secret=${encodeURIComponent(pi.client_secret)}`,
   );
@@ -127,7 +125,7 @@ test('the hosted page will not render in a frame of an origin the merchant does 
 });
 
 test('an axe scan of the hosted page finds no serious or critical violation', async ({ page }) => {
-  const pi = await page.evaluate(() => (window as any).createIntent({}));
+  const pi = await page.evaluate(() => window.createIntent({}));
   await page.goto(`${env().gateway}/pay/${pi.id}#${pi.client_secret}`);
   await page.getByRole('button', { name: /^Pay / }).click(); // with errors showing, too
   await expect(page.getByText('Enter a valid card number.')).toBeVisible();
@@ -183,7 +181,7 @@ test('Tab and Shift+Tab go round the modal and never out onto the shop', async (
 
 test('full-page checkout returns the shopper to return_url', async ({ page }) => {
   const pi = await page.evaluate(
-    (u) => (window as any).createIntent({ return_url: `${u}/?paid=1` }),
+    (u) => window.createIntent({ return_url: `${u}/?paid=1` }),
     env().merchant,
   );
   await page.goto(`${env().gateway}/pay/${pi.id}#${pi.client_secret}`);
@@ -240,7 +238,7 @@ test('a page the browser will not frame is explained, never left on “Loading�
   await page.waitForFunction(() => 'Kassa' in window);
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  const pi = await page.evaluate(() => (window as any).payWith({}, { readyTimeoutMs: 2000 }));
+  const pi = await page.evaluate(() => window.payWith({}, { readyTimeoutMs: 2000 }));
   const dialog = page.locator('dialog.kassa');
   await expect(dialog.getByRole('alert')).toContainText('could not be loaded', { timeout: 6000 });
   expect(await waitForResult(page, 'failure')).toMatchObject({
@@ -253,7 +251,7 @@ test('a page the browser will not frame is explained, never left on “Loading�
   await expect(dialog).toHaveCount(0);
 
   // In Hindi, checkout.js's own words are Hindi too.
-  await page.evaluate(() => (window as any).payWith({}, { readyTimeoutMs: 1500, locale: 'hi' }));
+  await page.evaluate(() => window.payWith({}, { readyTimeoutMs: 1500, locale: 'hi' }));
   await expect(dialog).toHaveAttribute('aria-label', 'भुगतान');
   await expect(dialog.getByRole('alert')).toContainText('भुगतान पेज लोड नहीं हो सका', {
     timeout: 6000,
@@ -262,13 +260,13 @@ test('a page the browser will not frame is explained, never left on “Loading�
 });
 
 test('a data-kassa button a framework renders after load opens the modal', async ({ page }) => {
-  const pi = await page.evaluate(() => (window as any).createIntent({}));
+  const pi = await page.evaluate(() => window.createIntent({}));
   await page.evaluate((secret) => {
     const b = document.createElement('button');
     b.textContent = 'Pay later-rendered';
     b.dataset.kassaClientSecret = secret;
     b.addEventListener('kassa:success', (e) =>
-      (window as any).results.push({ type: 'success', ...(e as CustomEvent).detail }),
+      window.results.push({ type: 'success', ...(e as CustomEvent).detail }),
     );
     document.body.appendChild(b);
   }, pi.client_secret);

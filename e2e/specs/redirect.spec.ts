@@ -57,7 +57,7 @@ test('closing the app tab instead of returning to the shop still ends the paymen
 test('on a full page the app sends the shopper back to the payment page, which shows the result', async ({
   page,
 }) => {
-  const pi = await page.evaluate((o) => (window as any).createIntent(o), redirectIntent);
+  const pi = await page.evaluate((o) => window.createIntent(o), redirectIntent);
   await page.goto(`${env().gateway}/pay/${pi.id}#${pi.client_secret}`);
   await page.getByRole('radio', { name: 'KassaPay app' }).click();
   await page.getByRole('button', { name: /^Pay / }).click();

@@ -35,7 +35,7 @@ testProcessor({
       const out = await p.authorize?.({ ...start, paymentMethod: { type: 'redirect' } });
       // Started again after the shopper paid in the app: the same, paid, payment.
       if (out?.status === 'succeeded') return out;
-      if (!out || out.status !== 'requires_action') throw new Error('expected the app');
+      if (out?.status !== 'requires_action') throw new Error('expected the app');
       if (scenario !== 'succeeds' && scenario !== 'declines') throw new Error(scenario);
       await answerInApp(p as unknown as ProcessorPages, out, scenario === 'succeeds');
       return p.retrieve({ reference: out.reference, amount: 2500, currency: 'EUR' });

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { clientPaymentIntentSchema, EVENT_TYPES, eventSchemas } from '@kassa/protocol';
+import { EVENT_TYPES, eventSchemas } from '@kassa/protocol';
 import type { AppEnv } from '../http/env.ts';
 import { ERROR_STATUSES, errors, json } from '../http/openapi-app.ts';
 
@@ -189,7 +189,18 @@ function describePlainRoutes(r: Registry) {
     responses: {
       200: {
         description: 'An event stream of ClientPaymentIntent',
-        content: { 'text/event-stream': { schema: clientPaymentIntentSchema } },
+        // The body is the event stream itself, not JSON: each message's `data:` line is a
+        // ClientPaymentIntent, as `retrieveClientPaymentIntent` answers it.
+        content: {
+          'text/event-stream': {
+            schema: z.string().meta({
+              description:
+                'Server-Sent Events: `event: payment_intent`, then `data:` and a ClientPaymentIntent as JSON, per change.',
+              example:
+                'event: payment_intent\ndata: {"id":"pi_2Hq8…","object":"payment_intent","status":"processing",…}\n\n',
+            }),
+          },
+        },
       },
       ...errors(400, 404),
     },

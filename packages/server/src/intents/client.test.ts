@@ -14,6 +14,7 @@ describe('client API', () => {
     const pi = (
       await g.createIntent({
         description: 'Coffee',
+        currency: 'inr',
         metadata: { internal: 'margin-40' },
         customer: { email: 'a@b.co' },
       })
@@ -23,7 +24,7 @@ describe('client API', () => {
     expect(res.json).toMatchObject({
       id: pi.id,
       amount: 1999,
-      currency: 'USD',
+      currency: 'INR',
       description: 'Coffee',
       merchant: { name: 'Acme Coffee' },
       payment_method_types: ['card', 'upi'],

@@ -21,7 +21,8 @@ describe('POST /v1/payment_intents', () => {
       description: 'Two coffees',
       metadata: { cart: '42' },
       capture_method: 'automatic',
-      payment_method_types: ['card', 'upi'],
+      // Dollars: no UPI, which moves rupees only.
+      payment_method_types: ['card'],
       livemode: false,
     });
     expect(pi.id).toMatch(/^pi_/);
@@ -29,6 +30,33 @@ describe('POST /v1/payment_intents', () => {
     expect(pi.checkout_url).toBe(`http://gateway.test/pay/${pi.id}#${pi.client_secret}`);
     expect(pi.expires_at - pi.created).toBe(30 * 60);
     expect(await g.events(pi.id)).toEqual(['payment_intent.created']);
+  });
+
+  it('offers UPI for rupees only: left out of other currencies, refused when asked for, naming the field', async () => {
+    expect((await g.createIntent({ currency: 'inr' })).json.payment_method_types).toEqual([
+      'card',
+      'upi',
+    ]);
+    expect((await g.createIntent({ currency: 'kwd' })).json.payment_method_types).toEqual(['card']);
+    const asked = await g.createIntent({ currency: 'usd', payment_method_types: ['upi'] });
+    expect([asked.status, asked.json.error.code, asked.json.error.param]).toEqual([
+      400,
+      'payment_method_unavailable',
+      'payment_method_types',
+    ]);
+    expect(asked.json.error.message).toContain('INR only');
+    // Confirmed at once with a UPI collect request (seed 002's flow): the currency is wrong.
+    const atOnce = await g.createIntent({
+      currency: 'usd',
+      confirm: true,
+      payment_method: { type: 'upi', upi: { flow: 'collect', vpa: 'test@upi' } },
+    });
+    expect([atOnce.status, atOnce.json.error.param]).toEqual([400, 'currency']);
+    // A dollar intent's page cannot be paid by UPI either.
+    const usd = (await g.createIntent()).json;
+    const byUpi = await g.confirm(usd, { type: 'upi', upi: { flow: 'intent' } });
+    expect(byUpi.status).toBe(400);
+    expect((await g.store.read((tx) => tx.listAttemptsOfIntent(usd.id))).length).toBe(0);
   });
 
   it('takes the currency exponent from Intl: JPY has none, KWD has three', async () => {

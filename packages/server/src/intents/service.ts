@@ -10,7 +10,7 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
-import { routingOf } from '../processors/routing.ts';
+import { routingOf, upiCurrencyError, upiTakes } from '../processors/routing.ts';
 import type { IntentRow, StoreRead } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { canceledPatch, createHoldOperations } from './hold-operations.ts';
@@ -56,6 +56,10 @@ export function createIntentService(deps: Deps) {
      */
     async create(caller: Caller, request: CreatePaymentIntentBody) {
       const now = clock.now();
+      // Confirmed at once with UPI (seed 002's API): the currency is what is wrong.
+      if (request.payment_method?.type === 'upi' && !upiTakes(request.currency)) {
+        throw upiCurrencyError(request.currency, 'currency');
+      }
       const { processor, methods } = await routing.forNewIntent(
         caller.merchant.id,
         caller.livemode,

@@ -38,6 +38,18 @@ function withCredentials(p: Processor, credentials: ProcessorCredentials): Proce
  * capture, a refund, an amount) is refused with a 400 naming the field, before anything
  * is written or any processor is called.
  */
+/** UPI moves rupees only (NPCI): an intent in another currency is never offered it. */
+export const upiTakes = (currency: string) => currency.toUpperCase() === 'INR';
+
+/** The 400 for UPI asked for in another currency, naming the field that asked. */
+export const upiCurrencyError = (currency: string, param: string) =>
+  new ApiError(
+    400,
+    'payment_method_unavailable',
+    `UPI takes INR only; this payment is in ${currency.toUpperCase()}. Use currency INR for UPI, or leave UPI out.`,
+    { param },
+  );
+
 export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config' | 'clock'>) {
   const { processors, store } = deps;
   const registered = Object.entries(processors);
@@ -61,10 +73,12 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
     ];
   }
 
-  /** Card and UPI, as far as these adapters serve them. */
-  function defaultsOf(usable: [string, Processor][]): PaymentMethodType[] {
-    const served = (['card', 'upi'] as const).filter((m) =>
-      usable.some(([, p]) => p.capabilities.paymentMethods.includes(m)),
+  /** Card and UPI, as far as these adapters serve them; UPI only for rupees. */
+  function defaultsOf(usable: [string, Processor][], currency: string): PaymentMethodType[] {
+    const served = (['card', 'upi'] as const).filter(
+      (m) =>
+        (m !== 'upi' || upiTakes(currency)) &&
+        usable.some(([, p]) => p.capabilities.paymentMethods.includes(m)),
     );
     return served.length > 0 ? served : ['card'];
   }
@@ -106,9 +120,12 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
           'No live processor is connected for this account; add your Stripe keys (kassa processors set stripe --mode live) or use your test keys.',
         );
       }
+      if (intent.payment_method_types?.includes('upi') && !upiTakes(intent.currency)) {
+        throw upiCurrencyError(intent.currency, 'payment_method_types');
+      }
       const methods = intent.payment_method_types
         ? [...intent.payment_method_types]
-        : defaultsOf(usable);
+        : defaultsOf(usable, intent.currency);
       const routes = [];
       for (const method of methods) {
         const found = usable.find(([, p]) => p.capabilities.paymentMethods.includes(method));

@@ -23,7 +23,10 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
   });
 
   it('routes a connected merchant’s card payments to Stripe and tells the page to use its fields', async () => {
-    const created = await g.createIntent({ payment_method_types: ['card', 'upi'] });
+    const created = await g.createIntent({
+      currency: 'inr',
+      payment_method_types: ['card', 'upi'],
+    });
     const row = await g.store.read((tx) => tx.getIntent(created.json.id));
     expect(row?.processor).toBe('stripe');
     const seen = await g.call(
@@ -255,7 +258,10 @@ describe('live mode and credentials', () => {
     expect(none.status).toBe(400);
     expect(none.json.error.code).toBe('livemode_not_configured');
     // UPI has no live processor here: refused at create, naming the field.
-    const upi = await g.createIntent({ payment_method_types: ['upi'] }, g.a.liveSk);
+    const upi = await g.createIntent(
+      { currency: 'inr', payment_method_types: ['upi'] },
+      g.a.liveSk,
+    );
     expect(upi.json.error).toMatchObject({
       code: 'payment_method_unavailable',
       param: 'payment_method_types',

@@ -291,11 +291,10 @@ export function toCsv(rows: ReconciliationRow[]): string {
     if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return (
-    [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join(
-      '\n',
-    ) + '\n'
-  );
+  return `${[
+    CSV_COLUMNS.join(','),
+    ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(',')),
+  ].join('\n')}\n`;
 }
 
 export function toRun(run: ReconciliationRunRow) {

@@ -145,7 +145,7 @@ export function createRefunds(deps: Deps) {
       const attempt = intent?.latestAttemptId ? await tx.getAttempt(intent.latestAttemptId) : null;
       return refund && intent ? { refund, intent, attempt } : null;
     });
-    if (!found || found.refund.status !== 'pending') return false;
+    if (found?.refund.status !== 'pending') return false;
     const { refund, intent, attempt } = found;
     const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
     if (!processor?.refund || !attempt?.processorReference) {

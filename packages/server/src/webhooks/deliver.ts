@@ -26,7 +26,7 @@ export function createDeliverer(deps: Deps) {
       ]);
       return { delivery, endpoint, event };
     });
-    if (!found || found.delivery.status !== 'pending' || !found.event) return undefined;
+    if (found?.delivery.status !== 'pending' || !found.event) return undefined;
     const { delivery, endpoint, event } = found;
     if (!endpoint || endpoint.status === 'disabled') {
       const now = clock.now();

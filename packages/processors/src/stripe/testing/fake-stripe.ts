@@ -760,7 +760,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     const pi = mine(c, intents, piId);
     if (!pi) return missing(c, 'payment_intent', piId, 'payment_intent');
     const ch = pi.latest_charge ? charges.get(String(pi.latest_charge)) : undefined;
-    if (!ch || !ch.captured || pi.status !== 'succeeded') {
+    if (!ch?.captured || pi.status !== 'succeeded') {
       return fail(c, 400, {
         type: 'invalid_request_error',
         code: 'charge_not_refundable',
