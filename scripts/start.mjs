@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npm start`, after setup: the Kassa gateway and the example storefront together.
+// `npm start`: setup, then the Kassa gateway and the example storefront together.
 // The gateway prints its demo keys; the storefront gets them and registers its webhook
-// endpoint. Ctrl-C stops both (by their process ids).
-import { spawn } from 'node:child_process';
+// endpoint. Ctrl-C, or SIGINT / SIGTERM to this process's id, stops both (by their
+// process ids). Setup runs from here, not from a `setup && start` chain, so npm's child
+// is this process itself: no shell in between swallows a signal a process manager sends.
+import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+execFileSync(process.execPath, [join(root, 'scripts', 'setup.mjs')], { stdio: 'inherit' });
 const gatewayPort = process.env.KASSA_PORT ?? '8000';
 const shopPort = process.env.SHOP_PORT ?? '3000';
 const children = [];
@@ -52,6 +55,9 @@ const gatewayPublic = process.env.KASSA_PUBLIC_URL ?? `http://localhost:${gatewa
 // The gateway's built bundle (setup has just built it): plain node, no TypeScript loader.
 const gateway = run('gateway', ['packages/server/dist/kassa.mjs', 'start'], {
   KASSA_PORT: gatewayPort,
+  // The terminal shows the banner, the shop's lines and anything that goes wrong; one JSON
+  // line per request (as `kassa start` logs by default) only with KASSA_LOG_LEVEL=info.
+  KASSA_LOG_LEVEL: process.env.KASSA_LOG_LEVEL ?? 'warn',
   // The demo install: the demo merchant and its keys, and the shop's webhook receiver on
   // this machine allowed as a target.
   KASSA_DEMO: '1',

@@ -117,6 +117,14 @@ test('3-D Secure', async ({ page }) => {
   await expect(status(page)).toHaveAttribute('data-status', 'PAID');
 });
 
+test('the shopper picks Hindi beside Pay and the payment page speaks it', async ({ page }) => {
+  await placeOrder(page, 'Filter coffee');
+  await page.getByTestId('pay-locale').selectOption('hi');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await expect(modal(page).locator('html')).toHaveAttribute('lang', 'hi');
+  await expect(modal(page).getByRole('button', { name: /भुगतान/ })).toBeVisible();
+});
+
 test('UPI', async ({ page }) => {
   await placeOrder(page, 'Samosa box');
   await page.getByRole('button', { name: /^Pay / }).click();

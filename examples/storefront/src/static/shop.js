@@ -20,7 +20,8 @@
       modal = window.Kassa.open({
         clientSecret: pay.dataset.clientSecret,
         theme: pay.dataset.theme,
-        locale: pay.dataset.locale,
+        // The language the shopper picked beside the button.
+        locale: document.getElementById('pay-locale')?.value ?? 'en',
         onSuccess: () => say('Payment received, confirming your order…'),
         onFailure: (e) => say(`Payment failed: ${e.message}`),
         onClose: () =>

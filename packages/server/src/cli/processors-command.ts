@@ -15,6 +15,30 @@ const envName = (processor: string, field: string) =>
  *
  * `kassa processors list --merchant mer_…`: what is saved, secrets shown as their last 4.
  */
+/**
+ * A processor on the internet cannot call a gateway on this machine's own names: say so
+ * when KASSA_PUBLIC_URL is one, rather than print a URL that cannot work.
+ */
+function unreachableNote(publicUrl: string, processorId: string): string {
+  const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
+  const local =
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127\./.test(host) ||
+    /^(10|192\.168)\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host);
+  if (!local) return '';
+  return (
+    `  Note: ${host} is this machine's own address; ${processorId} cannot reach it from the internet.\n` +
+    `  Start the gateway with KASSA_PUBLIC_URL set to its public https URL, then run\n` +
+    `  \`kassa processors list --merchant …\` for the URL to register` +
+    (processorId === 'stripe'
+      ? ` (or, while developing, forward events with \`stripe listen --forward-to <that URL>\`).\n`
+      : '.\n')
+  );
+}
+
 export async function processorsCommand(
   sub: string | undefined,
   processorId: string | undefined,
@@ -67,7 +91,8 @@ export async function processorsCommand(
       `Saved ${processor.id} ${opts.mode} credentials for ${merchant.id} (${row.id}), encrypted.\n` +
         `Register this webhook endpoint at ${processor.id}:\n` +
         `  ${processorWebhookUrl(deps.config.publicUrl, processor.id, row.id)}\n` +
-        (processor.id === 'stripe' ? `  events: ${STRIPE_WEBHOOK_EVENTS.join(', ')}\n` : ''),
+        (processor.id === 'stripe' ? `  events: ${STRIPE_WEBHOOK_EVENTS.join(', ')}\n` : '') +
+        unreachableNote(deps.config.publicUrl, processor.id),
     );
   } catch (err) {
     if (err instanceof ApiError) {

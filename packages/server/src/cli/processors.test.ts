@@ -69,6 +69,22 @@ describe('kassa processors', () => {
     expect(set.stdout).toMatch(/https:\/\/pay\.example\/v1\/processor_webhooks\/stripe\/pacct_\w+/);
     expect(set.stdout).toContain('charge.dispute.created');
     expect(set.stdout + set.stderr).not.toContain('sk_live_abc123');
+    // A public URL needs no warning…
+    expect(set.stdout).not.toContain('cannot reach');
+    // …but one on this machine cannot be called by Stripe, and the command says so.
+    const local = kassa(['processors', 'set', 'stripe', '--merchant', merchant, '--mode', 'test'], {
+      ...env,
+      KASSA_PUBLIC_URL: 'http://localhost:8000',
+      KASSA_ENCRYPTION_KEY: KEY,
+      KASSA_STRIPE_SECRET_KEY: 'sk_test_abc123',
+      KASSA_STRIPE_PUBLISHABLE_KEY: 'pk_test_abc123',
+      KASSA_STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
+    });
+    expect(local.status, local.stderr).toBe(0);
+    expect(local.stdout).toContain(
+      "localhost is this machine's own address; stripe cannot reach it",
+    );
+    expect(local.stdout).toContain('stripe listen --forward-to');
 
     const list = kassa(['processors', 'list', '--merchant', merchant], {
       ...env,

@@ -29,9 +29,9 @@ const TAGS = [
   },
   { name: 'Browser', description: 'The script and pages a shopper’s browser loads.' },
   {
-    name: 'Seed 002 API',
+    name: 'Payments API (/api/v1)',
     description:
-      'The `X-Api-Key` / `X-Api-Secret` API of seed 002, over the same services (UPI payments, capture, refunds).',
+      'The older payments API, for integrations written against it: `X-Api-Key` (publishable key) and `X-Api-Secret` (secret key) headers, over the same services as `/v1` (UPI payments, capture, refunds).',
   },
 ];
 
@@ -123,7 +123,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   getDocsRenderer: 'Served by the gateway itself, so the reference needs no CDN.',
   seed002CreatePayment:
     'Creates a UPI payment for an order; the worker authorises it (status `pending`, then `success` or `failed`). Cards are taken with checkout.js only.',
-  seed002GetPayment: 'The payment, in seed 002’s shape.',
+  seed002GetPayment: 'The payment, in this API’s own shape.',
   seed002CapturePayment: 'Captures an authorised (`success`, not captured) payment.',
   seed002RefundPayment: 'Refunds a captured payment, in full or `amount` of it.',
   seed002JobStatus: 'The job queue at a glance, and whether the worker runs.',
@@ -311,7 +311,7 @@ function describePlainRoutes(r: Registry) {
     method: 'post',
     path: '/api/v1/payments',
     operationId: 'seed002CreatePayment',
-    tags: ['Seed 002 API'],
+    tags: ['Payments API (/api/v1)'],
     security: seedSecurity,
     summary: 'Create a UPI payment (authorised by the worker, then captured by you)',
     request: seedBody(
@@ -329,7 +329,7 @@ function describePlainRoutes(r: Registry) {
     method: 'get',
     path: '/api/v1/payments/{id}',
     operationId: 'seed002GetPayment',
-    tags: ['Seed 002 API'],
+    tags: ['Payments API (/api/v1)'],
     security: seedSecurity,
     summary: 'A payment',
     request: { params: idParam },
@@ -339,7 +339,7 @@ function describePlainRoutes(r: Registry) {
     method: 'post',
     path: '/api/v1/payments/{id}/capture',
     operationId: 'seed002CapturePayment',
-    tags: ['Seed 002 API'],
+    tags: ['Payments API (/api/v1)'],
     security: seedSecurity,
     summary: 'Capture an authorised payment',
     request: { params: idParam },
@@ -349,7 +349,7 @@ function describePlainRoutes(r: Registry) {
     method: 'post',
     path: '/api/v1/payments/{id}/refunds',
     operationId: 'seed002RefundPayment',
-    tags: ['Seed 002 API'],
+    tags: ['Payments API (/api/v1)'],
     security: seedSecurity,
     summary: 'Refund a captured payment, in full or in part',
     request: {
@@ -377,7 +377,7 @@ function describePlainRoutes(r: Registry) {
     method: 'get',
     path: '/api/v1/test/jobs/status',
     operationId: 'seed002JobStatus',
-    tags: ['Seed 002 API'],
+    tags: ['Payments API (/api/v1)'],
     security: seedSecurity,
     summary: 'The job queue: pending, processing and failed jobs, and whether the worker runs',
     responses: {
@@ -499,13 +499,13 @@ function registerComponents(r: Registry) {
     type: 'apiKey',
     in: 'header',
     name: 'X-Api-Key',
-    description: 'Seed 002: your publishable key.',
+    description: '/api/v1: your publishable key.',
   });
   r.registerComponent('securitySchemes', 'seedApiSecret', {
     type: 'apiKey',
     in: 'header',
     name: 'X-Api-Secret',
-    description: 'Seed 002: your secret key.',
+    description: '/api/v1: your secret key.',
   });
   r.registerComponent('parameters', 'IdempotencyKey', {
     name: 'Idempotency-Key',

@@ -11,9 +11,12 @@ import { type AddressPolicy, addressAllowed } from './ssrf.ts';
 export async function assertEndpointUrl(url: string, policy: AddressPolicy): Promise<void> {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   const refuse = (why: string) =>
-    new ApiError(400, 'url_not_allowed', `Webhook endpoints must be public: ${why}.`, {
-      param: 'url',
-    });
+    new ApiError(
+      400,
+      'url_not_allowed',
+      `Webhook endpoints must be public: ${why}. The gateway's operator can allow a host with KASSA_WEBHOOK_ALLOWED_HOSTS (hosts, addresses or CIDRs, such as 127.0.0.1,localhost).`,
+      { param: 'url' },
+    );
   if (isIP(host)) {
     if (!addressAllowed(policy, host, host)) throw refuse(`${host} is not a public address`);
     return;
