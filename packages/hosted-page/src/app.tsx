@@ -100,6 +100,12 @@ export function App({ boot }: { boot: Boot }) {
   const busy = submitting || waiting;
   const busyRef = useRef(busy);
   busyRef.current = busy;
+  // The question "still confirming, close anyway?" takes the focus it asks for. By script:
+  // browsers refuse `autofocus` in a frame of another origin (and say so in the console).
+  const keepWaiting = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking && busy) keepWaiting.current?.focus();
+  }, [asking, busy]);
 
   // Tell checkout.js we are ready, our height, and whether a payment is in flight.
   useEffect(() => {
@@ -320,8 +326,7 @@ export function App({ boot }: { boot: Boot }) {
         <h1 id="ask-title">{t.stillConfirming}</h1>
         <p>{t.stillConfirmingBody}</p>
         <div class="choices">
-          {/* biome-ignore lint/a11y/noAutofocus: the question takes the focus it asks for */}
-          <button type="button" class="pay" autoFocus onClick={() => setAsking(false)}>
+          <button type="button" class="pay" ref={keepWaiting} onClick={() => setAsking(false)}>
             {t.keepWaiting}
           </button>
           <button

@@ -6,6 +6,9 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/env.ts';
 import { routingOf } from '../processors/routing.ts';
 
+/** Kassa's mark: a rounded square with a K, in the payment page's accent. */
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0f766e"/><path d="M10 8v16M10 16l10-8M12.5 14l8 10" stroke="#fff" stroke-width="3.2" stroke-linecap="round" fill="none"/></svg>`;
+
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 function distOf(specifier: string): string | null {
@@ -67,6 +70,14 @@ export function assetRoutes(deps: Deps) {
     });
   };
   app.get('/checkout.js', checkout('public, max-age=300'));
+  // What browsers ask for on every page of the gateway (payment page, dashboard, docs).
+  app.get(
+    '/favicon.ico',
+    () =>
+      new Response(FAVICON, {
+        headers: { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' },
+      }),
+  );
   app.get(`/checkout/${assets.version}/checkout.js`, checkout(IMMUTABLE));
 
   app.get('/pay/assets/:file', (c) => {

@@ -89,19 +89,17 @@ export function paymentRoutes(
       const view = await store.read(async (tx) => {
         const intent = await tx.getIntent(id, caller);
         if (!intent) return null;
-        const [attempts, events, refunds] = await Promise.all([
-          tx.listAttemptsOfIntent(id),
-          tx.listEventsForObject(id),
-          tx.listRefunds({
-            merchantId: caller.merchantId,
-            livemode: caller.livemode,
-            intentId: id,
-            limit: 100,
-          }),
-        ]);
-        const refundEvents = (
-          await Promise.all(refunds.map((r) => tx.listEventsForObject(r.id)))
-        ).flat();
+        // In turn: a transaction is one connection, which runs one query at a time.
+        const attempts = await tx.listAttemptsOfIntent(id);
+        const events = await tx.listEventsForObject(id);
+        const refunds = await tx.listRefunds({
+          merchantId: caller.merchantId,
+          livemode: caller.livemode,
+          intentId: id,
+          limit: 100,
+        });
+        const refundEvents = [];
+        for (const r of refunds) refundEvents.push(...(await tx.listEventsForObject(r.id)));
         const allEvents = [...events, ...refundEvents].sort((a, b) => a.createdAt - b.createdAt);
         const deliveries = await tx.listDeliveriesOfEvents(allEvents.map((e) => e.id));
         const webhookAttempts = await tx.listWebhookAttempts(deliveries.map((d) => d.id));

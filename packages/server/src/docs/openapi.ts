@@ -118,6 +118,8 @@ export const DESCRIPTIONS: Record<string, string> = {
     'The hosted payment page. checkout.js opens it in an iframe; it can also be opened on its own with the `checkout_url` of an intent.',
   getProcessorPage: 'Pages a processor shows the shopper itself, such as a 3-D Secure challenge.',
   postProcessorPage: 'Where a processor page’s form posts the shopper’s answer.',
+  getFavicon:
+    'Kassa’s mark, which browsers show in the tab of the payment page, the dashboard and this reference.',
   getOpenApiDocument: 'This document: generate clients from it, or lint it.',
   getDocs: 'This reference, rendered from /openapi.json; works offline.',
   getDocsRenderer: 'Served by the gateway itself, so the reference needs no CDN.',
@@ -275,6 +277,16 @@ function describePlainRoutes(r: Registry) {
       responses: { 200: html('The page'), 302: { description: 'Back to the payment page' } },
     });
   }
+  r.registerPath({
+    method: 'get',
+    path: '/favicon.ico',
+    operationId: 'getFavicon',
+    tags: ['Browser'],
+    summary: "The gateway's icon, for browsers' tabs",
+    responses: {
+      200: { description: 'An SVG icon', content: { 'image/svg+xml': { schema: z.string() } } },
+    },
+  });
   r.registerPath({
     method: 'get',
     path: '/openapi.json',

@@ -20,10 +20,9 @@ export function createDeliverer(deps: Deps) {
     const found = await store.read(async (tx) => {
       const delivery = await tx.getDelivery(deliveryId);
       if (!delivery) return null;
-      const [endpoint, event] = await Promise.all([
-        tx.getEndpoint(delivery.endpointId),
-        tx.getEvent(delivery.eventId),
-      ]);
+      // In turn: a transaction is one connection, which runs one query at a time.
+      const endpoint = await tx.getEndpoint(delivery.endpointId);
+      const event = await tx.getEvent(delivery.eventId);
       return { delivery, endpoint, event };
     });
     if (found?.delivery.status !== 'pending' || !found.event) return undefined;

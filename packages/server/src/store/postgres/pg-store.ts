@@ -736,21 +736,21 @@ function createTx(db: Db, client: pg.PoolClient, state: TxState): StoreTx {
     },
     insertWebhookAttempt: async (row) => void (await w.insert(s.webhookAttempts, row)),
     overview: async (f) => {
-      const [intents, attempts, webhooks] = await Promise.all([
-        db.execute(overviewIntentsSql(f, f.livemode)),
-        db.execute(overviewAttemptsSql(f, f.livemode)),
-        client.query({
-          name: 'kassa_overview_webhooks',
-          text: `SELECT w.latency_ms AS "latencyMs", w.response_status AS status
+      // One after another: one client runs one query at a time (pg queues the rest, and
+      // warns that it will stop doing so).
+      const intents = await db.execute(overviewIntentsSql(f, f.livemode));
+      const attempts = await db.execute(overviewAttemptsSql(f, f.livemode));
+      const webhooks = await client.query({
+        name: 'kassa_overview_webhooks',
+        text: `SELECT w.latency_ms AS "latencyMs", w.response_status AS status
                  FROM webhook_endpoints e
                  JOIN webhook_deliveries d ON d.endpoint_id = e.id
                  JOIN webhook_attempts w ON w.delivery_id = d.id
                  WHERE e.merchant_id = $1 AND e.livemode = $2
                    AND d.created_at >= $3 AND d.created_at <= $4
                  ORDER BY d.created_at DESC LIMIT $5`,
-          values: [f.merchantId, f.livemode, f.from, f.to, f.maxWebhookAttempts],
-        }),
-      ]);
+        values: [f.merchantId, f.livemode, f.from, f.to, f.maxWebhookAttempts],
+      });
       const num = (v: unknown) => Number(v);
       return {
         intents: intents.rows.map((r) => ({
