@@ -17,7 +17,9 @@ async function startUpi(page: Page, vpa: string) {
   await frame.getByRole('radio', { name: 'UPI' }).click();
   await frame.getByLabel('UPI ID').fill(vpa);
   await frame.getByRole('button', { name: /^Pay / }).click();
-  await expect(frame.getByText('Approve the payment request in your UPI app.')).toBeVisible();
+  await expect(
+    frame.getByText(`We sent a payment request to ${vpa}. Approve it in your UPI app.`),
+  ).toBeVisible();
 }
 
 test('leaves 3-D Secure for another card, with no attempt used up, and pays once', async ({
@@ -29,8 +31,10 @@ test('leaves 3-D Secure for another card, with no attempt used up, and pays once
   await expect(challenge(page)).toBeVisible();
   await frame.getByRole('button', { name: 'Use another card or method' }).click();
   await expect(frame.getByLabel('Card number')).toBeVisible();
-  // Nothing was declined: no red box, and the challenge is gone.
+  // Nothing was declined: no red box, and the challenge is gone; a note says why the form
+  // is empty and that nothing was charged.
   await expect(frame.getByTestId('decline')).toHaveCount(0);
+  await expect(frame.getByTestId('left-note')).toContainText('nothing was charged');
   await expect(challenge(page)).toHaveCount(0);
   expect((await serverIntent(page, pi.id)).status).toBe('requires_payment_method');
   await payCard(page, '4242 4242 4242 4242');

@@ -131,7 +131,10 @@ test('UPI: success@kassa succeeds after the app approves', async ({ page }) => {
   await frame.getByRole('radio', { name: 'UPI' }).click();
   await frame.getByLabel('UPI ID').fill('success@kassa');
   await frame.getByRole('button', { name: /^Pay / }).click();
-  await expect(frame.getByText('Approve the payment request in your UPI app.')).toBeVisible();
+  // The screen says where the request went.
+  await expect(
+    frame.getByText('We sent a payment request to success@kassa. Approve it in your UPI app.'),
+  ).toBeVisible();
   await expect(frame.getByRole('heading', { name: 'Payment successful' })).toBeVisible();
   expect((await waitForResult(page, 'success')).payment_intent_id).toBe(pi.id);
 });

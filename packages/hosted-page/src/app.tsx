@@ -29,6 +29,8 @@ const UPI_WINDOW_MS = 5 * 60 * 1000;
 /** After leaving a payment, how long the page keeps an eye on it (it may still be paid). */
 const WATCH_LEFT_MS = 10 * 60 * 1000;
 const upiKey = (id: string) => `kassa:upi:${id}`;
+/** The UPI ID a collect request went to, shown while it waits (survives a reopen too). */
+const vpaKey = (id: string) => `kassa:upi-vpa:${id}`;
 
 const newKey = () => `hp_${crypto.randomUUID()}`;
 
@@ -224,6 +226,7 @@ export function App({ boot }: { boot: Boot }) {
       return setWaitNote(a.status === 0 ? t.networkError : reasonOf(a.error, t));
     }
     sessionStorage.removeItem(upiKey(boot.id));
+    sessionStorage.removeItem(vpaKey(boot.id));
     setLeftAt(Date.now());
     setIntent(a.intent);
   }
@@ -252,8 +255,11 @@ export function App({ boot }: { boot: Boot }) {
     if (a.ok) {
       // A UPI payment now waits in the shopper's app: its countdown survives a reopen.
       const started = a.intent.status === 'processing' || a.intent.status === 'requires_action';
-      if (started && (paymentMethod as { type: string }).type === 'upi') {
+      const upi = paymentMethod as { type: string; upi?: { vpa?: string } };
+      if (started && upi.type === 'upi') {
         sessionStorage.setItem(upiKey(boot.id), String(Date.now()));
+        if (upi.upi?.vpa) sessionStorage.setItem(vpaKey(boot.id), upi.upi.vpa);
+        else sessionStorage.removeItem(vpaKey(boot.id));
       }
       return setIntent(a.intent);
     }
@@ -436,7 +442,13 @@ export function App({ boot }: { boot: Boot }) {
         <div class="spinner" aria-hidden="true" />
         <div role="status">
           <h1>{t.waiting}</h1>
-          {upiStart > 0 && <p>{t.waitingUpi}</p>}
+          {upiStart > 0 && (
+            <p>
+              {sessionStorage.getItem(vpaKey(boot.id))
+                ? t.waitingUpiTo(sessionStorage.getItem(vpaKey(boot.id)) as string)
+                : t.waitingUpi}
+            </p>
+          )}
         </div>
         {left !== null && (
           <p class="countdown" data-testid="countdown">
@@ -454,6 +466,11 @@ export function App({ boot }: { boot: Boot }) {
         {notice && (
           <p class="notice" role="alert" data-testid="decline">
             {notice}
+          </p>
+        )}
+        {!notice && leftAt !== null && (
+          <p class="left-note" role="status" data-testid="left-note">
+            {t.leftNote}
           </p>
         )}
         {types.length > 1 && (

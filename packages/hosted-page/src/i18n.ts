@@ -60,7 +60,10 @@ const en = {
   authenticateHint: 'Your bank asks you to approve this payment.',
   waiting: 'Waiting for confirmation…',
   waitingUpi: 'Approve the payment request in your UPI app.',
+  waitingUpiTo: (vpa: string) => `We sent a payment request to ${vpa}. Approve it in your UPI app.`,
   leave: 'Use another card or method',
+  leftNote:
+    'You left that payment and nothing was charged. Enter your card again (it is never kept), or choose another method.',
   changeMethod: 'Change payment method',
   checkPaid: "I've paid",
   upiCountdown: (time: string) => `The request in your UPI app expires in ${time}.`,
@@ -154,7 +157,10 @@ const hi: Strings = {
   authenticateHint: 'आपका बैंक इस भुगतान की स्वीकृति माँग रहा है।',
   waiting: 'पुष्टि की प्रतीक्षा है…',
   waitingUpi: 'अपने यूपीआई ऐप में भुगतान अनुरोध स्वीकार करें।',
+  waitingUpiTo: (vpa) => `हमने ${vpa} पर भुगतान अनुरोध भेजा है। इसे अपने यूपीआई ऐप में स्वीकार करें।`,
   leave: 'दूसरा कार्ड या तरीका चुनें',
+  leftNote:
+    'आपने वह भुगतान छोड़ दिया और कोई राशि नहीं ली गई। अपना कार्ड फिर से दर्ज करें (यह कभी सहेजा नहीं जाता), या कोई दूसरा तरीका चुनें।',
   changeMethod: 'भुगतान का तरीका बदलें',
   checkPaid: 'मैंने भुगतान कर दिया है',
   upiCountdown: (time) => `आपके यूपीआई ऐप में अनुरोध ${time} में समाप्त हो जाएगा।`,

@@ -77,6 +77,9 @@ export interface AuthorizeRequest extends Call {
   paymentMethod: PaymentMethodData;
   /** Card brand as detected by the gateway, when a card. */
   cardBrand?: CardBrand;
+  /** Whom the shopper pays, as their UPI app or statement shows it: the merchant's name
+   * (given for UPI payments). */
+  payee?: string;
 }
 
 /** Opens a payment that the processor's own fields on the payment page will complete. */
@@ -296,7 +299,9 @@ export interface ProcessorPageContext {
   /** The request path below `/processors/<id>/`, without a leading slash. */
   path: string;
   /** The payment behind a reference, for display; null if the gateway does not know it. */
-  describe(reference: string): Promise<{ amount: number; currency: string } | null>;
+  describe(
+    reference: string,
+  ): Promise<{ amount: number; currency: string; merchantName: string } | null>;
   /**
    * Hands the shopper's result to the gateway, which calls `continueAfterAction` and
    * records the outcome. Returns where to send the shopper next, if anywhere.

@@ -13,7 +13,7 @@ const create = () => createRedirectProcessor({ secret });
 async function answerInApp(p: ProcessorPages, outcome: ProcessorOutcome, approve: boolean) {
   const ctx: ProcessorPageContext = {
     path: `app/${outcome.reference}`,
-    describe: async () => ({ amount: 2500, currency: 'EUR' }),
+    describe: async () => ({ amount: 2500, currency: 'EUR', merchantName: 'Chai & Co' }),
     completeAction: async () => ({ returnUrl: null }),
     deliverNotification: async () => {},
   };

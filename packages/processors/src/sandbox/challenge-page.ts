@@ -13,11 +13,11 @@ export function challengePage(opts: { amount: string; action: string }): string 
 }
 
 /** The sandbox's stand-in for the shopper's UPI app, where a scanned payment is approved. */
-export function upiAppPage(opts: { amount: string; action: string }): string {
+export function upiAppPage(opts: { amount: string; action: string; payee: string }): string {
   return page({
     title: 'Test UPI app',
     heading: 'Test UPI app',
-    text: `This page plays the shopper's UPI app. Pay <strong>${escapeHtml(opts.amount)}</strong> to Kassa sandbox?`,
+    text: `This page plays the shopper's UPI app. Pay <strong>${escapeHtml(opts.amount)}</strong> to <strong>${escapeHtml(opts.payee)}</strong>?`,
     action: opts.action,
     approve: 'Pay',
     decline: 'Decline',

@@ -49,11 +49,16 @@ export type SandboxProcessor = Processor &
   };
 
 /**
- * The `upi://pay` link a UPI app opens (NPCI's linking specification): the payee, the
- * amount in rupees, and the payment's reference as the transaction reference.
+ * The `upi://pay` link a UPI app opens (NPCI's linking specification): the payee (the
+ * merchant's name; the sandbox's own address), the amount in rupees, and the payment's
+ * reference as the transaction reference.
  */
-function upiLink(reference: string, money?: { amount: number; currency: string }): string {
-  const q = new URLSearchParams({ pa: 'sandbox@kassa', pn: 'Kassa sandbox', tr: reference });
+function upiLink(
+  reference: string,
+  money?: { amount: number; currency: string },
+  payee = 'Kassa sandbox',
+): string {
+  const q = new URLSearchParams({ pa: 'sandbox@kassa', pn: payee, tr: reference });
   if (money) {
     q.set('am', (money.amount / 10 ** minorUnitDigits(money.currency)).toFixed(2));
     q.set('cu', money.currency.toUpperCase());
@@ -138,7 +143,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     p: SandboxPayment,
     s: SandboxScenario,
     reference: string,
-    money?: { amount: number; currency: string },
+    money?: { amount: number; currency: string; payee?: string },
   ): ProcessorOutcome {
     switch (s.kind) {
       case 'succeed':
@@ -159,7 +164,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
           reference,
           action: {
             type: 'upi_intent',
-            url: upiLink(reference, money),
+            url: upiLink(reference, money, money?.payee),
             testUrl: `/processors/sandbox/upi/${reference}`,
           },
         };
@@ -354,6 +359,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       if (request.method === 'GET') {
         const opts = {
           amount: formatAmount(payment.amount, payment.currency),
+          payee: payment.merchantName,
           // Keep the query (`embedded=1` inside the hosted page) for the answer too.
           action: `/processors/sandbox/${page}/${reference}${new URL(request.url).search}`,
         };
@@ -365,7 +371,9 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
         const { returnUrl } = await ctx.completeAction(reference, String(form.get('result')));
         if (returnUrl) return Response.redirect(returnUrl, 303);
         return new Response(
-          '<!doctype html><meta charset="utf-8"><title>Done</title><p>Authentication finished. You can close this window.</p>',
+          page === 'upi'
+            ? '<!doctype html><meta charset="utf-8"><title>Done</title><p>Payment approved in the test UPI app. You can close this window.</p>'
+            : '<!doctype html><meta charset="utf-8"><title>Done</title><p>Authentication finished. You can close this window.</p>',
           { headers: { 'content-type': 'text/html; charset=utf-8' } },
         );
       }

@@ -175,13 +175,18 @@ describe('confirming a payment', () => {
     expect(link.protocol).toBe('upi:');
     expect(link.searchParams.get('am')).toBe('25.00');
     expect(link.searchParams.get('cu')).toBe('INR');
+    // The shopper's app shows whom they pay: the merchant, not the sandbox.
+    expect(link.searchParams.get('pn')).toBe('Acme Coffee');
     const app = new URL(res.json.next_action.test_url);
     expect(app.origin).toBe('http://gateway.test');
-    expect(await (await g.app.request(app.pathname)).text()).toContain('Test UPI app');
-    await g.app.request(app.pathname, {
+    const appPage = await (await g.app.request(app.pathname)).text();
+    expect(appPage).toContain('Test UPI app');
+    expect(appPage).toContain('to <strong>Acme Coffee</strong>');
+    const paid = await g.app.request(app.pathname, {
       method: 'POST',
       body: new URLSearchParams({ result: 'approve' }),
     });
+    expect(await paid.text()).toContain('Payment approved in the test UPI app');
     expect((await get(pi.id)).status).toBe('succeeded');
     const id = (await get(pi.id)).latest_attempt;
     const attempt = await g.store.read((tx) => tx.getAttempt(id));

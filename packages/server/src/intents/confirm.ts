@@ -140,6 +140,11 @@ export function createConfirmService(deps: Deps) {
     let outcome: ProcessorOutcome;
     try {
       if (!processor?.authorize) throw new Error(`no processor ${attempt.processor}`);
+      // A UPI app shows whom the shopper pays: the merchant (read for UPI only).
+      const payee =
+        method.type === 'upi'
+          ? (await store.read((tx) => tx.getMerchant(intent.merchantId)))?.name
+          : undefined;
       outcome = await withTimeout(
         processor.authorize({
           attemptId: attempt.id,
@@ -149,6 +154,7 @@ export function createConfirmService(deps: Deps) {
           captureMethod: intent.captureMethod,
           paymentMethod: method,
           cardBrand: attempt.cardBrand ?? undefined,
+          ...(payee && { payee }),
         }),
         config.processorTimeoutMs,
       );

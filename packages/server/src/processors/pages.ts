@@ -36,7 +36,11 @@ export function processorPages(deps: Deps, confirms: ConfirmService) {
         });
         if (!found) return null;
         ancestors = found.merchant.allowedOrigins;
-        return { amount: found.intent.amount, currency: found.intent.currency };
+        return {
+          amount: found.intent.amount,
+          currency: found.intent.currency,
+          merchantName: found.merchant.name,
+        };
       },
       deliverNotification: async (headers, rawBody) => {
         await receiveNotification(deps, id, headers, rawBody);
