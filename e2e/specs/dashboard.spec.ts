@@ -42,11 +42,11 @@ async function payments(page: Page) {
   await expect(page.getByRole('heading', { name: 'Payments' })).toBeVisible();
 }
 
+/** A screenshot kept as a test artifact: test-results/<test>/<name>.png, and attached. */
 async function keep(page: Page, info: TestInfo, name: string) {
-  await info.attach(name, {
-    body: await page.screenshot({ fullPage: true }),
-    contentType: 'image/png',
-  });
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await info.attach(name, { path, contentType: 'image/png' });
 }
 
 test('signs in with the keyboard alone, and a wrong password is said plainly', async ({ page }) => {
@@ -300,12 +300,24 @@ test('usable at 390 px: nothing runs off the side, in English and Hindi', async 
   await signIn(page, 'owner@chai.test');
   const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
   expect(await wide()).toBeLessThanOrEqual(390);
+  // The payments come first: the filters wait behind one button.
+  await payments(page);
+  await expect(page.getByLabel('Status')).toBeHidden();
+  await expect(page.getByTestId('payments')).toBeInViewport();
+  await keep(page, info, 'dashboard-payments-en-390');
+  await page.getByRole('button', { name: 'Filters' }).click();
+  await expect(page.getByLabel('Status')).toBeVisible();
+  expect(await wide()).toBeLessThanOrEqual(390);
   await page.goto(`${gateway()}/dashboard/payments/${id}`);
   await expect(page.getByTestId('timeline')).toBeVisible();
   expect(await wide()).toBeLessThanOrEqual(390);
+  await keep(page, info, 'dashboard-payment-en-390');
   await page.getByLabel('Language').first().selectOption('hi');
   await expect(page.getByRole('heading', { name: /₹42\.00/ })).toContainText('सफल');
   await expect(page.getByRole('button', { name: 'रिफ़ंड' })).toBeVisible();
+  // Statuses, methods and webhook states in Hindi too, not left in English.
+  await expect(page.getByTestId('attempts')).toContainText('सफल');
+  await expect(page.getByTestId('attempts')).not.toContainText('succeeded');
   expect(await wide()).toBeLessThanOrEqual(390);
   await keep(page, info, 'dashboard-payment-hi-390');
   await page.getByLabel('भाषा').first().selectOption('en');
@@ -339,6 +351,7 @@ test("the overview's figures and chart come from the merchant's real payments", 
   ).json()) as {
     totals: { count: number; volume: number };
     success_rate: number;
+    attempts: number;
     declines: { key: string; count: number }[];
   };
   expect(api.totals.count).toBeGreaterThanOrEqual(3);
@@ -349,11 +362,14 @@ test("the overview's figures and chart come from the merchant's real payments", 
     api.totals.volume / 100,
   );
   await expect(page.getByTestId('total-volume')).toHaveText(volume);
-  await expect(page.getByTestId('success-rate')).toHaveText(
+  // The rate is of attempts (declines count; payments the shopper left do not), and says so
+  // beside the payments count, which is of payments.
+  await expect(page.getByTestId('success-rate')).toContainText(
     new Intl.NumberFormat('en-IN', { style: 'percent', maximumFractionDigits: 1 }).format(
       api.success_rate,
     ),
   );
+  await expect(page.getByTestId('success-rate-base')).toHaveText(`of ${api.attempts} attempts`);
   await expect(
     page.getByTestId('declines').locator('[data-key="insufficient_funds"]'),
   ).toBeVisible();
@@ -375,6 +391,10 @@ test("the overview's figures and chart come from the merchant's real payments", 
     .allTextContents();
   expect(counts.reduce((n, c) => n + Number(c), 0)).toBe(api.totals.count);
   await keep(page, info, 'dashboard-overview');
+  await page.getByLabel('Language').first().selectOption('hi');
+  await expect(page.getByTestId('success-rate-base')).toHaveText(`${api.attempts} प्रयासों में से`);
+  await keep(page, info, 'dashboard-overview-hi');
+  await page.getByLabel('भाषा').first().selectOption('en');
 });
 
 test('webhooks: the delivery log, and a dead delivery replayed until delivered', async ({

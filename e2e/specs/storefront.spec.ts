@@ -333,10 +333,26 @@ test("a part refund in the merchant's dashboard shows in the payment's timeline 
   await expect(merchant.getByRole('heading', { name: /₹120\.00/ })).toBeVisible();
   await merchant.getByRole('button', { name: 'Refund' }).click();
   const dialog = merchant.getByRole('dialog', { name: 'Refund' });
+  // Not an amount: said plainly, and nothing is asked or sent.
+  await dialog.getByLabel(/Amount to refund/).fill('abc');
+  await expect(dialog.getByTestId('refund-question')).toHaveCount(0);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog.getByRole('alert')).toHaveText(
+    'Enter the amount as a number, such as 12.50.',
+  );
+  await dialog.getByLabel(/Amount to refund/).fill('500');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog.getByRole('alert')).toHaveText('At most ₹120.00 is left to refund.');
   await dialog.getByLabel(/Amount to refund/).fill('50');
+  await expect(dialog.getByTestId('refund-question')).toHaveText(
+    'Refund ₹50.00? The money goes back to the customer.',
+  );
+  await dialog.getByLabel('Reason (optional)').selectOption('requested_by_customer');
   await dialog.getByRole('button', { name: 'Confirm' }).dblclick();
   await expect(merchant.getByRole('status')).toContainText('Refunded ₹50.00.');
   await expect(merchant.getByTestId('refunded')).toHaveText('₹50.00');
+  // Given back in part: the payment no longer reads as plainly succeeded.
+  await expect(merchant.getByTestId('payment-status')).toHaveText('Partially refunded');
   await expect(merchant.getByTestId('refunds')).toContainText('₹50.00');
   await expect(merchant.getByTestId('timeline')).toContainText('refund.succeeded');
 

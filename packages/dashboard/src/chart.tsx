@@ -33,9 +33,18 @@ export default function Chart(props: ChartProps) {
       {
         width: width(),
         height: 240,
+        // Room above the top tick, so its label is not cut off.
+        padding: [16, 8, 0, 8],
         scales: { x: { time: true }, volume: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [
-          { values: (_u, ticks) => ticks.map((t) => fmt.format(new Date(t * 1000))) },
+          {
+            // Ticks only on whole buckets (hours, or days): never two labels for one day.
+            incrs: props.hourly
+              ? [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400]
+              : [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400],
+            space: 48,
+            values: (_u, ticks) => ticks.map((t) => fmt.format(new Date(t * 1000))),
+          },
           { scale: 'volume', values: (_u, ticks) => ticks.map(props.formatVolume), size: 70 },
           { scale: 'count', side: 1, grid: { show: false } },
         ],

@@ -88,7 +88,12 @@ export function OverviewPage({ ctx }: { ctx: Ctx }) {
             </div>
             <div>
               <dt>{t.successRate}</dt>
-              <dd data-testid="success-rate">{pct(data.success_rate)}</dd>
+              <dd data-testid="success-rate">
+                {pct(data.success_rate)}{' '}
+                <span class="small muted" data-testid="success-rate-base">
+                  {t.ofAttempts(data.attempts)}
+                </span>
+              </dd>
             </div>
             <div>
               <dt>{t.webhookLatency}</dt>
@@ -132,7 +137,13 @@ export function OverviewPage({ ctx }: { ctx: Ctx }) {
                     .filter((s) => s.count > 0)
                     .map((s) => (
                       <tr>
-                        <td>{when(s.start, intl)}</td>
+                        <td>
+                          {data.bucket === 'hour'
+                            ? when(s.start, intl)
+                            : new Intl.DateTimeFormat(intl, { dateStyle: 'medium' }).format(
+                                new Date(s.start * 1000),
+                              )}
+                        </td>
                         <td class="num">{m(s.volume)}</td>
                         <td class="num">{s.count}</td>
                         <td class="num">{s.succeeded}</td>
@@ -145,11 +156,21 @@ export function OverviewPage({ ctx }: { ctx: Ctx }) {
           <div class="two">
             <div>
               <h2>{t.declineReasons}</h2>
-              <Bars rows={data.declines} empty={t.none} testid="declines" />
+              <Bars
+                rows={data.declines}
+                label={(k) => t.declineCodes[k] ?? k}
+                empty={t.none}
+                testid="declines"
+              />
             </div>
             <div>
               <h2>{t.methodMix}</h2>
-              <Bars rows={data.methods} empty={t.none} testid="methods" />
+              <Bars
+                rows={data.methods}
+                label={(k) => t.methods[k] ?? k}
+                empty={t.none}
+                testid="methods"
+              />
             </div>
           </div>
         </>
@@ -159,14 +180,20 @@ export function OverviewPage({ ctx }: { ctx: Ctx }) {
 }
 
 /** A bar per key, its count and share written out. */
-function Bars(props: { rows: { key: string; count: number }[]; empty: string; testid: string }) {
+function Bars(props: {
+  rows: { key: string; count: number }[];
+  /** The key as the reader's language names it (a decline code, a method). */
+  label: (key: string) => string;
+  empty: string;
+  testid: string;
+}) {
   const total = props.rows.reduce((n, r) => n + r.count, 0);
   if (total === 0) return <p class="hint">{props.empty}</p>;
   return (
     <ul class="bars" data-testid={props.testid}>
       {props.rows.map((r) => (
         <li data-key={r.key} data-count={r.count}>
-          <span class="mono">{r.key}</span> <span class="num">{r.count}</span>
+          <span title={r.key}>{props.label(r.key)}</span> <span class="num">{r.count}</span>
           <span class="bar" style={{ width: `${Math.round((r.count / total) * 100)}%` }} />
         </li>
       ))}

@@ -2,7 +2,7 @@ import { minorUnitDigits, parseAmount } from '@kassa/protocol/format';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type PaymentView, query } from './api.ts';
 import type { Ctx } from './app.tsx';
-import { money, when } from './format.ts';
+import { attemptShown, money, shownStatus, when } from './format.ts';
 import { onLinkClick } from './router.ts';
 
 type Action = 'refund' | 'capture' | 'cancel';
@@ -49,7 +49,10 @@ export function PaymentPage({ ctx, id }: { ctx: Ctx; id: string }) {
       {back}
       <header class="payment-head">
         <h1 id="payment-title">
-          {m(p.amount)} <span class={`pill ${p.status}`}>{t.statuses[p.status] ?? p.status}</span>
+          {m(p.amount)}{' '}
+          <span class={`pill ${shownStatus(p)}`} data-testid="payment-status">
+            {t.statuses[shownStatus(p)] ?? p.status}
+          </span>
         </h1>
         <dl class="facts">
           <dt>{t.payment}</dt>
@@ -114,16 +117,35 @@ export function PaymentPage({ ctx, id }: { ctx: Ctx; id: string }) {
 
       <h2>{t.attempts}</h2>
       <ol class="list" data-testid="attempts">
-        {view.attempts.map((a) => (
-          <li>
-            <span class={`pill ${a.status}`}>{a.status}</span>{' '}
-            {a.card ? `${a.card.brand} •••• ${a.card.last4}` : (a.upi_vpa ?? a.method)} ·{' '}
-            {a.processor}
-            {a.decline_code && <span class="bad"> · {t.declined(a.decline_code)}</span>}
-            {a.processor_reference && <span class="mono small"> · {a.processor_reference}</span>}
-            <time> · {when(a.created, intl)}</time>
-          </li>
-        ))}
+        {view.attempts.map((a) => {
+          const shown = attemptShown(a);
+          return (
+            <li data-attempt={shown}>
+              <span class={`pill ${shown}`}>{t.attemptStatuses[shown] ?? a.status}</span>{' '}
+              {a.card
+                ? `${a.card.brand} •••• ${a.card.last4}`
+                : (a.upi_vpa ?? t.methods[a.method] ?? a.method)}{' '}
+              · {a.processor}
+              {shown === 'withdrawn' ? (
+                <span class="muted"> · {t.withdrawn}</span>
+              ) : (
+                a.decline_code && (
+                  <span class="bad">
+                    {' '}
+                    · {t.declined(t.declineCodes[a.decline_code] ?? a.decline_code)}
+                  </span>
+                )
+              )}
+              {a.processor_reference && (
+                <span class="mono small ref" title={a.processor_reference}>
+                  {' '}
+                  · {a.processor_reference}
+                </span>
+              )}
+              <time> · {when(a.created, intl)}</time>
+            </li>
+          );
+        })}
       </ol>
 
       {view.refunds.length > 0 && (
@@ -132,7 +154,8 @@ export function PaymentPage({ ctx, id }: { ctx: Ctx; id: string }) {
           <ol class="list" data-testid="refunds">
             {view.refunds.map((r) => (
               <li>
-                {m(r.amount)} · <span class={`pill ${r.status}`}>{r.status}</span>
+                {m(r.amount)} ·{' '}
+                <span class={`pill ${r.status}`}>{t.refundStatuses[r.status] ?? r.status}</span>
                 <time> · {when(r.created, intl)}</time>
               </li>
             ))}
@@ -151,7 +174,7 @@ export function PaymentPage({ ctx, id }: { ctx: Ctx; id: string }) {
                 const last = d.attempts[d.attempts.length - 1];
                 return (
                   <li class="small" data-delivery={d.status}>
-                    {t.delivery(d.status)}
+                    {t.delivery(t.deliveryStatus[d.status] ?? d.status)}
                     {last &&
                       ` · ${last.status ?? last.error ?? '—'} · ${t.latency(last.latency_ms)}`}
                   </li>
@@ -182,7 +205,18 @@ function Confirm(props: {
   const [key] = useState(() => `dash_${crypto.randomUUID()}`);
   const digits = minorUnitDigits(props.currency);
   const [value, setValue] = useState((props.max / 10 ** digits).toFixed(digits));
+  const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  /** The amount typed, in minor units, or what is wrong with it. */
+  const typed = (): { minor: number } | { problem: string } => {
+    if (value.trim() === '') return { problem: t.refundEnterAmount };
+    const minor = parseAmount(value, props.currency);
+    if (minor === null) return { problem: t.amountNotNumber };
+    if (minor <= 0) return { problem: t.amountZero };
+    if (minor > props.max)
+      return { problem: t.amountTooHigh(money(props.max, props.currency, intl)) };
+    return { minor };
+  };
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     ref.current?.showModal();
@@ -193,9 +227,9 @@ function Confirm(props: {
     if (busy) return;
     let body: unknown;
     if (props.action === 'refund') {
-      const minor = parseAmount(value, props.currency);
-      if (minor === null || minor <= 0 || minor > props.max) return setError(t.badAmount);
-      body = { amount: minor };
+      const amount = typed();
+      if ('problem' in amount) return setError(amount.problem);
+      body = { amount: amount.minor, ...(reason && { reason }) };
     }
     setBusy(true);
     const a = await api<{ amount?: number }>(
@@ -232,16 +266,39 @@ function Confirm(props: {
               id="refund-amount"
               inputMode="decimal"
               value={value}
-              onInput={(e) => setValue(e.currentTarget.value)}
+              onInput={(e) => {
+                setValue(e.currentTarget.value);
+                setError(null);
+              }}
               aria-invalid={error ? 'true' : 'false'}
+              aria-describedby={error ? 'refund-error' : undefined}
             />
-            <p>{t.refundConfirm(value ? `${value} ${props.currency.toUpperCase()}` : '')}</p>
+            <label for="refund-reason">{t.refundReason}</label>
+            <select
+              id="refund-reason"
+              value={reason}
+              onChange={(e) => setReason(e.currentTarget.value)}
+            >
+              <option value="">—</option>
+              {Object.entries(t.refundReasons).map(([k, label]) => (
+                <option value={k}>{label}</option>
+              ))}
+            </select>
+            {(() => {
+              // The question names the amount as it will be refunded, or nothing yet.
+              const amount = typed();
+              return 'minor' in amount ? (
+                <p data-testid="refund-question">
+                  {t.refundConfirm(money(amount.minor, props.currency, intl))}
+                </p>
+              ) : null;
+            })()}
           </>
         ) : (
           <p>{props.action === 'capture' ? t.captureConfirm(props.amount) : t.releaseConfirm}</p>
         )}
         {error && (
-          <p class="error" role="alert">
+          <p class="error" role="alert" id="refund-error">
             {error}
           </p>
         )}

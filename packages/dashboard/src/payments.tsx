@@ -2,7 +2,7 @@ import { isKnownCurrency, parseAmount } from '@kassa/protocol/format';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type List, type Payment, query } from './api.ts';
 import type { Ctx } from './app.tsx';
-import { money, when } from './format.ts';
+import { money, shownStatus, when } from './format.ts';
 import { go, onLinkClick } from './router.ts';
 
 const STATUSES = [
@@ -48,6 +48,10 @@ const FIELD_LABEL: Record<
 export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
   const { t, intl } = ctx;
   const p = url.searchParams;
+  const activeFilters = ['status', 'method', 'currency', 'min', 'max', 'from', 'to'].filter((k) =>
+    p.get(k),
+  ).length;
+  const [filtersOpen, setFiltersOpen] = useState(activeFilters > 0);
   const [form, setForm] = useState({
     q: p.get('q') ?? '',
     status: p.get('status') ?? '',
@@ -131,75 +135,88 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
             onInput={(e) => setForm({ ...form, q: e.currentTarget.value })}
           />
         </label>
-        <label>
-          {t.status}
-          <select
-            value={form.status}
-            onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}
-          >
-            <option value="">{t.any}</option>
-            {STATUSES.map((s) => (
-              <option value={s}>{t.statuses[s]}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.method}
-          <select
-            value={form.method}
-            onChange={(e) => setForm({ ...form, method: e.currentTarget.value })}
-          >
-            <option value="">{t.any}</option>
-            {METHODS.map((m) => (
-              <option value={m}>{t.methods[m]}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.currency}
-          <input
-            class="currency"
-            value={form.currency}
-            placeholder={currencyGuess}
-            maxLength={3}
-            autoComplete="off"
-            aria-invalid={
-              invalid === 'min' || invalid === 'max'
-                ? !isKnownCurrency(form.currency || currencyGuess)
-                : undefined
-            }
-            onInput={(e) => setForm({ ...form, currency: e.currentTarget.value.toUpperCase() })}
-          />
-        </label>
-        {(['min', 'max'] as const).map((key) => (
+        {/* On a phone the filters fold away behind one button (open when any is set), so
+            the payments come first; on a wide screen they are always shown. */}
+        <button
+          type="button"
+          class="filters-toggle"
+          aria-expanded={filtersOpen}
+          aria-controls="filter-fields"
+          onClick={() => setFiltersOpen(!filtersOpen)}
+        >
+          {t.filters(activeFilters)}
+        </button>
+        <div id="filter-fields" class={`filter-fields${filtersOpen ? ' open' : ''}`}>
           <label>
-            {key === 'min' ? t.minAmount : t.maxAmount}
+            {t.status}
+            <select
+              value={form.status}
+              onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}
+            >
+              <option value="">{t.any}</option>
+              {STATUSES.map((s) => (
+                <option value={s}>{t.statuses[s]}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t.method}
+            <select
+              value={form.method}
+              onChange={(e) => setForm({ ...form, method: e.currentTarget.value })}
+            >
+              <option value="">{t.any}</option>
+              {METHODS.map((m) => (
+                <option value={m}>{t.methods[m]}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t.currency}
             <input
-              class="amount"
-              inputMode="decimal"
-              value={form[key]}
-              aria-invalid={invalid === key || undefined}
-              aria-describedby={invalid === key ? 'filter-error' : undefined}
-              onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })}
+              class="currency"
+              value={form.currency}
+              placeholder={currencyGuess}
+              maxLength={3}
+              autoComplete="off"
+              aria-invalid={
+                invalid === 'min' || invalid === 'max'
+                  ? !isKnownCurrency(form.currency || currencyGuess)
+                  : undefined
+              }
+              onInput={(e) => setForm({ ...form, currency: e.currentTarget.value.toUpperCase() })}
             />
           </label>
-        ))}
-        <label>
-          {t.from}
-          <input
-            type="date"
-            value={form.from}
-            onInput={(e) => setForm({ ...form, from: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t.to}
-          <input
-            type="date"
-            value={form.to}
-            onInput={(e) => setForm({ ...form, to: e.currentTarget.value })}
-          />
-        </label>
+          {(['min', 'max'] as const).map((key) => (
+            <label>
+              {key === 'min' ? t.minAmount : t.maxAmount}
+              <input
+                class="amount"
+                inputMode="decimal"
+                value={form[key]}
+                aria-invalid={invalid === key || undefined}
+                aria-describedby={invalid === key ? 'filter-error' : undefined}
+                onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })}
+              />
+            </label>
+          ))}
+          <label>
+            {t.from}
+            <input
+              type="date"
+              value={form.from}
+              onInput={(e) => setForm({ ...form, from: e.currentTarget.value })}
+            />
+          </label>
+          <label>
+            {t.to}
+            <input
+              type="date"
+              value={form.to}
+              onInput={(e) => setForm({ ...form, to: e.currentTarget.value })}
+            />
+          </label>
+        </div>
         <button type="submit" class="primary">
           {t.search}
         </button>
@@ -232,7 +249,9 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
                     </a>
                   </td>
                   <td>
-                    <span class={`pill ${r.status}`}>{t.statuses[r.status] ?? r.status}</span>
+                    <span class={`pill ${shownStatus(r)}`}>
+                      {t.statuses[shownStatus(r)] ?? r.status}
+                    </span>
                   </td>
                   <td class="mono">{r.order_id}</td>
                   <td>{when(r.created, intl)}</td>
