@@ -283,6 +283,13 @@ shop.post('/fake-stripe/:action', async (c) => {
   if (action === 'hold') fakeStripe.holdWebhooks();
   else if (action === 'release') await fakeStripe.releaseWebhooks();
   else if (action === 'drop') fakeStripe.dropResponseOnce(body.path ?? '');
+  else if (action === 'fault') {
+    fakeStripe.fault(
+      body.path ?? '',
+      { kind: 'server_error' },
+      { times: Number(body.times ?? 1), ...(body.method && { method: body.method }) },
+    );
+  } else if (action === 'clear') fakeStripe.clearFaults();
   else return c.json({ error: 'unknown action' }, 400);
   return c.json({ ok: true });
 });

@@ -175,6 +175,31 @@ test('Stripe’s card form that fails to load says so and loads again on request
   await waitForResult(page, 'success');
 });
 
+test('Stripe down when the card form opens: one plain message, and it opens again on request', async ({
+  page,
+}) => {
+  await fakeStripe(page);
+  // Every try the gateway makes (stripe-node retries too) answers 500.
+  await fakeControl(page, 'fault', { path: '/v1/payment_intents', method: 'POST', times: '20' });
+  try {
+    await openShop(page);
+    await page.evaluate(() => (window as unknown as TestWindow).payWithStripe({}, {}));
+    const failed = hosted(page).getByTestId('fields-failed');
+    await expect(failed).toHaveText(
+      /We could not reach the card processor\. Nothing was charged; try again in a moment\./,
+    );
+    // One message, not a second generic one beside it.
+    await expect(hosted(page).getByRole('alert')).toHaveCount(1);
+    await fakeControl(page, 'clear');
+    await failed.getByRole('button', { name: 'Load the card form again' }).click();
+    await expect(hosted(page).getByTestId('stripe-card-number')).toBeVisible();
+    await payInStripeFields(page, '4242424242424242');
+    await waitForResult(page, 'success');
+  } finally {
+    await fakeControl(page, 'clear');
+  }
+});
+
 test('3-D Secure happens in Stripe’s flow inside the modal', async ({ page }) => {
   await fakeStripe(page);
   const pi = await openStripe(page);

@@ -36,6 +36,11 @@ const en = {
   // Why a payment did not go through, by decline code: the page says it in the shopper's
   // language; the server's English message is for developers.
   declines: {
+    processor_unavailable:
+      'We could not reach the card processor. Nothing was charged; try again in a moment.',
+    processor_account_invalid:
+      'This shop cannot take cards right now. Nothing was charged; choose another method or tell the shop.',
+    processor_refused: 'The card processor cannot take this payment. Nothing was charged.',
     generic_decline: 'Your card was declined.',
     lost_card: 'Your card was declined.',
     stolen_card: 'Your card was declined.',
@@ -134,6 +139,11 @@ const hi: Strings = {
   errVpa: 'name@bank जैसी यूपीआई आईडी दर्ज करें।',
   declinedRetry: 'फिर से प्रयास करें, या कोई दूसरा कार्ड या तरीका चुनें।',
   declines: {
+    processor_unavailable:
+      'कार्ड प्रोसेसर से संपर्क नहीं हो सका। कोई राशि नहीं ली गई; थोड़ी देर में फिर से प्रयास करें।',
+    processor_account_invalid:
+      'यह दुकान अभी कार्ड नहीं ले सकती। कोई राशि नहीं ली गई; कोई दूसरा तरीका चुनें या दुकान को बताएँ।',
+    processor_refused: 'कार्ड प्रोसेसर यह भुगतान नहीं ले सकता। कोई राशि नहीं ली गई।',
     generic_decline: 'आपका कार्ड अस्वीकार कर दिया गया।',
     lost_card: 'आपका कार्ड अस्वीकार कर दिया गया।',
     stolen_card: 'आपका कार्ड अस्वीकार कर दिया गया।',

@@ -3,6 +3,7 @@ import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe
 import { loadStripe } from '@stripe/stripe-js/pure';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, type PageIntent } from '../api.ts';
+import { reasonOf } from '../i18n.ts';
 import type { FieldsProps } from './index.ts';
 
 const base = (id: string) => `/v1/client/payment_intents/${encodeURIComponent(id)}`;
@@ -64,7 +65,8 @@ export default function StripeFields(props: FieldsProps) {
   const { boot, t } = props;
   const mount = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
-  const [failed, setFailed] = useState(false);
+  // Why the form is not there, in one message, and whether trying again can help.
+  const [failed, setFailed] = useState<{ message: string; retry: boolean } | null>(null);
   // A new session after a decline mounts a new Element (Stripe's PaymentIntent is new).
   const [round, setRound] = useState(0);
   const live = useRef<{ stripe: Stripe; elements: StripeElements } | null>(null);
@@ -72,13 +74,19 @@ export default function StripeFields(props: FieldsProps) {
   useEffect(() => {
     let gone = false;
     setReady(false);
-    setFailed(false);
+    setFailed(null);
+    const loadFailed = () => setFailed({ message: t.fieldsError, retry: true });
     (async () => {
       const opened = await openSession(boot.id, boot.secret, 'card');
       if (gone) return;
       if (!opened.ok) {
-        setFailed(true);
-        return props.onNotice(opened.status === 0 ? NETWORK : opened.error);
+        // The gateway's reason, in the shopper's language: the processor could not be
+        // reached (try again), or cannot take this payment (trying again cannot help).
+        const code = opened.status === 0 ? 'network_error' : opened.error.code;
+        return setFailed({
+          message: reasonOf(opened.status === 0 ? NETWORK : opened.error, t),
+          retry: code !== 'processor_account_invalid' && code !== 'processor_refused',
+        });
       }
       const { session, payment_intent } = opened.intent;
       // Paid (or closed) while the page was away: follow the intent instead.
@@ -86,7 +94,7 @@ export default function StripeFields(props: FieldsProps) {
       const stripe = await stripeFor(session.publishable_key).catch(() => null);
       if (gone) return;
       if (!stripe) loaded.delete(session.publishable_key);
-      if (!stripe || !mount.current) return setFailed(true);
+      if (!stripe || !mount.current) return loadFailed();
       const elements = stripe.elements({
         clientSecret: session.client_secret,
         locale: stripeLocale(boot.lang),
@@ -98,7 +106,7 @@ export default function StripeFields(props: FieldsProps) {
       const element = elements.create('payment', { layout: 'tabs' });
       element.on('ready', () => !gone && setReady(true));
       // Stripe's frame failed to load (network, a blocked script): say so, offer a retry.
-      element.on('loaderror', () => !gone && setFailed(true));
+      element.on('loaderror', () => !gone && loadFailed());
       element.mount(mount.current);
       live.current = { stripe, elements };
       // Reopened in the middle of 3-D Secure at Stripe: Stripe.js carries on with it here.
@@ -159,11 +167,13 @@ export default function StripeFields(props: FieldsProps) {
         </p>
       )}
       {failed && (
-        <div class="notice" role="alert">
-          <p>{t.fieldsError}</p>
-          <button type="button" class="link" onClick={() => setRound((r) => r + 1)}>
-            {t.retryFields}
-          </button>
+        <div class="notice" role="alert" data-testid="fields-failed">
+          <p>{failed.message}</p>
+          {failed.retry && (
+            <button type="button" class="link" onClick={() => setRound((r) => r + 1)}>
+              {t.retryFields}
+            </button>
+          )}
         </div>
       )}
       <p class="hint">{t.securedBy('Stripe')}</p>
