@@ -20,6 +20,7 @@ const T = {
     qr: 'QR code for UPI payment',
     success: 'Payment successful',
     bank: 'Confirm this payment with your bank',
+    failAuth: 'Fail authentication',
   },
   hi: {
     upi: 'यूपीआई',
@@ -27,6 +28,8 @@ const T = {
     qr: 'यूपीआई भुगतान का क्यूआर कोड',
     success: 'भुगतान सफल',
     bank: 'अपने बैंक से इस भुगतान की पुष्टि करें',
+    // The sandbox's bank page speaks the payment page's language too.
+    failAuth: 'सत्यापन विफल करें',
   },
 };
 
@@ -52,7 +55,7 @@ async function reach(page: Page, state: State, lang: 'en' | 'hi'): Promise<Locat
       await fill('4000 0027 6000 3184');
       await expect(frame.getByRole('heading', { name: t.bank })).toBeVisible();
       await expect(
-        frame.frameLocator('iframe.challenge').getByRole('button', { name: 'Fail authentication' }),
+        frame.frameLocator('iframe.challenge').getByRole('button', { name: t.failAuth }),
       ).toBeVisible();
       return [];
     case 'upi-qr':

@@ -396,6 +396,7 @@ export function App({ boot }: { boot: Boot }) {
     const left = upiStart ? UPI_WINDOW_MS - (Date.now() - upiStart) : null;
     const test = intent.next_action.test_url ? new URL(intent.next_action.test_url) : null;
     test?.searchParams.set('embedded', '1');
+    test?.searchParams.set('lang', boot.lang);
     body = (
       <section class="screen" data-testid="upi-app-screen">
         {UpiApp ? (
@@ -426,6 +427,8 @@ export function App({ boot }: { boot: Boot }) {
   } else if (s === 'requires_action' && intent.next_action && !inFields) {
     const url = new URL(intent.next_action.url);
     url.searchParams.set('embedded', '1');
+    // The processor's page in the shopper's language, where it has one (the sandbox's).
+    url.searchParams.set('lang', boot.lang);
     body = (
       <section class="action">
         <h1>{t.authenticate}</h1>

@@ -1,30 +1,83 @@
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The sandbox's stand-in for a card issuer's 3-D Secure page. No script; two forms. */
-export function challengePage(opts: { amount: string; action: string }): string {
-  return page({
-    title: '3-D Secure test authentication',
-    heading: 'Test authentication',
-    text: `This is the Kassa sandbox's 3-D Secure page. Approve or fail the payment of <strong>${escapeHtml(opts.amount)}</strong>.`,
-    action: opts.action,
+/** The languages the payment page speaks; it passes its own as `lang`. */
+export type PageLang = 'en' | 'hi';
+export const pageLang = (value: string | null): PageLang => (value === 'hi' ? 'hi' : 'en');
+
+const WORDS = {
+  en: {
+    challengeTitle: '3-D Secure test authentication',
+    challengeHeading: 'Test authentication',
+    challengeText: (amount: string) =>
+      `This is the Kassa sandbox's 3-D Secure page. Approve or fail the payment of <strong>${amount}</strong>.`,
     approve: 'Complete authentication',
-    decline: 'Fail authentication',
+    fail: 'Fail authentication',
+    upiTitle: 'Test UPI app',
+    upiText: (amount: string, payee: string) =>
+      `This page plays the shopper's UPI app. Pay <strong>${amount}</strong> to <strong>${payee}</strong>?`,
+    pay: 'Pay',
+    decline: 'Decline',
+    upiDone: 'Payment approved in the test UPI app. You can close this window.',
+    challengeDone: 'Authentication finished. You can close this window.',
+  },
+  hi: {
+    challengeTitle: '3-D Secure परीक्षण सत्यापन',
+    challengeHeading: 'परीक्षण सत्यापन',
+    challengeText: (amount: string) =>
+      `यह Kassa सैंडबॉक्स का 3-D Secure पेज है। <strong>${amount}</strong> के भुगतान को स्वीकृत या विफल करें।`,
+    approve: 'सत्यापन पूरा करें',
+    fail: 'सत्यापन विफल करें',
+    upiTitle: 'परीक्षण यूपीआई ऐप',
+    upiText: (amount: string, payee: string) =>
+      `यह पेज ग्राहक के यूपीआई ऐप की जगह है। <strong>${payee}</strong> को <strong>${amount}</strong> का भुगतान करें?`,
+    pay: 'भुगतान करें',
+    decline: 'अस्वीकार करें',
+    upiDone: 'परीक्षण यूपीआई ऐप में भुगतान स्वीकृत हुआ। आप यह विंडो बंद कर सकते हैं।',
+    challengeDone: 'सत्यापन पूरा हुआ। आप यह विंडो बंद कर सकते हैं।',
+  },
+};
+
+/** The sandbox's stand-in for a card issuer's 3-D Secure page. No script; two forms. */
+export function challengePage(opts: { amount: string; action: string; lang?: PageLang }): string {
+  const w = WORDS[opts.lang ?? 'en'];
+  return page({
+    lang: opts.lang ?? 'en',
+    title: w.challengeTitle,
+    heading: w.challengeHeading,
+    text: w.challengeText(escapeHtml(opts.amount)),
+    action: opts.action,
+    approve: w.approve,
+    decline: w.fail,
   });
 }
 
 /** The sandbox's stand-in for the shopper's UPI app, where a scanned payment is approved. */
-export function upiAppPage(opts: { amount: string; action: string; payee: string }): string {
+export function upiAppPage(opts: {
+  amount: string;
+  action: string;
+  payee: string;
+  lang?: PageLang;
+}): string {
+  const w = WORDS[opts.lang ?? 'en'];
   return page({
-    title: 'Test UPI app',
-    heading: 'Test UPI app',
-    text: `This page plays the shopper's UPI app. Pay <strong>${escapeHtml(opts.amount)}</strong> to <strong>${escapeHtml(opts.payee)}</strong>?`,
+    lang: opts.lang ?? 'en',
+    title: w.upiTitle,
+    heading: w.upiTitle,
+    text: w.upiText(escapeHtml(opts.amount), escapeHtml(opts.payee)),
     action: opts.action,
-    approve: 'Pay',
-    decline: 'Decline',
+    approve: w.pay,
+    decline: w.decline,
   });
 }
 
+/** What the page says once answered outside the payment page (no way back to it). */
+export function donePage(kind: '3ds' | 'upi', lang: PageLang): string {
+  const w = WORDS[lang];
+  return `<!doctype html><html lang="${lang}"><meta charset="utf-8"><title>${w.pay}</title><p>${kind === 'upi' ? w.upiDone : w.challengeDone}</p></html>`;
+}
+
 function page(opts: {
+  lang: PageLang;
   title: string;
   heading: string;
   text: string;
@@ -34,7 +87,7 @@ function page(opts: {
 }): string {
   const action = escapeHtml(opts.action);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="${opts.lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${opts.title}</title>
 <style>

@@ -8,7 +8,7 @@ import type {
   ProcessorPages,
   ReferenceRequest,
 } from '../processor.ts';
-import { challengePage, upiAppPage } from './challenge-page.ts';
+import { challengePage, donePage, pageLang, upiAppPage } from './challenge-page.ts';
 import { parseSandboxNotification } from './notifications.ts';
 import { makeReference, readReference, type SandboxPayment } from './reference.ts';
 import { type SandboxScenario, scenarioForCard, scenarioForVpa } from './test-cards.ts';
@@ -357,9 +357,11 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
         return new Response('Unknown or finished payment.', { status: 404 });
       }
       if (request.method === 'GET') {
+        const lang = pageLang(new URL(request.url).searchParams.get('lang'));
         const opts = {
-          amount: formatAmount(payment.amount, payment.currency),
+          amount: formatAmount(payment.amount, payment.currency, lang),
           payee: payment.merchantName,
+          lang,
           // Keep the query (`embedded=1` inside the hosted page) for the answer too.
           action: `/processors/sandbox/${page}/${reference}${new URL(request.url).search}`,
         };
@@ -370,12 +372,10 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
         const form = await request.formData();
         const { returnUrl } = await ctx.completeAction(reference, String(form.get('result')));
         if (returnUrl) return Response.redirect(returnUrl, 303);
-        return new Response(
-          page === 'upi'
-            ? '<!doctype html><meta charset="utf-8"><title>Done</title><p>Payment approved in the test UPI app. You can close this window.</p>'
-            : '<!doctype html><meta charset="utf-8"><title>Done</title><p>Authentication finished. You can close this window.</p>',
-          { headers: { 'content-type': 'text/html; charset=utf-8' } },
-        );
+        const lang = pageLang(new URL(request.url).searchParams.get('lang'));
+        return new Response(donePage(page === 'upi' ? 'upi' : '3ds', lang), {
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+        });
       }
       return new Response('Method not allowed', { status: 405 });
     },

@@ -182,6 +182,11 @@ describe('confirming a payment', () => {
     const appPage = await (await g.app.request(app.pathname)).text();
     expect(appPage).toContain('Test UPI app');
     expect(appPage).toContain('to <strong>Acme Coffee</strong>');
+    // In the payment page's language, which it passes on.
+    const inHindi = await (await g.app.request(`${app.pathname}?lang=hi`)).text();
+    expect(inHindi).toContain('<html lang="hi">');
+    expect(inHindi).toContain('परीक्षण यूपीआई ऐप');
+    expect(inHindi).toContain('भुगतान करें');
     const paid = await g.app.request(app.pathname, {
       method: 'POST',
       body: new URLSearchParams({ result: 'approve' }),
