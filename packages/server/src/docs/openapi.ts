@@ -118,6 +118,8 @@ export const DESCRIPTIONS: Record<string, string> = {
     'The hosted payment page. checkout.js opens it in an iframe; it can also be opened on its own with the `checkout_url` of an intent.',
   getProcessorPage: 'Pages a processor shows the shopper itself, such as a 3-D Secure challenge.',
   postProcessorPage: 'Where a processor page’s form posts the shopper’s answer.',
+  getMetrics:
+    'Request counts and latencies by route, payments and declines, webhook deliveries, the job queue, processor events refused. Served here only when KASSA_METRICS_TOKEN is set (404 otherwise; KASSA_METRICS_PORT serves it without a token on 127.0.0.1).',
   getFavicon:
     'Kassa’s mark, which browsers show in the tab of the payment page, the dashboard and this reference.',
   getOpenApiDocument: 'This document: generate clients from it, or lint it.',
@@ -277,6 +279,21 @@ function describePlainRoutes(r: Registry) {
       responses: { 200: html('The page'), 302: { description: 'Back to the payment page' } },
     });
   }
+  r.registerPath({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    tags: ['Operations'],
+    security: [{ metricsToken: [] }],
+    summary: 'Prometheus metrics (with KASSA_METRICS_TOKEN)',
+    responses: {
+      200: {
+        description: "Prometheus' text format",
+        content: { 'text/plain': { schema: z.string() } },
+      },
+      ...errors(404),
+    },
+  });
   r.registerPath({
     method: 'get',
     path: '/favicon.ico',
@@ -506,6 +523,11 @@ function registerComponents(r: Registry) {
     type: 'http',
     scheme: 'bearer',
     description: 'Your publishable key, `pk_test_…` or `pk_live_…`. Safe in a browser.',
+  });
+  r.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'KASSA_METRICS_TOKEN, for Prometheus scraping the gateway’s own port.',
   });
   r.registerComponent('securitySchemes', 'seedApiKey', {
     type: 'apiKey',

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
 import { safeEqual } from '../merchants/keys.ts';
 import type { Metrics } from './metrics.ts';
@@ -35,15 +36,12 @@ export function metricsRoutes(metrics: Metrics, token: string | null) {
     const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
     if (!safeEqual(given, token)) {
       c.header('WWW-Authenticate', 'Bearer realm="metrics"');
-      return c.json(
-        {
-          error: {
-            type: 'authentication_error',
-            code: 'metrics_token_invalid',
-            message: 'GET /metrics needs Authorization: Bearer <KASSA_METRICS_TOKEN>.',
-          },
-        },
+      // The one error shape (with its request id), as every other answer.
+      throw new ApiError(
         401,
+        'metrics_token_invalid',
+        'GET /metrics needs Authorization: Bearer <KASSA_METRICS_TOKEN>.',
+        { type: 'authentication_error' },
       );
     }
     return c.body(await metrics.registry.metrics(), 200, {

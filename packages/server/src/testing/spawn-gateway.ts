@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkAnswersOf } from './checked-fetch.ts';
 
 const SERVER_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -67,7 +68,8 @@ export function buildBundle() {
 /**
  * Starts `kassa start` as its own process on a free port, waits for /healthz, and
  * reads the demo keys from what it prints (none with `KASSA_DEMO: '0'`). Stop it with
- * `stop()` (by its pid).
+ * `stop()` (by its pid). What the test fetches from it is checked against the OpenAPI
+ * documents (`checkAnswersOf`).
  */
 export async function spawnGateway(
   env: Record<string, string>,
@@ -75,6 +77,8 @@ export async function spawnGateway(
 ): Promise<SpawnedGateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // Every answer the test fetches from it is checked against the OpenAPI documents.
+  checkAnswersOf(url);
   // The sources through tsx, or the built bundle on plain node as `npm start` runs it.
   const main = opts.bundle ? ['dist/kassa.mjs'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const child = spawn(process.execPath, [...main, 'start', ...(opts.args ?? [])], {
