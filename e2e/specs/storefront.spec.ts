@@ -107,6 +107,22 @@ test('declined, then paid with another card', async ({ page }) => {
   await expect(status(page)).toHaveAttribute('data-status', 'PAID');
 });
 
+test('out of attempts from this browser: the shop stops offering Pay and says why', async ({
+  page,
+}) => {
+  await placeOrder(page, 'Filter coffee');
+  await payWithCard(page, '4000 0000 0000 0002');
+  // Five declines from one browser (KASSA_MAX_ATTEMPTS_PER_CLIENT): the page says it is
+  // over, closes, and the shop hears too_many_attempts.
+  for (let tries = 1; tries < 5; tries++) {
+    await expect(modal(page).getByTestId('decline')).toContainText('Your card was declined.');
+    await fillCard(modal(page), '4000 0000 0000 0002');
+    await modal(page).getByRole('button', { name: /^Pay / }).click();
+  }
+  await expect(page.getByTestId('pay-message')).toContainText('Too many tries for this payment');
+  await expect(page.locator('#pay')).toBeHidden();
+});
+
 test('3-D Secure', async ({ page }) => {
   await placeOrder(page);
   await payWithCard(page, '4000 0027 6000 3184');

@@ -14,6 +14,7 @@ import {
   placeOrder,
   placeTopUp,
   removeFromCart,
+  reorder,
   walletOf,
 } from './orders.ts';
 
@@ -123,6 +124,20 @@ describe('orders', () => {
       applyPaymentEvent(db, event('e6', 'payment_intent.succeeded', b.id, 'succeeded', 'pi_2'))
         ?.status,
     ).toBe('PAID');
+  });
+
+  it('an intent out of attempts fails the order, whose items can go back in the cart', () => {
+    const db = openShopDb(':memory:');
+    addToCart(db, 'cus_asha', 'chai', 2);
+    const order = placeOrder(db, 'cus_asha');
+    expect(cartOf(db, 'cus_asha')).toEqual([]);
+    // The last allowed decline: the intent itself is failed, and nothing can pay it now.
+    expect(
+      applyPaymentEvent(db, event('e_last', 'payment_intent.payment_failed', order.id, 'failed'))
+        ?.status,
+    ).toBe('FAILED');
+    reorder(db, 'cus_asha', order.id);
+    expect(cartOf(db, 'cus_asha').map((l) => [l.productId, l.quantity])).toEqual([['chai', 2]]);
   });
 
   it('shows a refund made in the dashboard on the order, once however often its event comes', () => {

@@ -37,6 +37,17 @@ export function addToCart(db: ShopDb, customerId: string, productId: string, qua
     .run();
 }
 
+/** A failed or expired order's items back in the cart, to order (and pay) again. */
+export function reorder(db: ShopDb, customerId: string, orderId: string) {
+  for (const item of db
+    .select()
+    .from(s.orderItems)
+    .where(eq(s.orderItems.orderId, orderId))
+    .all()) {
+    addToCart(db, customerId, item.productId, item.quantity);
+  }
+}
+
 export function removeFromCart(db: ShopDb, customerId: string, productId: string) {
   db.delete(s.cartItems)
     .where(and(eq(s.cartItems.customerId, customerId), eq(s.cartItems.productId, productId)))
@@ -206,8 +217,11 @@ export function applyPaymentEvent(db: ShopDb, event: KassaEvent, now = Date.now(
     if (event.type === 'payment_intent.succeeded') next = 'PAID';
     else if (order.paymentIntentId && order.paymentIntentId !== pi.id) next = null;
     else if (order.status !== 'PENDING') next = null;
-    // A failed attempt leaves the order open: the shopper may try another card.
-    else if (event.type === 'payment_intent.canceled') next = 'FAILED';
+    // A failed attempt leaves the order open: the shopper may try another card — until the
+    // intent itself has failed (out of attempts), which ends the order too.
+    else if (event.type === 'payment_intent.payment_failed' && pi.status === 'failed') {
+      next = 'FAILED';
+    } else if (event.type === 'payment_intent.canceled') next = 'FAILED';
     else if (event.type === 'payment_intent.expired') next = 'EXPIRED';
     if (!next) return null;
 

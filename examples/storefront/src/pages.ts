@@ -92,6 +92,7 @@ ${o.items.length ? `<ul>${o.items.map((i) => `<li>${esc(i.name)} × ${i.quantity
 <p class="total">Total: <strong>${money(order.amount, order.currency)}</strong></p>
 ${order.amountRefunded > 0 ? `<p class="refunded">Refunded: <strong data-testid="order-refunded">${money(order.amountRefunded, order.currency)}</strong></p>` : ''}
 ${canPay ? `<p class="pay-row"><button type="button" class="primary" id="pay" data-client-secret="${esc(order.clientSecret)}" data-theme="${SHOP_ACCENT}">Pay ${money(order.amount, order.currency)}</button> <label>Payment page in <select id="pay-locale" data-testid="pay-locale"><option value="en">English</option><option value="hi" lang="hi">हिन्दी</option></select></label></p>` : ''}
+${(order.status === 'FAILED' || order.status === 'EXPIRED') && order.kind === 'order' ? `<form method="post" action="/orders/${esc(order.id)}/again"><p>This order can no longer be paid. <button type="submit" class="primary">Order these again</button></p></form>` : ''}
 <h2>Payment timeline</h2>
 ${o.timeline.length ? `<ol class="timeline" data-testid="timeline">${o.timeline.map((e) => `<li><code>${esc(e.type)}</code> <time>${new Date(e.created * 1000).toISOString().replace('T', ' ').slice(0, 19)}</time></li>`).join('')}</ol>` : '<p>No payment events yet.</p>'}`;
 }

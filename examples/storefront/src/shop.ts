@@ -22,6 +22,7 @@ import {
   placeOrder,
   placeTopUp,
   removeFromCart,
+  reorder,
   walletOf,
 } from './orders.ts';
 import * as pages from './pages.ts';
@@ -170,6 +171,14 @@ export function createShop(o: ShopOptions) {
         }),
       ),
     );
+  });
+  // A failed or expired order cannot be paid any more: its items go back in the cart.
+  app.post('/orders/:id/again', (c) => {
+    const customer = shopper(c);
+    const order = getOrder(db, c.req.param('id'));
+    if (!order || order.customerId !== customer) return c.notFound();
+    if (order.status === 'FAILED' || order.status === 'EXPIRED') reorder(db, customer, order.id);
+    return c.redirect('/cart', 303);
   });
   // The order's status, live: the page shows "confirming" until the webhook settles it.
   app.get('/orders/:id/live', (c) => {

@@ -23,7 +23,15 @@
         // The language the shopper picked beside the button.
         locale: document.getElementById('pay-locale')?.value ?? 'en',
         onSuccess: () => say('Payment received, confirming your order…'),
-        onFailure: (e) => say(`Payment failed: ${e.message}`),
+        onFailure: (e) => {
+          say(`Payment failed: ${e.message}`);
+          // Out of attempts from this browser, or the payment is over: no Pay that
+          // cannot work. The order page offers to order again once the order has failed.
+          pay.hidden = true;
+          if (e.code === 'too_many_attempts') {
+            say('Too many tries for this payment from this browser. Wait a while, or order again.');
+          }
+        },
         onClose: () =>
           say(
             'Payment not completed. Your order is still pending; you can pay when you are ready.',
