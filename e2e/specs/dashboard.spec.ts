@@ -246,6 +246,8 @@ test('the payments list filters by method and by an amount typed in rupees', asy
   const rows = page.getByTestId('payments').locator('tbody tr');
   await expect(rows).toHaveCount(1);
   await expect(rows.getByRole('link')).toHaveAttribute('href', `/dashboard/payments/${id}`);
+  // Each row says how it was paid: the card's brand and last four.
+  await expect(rows.getByTestId('payment-method')).toHaveText('visa •••• 4242');
   // UPI: the card payment is not among them.
   await page.getByLabel('Method').selectOption('upi');
   await page.getByRole('button', { name: 'Search' }).click();

@@ -79,6 +79,12 @@ export interface Payment {
   livemode: boolean;
   capture_method: string;
   last_payment_error: { decline_code?: string; message: string } | null;
+  /** In the payments list: how the payment was last tried. */
+  payment_method?: {
+    type: string;
+    card: { brand: string; last4: string | null } | null;
+    upi_vpa: string | null;
+  } | null;
 }
 
 export interface PaymentView {

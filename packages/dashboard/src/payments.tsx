@@ -236,6 +236,7 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
               <tr>
                 <th scope="col">{t.amount}</th>
                 <th scope="col">{t.status}</th>
+                <th scope="col">{t.method}</th>
                 <th scope="col">{t.order}</th>
                 <th scope="col">{t.created}</th>
               </tr>
@@ -252,6 +253,15 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
                     <span class={`pill ${shownStatus(r)}`}>
                       {t.statuses[shownStatus(r)] ?? r.status}
                     </span>
+                  </td>
+                  <td data-testid="payment-method">
+                    {r.payment_method?.card
+                      ? `${r.payment_method.card.brand} •••• ${r.payment_method.card.last4 ?? ''}`
+                      : r.payment_method
+                        ? (r.payment_method.upi_vpa ??
+                          t.methods[r.payment_method.type] ??
+                          r.payment_method.type)
+                        : '—'}
                   </td>
                   <td class="mono">{r.order_id}</td>
                   <td>{when(r.created, intl)}</td>

@@ -340,6 +340,12 @@ describe('dashboard payments', () => {
     await b.login('viewer@shop.test');
     const byOrder = await b.request('GET', '/payments?q=ORD_FIND_ME');
     expect(byOrder.json.data.map((p: { id: string }) => p.id)).toEqual([pi.id]);
+    // With how it was last tried: the list's method column.
+    expect(byOrder.json.data[0].payment_method).toEqual({
+      type: 'card',
+      card: { brand: 'visa', last4: '4242' },
+      upi_vpa: null,
+    });
     expect((await b.request('GET', `/payments?q=${pi.id}`)).json.data).toHaveLength(1);
     const view = (await b.request('GET', `/payments/${pi.id}`)).json;
     expect(

@@ -16,7 +16,12 @@ import { toPaymentIntent } from '../intents/serialize.ts';
 import type { IntentService } from '../intents/service.ts';
 import type { Refunds } from '../refunds/refunds.ts';
 import { toRefund } from '../refunds/refunds.ts';
-import { modeQuerySchema, paymentsQuerySchema, paymentViewSchema } from './schemas.ts';
+import {
+  modeQuerySchema,
+  paymentRowSchema,
+  paymentsQuerySchema,
+  paymentViewSchema,
+} from './schemas.ts';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /** A refund from the dashboard: `/v1/refunds`'s body, the payment named by the path. */
@@ -52,21 +57,34 @@ export function paymentRoutes(
       security,
       summary: 'Payments, newest first: found by `q`, or filtered as `/v1/payment_intents` is',
       request: { query: paymentsQuerySchema },
-      responses: { 200: json(listOf(paymentIntentSchema), 'Payments'), ...errors(400) },
+      responses: { 200: json(listOf(paymentRowSchema), 'Payments'), ...errors(400) },
     }),
     async (c) => {
       const caller = callerOf(c);
       const { q, mode: _mode, ...filters } = c.req.valid('query');
       const query = (q ?? '').trim();
-      if (query) {
-        const found = await findPayment(deps, caller, query);
-        return c.json({ object: 'list' as const, data: found.map(out), has_more: false }, 200);
-      }
-      const page = await services.intents.list(caller, filters);
-      return c.json(
-        { object: 'list' as const, data: page.rows.map(out), has_more: page.hasMore },
-        200,
-      );
+      const page = query
+        ? { rows: await findPayment(deps, caller, query), hasMore: false }
+        : await services.intents.list(caller, filters);
+      // Each payment's latest attempt, for its method column (card brand and last four).
+      const rows = await store.read(async (tx) => {
+        const withMethod = [];
+        for (const row of page.rows) {
+          const a = row.latestAttemptId ? await tx.getAttempt(row.latestAttemptId) : null;
+          withMethod.push({
+            ...out(row),
+            payment_method: a
+              ? {
+                  type: a.methodType,
+                  card: a.cardBrand ? { brand: a.cardBrand, last4: a.cardLast4 } : null,
+                  upi_vpa: a.upiVpa,
+                }
+              : null,
+          });
+        }
+        return withMethod;
+      });
+      return c.json({ object: 'list' as const, data: rows, has_more: page.hasMore }, 200);
     },
   );
 

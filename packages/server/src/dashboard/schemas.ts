@@ -72,6 +72,20 @@ export const paymentsQuerySchema = listQuery({
   ...modeShape,
 });
 
+/** How a payment was (last) tried: what the list shows beside the amount. */
+const paymentMethodSummarySchema = z
+  .object({
+    type: paymentMethodTypeSchema,
+    card: z.object({ brand: z.string(), last4: z.string().nullable() }).nullable(),
+    upi_vpa: z.string().nullable(),
+  })
+  .nullable();
+
+/** A row of the payments list: the `/v1` intent, and its latest attempt's method. */
+export const paymentRowSchema = paymentIntentSchema
+  .extend({ payment_method: paymentMethodSummarySchema })
+  .meta({ id: 'DashboardPaymentRow' });
+
 const attemptSchema = z.object({
   id: z.string(),
   status: z.enum(ATTEMPT_STATUSES),

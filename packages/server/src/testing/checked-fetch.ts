@@ -25,7 +25,7 @@ function checker() {
   return check;
 }
 
-const urlOf = (input: RequestInfo | URL) =>
+const urlOf = (input: Parameters<typeof fetch>[0]) =>
   typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
 
 /**
@@ -39,7 +39,7 @@ export function checkAnswersOf(base: string) {
   checked.add(base);
   const original = globalThis.fetch;
   if ((original as { kassaChecked?: boolean }).kassaChecked) return;
-  const checkedFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  const checkedFetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const res = await original(input, init);
     const url = urlOf(input);
     if (![...checked].some((b) => url === b || url.startsWith(`${b}/`))) return res;
