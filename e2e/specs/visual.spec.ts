@@ -11,7 +11,7 @@ const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, heig
 // Room for font hinting and anti-aliasing; a moved or missing element is far more.
 const TOLERANCE = { maxDiffPixelRatio: 0.01, threshold: 0.25 };
 
-type State = 'card' | 'decline' | '3ds' | 'upi-qr' | 'success';
+type State = 'card' | 'decline' | '3ds' | 'upi-qr' | 'upi-collect' | 'left' | 'success';
 
 const T = {
   en: {
@@ -21,6 +21,8 @@ const T = {
     success: 'Payment successful',
     bank: 'Confirm this payment with your bank',
     failAuth: 'Fail authentication',
+    vpa: 'UPI ID',
+    leave: 'Use another card or method',
   },
   hi: {
     upi: 'यूपीआई',
@@ -30,6 +32,8 @@ const T = {
     bank: 'अपने बैंक से इस भुगतान की पुष्टि करें',
     // The sandbox's bank page speaks the payment page's language too.
     failAuth: 'सत्यापन विफल करें',
+    vpa: 'यूपीआई आईडी',
+    leave: 'दूसरा कार्ड या तरीका चुनें',
   },
 };
 
@@ -63,6 +67,20 @@ async function reach(page: Page, state: State, lang: 'en' | 'hi'): Promise<Locat
       await frame.getByRole('button', { name: t.showQr }).click();
       await expect(frame.getByRole('img', { name: t.qr })).toBeVisible();
       return [frame.getByRole('img', { name: t.qr }), frame.getByTestId('countdown')];
+    case 'upi-collect':
+      // A request that stays unanswered: the screen says where it went, and counts down.
+      await frame.getByRole('radio', { name: t.upi }).click();
+      await frame.getByLabel(t.vpa).fill('pending@kassa');
+      await payButton.click();
+      await expect(frame.getByText('pending@kassa')).toBeVisible();
+      return [frame.getByTestId('countdown'), frame.locator('.spinner')];
+    case 'left':
+      // Left 3-D Secure: an empty card form, and the note that says why.
+      await fill('4000 0027 6000 3184');
+      await expect(frame.getByRole('heading', { name: t.bank })).toBeVisible();
+      await frame.getByRole('button', { name: t.leave }).click();
+      await expect(frame.getByTestId('left-note')).toBeVisible();
+      return [];
     case 'success':
       await fill('4242 4242 4242 4242');
       await expect(frame.getByRole('heading', { name: t.success })).toBeVisible();
@@ -74,7 +92,15 @@ for (const [size, viewport] of Object.entries(SIZES)) {
   for (const lang of ['en', 'hi'] as const) {
     test.describe(`${lang}, ${size}`, () => {
       test.use({ viewport });
-      for (const state of ['card', 'decline', '3ds', 'upi-qr', 'success'] as const) {
+      for (const state of [
+        'card',
+        'decline',
+        '3ds',
+        'upi-qr',
+        'upi-collect',
+        'left',
+        'success',
+      ] as const) {
         test(`${state} looks as it should`, async ({ page }) => {
           await openShop(page);
           await pay(page, {}, { locale: lang, autoClose: false });
