@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Session, setCsrf, whenSignedOut } from './api.ts';
+import type { Ctx } from './ctx.ts';
 import { DevelopersPage } from './developers.tsx';
 import { type Lang, LOCALES, type Strings } from './i18n.ts';
 import { OverviewPage } from './overview.tsx';
@@ -8,15 +9,6 @@ import { PaymentPage } from './payment.tsx';
 import { PaymentsPage } from './payments.tsx';
 import { go, onLinkClick, useLocation } from './router.ts';
 import { WebhooksPage } from './webhooks.tsx';
-
-export interface Ctx {
-  t: Strings;
-  intl: string;
-  session: Session;
-  live: boolean;
-  /** `?mode=live` or nothing, for every call. */
-  mode: string;
-}
 
 const savedLang = (): Lang => {
   const l = localStorage.getItem('kassa:lang');

@@ -1,8 +1,8 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from './api.ts';
-import type { Ctx } from './app.tsx';
 import type { ChartProps } from './chart.tsx';
+import type { Ctx } from './ctx.ts';
 import { money, when } from './format.ts';
 
 interface Overview {

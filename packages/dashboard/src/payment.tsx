@@ -1,7 +1,7 @@
 import { minorUnitDigits, parseAmount } from '@kassa/protocol/format';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type PaymentView, query } from './api.ts';
-import type { Ctx } from './app.tsx';
+import type { Ctx } from './ctx.ts';
 import { attemptShown, money, shownStatus, when } from './format.ts';
 import { onLinkClick } from './router.ts';
 

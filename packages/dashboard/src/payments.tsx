@@ -1,7 +1,7 @@
 import { isKnownCurrency, parseAmount } from '@kassa/protocol/format';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type List, type Payment, query } from './api.ts';
-import type { Ctx } from './app.tsx';
+import type { Ctx } from './ctx.ts';
 import { money, shownStatus, when } from './format.ts';
 import { go, onLinkClick } from './router.ts';
 

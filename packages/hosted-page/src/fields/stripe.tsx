@@ -4,7 +4,7 @@ import { loadStripe } from '@stripe/stripe-js/pure';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, type PageIntent } from '../api.ts';
 import { reasonOf } from '../i18n.ts';
-import type { FieldsProps } from './index.ts';
+import type { FieldsProps } from './types.ts';
 
 const base = (id: string) => `/v1/client/payment_intents/${encodeURIComponent(id)}`;
 

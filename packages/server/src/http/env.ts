@@ -1,6 +1,5 @@
 import type { Logger } from '../logger.ts';
 import type { MerchantRow } from '../store/types.ts';
-import type { IdempotencyClaim } from './idempotency.ts';
 
 /** What middleware puts on the context for the handlers after it. */
 export interface AppEnv {
@@ -15,4 +14,14 @@ export interface AppEnv {
     /** Set when the request holds an Idempotency-Key. */
     idempotency: IdempotencyClaim | undefined;
   };
+}
+
+/** The Idempotency-Key a request holds (`idempotency.ts` claims it). */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  /** Fences every write of this request: a request that lost the key writes nothing. */
+  token: string;
+  /** What an earlier holder committed under this key, which this request resumes. */
+  objectId: string | null;
 }

@@ -4,21 +4,15 @@ import type { MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock.ts';
 import type { IdempotencyRow, Store, StoreTx } from '../store/types.ts';
 import { ApiError } from './api-error.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv, IdempotencyClaim } from './env.ts';
+
+export type { IdempotencyClaim };
 
 const TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a request holds its key before a retry may take it over and resume it. */
 export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
 
 /** A request's hold on an Idempotency-Key, as services see it. */
-export interface IdempotencyClaim {
-  scope: string;
-  key: string;
-  /** Fences every write of this request: a request that lost the key writes nothing. */
-  token: string;
-  /** What an earlier holder committed under this key, which this request resumes. */
-  objectId: string | null;
-}
 
 const lostKey = () =>
   new ApiError(
