@@ -440,18 +440,13 @@ export function App({ boot }: { boot: Boot }) {
     );
   } else if (s === 'processing') {
     const left = upiStart ? UPI_WINDOW_MS - (Date.now() - upiStart) : null;
+    const vpa = upiStart ? sessionStorage.getItem(vpaKey(boot.id)) : null;
     body = (
       <section class="screen" data-testid="screen">
         <div class="spinner" aria-hidden="true" />
         <div role="status">
           <h1>{t.waiting}</h1>
-          {upiStart > 0 && (
-            <p>
-              {sessionStorage.getItem(vpaKey(boot.id))
-                ? t.waitingUpiTo(sessionStorage.getItem(vpaKey(boot.id)) as string)
-                : t.waitingUpi}
-            </p>
-          )}
+          {upiStart > 0 && <p>{vpa ? t.waitingUpiTo(vpa) : t.waitingUpi}</p>}
         </div>
         {left !== null && (
           <p class="countdown" data-testid="countdown">

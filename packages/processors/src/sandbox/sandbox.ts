@@ -353,11 +353,11 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       if (!m?.[1] || !m[2]) return null;
       const [, page, reference] = m;
       const payment = await ctx.describe(reference);
+      const lang = pageLang(new URL(request.url).searchParams.get('lang'));
       if (!payment || !readReference(reference)) {
         return new Response('Unknown or finished payment.', { status: 404 });
       }
       if (request.method === 'GET') {
-        const lang = pageLang(new URL(request.url).searchParams.get('lang'));
         const opts = {
           amount: formatAmount(payment.amount, payment.currency, lang),
           payee: payment.merchantName,
@@ -372,7 +372,6 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
         const form = await request.formData();
         const { returnUrl } = await ctx.completeAction(reference, String(form.get('result')));
         if (returnUrl) return Response.redirect(returnUrl, 303);
-        const lang = pageLang(new URL(request.url).searchParams.get('lang'));
         return new Response(donePage(page === 'upi' ? 'upi' : '3ds', lang), {
           headers: { 'content-type': 'text/html; charset=utf-8' },
         });

@@ -1,7 +1,9 @@
+import { isIP } from 'node:net';
 import { STRIPE_WEBHOOK_EVENTS } from '@kassa/processors';
 import { ApiError } from '../http/api-error.ts';
 import { createAccounts } from '../processors/accounts.ts';
 import { processorWebhookUrl } from '../processors/notifications.ts';
+import { isPublicAddress } from '../webhooks/ssrf.ts';
 import { bootstrap } from './bootstrap.ts';
 
 const envName = (processor: string, field: string) =>
@@ -21,13 +23,11 @@ const envName = (processor: string, field: string) =>
  */
 function unreachableNote(publicUrl: string, processorId: string): string {
   const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
+  // The webhooks' own test of an address (loopback, private, link-local, …).
   const local =
     host === 'localhost' ||
     host.endsWith('.localhost') ||
-    host === '::1' ||
-    /^127\./.test(host) ||
-    /^(10|192\.168)\./.test(host) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(host);
+    (isIP(host) !== 0 && !isPublicAddress(host));
   if (!local) return '';
   return (
     `  Note: ${host} is this machine's own address; ${processorId} cannot reach it from the internet.\n` +

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
-import { errors, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
 import { expireSecretKey, rollSecretKey } from '../keys/rotation.ts';
 import { keyLive } from '../merchants/keys.ts';
 import { normaliseOrigin } from '../merchants/merchants.ts';
@@ -28,9 +28,6 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
   const app = openApiApp<DashEnv>();
   const tags = ['Developers'];
   const security = sessionSecurity;
-  const body = <T>(schema: T) => ({
-    body: { content: { 'application/json': { schema } }, required: true },
-  });
   const changedBy = (c: { get(k: 'user'): { email: string } }) =>
     `dashboard:${c.get('user').email}`;
 
@@ -117,7 +114,7 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
       tags,
       security,
       summary: 'End a secret key now, by its last four characters (owners)',
-      request: { query: modeQuerySchema, ...body(expireKeyBodySchema) },
+      request: { query: modeQuerySchema, ...jsonBody(expireKeyBodySchema) },
       responses: { 200: json(expiredKeySchema, 'Expired'), ...errors(400, 404) },
     }),
     async (c) => {
@@ -149,7 +146,7 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
       tags,
       security,
       summary: 'The origins (scheme://host[:port]) allowed to open checkout (owners)',
-      request: { query: modeQuerySchema, ...body(originsBodySchema) },
+      request: { query: modeQuerySchema, ...jsonBody(originsBodySchema) },
       responses: { 200: json(originsSchema, 'The origins now'), ...errors(400) },
     }),
     async (c) => {

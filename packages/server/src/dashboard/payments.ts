@@ -11,11 +11,12 @@ import type { Deps } from '../deps.ts';
 import { notFound } from '../http/api-error.ts';
 import { type Caller, callerOf } from '../http/caller.ts';
 import { idempotency } from '../http/idempotency.ts';
-import { errors, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
 import { toPaymentIntent } from '../intents/serialize.ts';
 import type { IntentService } from '../intents/service.ts';
 import type { Refunds } from '../refunds/refunds.ts';
 import { toRefund } from '../refunds/refunds.ts';
+import type { AttemptRow } from '../store/types.ts';
 import {
   modeQuerySchema,
   paymentRowSchema,
@@ -71,16 +72,7 @@ export function paymentRoutes(
         const withMethod = [];
         for (const row of page.rows) {
           const a = row.latestAttemptId ? await tx.getAttempt(row.latestAttemptId) : null;
-          withMethod.push({
-            ...out(row),
-            payment_method: a
-              ? {
-                  type: a.methodType,
-                  card: a.cardBrand ? { brand: a.cardBrand, last4: a.cardLast4 } : null,
-                  upi_vpa: a.upiVpa,
-                }
-              : null,
-          });
+          withMethod.push({ ...out(row), payment_method: a ? methodOf(a) : null });
         }
         return withMethod;
       });
@@ -131,7 +123,7 @@ export function paymentRoutes(
             id: a.id,
             status: a.status,
             method: a.methodType,
-            card: a.cardBrand ? { brand: a.cardBrand, last4: a.cardLast4 } : null,
+            card: cardOf(a),
             upi_vpa: a.upiVpa,
             processor: a.processor,
             processor_reference: a.processorReference,
@@ -182,10 +174,7 @@ export function paymentRoutes(
       request: {
         params: idParam,
         query: modeQuerySchema,
-        body: {
-          content: { 'application/json': { schema: dashboardRefundSchema } },
-          required: true,
-        },
+        ...jsonBody(dashboardRefundSchema),
       },
       responses: { 201: json(refundSchema, 'The refund'), ...errors(400, 404, 409) },
     }),
@@ -245,6 +234,12 @@ export function paymentRoutes(
   );
   return app;
 }
+
+/** The card an attempt used, as far as it is kept: its brand and last four. */
+const cardOf = (a: AttemptRow) => (a.cardBrand ? { brand: a.cardBrand, last4: a.cardLast4 } : null);
+
+/** How an attempt paid: the method, the card, or the UPI ID. */
+const methodOf = (a: AttemptRow) => ({ type: a.methodType, card: cardOf(a), upi_vpa: a.upiVpa });
 
 /** A payment by its id, its order id, or its processor's reference (the caller's only). */
 async function findPayment(deps: Deps, caller: Caller, q: string) {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
-import { errors, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
 import { ownEndpoint, retryDelivery } from '../webhooks/routes.ts';
 import { modeQuerySchema, replayBodySchema, replayedSchema } from './schemas.ts';
 import { type DashEnv, sessionSecurity } from './session.ts';
@@ -28,7 +28,7 @@ export function replayRoutes(deps: Deps) {
       request: {
         params: z.object({ id: z.string() }),
         query: modeQuerySchema,
-        body: { content: { 'application/json': { schema: replayBodySchema } }, required: true },
+        ...jsonBody(replayBodySchema),
       },
       responses: { 200: json(replayedSchema, 'How many were sent again'), ...errors(400, 404) },
     }),

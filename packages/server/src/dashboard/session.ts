@@ -5,7 +5,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
-import { errors, json, openApiApp } from '../http/openapi-app.ts';
+import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
 import { clientKeyOf, hitLimit } from '../http/rate-limit.ts';
 import { safeEqual } from '../merchants/keys.ts';
 import type { DashboardSessionRow, DashboardUserRow, MerchantRow } from '../store/types.ts';
@@ -210,9 +210,6 @@ export function dashboardSessions(deps: Deps) {
 
   const routes = openApiApp<DashEnv>();
   const tags = ['Session'];
-  const body = <T>(schema: T) => ({
-    body: { content: { 'application/json': { schema } }, required: true },
-  });
   // Sign-in is the one route without a session: the router's middleware lists the others.
   routes.openapi(
     createRoute({
@@ -222,7 +219,7 @@ export function dashboardSessions(deps: Deps) {
       tags,
       security: [],
       summary: 'Sign in: sets the session cookie (and the device cookie)',
-      request: { query: modeQuerySchema, ...body(loginBodySchema) },
+      request: { query: modeQuerySchema, ...jsonBody(loginBodySchema) },
       responses: { 200: json(sessionSchema, 'Signed in'), ...errors(400, 401, 429) },
     }),
     async (c) => {
@@ -332,7 +329,7 @@ export function dashboardSessions(deps: Deps) {
       tags,
       security: sessionSecurity,
       summary: 'Change the password; every other session ends',
-      request: { query: modeQuerySchema, ...body(passwordBodySchema) },
+      request: { query: modeQuerySchema, ...jsonBody(passwordBodySchema) },
       responses: {
         200: json(sessionSchema, 'The new session'),
         ...errors(400, 409, 429),

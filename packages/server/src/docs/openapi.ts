@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { EVENT_TYPES, eventSchemas } from '@kassa/protocol';
 import type { AppEnv } from '../http/env.ts';
-import { ERROR_STATUSES, errors, json } from '../http/openapi-app.ts';
+import { ERROR_STATUSES, errors, json, jsonBody } from '../http/openapi-app.ts';
 
 type Registry = OpenAPIHono<AppEnv>['openAPIRegistry'];
 // biome-ignore lint/suspicious/noExplicitAny: the generated document is plain JSON
@@ -333,9 +333,6 @@ function describePlainRoutes(r: Registry) {
   });
 
   // Seed 002.
-  const seedBody = (schema: z.ZodType) => ({
-    body: { content: { 'application/json': { schema } }, required: true },
-  });
   r.registerPath({
     method: 'post',
     path: '/api/v1/payments',
@@ -343,7 +340,7 @@ function describePlainRoutes(r: Registry) {
     tags: ['Payments API (/api/v1)'],
     security: seedSecurity,
     summary: 'Create a UPI payment (authorised by the worker, then captured by you)',
-    request: seedBody(
+    request: jsonBody(
       z.object({
         amount: z.number().int(),
         currency: z.string(),
@@ -383,7 +380,7 @@ function describePlainRoutes(r: Registry) {
     summary: 'Refund a captured payment, in full or in part',
     request: {
       params: idParam,
-      ...seedBody(
+      ...jsonBody(
         z.object({ amount: z.number().int().optional(), reason: z.string().max(500).optional() }),
       ),
     },

@@ -46,6 +46,11 @@ export function errors<S extends ErrorStatus>(...statuses: S[]) {
   };
 }
 
+/** A route's required JSON body, as `request: { ...jsonBody(schema) }`. */
+export const jsonBody = <T>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+
 export const json = <T>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
