@@ -1,6 +1,13 @@
 import { join } from 'node:path';
-import { type LoadResult, load, pool } from './load.ts';
-import { startBaseline, startGateway } from './procs.ts';
+import { cpuMs, treeCpuMs } from './cpu.ts';
+import { type LoadResult, load, type Measured, measure, pool } from './load.ts';
+import {
+  type DriverCounts,
+  type Gateway,
+  startBaseline,
+  startGateway,
+  startIdeal,
+} from './procs.ts';
 
 const CONNECTIONS = 32;
 const card = {
@@ -8,75 +15,180 @@ const card = {
   card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' },
 };
 
-/** Create, confirm and retrieve against a bare Hono "hello" measured in the same run. */
+export interface Timing {
+  warmSeconds: number;
+  seconds: number;
+  rounds: number;
+}
+
+export const timing = (quick: boolean): Timing =>
+  quick ? { warmSeconds: 1, seconds: 2, rounds: 3 } : { warmSeconds: 3, seconds: 5, rounds: 3 };
+
+export function check(name: string, r: { requests: number; errors: number }) {
+  if (r.requests === 0 || r.errors > r.requests * 0.01) {
+    throw new Error(`${name}: ${r.errors} errors in ${r.requests} requests`);
+  }
+}
+
+/** Creates `count` intents with one connection after another, so that what the drivers
+ * counted meanwhile divides into one create's share. */
+export async function perCall(
+  gw: Gateway,
+  count: number,
+  call: (i: number) => Promise<Response>,
+): Promise<DriverCounts> {
+  await gw.counts();
+  for (let i = 0; i < count; i++) {
+    const res = await call(i);
+    if (!res.ok) throw new Error(`counting: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+  }
+  const c = await gw.counts();
+  const per = (n: number) => Math.round((n / count) * 100) / 100;
+  return {
+    statements: per(c.statements),
+    prepares: per(c.prepares),
+    pg_queries: per(c.pg_queries),
+    pg_round_trips: per(c.pg_round_trips),
+  };
+}
+
+export const createBody = (order: string) =>
+  JSON.stringify({ amount: 1999, currency: 'usd', order_id: order });
+
+/** A create load against `url` with a fresh order id per request. */
+export function createLoad(url: string, key: string, prefix: string) {
+  let n = 0;
+  return (seconds: number) =>
+    load({
+      url: `${url}/v1/payment_intents`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      seconds,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      next: () => ({ body: createBody(`${prefix}_${++n}`) }),
+    });
+}
+
+/**
+ * Create, confirm and retrieve against two baselines measured in the same run: a bare
+ * Hono "hello" (the machine's HTTP ceiling) and the minimal create on the same stack
+ * (the ideal: Hono, zod, one SQLite INSERT with group commit). Each figure is the median
+ * of rounds after a warm-up; CPU per request comes from /proc; statements per call from
+ * the driver counters.
+ */
 export async function apiBench(o: { quick: boolean; dir: string }) {
-  const seconds = o.quick ? 2 : 10;
+  const t = timing(o.quick);
   const baselineProc = await startBaseline();
-  const baseline = await load({ url: baselineProc.url, connections: CONNECTIONS, seconds });
+  const baseline = await measure({
+    ...t,
+    run: (seconds) => load({ url: baselineProc.url, connections: CONNECTIONS, seconds }),
+    cpu: () => cpuMs(baselineProc.pid),
+  });
   await baselineProc.stop();
+  check('baseline', baseline);
+
+  const idealProc = await startIdeal({ IDEAL_FILE: join(o.dir, 'ideal.db') });
+  const ideal = await measure({
+    ...t,
+    run: createLoad(idealProc.url, 'sk_test_ideal', 'ideal'),
+    cpu: () => cpuMs(idealProc.pid),
+  });
+  const idealRss = idealProc.peakRssMb();
+  await idealProc.stop();
+  check('ideal create', ideal);
 
   const gw = await startGateway({ KASSA_DATABASE_URL: `file:${join(o.dir, 'api.db')}` });
   const auth = { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' };
-  let n = 0;
-  const create = await load({
-    url: `${gw.url}/v1/payment_intents`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    seconds,
-    headers: auth,
-    next: () => ({
-      body: JSON.stringify({ amount: 1999, currency: 'usd', order_id: `bench_${++n}` }),
+  const cpu = () => treeCpuMs(gw.pid);
+  const create = await measure({ ...t, run: createLoad(gw.url, gw.secretKey, 'bench'), cpu });
+  check('create', create);
+  const createCounts = await perCall(gw, 200, (i) =>
+    fetch(`${gw.url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: auth,
+      body: createBody(`count_${i}`),
     }),
+  );
+
+  // Intents to confirm, made beforehand (each confirm needs a fresh one): as many as the
+  // warm-up's pace says the timed rounds will use, and half again.
+  const intents: { id: string; client_secret: string }[] = [];
+  const makeIntents = async (count: number) => {
+    const from = intents.length;
+    await pool(
+      Array.from({ length: count }, (_, i) => from + i),
+      CONNECTIONS,
+      async (i) => {
+        const res = await fetch(`${gw.url}/v1/payment_intents`, {
+          method: 'POST',
+          headers: auth,
+          body: createBody(`confirm_${i}`),
+        });
+        intents.push((await res.json()) as { id: string; client_secret: string });
+      },
+    );
+  };
+  let k = 0;
+  const confirmRun = (seconds: number) =>
+    load({
+      url: `${gw.url}/v1/client/payment_intents/x/confirm`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      seconds,
+      headers: { 'content-type': 'application/json' },
+      next: () => {
+        const pi = intents[k++] ?? { id: 'pi_used_up', client_secret: 'x' };
+        return {
+          path: `/v1/client/payment_intents/${pi.id}/confirm`,
+          body: JSON.stringify({ client_secret: pi.client_secret, payment_method: card }),
+        };
+      },
+    });
+  await makeIntents(o.quick ? 1500 : 4000);
+  const warm = await confirmRun(t.warmSeconds);
+  check('confirm warm-up', warm);
+  await makeIntents(Math.ceil(warm.rps * t.seconds * t.rounds * 1.5));
+  const confirm = await measure({ ...t, warmSeconds: 0, run: confirmRun, cpu });
+  check('confirm', confirm);
+  const confirmCounts = await perCall(gw, 100, async () => {
+    const pi = intents[k++] as { id: string; client_secret: string };
+    return fetch(`${gw.url}/v1/client/payment_intents/${pi.id}/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_secret: pi.client_secret, payment_method: card }),
+    });
   });
 
-  // Intents to confirm, made beforehand: each confirm needs a fresh one.
-  const count = o.quick ? 3000 : 20000;
-  const intents: { id: string; client_secret: string }[] = [];
-  await pool(
-    Array.from({ length: count }, (_, i) => i),
-    CONNECTIONS,
-    async (i) => {
-      const res = await fetch(`${gw.url}/v1/payment_intents`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ amount: 1999, currency: 'usd', order_id: `confirm_${i}` }),
-      });
-      intents.push((await res.json()) as { id: string; client_secret: string });
-    },
-  );
-  let k = 0;
-  const confirm = await load({
-    url: `${gw.url}/v1/client/payment_intents/x/confirm`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    amount: count,
-    headers: { 'content-type': 'application/json' },
-    next: () => {
-      const pi = intents[k++ % count] as { id: string; client_secret: string };
-      return {
-        path: `/v1/client/payment_intents/${pi.id}/confirm`,
-        body: JSON.stringify({ client_secret: pi.client_secret, payment_method: card }),
-      };
-    },
-  });
   let g = 0;
-  const get = await load({
-    url: gw.url,
-    connections: CONNECTIONS,
-    seconds,
-    headers: auth,
-    next: () => ({ path: `/v1/payment_intents/${(intents[g++ % count] as { id: string }).id}` }),
+  const get = await measure({
+    ...t,
+    warmSeconds: 0,
+    run: (seconds) =>
+      load({
+        url: gw.url,
+        connections: CONNECTIONS,
+        seconds,
+        headers: auth,
+        next: () => ({
+          path: `/v1/payment_intents/${(intents[g++ % intents.length] as { id: string }).id}`,
+        }),
+      }),
+    cpu,
   });
+  check('get', get);
   const rss = gw.peakRssMb();
   await gw.stop();
-  const check = (name: string, r: LoadResult) => {
-    if (r.requests === 0 || r.errors > r.requests * 0.01) {
-      throw new Error(`${name}: ${r.errors} errors in ${r.requests} requests`);
-    }
+  return {
+    baseline,
+    ideal,
+    create,
+    confirm,
+    get,
+    counts: { create: createCounts, confirm: confirmCounts },
+    rss,
+    idealRss,
   };
-  check('baseline', baseline);
-  check('create', create);
-  check('confirm', confirm);
-  check('get', get);
-  return { baseline, create, confirm, get, rss };
 }
+
+export type { LoadResult, Measured };

@@ -108,6 +108,8 @@ interface Measured {
   createP99: number;
   listP50: number;
   listRps: number;
+  /** A list filtered by a status few intents have (held for capture: none in the fill). */
+  statusListP50: number;
   /** The dashboard: its payments list (first page, 25), a page deep in the list, a
    * search by order id, a filtered page (method, currency, amount), and the 30-day
    * overview. */
@@ -134,6 +136,12 @@ async function measure(file: string, seconds: number): Promise<Measured> {
   });
   const list = await load({
     url: `${gw.url}/v1/payment_intents?limit=10`,
+    connections: 8,
+    seconds,
+    headers: auth,
+  });
+  const statusList = await load({
+    url: `${gw.url}/v1/payment_intents?limit=10&status=requires_capture`,
     connections: 8,
     seconds,
     headers: auth,
@@ -175,6 +183,7 @@ async function measure(file: string, seconds: number): Promise<Measured> {
     createP99: create.p99,
     listP50: list.p50,
     listRps: list.rps,
+    statusListP50: statusList.p50,
     dashListP50: dashList.p50,
     dashDeepP50: dashDeep.p50,
     dashSearchP50: dashSearch.p50,
@@ -209,6 +218,7 @@ export async function growthBench(o: { quick: boolean; dir: string }) {
     createP99: median(ms.map((m) => m.createP99)),
     listP50: median(ms.map((m) => m.listP50)),
     listRps: median(ms.map((m) => m.listRps)),
+    statusListP50: median(ms.map((m) => m.statusListP50)),
     dashListP50: median(ms.map((m) => m.dashListP50)),
     dashDeepP50: median(ms.map((m) => m.dashDeepP50)),
     dashSearchP50: median(ms.map((m) => m.dashSearchP50)),

@@ -74,3 +74,58 @@ export async function pool<T>(items: T[], n: number, fn: (item: T, i: number) =>
     }),
   );
 }
+
+export interface Measured {
+  /** Medians over the rounds. */
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU of the measured process(es) per request, in ms (user + system). */
+  cpuMs: number;
+  /** CPU of every PostgreSQL process per request, in ms, when asked for. */
+  dbCpuMs: number | null;
+  requests: number;
+  errors: number;
+  rounds: { rps: number; p99: number; cpuMs: number; dbCpuMs: number | null }[];
+}
+
+/**
+ * A warm-up that is thrown away, then `rounds` timed rounds of the same load; the figures
+ * are the rounds' medians. `cpu` reads the server's CPU time (ms) around each round, and
+ * `dbCpu` PostgreSQL's, so that each request's cost is measured, not inferred.
+ */
+export async function measure(opts: {
+  run: (seconds: number) => Promise<LoadResult>;
+  warmSeconds: number;
+  seconds: number;
+  rounds: number;
+  cpu: () => number;
+  dbCpu?: () => number;
+}): Promise<Measured> {
+  if (opts.warmSeconds > 0) await opts.run(opts.warmSeconds);
+  const rounds: Measured['rounds'] = [];
+  let requests = 0;
+  let errors = 0;
+  const p50s: number[] = [];
+  for (let i = 0; i < opts.rounds; i++) {
+    const cpu0 = opts.cpu();
+    const db0 = opts.dbCpu?.() ?? 0;
+    const r = await opts.run(opts.seconds);
+    const cpu = (opts.cpu() - cpu0) / Math.max(1, r.requests);
+    const db = opts.dbCpu ? (opts.dbCpu() - db0) / Math.max(1, r.requests) : null;
+    rounds.push({ rps: r.rps, p99: r.p99, cpuMs: cpu, dbCpuMs: db });
+    p50s.push(r.p50);
+    requests += r.requests;
+    errors += r.errors;
+  }
+  return {
+    rps: median(rounds.map((r) => r.rps)),
+    p50: median(p50s),
+    p99: median(rounds.map((r) => r.p99)),
+    cpuMs: median(rounds.map((r) => r.cpuMs)),
+    dbCpuMs: opts.dbCpu ? median(rounds.map((r) => r.dbCpuMs as number)) : null,
+    requests,
+    errors,
+    rounds,
+  };
+}

@@ -1,61 +1,107 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropPgSchema } from '@kassa/server';
-import { type LoadResult, load, pool } from './load.ts';
-import { type Gateway, startGateway, startWorker } from './procs.ts';
+import { check, createBody, createLoad, perCall, timing } from './api.ts';
+import { cpuMs, postgresCpuMs, treeCpuMs } from './cpu.ts';
+import { measure, pool } from './load.ts';
+import { type Gateway, startGateway, startIdeal, startWorker } from './procs.ts';
 import { receiver } from './webhooks.ts';
 
-const CONNECTIONS = 32;
-
 /**
- * The PostgreSQL section, in the same run as the SQLite figures: create throughput with
- * one and two gateway processes (`kassa start --processes N`), and webhook deliveries
- * drained by two `kassa worker` processes. PostgreSQL, the gateways and the load
- * generator share this machine's cores.
+ * The PostgreSQL section, in the same run as the SQLite figures: the minimal create on
+ * PostgreSQL (one statement, one round trip) as the ideal, create with one and two gateway
+ * processes (`kassa start --processes N`) with the gateway's and PostgreSQL's CPU per
+ * create and the round trips a create and a confirm make, and webhook deliveries drained
+ * by two `kassa worker` processes. PostgreSQL, the gateways and the load generator share
+ * this machine's cores: the CPU figures, not the throughput across processes, say how
+ * it scales.
  */
 export async function postgresBench(o: { quick: boolean; dir: string; url: string }) {
-  const seconds = o.quick ? 2 : 10;
+  const t = timing(o.quick);
   const schema = `bench_${process.pid}`;
   await dropPgSchema(schema, o.url);
+  await dropPgSchema(`${schema}_ideal`, o.url);
   const env = {
     KASSA_DATABASE_URL: o.url,
     KASSA_DATABASE_SCHEMA: schema,
     KASSA_DATA_DIR: mkdtempSync(join(o.dir, 'pg-')),
   };
   try {
+    const idealProc = await startIdeal({
+      IDEAL_DATABASE_URL: o.url,
+      IDEAL_SCHEMA: `${schema}_ideal`,
+    });
+    const ideal = await measure({
+      ...t,
+      run: createLoad(idealProc.url, 'sk_test_ideal', 'ideal'),
+      cpu: () => cpuMs(idealProc.pid),
+      dbCpu: postgresCpuMs,
+    });
+    await idealProc.stop();
+    check('pg ideal create', ideal);
+
     const create = async (processes: number) => {
       const gw = await startGateway(env, ['--processes', String(processes)]);
-      let n = 0;
-      const result = await load({
-        url: `${gw.url}/v1/payment_intents`,
+      const result = await measure({
+        ...t,
+        run: createLoad(gw.url, gw.secretKey, `pg${processes}`),
+        cpu: () => treeCpuMs(gw.pid),
+        dbCpu: postgresCpuMs,
+      });
+      check(`pg create with ${processes} process(es)`, result);
+      return { gw, result };
+    };
+    const one = await create(1);
+    const auth = {
+      authorization: `Bearer ${one.gw.secretKey}`,
+      'content-type': 'application/json',
+    };
+    const createCounts = await perCall(one.gw, 200, (i) =>
+      fetch(`${one.gw.url}/v1/payment_intents`, {
         method: 'POST',
-        connections: CONNECTIONS,
-        seconds,
-        headers: { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' },
-        next: () => ({
-          body: JSON.stringify({
-            amount: 1999,
-            currency: 'usd',
-            order_id: `pg${processes}_${++n}`,
-          }),
+        headers: auth,
+        body: createBody(`pgcount_${i}`),
+      }),
+    );
+    const confirmable: { id: string; client_secret: string }[] = [];
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`${one.gw.url}/v1/payment_intents`, {
+        method: 'POST',
+        headers: auth,
+        body: createBody(`pgconfirm_${i}`),
+      });
+      confirmable.push((await res.json()) as { id: string; client_secret: string });
+    }
+    const confirmCounts = await perCall(one.gw, 100, (i) => {
+      const pi = confirmable[i] as { id: string; client_secret: string };
+      return fetch(`${one.gw.url}/v1/client/payment_intents/${pi.id}/confirm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_secret: pi.client_secret,
+          payment_method: {
+            type: 'card',
+            card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' },
+          },
         }),
       });
-      await gw.stop();
-      check(`pg create with ${processes} process(es)`, result);
-      return result;
-    };
-    const p1 = await create(1);
-    const p2 = await create(2);
+    });
+    const rss = one.gw.peakRssMb();
+    await one.gw.stop();
+    const two = await create(2);
+    await two.gw.stop();
     const webhooks = await deliveries(env, o.quick ? 2_000 : 20_000);
-    return { p1, p2, webhooks };
+    return {
+      ideal,
+      p1: one.result,
+      p2: two.result,
+      counts: { create: createCounts, confirm: confirmCounts },
+      rss,
+      webhooks,
+    };
   } finally {
     await dropPgSchema(schema, o.url);
-  }
-}
-
-function check(name: string, r: LoadResult) {
-  if (r.requests === 0 || r.errors > r.requests * 0.01) {
-    throw new Error(`${name}: ${r.errors} errors in ${r.requests} requests`);
+    await dropPgSchema(`${schema}_ideal`, o.url);
   }
 }
 

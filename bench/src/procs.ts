@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { peakRssMb, treePids } from './cpu.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The gateway as `npm start` runs it: the built bundle, on plain node (setup builds it). */
@@ -36,11 +38,12 @@ async function start(
   env: Record<string, string>,
   ready: (out: string) => boolean,
   url: string,
+  preload: string[] = [],
 ): Promise<Proc> {
   if (!existsSync(args[0] as string)) throw new Error(`${args[0]} is missing: run pnpm build`);
   // TypeScript files go through the tsx loader; the built gateway runs on node alone.
   const loader = (args[0] as string).endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child: ChildProcess = spawn(process.execPath, [...loader, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...loader, ...preload, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,10 +68,7 @@ async function start(
     url,
     pid,
     output: () => out,
-    peakRssMb: () => {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) / 1024 : Number.NaN;
-    },
+    peakRssMb: () => peakRssMb(pid),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -79,7 +79,19 @@ async function start(
 export interface Gateway extends Proc {
   secretKey: string;
   publishableKey: string;
+  /** What the database drivers were asked since the last call (see counters.mjs). */
+  counts(): Promise<DriverCounts>;
 }
+
+export interface DriverCounts {
+  statements: number;
+  prepares: number;
+  pg_queries: number;
+  pg_round_trips: number;
+}
+
+const counters = join(here, 'counters.mjs');
+const serverPackage = fileURLToPath(import.meta.resolve('@kassa/server'));
 
 /** `kassa start` on its own port and database, as a user would run it. */
 export async function startGateway(
@@ -88,6 +100,7 @@ export async function startGateway(
 ): Promise<Gateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const countsFile = join(tmpdir(), `kassa-bench-counts-${port}`);
   const proc = await start(
     [serverMain, 'start', ...args],
     {
@@ -99,14 +112,39 @@ export async function startGateway(
       // The demo merchant, and webhook receivers on loopback.
       KASSA_DEMO: '1',
       KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+      KASSA_BENCH_COUNTS: countsFile,
+      KASSA_BENCH_RESOLVE_FROM: serverPackage,
       ...env,
     },
     (out) => /secret key:\s+sk_\S+/.test(out),
     url,
+    ['--import', counters],
   );
   const key = (label: string) =>
     new RegExp(`${label}:\\s+(\\S+)`).exec(proc.output())?.[1] as string;
-  return { ...proc, secretKey: key('secret key'), publishableKey: key('publishable key') };
+  const dumps = () =>
+    readdirSync(tmpdir()).filter((f) => f.startsWith(`kassa-bench-counts-${port}.`));
+  return {
+    ...proc,
+    secretKey: key('secret key'),
+    publishableKey: key('publishable key'),
+    async counts() {
+      for (const f of dumps()) rmSync(join(tmpdir(), f));
+      const pids = treePids(proc.pid);
+      for (const pid of pids) process.kill(pid, 'SIGUSR2');
+      const deadline = Date.now() + 5000;
+      while (dumps().length < pids.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const sum: DriverCounts = { statements: 0, prepares: 0, pg_queries: 0, pg_round_trips: 0 };
+      for (const f of dumps()) {
+        const c = JSON.parse(readFileSync(join(tmpdir(), f), 'utf8')) as DriverCounts;
+        for (const k of Object.keys(sum) as (keyof DriverCounts)[]) sum[k] += c[k];
+        rmSync(join(tmpdir(), f));
+      }
+      return sum;
+    },
+  };
 }
 
 /** `kassa worker` alone, ready once it says so. */
@@ -116,6 +154,18 @@ export async function startWorker(env: Record<string, string>): Promise<Proc> {
     { KASSA_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost', ...env },
     (out) => out.includes('Kassa worker running'),
     '',
+  );
+}
+
+/** The minimal create on the same stack (ideal-server.mjs): SQLite by default, PostgreSQL
+ * with IDEAL_DATABASE_URL. */
+export async function startIdeal(env: Record<string, string>): Promise<Proc> {
+  const port = await freePort();
+  return start(
+    [join(here, 'ideal-server.mjs')],
+    { PORT: String(port), ...env },
+    (out) => out.includes('listening'),
+    `http://127.0.0.1:${port}`,
   );
 }
 
