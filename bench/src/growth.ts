@@ -40,7 +40,7 @@ export async function fill(file: string, count: number) {
         const status = STATUSES[i % STATUSES.length] as IntentRow['status'];
         // Paid and declined ones were tried, by card or UPI: one attempt each.
         const attemptId = status === 'succeeded' || status === 'failed' ? `pa_fill_${i}` : null;
-        await tx.insertIntent({
+        await tx.intents.insert({
           id,
           merchantId: demo.merchant_id,
           livemode: false,
@@ -72,7 +72,7 @@ export async function fill(file: string, count: number) {
         });
         if (attemptId) {
           const paid = status === 'succeeded';
-          await tx.insertAttempt({
+          await tx.attempts.insert({
             id: attemptId,
             intentId: id,
             merchantId: demo.merchant_id,

@@ -88,7 +88,7 @@ export async function webhookBench(o: { quick: boolean; dir: string }) {
   const latencies: number[] = [];
   await store.read(async (tx) => {
     for (const [eventId, at] of rx.arrivals) {
-      const event = await tx.getEvent(eventId);
+      const event = await tx.events.get(eventId);
       if (event) latencies.push(at - event.createdAt);
     }
   });

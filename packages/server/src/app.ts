@@ -91,7 +91,7 @@ export function createGateway(given: Deps) {
   app.route('/', metricsRoutes(metrics, deps.config.metricsToken));
 
   app.get('/healthz', async (c) => {
-    await store.read((tx) => tx.getSetting('healthz'));
+    await store.read((tx) => tx.settings.get('healthz'));
     return c.json({ status: 'ok' });
   });
 
@@ -171,7 +171,7 @@ export function createGateway(given: Deps) {
       handle(HOLD_OPERATION_JOB, (p, job) => holds.recover(p, job)),
       handle(REFUND_JOB, (p, job) => refunds.process(p.refund, job)),
       handle(CONFIRM_JOB, async (p) => {
-        const intent = await store.read((tx) => tx.getIntent(p.intent));
+        const intent = await store.read((tx) => tx.intents.get(p.intent));
         if (intent) {
           await confirms.confirm(intent, { payment_method: p.payment_method }, { queued: true });
         }
@@ -182,11 +182,11 @@ export function createGateway(given: Deps) {
       () => lifecycle.cancelStaleAuthorizations(),
       dailyReconciliation(deps),
       () => foldOverviewStats(store),
-      () => store.transaction((tx) => tx.purgeIdempotency(clock.now())),
-      () => store.transaction((tx) => tx.purgeRateLimits(clock.now() - 120_000)),
+      () => store.transaction((tx) => tx.idempotency.purge(clock.now())),
+      () => store.transaction((tx) => tx.rateLimits.purge(clock.now() - 120_000)),
       () =>
         store.transaction((tx) =>
-          tx.deleteDashboardSessions({
+          tx.sessions.delete({
             now: clock.now(),
             idleSince: clock.now() - SESSION_IDLE_MS,
           }),
@@ -219,7 +219,7 @@ const FOLD_BATCH = 10_000;
  * batch is not full (at most 50 batches a poll, so other chores get their turn). */
 export async function foldOverviewStats(store: Store) {
   for (let i = 0; i < 50; i++) {
-    if ((await store.transaction((tx) => tx.foldStats(FOLD_BATCH))) < FOLD_BATCH) return;
+    if ((await store.transaction((tx) => tx.overview.fold(FOLD_BATCH))) < FOLD_BATCH) return;
   }
 }
 

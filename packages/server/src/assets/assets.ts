@@ -97,8 +97,8 @@ export function assetRoutes(deps: Deps) {
     if (!assets.page) return notBuilt('The hosted page');
     // Who may frame this page: the intent's merchant's allowed origins, no one else.
     const { origins, intent } = await deps.store.read(async (tx) => {
-      const intent = await tx.getIntent(c.req.param('id'));
-      const merchant = intent ? await tx.getMerchant(intent.merchantId) : null;
+      const intent = await tx.intents.get(c.req.param('id'));
+      const merchant = intent ? await tx.merchants.get(intent.merchantId) : null;
       return { origins: merchant?.allowedOrigins ?? [], intent };
     });
     // A processor's own fields (Stripe's) add exactly the sources that processor

@@ -97,10 +97,10 @@ export async function checkInstallSecrets(deps: Deps) {
     .digest('hex');
   const accept = process.env.KASSA_ACCEPT_NEW_SECRETS === '1';
   const same = await deps.store.transaction(async (tx) => {
-    if (await tx.claimSetting(SECRETS_SETTING, digest)) return true;
-    if ((await tx.getSetting(SECRETS_SETTING)) === digest) return true;
+    if (await tx.settings.claim(SECRETS_SETTING, digest)) return true;
+    if ((await tx.settings.get(SECRETS_SETTING)) === digest) return true;
     if (!accept) return false;
-    await tx.setSetting(SECRETS_SETTING, digest);
+    await tx.settings.set(SECRETS_SETTING, digest);
     return true;
   });
   if (!same) {

@@ -21,7 +21,7 @@ export async function keysCommand(opts: { merchant?: string; mode?: string; last
   const logger = createLogger({ level: config.logLevel });
   const store = await openStore(config);
   try {
-    const merchant = await store.read((tx) => tx.getMerchant(opts.merchant as string));
+    const merchant = await store.read((tx) => tx.merchants.get(opts.merchant as string));
     if (!merchant) throw new Error(`keys expire: no merchant ${opts.merchant}`);
     const livemode = opts.mode === 'live';
     const done = await expireSecretKey(

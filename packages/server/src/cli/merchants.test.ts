@@ -42,7 +42,7 @@ describe('kassa merchants create', () => {
     expect(out.publishable_key).toMatch(/^pk_test_/);
     expect(out.secret_key).toMatch(/^sk_test_/);
     const store = createSqliteStore({ filename: db });
-    const key = await store.read((tx) => tx.findKeyBySecretHash(hashSecret(out.secret_key)));
+    const key = await store.read((tx) => tx.apiKeys.bySecretHash(hashSecret(out.secret_key)));
     expect(key).toMatchObject({ merchantId: out.id, kind: 'secret', livemode: false });
     expect(JSON.stringify(key)).not.toContain(out.secret_key);
     await store.close();
@@ -80,11 +80,11 @@ describe('kassa keys expire', () => {
     expect(fresh).toBeTruthy();
     const store = createSqliteStore({ filename: db });
     const keys = await store.read(async (tx) => [
-      await tx.findKeyBySecretHash(hashSecret(leaked)),
-      await tx.findKeyBySecretHash(hashSecret(fresh)),
+      await tx.apiKeys.bySecretHash(hashSecret(leaked)),
+      await tx.apiKeys.bySecretHash(hashSecret(fresh)),
     ]);
     // The audit record: an event, saying the CLI did it.
-    const audit = await store.read((tx) => tx.listEventsForObject(keys[0]?.id as string));
+    const audit = await store.read((tx) => tx.events.ofObject(keys[0]?.id as string));
     await store.close();
     expect(audit.map((e) => [e.type, (e.data as { changed_by: string }).changed_by])).toEqual([
       ['api_key.expired', 'cli'],

@@ -47,10 +47,10 @@ export async function processorsCommand(
   const deps = await bootstrap();
   try {
     if (!opts.merchant) throw new Error('processors: --merchant mer_… is required');
-    const merchant = await deps.store.read((tx) => tx.getMerchant(opts.merchant as string));
+    const merchant = await deps.store.read((tx) => tx.merchants.get(opts.merchant as string));
     if (!merchant) throw new Error(`processors: no merchant ${opts.merchant}`);
     if (sub === 'list') {
-      const rows = await deps.store.read((tx) => tx.listProcessorAccounts(merchant.id));
+      const rows = await deps.store.read((tx) => tx.accounts.list(merchant.id));
       for (const r of rows) {
         process.stdout.write(
           `${r.processor} ${r.livemode ? 'live' : 'test'} ${r.id}\n` +

@@ -82,8 +82,8 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
     let livemode = false;
     if (!merchant) {
       const found = await store.read(async (tx) => {
-        const sk = await tx.findKeyBySecretHash(hashSecret(secret));
-        const pk = await tx.findKeyByPublishable(key);
+        const sk = await tx.apiKeys.bySecretHash(hashSecret(secret));
+        const pk = await tx.apiKeys.byPublishable(key);
         if (!sk || !pk || sk.merchantId !== pk.merchantId || sk.livemode !== pk.livemode)
           return null;
         const now = deps.clock.now();
@@ -93,7 +93,7 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
           !keyLive(pk, now)
         )
           return null;
-        return { merchant: await tx.getMerchant(sk.merchantId), livemode: sk.livemode };
+        return { merchant: await tx.merchants.get(sk.merchantId), livemode: sk.livemode };
       });
       merchant = found?.merchant ?? null;
       livemode = found?.livemode ?? false;
@@ -166,7 +166,7 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
   });
 
   app.get('/test/jobs/status', async (c) => {
-    const rows = await store.read((tx) => tx.jobStats(c.get('merchant').id));
+    const rows = await store.read((tx) => tx.jobs.stats(c.get('merchant').id));
     const sum = (status: string) =>
       rows.filter((r) => r.status === status).reduce((n, r) => n + r.count, 0);
     return c.json({

@@ -90,7 +90,7 @@ describe('dashboard sign-in and sessions', () => {
     expect(res.setCookie).toMatch(/SameSite=Strict/);
     expect(res.setCookie).toMatch(/Path=\/dashboard/);
     const token = b.cookie.split('=')[1] as string;
-    expect(await g.store.read((tx) => tx.getDashboardSession(token))).toBeNull();
+    expect(await g.store.read((tx) => tx.sessions.get(token))).toBeNull();
     // No secret key in anything the dashboard sends.
     expect(JSON.stringify(res.json)).not.toContain('sk_');
     expect((await b.request('GET', '/session')).json.user.email).toBe('owner@shop.test');
@@ -639,7 +639,7 @@ describe('dashboard developers', () => {
       origins: ['https://shop.example', 'https://shop.example', 'http://localhost:3000'],
     });
     expect(ok.json.allowed_origins).toEqual(['https://shop.example', 'http://localhost:3000']);
-    expect((await g.store.read((tx) => tx.getMerchant(g.a.id)))?.allowedOrigins).toEqual([
+    expect((await g.store.read((tx) => tx.merchants.get(g.a.id)))?.allowedOrigins).toEqual([
       'https://shop.example',
       'http://localhost:3000',
     ]);

@@ -45,7 +45,7 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
     async (c) => {
       const caller = callerOf(c);
       const now = clock.now();
-      const keys = await store.read((tx) => tx.listApiKeys(caller.merchantId, caller.livemode));
+      const keys = await store.read((tx) => tx.apiKeys.list(caller.merchantId, caller.livemode));
       const publishable = keys.find((k) => k.kind === 'publishable' && keyLive(k, now));
       return c.json(
         {
@@ -167,7 +167,7 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
         });
       }
       const id = c.get('merchant').id;
-      await store.transaction((tx) => tx.updateMerchant(id, { allowedOrigins: origins }));
+      await store.transaction((tx) => tx.merchants.update(id, { allowedOrigins: origins }));
       return c.json({ allowed_origins: origins }, 200);
     },
   );

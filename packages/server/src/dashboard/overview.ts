@@ -45,7 +45,7 @@ export function overviewRoutes(deps: Deps) {
       const bucketMs =
         q.bucket === 'hour' || (!q.bucket && to - from <= 2 * DAY_MS) ? HOUR_MS : DAY_MS;
       const rows = await store.read((tx) =>
-        tx.overview({
+        tx.overview.read({
           merchantId: caller.merchantId,
           livemode: caller.livemode,
           from,

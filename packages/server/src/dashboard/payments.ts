@@ -71,7 +71,7 @@ export function paymentRoutes(
       const rows = await store.read(async (tx) => {
         const withMethod = [];
         for (const row of page.rows) {
-          const a = row.latestAttemptId ? await tx.getAttempt(row.latestAttemptId) : null;
+          const a = row.latestAttemptId ? await tx.attempts.get(row.latestAttemptId) : null;
           withMethod.push({ ...out(row), payment_method: a ? methodOf(a) : null });
         }
         return withMethod;
@@ -97,22 +97,22 @@ export function paymentRoutes(
       const caller = callerOf(c);
       const id = c.req.valid('param').id;
       const view = await store.read(async (tx) => {
-        const intent = await tx.getIntent(id, caller);
+        const intent = await tx.intents.get(id, caller);
         if (!intent) return null;
         // In turn: a transaction is one connection, which runs one query at a time.
-        const attempts = await tx.listAttemptsOfIntent(id);
-        const events = await tx.listEventsForObject(id);
-        const refunds = await tx.listRefunds({
+        const attempts = await tx.attempts.ofIntent(id);
+        const events = await tx.events.ofObject(id);
+        const refunds = await tx.refunds.list({
           merchantId: caller.merchantId,
           livemode: caller.livemode,
           intentId: id,
           limit: 100,
         });
         const refundEvents = [];
-        for (const r of refunds) refundEvents.push(...(await tx.listEventsForObject(r.id)));
+        for (const r of refunds) refundEvents.push(...(await tx.events.ofObject(r.id)));
         const allEvents = [...events, ...refundEvents].sort((a, b) => a.createdAt - b.createdAt);
-        const deliveries = await tx.listDeliveriesOfEvents(allEvents.map((e) => e.id));
-        const webhookAttempts = await tx.listWebhookAttempts(deliveries.map((d) => d.id));
+        const deliveries = await tx.deliveries.ofEvents(allEvents.map((e) => e.id));
+        const webhookAttempts = await tx.deliveries.attempts(deliveries.map((d) => d.id));
         return { intent, attempts, events: allEvents, refunds, deliveries, webhookAttempts };
       });
       if (!view) throw notFound('payment_intent', id);
@@ -245,10 +245,10 @@ const methodOf = (a: AttemptRow) => ({ type: a.methodType, card: cardOf(a), upi_
 async function findPayment(deps: Deps, caller: Caller, q: string) {
   return deps.store.read(async (tx) => {
     if (/^pi_/.test(q)) {
-      const intent = await tx.getIntent(q, caller);
+      const intent = await tx.intents.get(q, caller);
       return intent ? [intent] : [];
     }
-    const byOrder = await tx.listIntents({
+    const byOrder = await tx.intents.list({
       merchantId: caller.merchantId,
       livemode: caller.livemode,
       orderId: q,
@@ -256,8 +256,8 @@ async function findPayment(deps: Deps, caller: Caller, q: string) {
     });
     if (byOrder.length > 0) return byOrder;
     for (const processor of Object.keys(deps.processors)) {
-      const attempt = await tx.findAttemptByReference(processor, q);
-      const intent = attempt ? await tx.getIntent(attempt.intentId, caller) : null;
+      const attempt = await tx.attempts.byReference(processor, q);
+      const intent = attempt ? await tx.intents.get(attempt.intentId, caller) : null;
       if (intent) return [intent];
     }
     return [];

@@ -37,7 +37,7 @@ export function replayRoutes(deps: Deps) {
       const { from, to } = c.req.valid('json');
       const dead = await deps.store.read(async (tx) => {
         const endpoint = await ownEndpoint(tx, caller, c.req.valid('param').id);
-        return tx.listDeliveries({
+        return tx.deliveries.list({
           endpointId: endpoint.id,
           status: 'dead',
           createdGte: from * 1000,

@@ -113,7 +113,7 @@ export function dashboardSessions(deps: Deps) {
       lastSeenAt: now,
       expiresAt: now + SESSION_ABSOLUTE_MS,
     };
-    await store.transaction((tx) => tx.insertDashboardSession(session));
+    await store.transaction((tx) => tx.sessions.insert(session));
     setCookie(c, cookies.session, token, {
       httpOnly: true,
       sameSite: 'Strict',
@@ -151,9 +151,9 @@ export function dashboardSessions(deps: Deps) {
       const now = clock.now();
       const found = await store.read(async (tx) => {
         for (const t of tokens) {
-          const session = await tx.getDashboardSession(sha256(t));
-          const user = session ? await tx.getDashboardUser(session.userId) : null;
-          const merchant = user ? await tx.getMerchant(user.merchantId) : null;
+          const session = await tx.sessions.get(sha256(t));
+          const user = session ? await tx.users.get(session.userId) : null;
+          const merchant = user ? await tx.merchants.get(user.merchantId) : null;
           if (session && user && merchant) return { session, user, merchant };
         }
         return null;
@@ -164,7 +164,7 @@ export function dashboardSessions(deps: Deps) {
         found.session.lastSeenAt >= now - SESSION_IDLE_MS &&
         (found.session.lastSeenAt >= now - TOUCH_EVERY_MS ||
           (await store.transaction((tx) =>
-            tx.touchDashboardSession(found.session.id, now, now - SESSION_IDLE_MS),
+            tx.sessions.touch(found.session.id, now, now - SESSION_IDLE_MS),
           )));
       if (!found || !alive) {
         if (token) deleteCookie(c, cookies.session, { path: cookies.path, secure });
@@ -226,7 +226,7 @@ export function dashboardSessions(deps: Deps) {
       checkOrigin(c);
       const { email, password } = c.req.valid('json');
       await hit(c, `dash-login:client:${clientKeyOf(c, config)}`, config.dashboardLoginsPerMinute);
-      const user = await store.read((tx) => tx.findDashboardUserByEmail(email));
+      const user = await store.read((tx) => tx.users.byEmail(email));
       // Per address too (twice the per-client limit): guesses spread over many clients. A
       // browser the user signed in from before (its device cookie) is not held by it, so
       // others' failures can never lock the user out of their own browser.
@@ -242,7 +242,7 @@ export function dashboardSessions(deps: Deps) {
       if (
         user.mustChangePassword &&
         !(await store.transaction((tx) =>
-          tx.claimSetting(
+          tx.settings.claim(
             `dashboard-one-time:${user.id}:${sha256(user.passwordHash)}`,
             String(clock.now()),
           ),
@@ -256,7 +256,7 @@ export function dashboardSessions(deps: Deps) {
       }
       // Never keep a session id from before sign-in (fixation): any presented ends here.
       for (const before of sessionTokens(c, cookies.session)) {
-        await store.transaction((tx) => tx.deleteDashboardSessions({ id: sha256(before) }));
+        await store.transaction((tx) => tx.sessions.delete({ id: sha256(before) }));
       }
       const session = await startSession(c, user);
       setCookie(c, cookies.device, deviceToken(user.id), {
@@ -266,7 +266,7 @@ export function dashboardSessions(deps: Deps) {
         path: cookies.path,
         maxAge: DEVICE_MAX_AGE_S,
       });
-      const merchant = (await store.read((tx) => tx.getMerchant(user.merchantId))) as MerchantRow;
+      const merchant = (await store.read((tx) => tx.merchants.get(user.merchantId))) as MerchantRow;
       return c.json(describe(user, merchant, session), 200);
     },
   );
@@ -295,7 +295,7 @@ export function dashboardSessions(deps: Deps) {
       responses: { 200: json(signedOutSchema, 'Signed out') },
     }),
     async (c) => {
-      await store.transaction((tx) => tx.deleteDashboardSessions({ id: c.get('session').id }));
+      await store.transaction((tx) => tx.sessions.delete({ id: c.get('session').id }));
       deleteCookie(c, cookies.session, { path: cookies.path, secure });
       return c.json({ signed_out: 1 }, 200);
     },
@@ -312,9 +312,7 @@ export function dashboardSessions(deps: Deps) {
       responses: { 200: json(signedOutSchema, 'How many sessions ended') },
     }),
     async (c) => {
-      const n = await store.transaction((tx) =>
-        tx.deleteDashboardSessions({ userId: c.get('user').id }),
-      );
+      const n = await store.transaction((tx) => tx.sessions.delete({ userId: c.get('user').id }));
       deleteCookie(c, cookies.session, { path: cookies.path, secure });
       return c.json({ signed_out: n }, 200);
     },
@@ -352,8 +350,8 @@ export function dashboardSessions(deps: Deps) {
       }
       const hash = await hashPassword(next);
       const changed = await store.transaction(async (tx) => {
-        if (!(await tx.changeDashboardPassword(user.id, user.passwordHash, hash))) return false;
-        await tx.deleteDashboardSessions({ userId: user.id });
+        if (!(await tx.users.changePassword(user.id, user.passwordHash, hash))) return false;
+        await tx.sessions.delete({ userId: user.id });
         return true;
       });
       if (!changed) {

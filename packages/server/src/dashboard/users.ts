@@ -30,7 +30,7 @@ export async function createDashboardUser(
   input: z.input<typeof newUserSchema>,
 ): Promise<{ user: DashboardUserRow; password: string; generated: boolean }> {
   const o = newUserSchema.parse(input);
-  const merchant = await store.read((tx) => tx.getMerchant(o.merchantId));
+  const merchant = await store.read((tx) => tx.merchants.get(o.merchantId));
   if (!merchant) throw new Error(`no merchant ${o.merchantId}`);
   const password = o.password ?? generatePassword();
   const user: DashboardUserRow = {
@@ -42,7 +42,7 @@ export async function createDashboardUser(
     mustChangePassword: o.password === undefined,
     createdAt: clock.now(),
   };
-  if (!(await store.transaction((tx) => tx.insertDashboardUser(user)))) {
+  if (!(await store.transaction((tx) => tx.users.insert(user)))) {
     throw new Error(`${o.email} already has a dashboard account`);
   }
   return { user, password, generated: o.password === undefined };

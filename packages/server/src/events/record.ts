@@ -29,7 +29,7 @@ export async function recordEvent<T extends EventType>(
     data: input.object,
     createdAt: input.now,
   };
-  await tx.insertEvent(event);
+  await tx.events.insert(event);
   await fanOut(tx, event, input.now, { exclude: input.excludeEndpoint });
   return event.id;
 }

@@ -15,7 +15,7 @@ const idParam = z.object({ id: z.string() });
 type Caller = { merchantId: string; livemode: boolean };
 
 async function ownEvent(tx: StoreRead, caller: Caller, id: string) {
-  const row = await tx.getEvent(id, caller);
+  const row = await tx.events.get(id, caller);
   if (!row) throw notFound('event', id);
   return row;
 }
@@ -45,9 +45,9 @@ export function eventRoutes(deps: Deps) {
         paginate(
           q,
           'event',
-          async (id) => (await tx.getEvent(id, caller))?.seq ?? null,
+          async (id) => (await tx.events.get(id, caller))?.seq ?? null,
           (window) =>
-            tx.listEvents({
+            tx.events.list({
               merchantId: caller.merchantId,
               livemode: caller.livemode,
               typePattern: q.type,
@@ -111,7 +111,7 @@ export function eventRoutes(deps: Deps) {
       const out = await store.transaction(async (tx) => {
         const event = await ownEvent(tx, caller, c.req.valid('param').id);
         if (!endpointId) return { event: event.id, deliveries: await fanOut(tx, event, now) };
-        const endpoint = await tx.getEndpoint(endpointId, caller);
+        const endpoint = await tx.endpoints.get(endpointId, caller);
         if (!endpoint) {
           throw new ApiError(
             400,

@@ -66,15 +66,15 @@ export function apiKeyAuth(
     const found = await store.read(async (tx) => {
       const row =
         kind === 'secret'
-          ? await tx.findKeyBySecretHash(hashSecret(key))
-          : await tx.findKeyByPublishable(key);
+          ? await tx.apiKeys.bySecretHash(hashSecret(key))
+          : await tx.apiKeys.byPublishable(key);
       if (!row) return null;
       const matches =
         kind === 'secret'
           ? safeEqual(row.secretHash ?? '', hashSecret(key))
           : safeEqual(row.publishableKey ?? '', key);
       if (!matches || !keyLive(row, (opts.now ?? Date.now)())) return null;
-      const merchant = await tx.getMerchant(row.merchantId);
+      const merchant = await tx.merchants.get(row.merchantId);
       return merchant ? { merchant, livemode: row.livemode } : null;
     });
     if (!found) throw invalid();

@@ -23,6 +23,6 @@ export function callerOf(c: Pick<Context<AppEnv>, 'get'>): Caller {
 }
 
 /** Where a row sits in a list, for `paginate`: read it with the caller as owner first
- * (`tx.getIntent(id, caller)`), so that another merchant's id is no cursor. */
+ * (`tx.intents.get(id, caller)`), so that another merchant's id is no cursor. */
 export const keysetOf = (row: { createdAt: number; id: string } | null) =>
   row ? { createdAt: row.createdAt, id: row.id } : null;

@@ -34,7 +34,7 @@ export async function bindIdempotency(
   objectId: string,
 ): Promise<void> {
   if (!claim || claim.objectId === objectId) return;
-  if (!(await tx.bindIdempotency(claim.scope, claim.key, claim.token, objectId))) throw lostKey();
+  if (!(await tx.idempotency.bind(claim.scope, claim.key, claim.token, objectId))) throw lostKey();
   claim.objectId = objectId;
 }
 
@@ -101,13 +101,13 @@ export function idempotency(
       | { kind: 'mismatch' }
       | { kind: 'prior'; row: IdempotencyRow };
     const found = await store.transaction(async (tx): Promise<Found> => {
-      let row = await tx.getIdempotency(scope, key);
+      let row = await tx.idempotency.get(scope, key);
       if (row && row.expiresAt <= now) {
-        await tx.deleteIdempotencyHeld(scope, key, row.token);
+        await tx.idempotency.deleteHeld(scope, key, row.token);
         row = null;
       }
       if (!row) {
-        const claimed = await tx.claimIdempotency({
+        const claimed = await tx.idempotency.claim({
           merchantId: scope,
           key,
           requestHash: hash,
@@ -123,13 +123,13 @@ export function idempotency(
         if (claimed) return { kind: 'claim', claim: { scope, key, token, objectId: null } };
         // Another request with this key claimed it first (the database ordered the two):
         // this one is its retry.
-        row = await tx.getIdempotency(scope, key);
+        row = await tx.idempotency.get(scope, key);
         if (!row) throw lostKey();
       }
       if (row.requestHash !== hash) return { kind: 'mismatch' };
       if (row.status === 'done' || row.lockedUntil > now) return { kind: 'prior', row };
       // The holder's lease ran out: this request takes the key and resumes its work.
-      const taken = await tx.updateIdempotencyHeld(scope, key, row.token, {
+      const taken = await tx.idempotency.updateHeld(scope, key, row.token, {
         token,
         lockedUntil: now + leaseMs,
       });
@@ -167,7 +167,7 @@ export function idempotency(
       const responseBody = keep ? await c.res.clone().text() : null;
       await store.transaction(async (tx) => {
         if (keep) {
-          await tx.updateIdempotencyHeld(scope, key, token, {
+          await tx.idempotency.updateHeld(scope, key, token, {
             status: 'done',
             responseStatus: status,
             responseBody,
@@ -175,9 +175,9 @@ export function idempotency(
         } else if (claim.objectId) {
           // Something was committed: a retry must resume it, not start again. It may
           // do so at once.
-          await tx.updateIdempotencyHeld(scope, key, token, { lockedUntil: 0 });
+          await tx.idempotency.updateHeld(scope, key, token, { lockedUntil: 0 });
         } else {
-          await tx.deleteIdempotencyHeld(scope, key, token);
+          await tx.idempotency.deleteHeld(scope, key, token);
         }
       });
     }

@@ -74,9 +74,9 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
   /** What a shopper sees; attempts left are this client's, within the intent's. */
   const view = async (row: IntentRow, clientKey?: string) => {
     const { merchant, key, clientFailures } = await store.read(async (tx) => ({
-      merchant: await tx.getMerchant(row.merchantId),
-      key: await tx.findActiveSecretKey(row.merchantId, row.livemode),
-      clientFailures: clientKey ? await tx.countFailedAttempts(row.id, clientKey) : 0,
+      merchant: await tx.merchants.get(row.merchantId),
+      key: await tx.apiKeys.activeSecret(row.merchantId, row.livemode),
+      clientFailures: clientKey ? await tx.attempts.countFailed(row.id, clientKey) : 0,
     }));
     if (!merchant) throw new Error(`intent ${row.id} has no merchant`);
     const { maxAttempts, maxAttemptsPerClient } = deps.config;
@@ -157,7 +157,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
           wake = null;
           changed = false;
           const id: string = row.id;
-          row = await store.read((tx) => tx.getIntent(id));
+          row = await store.read((tx) => tx.intents.get(id));
         }
       } finally {
         stop();
@@ -216,7 +216,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
       }
       const orderId = c.req.valid('json').order_id;
       const row = await store.read((tx) =>
-        tx.findLiveIntentByOrder(key.merchant.id, key.livemode, orderId),
+        tx.intents.liveByOrder(key.merchant.id, key.livemode, orderId),
       );
       // One answer for "no such order" and "already paid": this is a public endpoint.
       if (!row || isTerminal(row.status)) {

@@ -16,7 +16,7 @@ describe('confirming a payment', () => {
     expect(res.json).toMatchObject({ object: 'client_payment_intent', status: 'succeeded' });
     const after = await get(pi.id);
     expect(after).toMatchObject({ status: 'succeeded', amount_received: 1999 });
-    const attempt = await g.store.read((tx) => tx.getAttempt(after.latest_attempt));
+    const attempt = await g.store.read((tx) => tx.attempts.get(after.latest_attempt));
     expect(attempt).toMatchObject({
       cardBrand: 'visa',
       cardLast4: '4242',
@@ -32,7 +32,7 @@ describe('confirming a payment', () => {
       const pi = (await g.createIntent()).json;
       await g.confirm(pi, card(number));
       const id = (await get(pi.id)).latest_attempt;
-      return (await g.store.read((tx) => tx.getAttempt(id)))?.cardFingerprint;
+      return (await g.store.read((tx) => tx.attempts.get(id)))?.cardFingerprint;
     };
     const first = await fp(CARDS.ok);
     expect(await fp(CARDS.ok)).toBe(first);
@@ -194,7 +194,7 @@ describe('confirming a payment', () => {
     expect(await paid.text()).toContain('Payment approved in the test UPI app');
     expect((await get(pi.id)).status).toBe('succeeded');
     const id = (await get(pi.id)).latest_attempt;
-    const attempt = await g.store.read((tx) => tx.getAttempt(id));
+    const attempt = await g.store.read((tx) => tx.attempts.get(id));
     expect(attempt).toMatchObject({ methodType: 'upi', upiVpa: null, status: 'succeeded' });
   });
 

@@ -26,7 +26,7 @@ import { CLOSE_SESSION_JOB, expireOpenIntent, leaveAttempt, moveIntent } from '.
  */
 async function shopperReturnUrl(tx: StoreTx, intent: IntentRow, asked: string | undefined) {
   if (intent.returnUrl || asked === undefined) return intent.returnUrl;
-  const merchant = await tx.getMerchant(intent.merchantId);
+  const merchant = await tx.merchants.get(intent.merchantId);
   if (!merchant?.allowedOrigins.includes(new URL(asked).origin)) {
     throw new ApiError(
       400,
@@ -74,7 +74,7 @@ export function createConfirmService(deps: Deps) {
     id: string,
     secret: string,
   ) {
-    const intent = await store.read((tx) => tx.getIntent(id));
+    const intent = await store.read((tx) => tx.intents.get(id));
     if (
       !intent ||
       !safeEqual(intent.clientSecret, secret) ||
@@ -117,7 +117,7 @@ export function createConfirmService(deps: Deps) {
     }
     if (
       clientKey &&
-      (await tx.countFailedAttempts(fresh.id, clientKey)) >= config.maxAttemptsPerClient
+      (await tx.attempts.countFailed(fresh.id, clientKey)) >= config.maxAttemptsPerClient
     ) {
       throw new ApiError(
         429,
@@ -143,7 +143,7 @@ export function createConfirmService(deps: Deps) {
       // A UPI app shows whom the shopper pays: the merchant (read for UPI only).
       const payee =
         method.type === 'upi'
-          ? (await store.read((tx) => tx.getMerchant(intent.merchantId)))?.name
+          ? (await store.read((tx) => tx.merchants.get(intent.merchantId)))?.name
           : undefined;
       outcome = await withTimeout(
         processor.authorize({
@@ -195,13 +195,13 @@ export function createConfirmService(deps: Deps) {
     ) {
       const method = body.payment_method;
       const resumed = opts.idem?.objectId
-        ? await store.read((tx) => tx.getAttempt(opts.idem?.objectId as string))
+        ? await store.read((tx) => tx.attempts.get(opts.idem?.objectId as string))
         : null;
       if (resumed && resumed.intentId === intent.id) {
         // A retry of a confirm that recorded its attempt and then died: the same attempt
         // is asked again (the processor knows it by its id), never a new one.
         if (resumed.status !== 'pending') {
-          return (await store.read((tx) => tx.getIntent(intent.id))) as IntentRow;
+          return (await store.read((tx) => tx.intents.get(intent.id))) as IntentRow;
         }
         return authorizeAndApply(intent, resumed, method, opts);
       }
@@ -251,7 +251,7 @@ export function createConfirmService(deps: Deps) {
       };
 
       await store.transaction(async (tx) => {
-        const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+        const fresh = (await tx.intents.get(intent.id)) as IntentRow;
         // Confirmed on creation (server to server): processing, waiting for its first attempt.
         const queued = opts.queued && fresh.status === 'processing' && !fresh.latestAttemptId;
         await assertPayable(tx, fresh, opts.clientKey, queued);
@@ -264,7 +264,7 @@ export function createConfirmService(deps: Deps) {
             'The shopper chose another payment method.',
           );
         }
-        await tx.insertAttempt(attempt);
+        await tx.attempts.insert(attempt);
         await bindIdempotency(tx, opts.idem, attempt.id);
         await moveIntent(
           tx,
@@ -328,9 +328,9 @@ export function createConfirmService(deps: Deps) {
       }
       const now = clock.now();
       const { attempt, reused } = await store.transaction(async (tx) => {
-        const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+        const fresh = (await tx.intents.get(intent.id)) as IntentRow;
         await assertPayable(tx, fresh, opts.clientKey);
-        const latest = fresh.latestAttemptId ? await tx.getAttempt(fresh.latestAttemptId) : null;
+        const latest = fresh.latestAttemptId ? await tx.attempts.get(fresh.latestAttemptId) : null;
         if (
           latest?.status === 'pending' &&
           latest.processor === route.id &&
@@ -360,7 +360,7 @@ export function createConfirmService(deps: Deps) {
           createdAt: now,
           updatedAt: now,
         };
-        await tx.insertAttempt(row);
+        await tx.attempts.insert(row);
         await moveIntent(
           tx,
           fresh,
@@ -400,7 +400,7 @@ export function createConfirmService(deps: Deps) {
         );
         if (!reused) {
           await store.transaction(async (tx) => {
-            await tx.updateAttempt(attempt.id, {
+            await tx.attempts.update(attempt.id, {
               status: 'failed',
               declineCode: refusal ? (refusal.processorCode ?? refusal.code) : 'processing_error',
               failureMessage: refusal
@@ -455,16 +455,16 @@ export function createConfirmService(deps: Deps) {
         }
       } else {
         await store.transaction(async (tx) => {
-          const fresh = await tx.getAttempt(attempt.id);
+          const fresh = await tx.attempts.get(attempt.id);
           if (fresh?.status === 'pending') {
-            await tx.updateAttempt(attempt.id, {
+            await tx.attempts.update(attempt.id, {
               processorReference: session.reference,
               updatedAt: clock.now(),
             });
           }
         });
       }
-      const row = (await store.read((tx) => tx.getIntent(intent.id))) as IntentRow;
+      const row = (await store.read((tx) => tx.intents.get(intent.id))) as IntentRow;
       return {
         intent: row,
         session: { attempt: attempt.id, processor: route.id, ...session.page },
@@ -477,7 +477,7 @@ export function createConfirmService(deps: Deps) {
      */
     async completeSession(intent: IntentRow) {
       const attempt = intent.latestAttemptId
-        ? await store.read((tx) => tx.getAttempt(intent.latestAttemptId as string))
+        ? await store.read((tx) => tx.attempts.get(intent.latestAttemptId as string))
         : null;
       const adapter = attempt ? await routing.adapter(attempt.processor, intent) : undefined;
       if (!attempt?.processorReference || adapter?.capabilities.fields !== 'processor') {
@@ -518,7 +518,7 @@ export function createConfirmService(deps: Deps) {
     async leave(intent: IntentRow) {
       const now = clock.now();
       const left = await store.transaction(async (tx) => {
-        const fresh = (await tx.getIntent(intent.id)) as IntentRow;
+        const fresh = (await tx.intents.get(intent.id)) as IntentRow;
         if (fresh.status === 'requires_payment_method') return { intent: fresh, attempt: null };
         if (fresh.status !== 'requires_action' && fresh.status !== 'processing') {
           throw unexpectedState(fresh.status, 'leave the payment of');
@@ -554,14 +554,14 @@ export function createConfirmService(deps: Deps) {
           'could not withdraw the attempt yet; the worker will',
         );
       }
-      return (await store.read((tx) => tx.getIntent(intent.id))) as IntentRow;
+      return (await store.read((tx) => tx.intents.get(intent.id))) as IntentRow;
     },
 
     /** A shopper finished a processor page (3-D Secure): continue and apply the result. */
     async completeAction(processorId: string, reference: string, result: string) {
       const found = await store.read(async (tx) => {
-        const attempt = await tx.findAttemptByReference(processorId, reference);
-        const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
+        const attempt = await tx.attempts.byReference(processorId, reference);
+        const intent = attempt ? await tx.intents.get(attempt.intentId) : null;
         return attempt && intent ? { attempt, intent } : null;
       });
       const processor = found ? await routing.adapter(processorId, found.intent) : undefined;

@@ -77,7 +77,7 @@ export function createHoldOperations(deps: Deps) {
         throw busy(intent.operation);
       }
       check(intent);
-      if (!(await tx.claimIntentOperation(id, input.operation, intent.status, now))) {
+      if (!(await tx.intents.claimOperation(id, input.operation, intent.status, now))) {
         throw busy(input.operation);
       }
       await bindIdempotency(tx, idem, id);
@@ -109,7 +109,7 @@ export function createHoldOperations(deps: Deps) {
     input: HoldOperationInput,
     from: 'request' | 'recovery',
   ): Promise<IntentRow> {
-    const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
+    const attempt = await store.read((tx) => tx.attempts.get(intent.latestAttemptId ?? ''));
     const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
     const reference = attempt?.processorReference;
     // One id per intent and operation: a retried call can never move money twice.
@@ -198,7 +198,7 @@ export function createHoldOperations(deps: Deps) {
   async function showProcessing(id: string): Promise<IntentRow> {
     const now = clock.now();
     return store.transaction(async (tx) => {
-      const fresh = (await tx.getIntent(id)) as IntentRow;
+      const fresh = (await tx.intents.get(id)) as IntentRow;
       if (fresh.operation !== 'capture' || fresh.status !== 'requires_capture') return fresh;
       return moveIntent(
         tx,
@@ -213,10 +213,10 @@ export function createHoldOperations(deps: Deps) {
   async function authorizationGone(id: string, operation: HoldOperation, code: string) {
     const now = clock.now();
     await store.transaction(async (tx) => {
-      const fresh = (await tx.getIntent(id)) as IntentRow;
+      const fresh = (await tx.intents.get(id)) as IntentRow;
       if (fresh.operation !== operation) return;
       if (fresh.latestAttemptId) {
-        await tx.updateAttempt(fresh.latestAttemptId, {
+        await tx.attempts.update(fresh.latestAttemptId, {
           status: 'failed',
           declineCode: code,
           updatedAt: now,
@@ -232,7 +232,7 @@ export function createHoldOperations(deps: Deps) {
   }
 
   async function release(id: string, operation: HoldOperationInput['operation']) {
-    await store.transaction((tx) => tx.releaseIntentOperation(id, operation));
+    await store.transaction((tx) => tx.intents.releaseOperation(id, operation));
   }
 
   async function finish(
@@ -245,13 +245,13 @@ export function createHoldOperations(deps: Deps) {
   ): Promise<IntentRow> {
     const now = clock.now();
     return store.transaction(async (tx) => {
-      const fresh = (await tx.getIntent(id)) as IntentRow;
+      const fresh = (await tx.intents.get(id)) as IntentRow;
       // Finished already (by the request, or by the recovery job).
       if (fresh.operation !== claimed) return fresh;
       if (input.operation === 'capture') {
         const amount = captured ?? input.amount ?? fresh.amountCapturable;
         if (fresh.latestAttemptId) {
-          await tx.updateAttempt(fresh.latestAttemptId, { status: 'succeeded', updatedAt: now });
+          await tx.attempts.update(fresh.latestAttemptId, { status: 'succeeded', updatedAt: now });
         }
         return moveIntent(
           tx,
@@ -294,7 +294,7 @@ export function createHoldOperations(deps: Deps) {
       payload: { intent: string } & HoldOperationInput,
       job?: JobRow,
     ): Promise<JobResult> {
-      const intent = await store.read((tx) => tx.getIntent(payload.intent));
+      const intent = await store.read((tx) => tx.intents.get(payload.intent));
       if (!intent || intent.operation !== payload.operation) return undefined;
       try {
         await drive(intent, payload, 'recovery');

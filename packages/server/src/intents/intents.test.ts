@@ -56,7 +56,7 @@ describe('POST /v1/payment_intents', () => {
     const usd = (await g.createIntent()).json;
     const byUpi = await g.confirm(usd, { type: 'upi', upi: { flow: 'intent' } });
     expect(byUpi.status).toBe(400);
-    expect((await g.store.read((tx) => tx.listAttemptsOfIntent(usd.id))).length).toBe(0);
+    expect((await g.store.read((tx) => tx.attempts.ofIntent(usd.id))).length).toBe(0);
   });
 
   it('takes the currency exponent from Intl: JPY has none, KWD has three', async () => {

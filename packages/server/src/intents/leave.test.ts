@@ -15,7 +15,7 @@ const leave = (pi: { id: string; client_secret: string }) =>
   g.call('POST', `/v1/client/payment_intents/${pi.id}/leave`, g.a.pk, {
     client_secret: pi.client_secret,
   });
-const attempt = (id: string) => g.store.read((tx) => tx.getAttempt(id));
+const attempt = (id: string) => g.store.read((tx) => tx.attempts.get(id));
 const upi = (vpa: string) => ({ type: 'upi', upi: { vpa } });
 
 describe('leaving a payment under way', () => {
@@ -168,10 +168,10 @@ describe('leaving a payment under way', () => {
     // Two processes apply the same success: this transaction read the attempt before the
     // other one committed, and the intent after.
     await g.store.transaction(async (tx) => {
-      const stale = await tx.getAttempt(id);
+      const stale = await tx.attempts.get(id);
       await applyOutcome(g, tx, id, outcome, g.clock.now());
-      const moved = await tx.getIntent(pi.id);
-      await tx.updateAttempt(id, { status: stale?.status ?? 'processing' });
+      const moved = await tx.intents.get(pi.id);
+      await tx.attempts.update(id, { status: stale?.status ?? 'processing' });
       expect(moved?.status).toBe('succeeded');
       await applyOutcome(g, tx, id, outcome, g.clock.now());
     });

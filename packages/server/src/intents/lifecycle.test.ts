@@ -145,7 +145,7 @@ describe('held payments and expiry', () => {
     expect(seen.json.status).toBe('expired');
     const { latest_attempt } = (await g.call('GET', `/v1/payment_intents/${intent.id}`, g.a.sk))
       .json;
-    const attempt = await g.store.read((tx) => tx.getAttempt(latest_attempt));
+    const attempt = await g.store.read((tx) => tx.attempts.get(latest_attempt));
     expect(attempt).toMatchObject({ status: 'failed', declineCode: 'expired' });
   });
 });

@@ -20,8 +20,8 @@ export function createLifecycle(deps: Deps) {
 
   async function loadAttempt(id: string) {
     return store.read(async (tx) => {
-      const attempt = await tx.getAttempt(id);
-      const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
+      const attempt = await tx.attempts.get(id);
+      const intent = attempt ? await tx.intents.get(attempt.intentId) : null;
       return attempt && intent ? { attempt, intent } : null;
     });
   }
@@ -60,8 +60,8 @@ export function createLifecycle(deps: Deps) {
       );
       const now = clock.now();
       await store.transaction(async (tx) => {
-        const attempt = await tx.getAttempt(attemptId);
-        const intent = await tx.getIntent(found.intent.id);
+        const attempt = await tx.attempts.get(attemptId);
+        const intent = await tx.intents.get(found.intent.id);
         if (attempt?.status !== 'pending' || !intent) return;
         await applyOutcome(
           deps,
@@ -112,7 +112,7 @@ export function createLifecycle(deps: Deps) {
         });
         ref = session.reference;
         await store.transaction((tx) =>
-          tx.updateAttempt(attemptId, {
+          tx.attempts.update(attemptId, {
             processorReference: session.reference,
             updatedAt: clock.now(),
           }),
@@ -177,7 +177,7 @@ export function createLifecycle(deps: Deps) {
         return;
       }
       await store.transaction((tx) =>
-        tx.updateAttempt(attemptId, { status: 'returned', updatedAt: clock.now() }),
+        tx.attempts.update(attemptId, { status: 'returned', updatedAt: clock.now() }),
       );
     },
 
@@ -188,7 +188,7 @@ export function createLifecycle(deps: Deps) {
     async cancelStaleAuthorizations(limit = 100): Promise<number> {
       const now = clock.now();
       const stale = await store.read((tx) =>
-        tx.listStaleAuthorizations(now - config.captureWindowMs, limit),
+        tx.intents.staleAuthorizations(now - config.captureWindowMs, limit),
       );
       for (const intent of stale) {
         await holds
@@ -197,7 +197,7 @@ export function createLifecycle(deps: Deps) {
             { operation: 'cancel', reason: 'automatic' },
             {
               load: async (tx) => {
-                const row = await tx.getIntent(intent.id);
+                const row = await tx.intents.get(intent.id);
                 if (!row) throw new Error(`intent ${intent.id} is gone`);
                 return row;
               },
@@ -216,7 +216,7 @@ export function createLifecycle(deps: Deps) {
      */
     async expireDue(limit = 100): Promise<number> {
       const now = clock.now();
-      const due = await store.read((tx) => tx.listExpiredOpenIntents(now, limit));
+      const due = await store.read((tx) => tx.intents.expiredOpen(now, limit));
       for (const intent of due) {
         if (intent.latestAttemptId) {
           const settled = await lastLook(intent);
@@ -229,7 +229,7 @@ export function createLifecycle(deps: Deps) {
   };
 
   async function lastLook(intent: IntentRow): Promise<boolean> {
-    const attempt = await store.read((tx) => tx.getAttempt(intent.latestAttemptId ?? ''));
+    const attempt = await store.read((tx) => tx.attempts.get(intent.latestAttemptId ?? ''));
     const processor = attempt
       ? await routingOf(deps).adapter(attempt.processor, intent)
       : undefined;

@@ -59,9 +59,9 @@ export async function applyOutcome(
   /** The `processing` event was already sent (a payment confirmed on creation). */
   opts: { processingAnnounced?: boolean } = {},
 ): Promise<IntentRow> {
-  const attempt = await tx.getAttempt(attemptId);
+  const attempt = await tx.attempts.get(attemptId);
   if (!attempt) throw new Error(`applyOutcome: no attempt ${attemptId}`);
-  const intent = await tx.getIntent(attempt.intentId);
+  const intent = await tx.intents.get(attempt.intentId);
   if (!intent) throw new Error(`applyOutcome: no intent ${attempt.intentId}`);
   const { config } = deps;
   const base = { now, publicUrl: config.publicUrl };
@@ -100,7 +100,7 @@ export async function applyOutcome(
   if (stale) {
     // The shopper moved on (or the intent closed); keep the attempt's truth for
     // reconciliation but leave the intent alone.
-    await tx.updateAttempt(attempt.id, {
+    await tx.attempts.update(attempt.id, {
       status: outcome.status === 'requires_action' ? 'failed' : outcome.status,
       processorReference: reference,
       updatedAt: now,
@@ -112,7 +112,7 @@ export async function applyOutcome(
   if (intent.operation && attempt.status === 'authorized') return intent;
   if (attempt.status === 'authorized' && outcome.status === 'failed') {
     // The hold was released at the processor (expired there, or cancelled in its dashboard).
-    await tx.updateAttempt(attempt.id, { status: 'failed', updatedAt: now });
+    await tx.attempts.update(attempt.id, { status: 'failed', updatedAt: now });
     return moveIntent(
       tx,
       intent,
@@ -128,7 +128,7 @@ export async function applyOutcome(
   }
 
   if (outcome.status !== 'pending') {
-    deps.metrics?.paymentOutcome({
+    deps.metrics?.paymentOutcome(tx, {
       processor: attempt.processor,
       method: attempt.methodType,
       outcome: outcome.status,
@@ -140,7 +140,7 @@ export async function applyOutcome(
       // Still open in the processor's fields: nothing to record yet.
       return intent;
     case 'succeeded':
-      await tx.updateAttempt(attempt.id, {
+      await tx.attempts.update(attempt.id, {
         status: 'succeeded',
         processorReference: reference,
         updatedAt: now,
@@ -158,7 +158,7 @@ export async function applyOutcome(
         { ...base, event: 'payment_intent.succeeded' },
       );
     case 'authorized':
-      await tx.updateAttempt(attempt.id, {
+      await tx.attempts.update(attempt.id, {
         status: 'authorized',
         processorReference: reference,
         updatedAt: now,
@@ -175,7 +175,7 @@ export async function applyOutcome(
         { ...base, event: 'payment_intent.amount_capturable_updated' },
       );
     case 'processing':
-      await tx.updateAttempt(attempt.id, {
+      await tx.attempts.update(attempt.id, {
         status: 'processing',
         processorReference: reference,
         updatedAt: now,
@@ -190,7 +190,7 @@ export async function applyOutcome(
         { ...base, event: opts.processingAnnounced ? null : 'payment_intent.processing' },
       );
     case 'requires_action':
-      await tx.updateAttempt(attempt.id, {
+      await tx.attempts.update(attempt.id, {
         status: 'requires_action',
         processorReference: reference,
         updatedAt: now,
@@ -213,7 +213,7 @@ export async function applyOutcome(
         { ...base, event: 'payment_intent.requires_action' },
       );
     case 'failed': {
-      await tx.updateAttempt(attempt.id, {
+      await tx.attempts.update(attempt.id, {
         status: 'failed',
         processorReference: reference,
         declineCode: outcome.declineCode,
@@ -289,7 +289,7 @@ async function processorMismatch(
   // Once per attempt, excluded by the database: the page's call and the processor's
   // webhook can find the same mismatch at once (each read the attempt before the other's
   // commit); the second waits on this row and then does nothing.
-  if (!(await tx.claimSetting(`processor_mismatch:${attempt.id}`, String(now)))) return intent;
+  if (!(await tx.settings.claim(`processor_mismatch:${attempt.id}`, String(now)))) return intent;
   deps.logger.error(
     {
       attempt: attempt.id,
@@ -303,8 +303,8 @@ async function processorMismatch(
     },
     "processor's record differs from the intent; not recorded as paid",
   );
-  deps.metrics?.processorMismatch(attempt.processor, field);
-  await tx.updateAttempt(attempt.id, {
+  deps.metrics?.processorMismatch(tx, attempt.processor, field);
+  await tx.attempts.update(attempt.id, {
     status: 'failed',
     processorReference: outcome.reference ?? attempt.processorReference,
     declineCode: 'processor_mismatch',
@@ -366,14 +366,14 @@ async function latePayment(
     if (intent.latestAttemptId && intent.latestAttemptId !== attempt.id) {
       await leaveAttempt(tx, intent.latestAttemptId, now, 'An earlier attempt was paid.');
     }
-    await tx.updateAttempt(attempt.id, {
+    await tx.attempts.update(attempt.id, {
       status: 'processing',
       declineCode: null,
       failureMessage: null,
       processorReference: reference,
       updatedAt: now,
     });
-    if (!(await tx.updateIntent(intent.id, intent.status, { latestAttemptId: attempt.id }))) {
+    if (!(await tx.intents.update(intent.id, intent.status, { latestAttemptId: attempt.id }))) {
       throw new Error(`latePayment: intent ${intent.id} moved`);
     }
     deps.logger.info(
@@ -382,7 +382,7 @@ async function latePayment(
     );
     return applyOutcome(deps, tx, attempt.id, outcome, now);
   }
-  await tx.updateAttempt(attempt.id, {
+  await tx.attempts.update(attempt.id, {
     status: outcome.status,
     processorReference: reference,
     updatedAt: now,

@@ -29,7 +29,7 @@ export type { Caller } from '../http/caller.ts';
 
 /** Loads an intent the caller owns; another merchant's (or mode's) is simply not found. */
 export async function ownIntent(tx: StoreRead, caller: Caller, id: string): Promise<IntentRow> {
-  const own = await tx.getIntent(id, caller);
+  const own = await tx.intents.get(id, caller);
   if (!own) throw notFound('payment_intent', id);
   return own;
 }
@@ -137,10 +137,10 @@ export function createIntentService(deps: Deps) {
           createdAt: now,
           updatedAt: now,
         };
-        if (!(await tx.insertIntent(intent))) {
+        if (!(await tx.intents.insert(intent))) {
           // The order has a live intent already (the unique index says so, also when
           // another request or process created it a moment ago): answer with it.
-          const winner = await tx.findLiveIntentByOrder(
+          const winner = await tx.intents.liveByOrder(
             caller.merchant.id,
             caller.livemode,
             body.order_id,
@@ -194,9 +194,9 @@ export function createIntentService(deps: Deps) {
         paginate(
           q,
           'payment_intent',
-          async (id) => keysetOf(await tx.getIntent(id, caller)),
+          async (id) => keysetOf(await tx.intents.get(id, caller)),
           (window) =>
-            tx.listIntents({
+            tx.intents.list({
               merchantId: caller.merchant.id,
               livemode: caller.livemode,
               status: q.status,
@@ -231,7 +231,7 @@ export function createIntentService(deps: Deps) {
         if (fresh.status === 'requires_capture' || fresh.operation)
           throw unexpectedState(fresh.status, 'cancel');
         if (fresh.latestAttemptId && fresh.status === 'requires_action') {
-          await tx.updateAttempt(fresh.latestAttemptId, {
+          await tx.attempts.update(fresh.latestAttemptId, {
             status: 'failed',
             declineCode: 'canceled',
             failureMessage: 'The payment was canceled.',

@@ -21,7 +21,7 @@ export async function moveIntent(
   const { id: _id, merchantId: _m, livemode: _l, createdAt: _c, ...changes } = patch;
   // Written only if nobody moved the intent since it was read (another process, a
   // webhook): then this move was decided on a stale status and must not happen.
-  if (!(await tx.updateIntent(intent.id, intent.status, { ...changes, updatedAt: opts.now }))) {
+  if (!(await tx.intents.update(intent.id, intent.status, { ...changes, updatedAt: opts.now }))) {
     throw new ApiError(
       409,
       'payment_intent_unexpected_state',
@@ -76,10 +76,10 @@ export async function leaveAttempt(
   now: number,
   why: string,
 ): Promise<boolean> {
-  const attempt = await tx.getAttempt(attemptId);
+  const attempt = await tx.attempts.get(attemptId);
   if (!attempt || !UNSETTLED.has(attempt.status)) return false;
   if (attempt.status === 'pending' && !attempt.processorReference) return false;
-  await tx.updateAttempt(attempt.id, {
+  await tx.attempts.update(attempt.id, {
     status: 'failed',
     declineCode: 'abandoned',
     failureMessage: why,
@@ -104,10 +104,10 @@ export async function expireOpenIntent(
   id: string,
   opts: { now: number; publicUrl: string },
 ): Promise<IntentRow> {
-  const fresh = (await tx.getIntent(id)) as IntentRow;
+  const fresh = (await tx.intents.get(id)) as IntentRow;
   if (!CONFIRMABLE.includes(fresh.status)) return fresh;
   if (fresh.latestAttemptId && fresh.status === 'requires_action') {
-    await tx.updateAttempt(fresh.latestAttemptId, {
+    await tx.attempts.update(fresh.latestAttemptId, {
       status: 'failed',
       declineCode: 'expired',
       failureMessage: 'The payment expired before it was completed.',

@@ -47,9 +47,9 @@ export async function rollSecretKey(
   const now = clock.now();
   const secret = generateKeyPair(livemode).secret;
   return store.transaction(async (tx) => {
-    const current = await tx.findActiveSecretKey(merchantId, livemode);
-    if (current && !(await tx.revokeApiKey(current.id, now + graceMs))) return null;
-    await tx.insertApiKey(secretKeyRow(merchantId, livemode, secret, now));
+    const current = await tx.apiKeys.activeSecret(merchantId, livemode);
+    if (current && !(await tx.apiKeys.revoke(current.id, now + graceMs))) return null;
+    await tx.apiKeys.insert(secretKeyRow(merchantId, livemode, secret, now));
     if (current) {
       await recordKeyChange(tx, 'api_key.rolled', current, now + graceMs, changedBy, now);
     }
@@ -75,18 +75,18 @@ export async function expireSecretKey(
 ): Promise<{ expired: number; secret: string | null } | null> {
   const now = clock.now();
   return store.transaction(async (tx) => {
-    const matching = (await tx.listApiKeys(merchantId, livemode)).filter(
+    const matching = (await tx.apiKeys.list(merchantId, livemode)).filter(
       (k) => k.kind === 'secret' && keyLive(k, now) && k.last4 === last4,
     );
     if (matching.length === 0) return null;
     let secret: string | null = null;
     if (matching.some((k) => k.revokedAt === null)) {
       secret = generateKeyPair(livemode).secret;
-      await tx.insertApiKey(secretKeyRow(merchantId, livemode, secret, now));
+      await tx.apiKeys.insert(secretKeyRow(merchantId, livemode, secret, now));
     }
     let expired = 0;
     for (const k of matching) {
-      if (!(await tx.expireApiKey(k.id, now))) continue;
+      if (!(await tx.apiKeys.expire(k.id, now))) continue;
       expired += 1;
       await recordKeyChange(tx, 'api_key.expired', k, now, changedBy, now);
     }

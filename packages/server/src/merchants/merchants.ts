@@ -29,7 +29,7 @@ export function normaliseOrigin(value: string): string {
 
 async function insertKeys(tx: StoreTx, merchantId: string, livemode: boolean, now: number) {
   const pair = generateKeyPair(livemode);
-  await tx.insertApiKey({
+  await tx.apiKeys.insert({
     id: `key_${randomToken(20)}`,
     merchantId,
     livemode,
@@ -40,7 +40,7 @@ async function insertKeys(tx: StoreTx, merchantId: string, livemode: boolean, no
     createdAt: now,
     revokedAt: null,
   });
-  await tx.insertApiKey(secretKeyRow(merchantId, livemode, pair.secret, now));
+  await tx.apiKeys.insert(secretKeyRow(merchantId, livemode, pair.secret, now));
   return { livemode, ...pair };
 }
 
@@ -81,7 +81,7 @@ export async function createMerchant(
     createdAt: now,
   };
   return store.transaction(async (tx) => {
-    await tx.insertMerchant(merchant);
+    await tx.merchants.insert(merchant);
     const keys = [await insertKeys(tx, merchant.id, false, now)];
     if (input.live) keys.push(await insertKeys(tx, merchant.id, true, now));
     await within?.(tx, { merchant, keys });
@@ -102,12 +102,12 @@ export async function ensureDemoMerchant(
   origins: string[],
   name = 'Kassa Demo Store',
 ): Promise<DemoKeys & { created: boolean }> {
-  const saved = await store.read((tx) => tx.getSetting(DEMO));
+  const saved = await store.read((tx) => tx.settings.get(DEMO));
   if (saved) {
     const keys = JSON.parse(saved) as DemoKeys;
     // The shop may run on other ports, or under another name, than at the first start.
     await store.transaction((tx) =>
-      tx.updateMerchant(keys.merchant_id, { name, allowedOrigins: origins }),
+      tx.merchants.update(keys.merchant_id, { name, allowedOrigins: origins }),
     );
     return { created: false, ...keys };
   }
@@ -119,7 +119,7 @@ export async function ensureDemoMerchant(
       publishable_key: test.publishable,
       secret_key: test.secret,
     };
-    await tx.setSetting(DEMO, JSON.stringify(demo));
+    await tx.settings.set(DEMO, JSON.stringify(demo));
   });
   return { created: true, ...(demo as DemoKeys) };
 }

@@ -18,8 +18,8 @@ export async function demoMerchantFor(
     return null;
   }
   return store.read(async (tx) => {
-    const saved = await tx.getSetting('demo_merchant');
+    const saved = await tx.settings.get('demo_merchant');
     if (!saved) return null;
-    return tx.getMerchant((JSON.parse(saved) as DemoKeys).merchant_id);
+    return tx.merchants.get((JSON.parse(saved) as DemoKeys).merchant_id);
   });
 }

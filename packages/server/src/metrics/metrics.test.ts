@@ -77,12 +77,12 @@ describe('Prometheus metrics', () => {
     const g = await testGateway({ config: { metricsToken: TOKEN } });
     const outcome = { processor: 'sandbox', method: 'card', outcome: 'succeeded', declineCode: '' };
     await expect(
-      g.store.transaction(async () => {
-        g.metrics.paymentOutcome(outcome);
+      g.store.transaction(async (tx) => {
+        g.metrics.paymentOutcome(tx, outcome);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    await g.store.transaction(async () => g.metrics.paymentOutcome(outcome));
+    await g.store.transaction(async (tx) => g.metrics.paymentOutcome(tx, outcome));
     expect(sample(await scrape(g), 'kassa_payment_outcomes_total', { outcome: 'succeeded' })).toBe(
       1,
     );
@@ -91,16 +91,16 @@ describe('Prometheus metrics', () => {
   it('a decline code it does not know is counted as `other`: no label is ever 30,000 characters', async () => {
     const g = await testGateway({ config: { metricsToken: TOKEN } });
     const hostile = 'x'.repeat(30_000);
-    await g.store.transaction(async () =>
-      g.metrics.paymentOutcome({
+    await g.store.transaction(async (tx) =>
+      g.metrics.paymentOutcome(tx, {
         processor: 'sandbox',
         method: 'card',
         outcome: 'failed',
         declineCode: hostile,
       }),
     );
-    await g.store.transaction(async () =>
-      g.metrics.paymentOutcome({
+    await g.store.transaction(async (tx) =>
+      g.metrics.paymentOutcome(tx, {
         processor: 'sandbox',
         method: 'card',
         outcome: 'failed',

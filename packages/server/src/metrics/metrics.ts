@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../store/types.ts';
+import type { Store, StoreTx } from '../store/types.ts';
 
 /** What a payment attempt came to, as counted. */
 export interface PaymentOutcome {
@@ -45,7 +44,7 @@ export const declineLabel = (code: string) =>
 
 /**
  * The gateway's Prometheus metrics (prom-client), one registry per gateway. Counters that
- * describe writes are counted only once their transaction commits (`afterCommit`), so a
+ * describe writes are counted only once their transaction commits (`tx.afterCommit`), so a
  * rolled-back or retried transaction counts nothing twice; figures that must agree across
  * processes (the job queue) are read from the database when scraped.
  *
@@ -106,21 +105,14 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
     registers: [registry],
   });
 
-  const pending = new AsyncLocalStorage<{ after: (() => void)[] }>();
-
   return {
     registry,
-    /** Runs `fn` once the current transaction commits; at once outside a transaction. */
-    afterCommit(fn: () => void) {
-      const tx = pending.getStore();
-      if (tx) tx.after.push(fn);
-      else fn();
-    },
     httpRequest(route: string, method: string, status: number, seconds: number) {
       http.observe({ route, method, status: String(status) }, seconds);
     },
-    paymentOutcome(o: PaymentOutcome) {
-      this.afterCommit(() =>
+    /** Counted once `tx` commits. */
+    paymentOutcome(tx: Pick<StoreTx, 'afterCommit'>, o: PaymentOutcome) {
+      tx.afterCommit(() =>
         payments.inc({
           processor: o.processor,
           method: o.method,
@@ -133,8 +125,9 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
     processorEventRejected(processor: string, reason: string) {
       rejectedEvents.inc({ processor, reason });
     },
-    processorMismatch(processor: string, field: string) {
-      this.afterCommit(() => mismatches.inc({ processor, field }));
+    /** Counted once `tx` commits. */
+    processorMismatch(tx: Pick<StoreTx, 'afterCommit'>, processor: string, field: string) {
+      tx.afterCommit(() => mismatches.inc({ processor, field }));
     },
     webhookAttempt(outcome: string, status: number | null, seconds: number) {
       const statusClass = status === null ? 'none' : `${Math.floor(status / 100)}xx`;
@@ -147,14 +140,25 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
      * job queue and the connection pool are read from it when scraped.
      */
     instrument(store: Store): Store {
+      // Children bound once: a label lookup per transaction cost more than the timing.
+      const observe = {
+        read: {
+          ok: storeLatency.labels('read', 'ok'),
+          error: storeLatency.labels('read', 'error'),
+        },
+        transaction: {
+          ok: storeLatency.labels('transaction', 'ok'),
+          error: storeLatency.labels('transaction', 'error'),
+        },
+      };
       const timed = async <T>(kind: 'transaction' | 'read', work: () => Promise<T>) => {
-        const end = storeLatency.startTimer({ kind });
+        const start = performance.now();
         try {
           const result = await work();
-          end({ result: 'ok' });
+          observe[kind].ok.observe((performance.now() - start) / 1000);
           return result;
         } catch (err) {
-          end({ result: 'error' });
+          observe[kind].error.observe((performance.now() - start) / 1000);
           throw err;
         }
       };
@@ -165,7 +169,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
         registers: [registry],
         aggregator: 'max',
         async collect() {
-          const rows = await store.read((tx) => tx.jobStats(null));
+          const rows = await store.read((tx) => tx.jobs.stats(null));
           this.reset();
           for (const r of rows) this.set({ kind: r.kind, status: r.status }, Number(r.count));
         },
@@ -177,7 +181,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
         registers: [registry],
         aggregator: 'max',
         async collect() {
-          const rows = await store.read((tx) => tx.jobStats(null));
+          const rows = await store.read((tx) => tx.jobs.stats(null));
           this.reset();
           const now = Date.now();
           for (const r of rows) {
@@ -202,25 +206,9 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
         });
       }
       return {
-        kind: store.kind,
-        onJobsCommitted: (l) => store.onJobsCommitted(l),
-        onIntentChanged: (l) => store.onIntentChanged(l),
-        ...(store.connections && { connections: store.connections.bind(store) }),
-        close: () => store.close(),
+        ...store,
         read: (fn) => timed('read', () => store.read(fn)),
-        transaction: async (fn) => {
-          const ctx = { after: [] as (() => void)[] };
-          const result = await timed('transaction', () =>
-            pending.run(ctx, () =>
-              store.transaction((tx) => {
-                ctx.after.length = 0;
-                return fn(tx);
-              }),
-            ),
-          );
-          for (const f of ctx.after) f();
-          return result;
-        },
+        transaction: (fn) => timed('transaction', () => store.transaction(fn)),
       };
     },
   };

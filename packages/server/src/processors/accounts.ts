@@ -3,7 +3,7 @@ import type { Processor, ProcessorCredentials } from '@kassa/processors';
 import { newId } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { ProcessorAccountRow, StoreTx } from '../store/types.ts';
+import type { ProcessorAccountRow, StoreRead } from '../store/types.ts';
 
 /** The row's identity (unique in the table) is bound into the seal: a sealed blob copied
  * onto another merchant's, processor's or mode's row does not open. The id is left out:
@@ -123,7 +123,7 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
       // One row per merchant, processor and mode, kept by the database's unique index: a
       // save replaces the credentials and keeps the row's id (and its webhook URL).
       return store.transaction((tx) =>
-        tx.saveProcessorAccount({
+        tx.accounts.save({
           ...base,
           id: newId('pacct'),
           sealed: seal(key(), aadOf(base), credentials),
@@ -164,12 +164,12 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
 
     /** The merchant's account at a processor in a mode, opened; null if none. */
     async credentialsFor(
-      tx: Pick<StoreTx, 'listProcessorAccounts'>,
+      tx: Pick<StoreRead, 'accounts'>,
       merchantId: string,
       processor: string,
       livemode: boolean,
     ): Promise<ProcessorCredentials | null> {
-      const row = (await tx.listProcessorAccounts(merchantId)).find(
+      const row = (await tx.accounts.list(merchantId)).find(
         (a) => a.processor === processor && a.livemode === livemode,
       );
       if (!row) return null;
@@ -193,7 +193,7 @@ export type Accounts = ReturnType<typeof createAccounts>;
 export async function checkAccounts(
   deps: Pick<Deps, 'store' | 'config' | 'logger'>,
 ): Promise<void> {
-  const rows = await deps.store.read((tx) => tx.listProcessorAccounts(null));
+  const rows = await deps.store.read((tx) => tx.accounts.list(null));
   const key = deps.config.encryptionKey;
   for (const row of rows) {
     let problem: string | null = null;

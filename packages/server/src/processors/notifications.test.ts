@@ -12,7 +12,7 @@ async function processingPayment() {
   const pi = (await g.createIntent()).json;
   await g.confirm(pi, card(CARDS.async));
   const intent = (await g.call('GET', `/v1/payment_intents/${pi.id}`, g.a.sk)).json;
-  const attempt = await g.store.read((tx) => tx.getAttempt(intent.latest_attempt));
+  const attempt = await g.store.read((tx) => tx.attempts.get(intent.latest_attempt));
   return { pi, reference: attempt?.processorReference as string };
 }
 

@@ -96,17 +96,17 @@ async function truthOf(
   }
   if (n.kind === 'refund') {
     const refund = await store.read(async (tx) => {
-      const found = await tx.findRefundByReference(n.refund.reference);
+      const found = await tx.refunds.byReference(n.refund.reference);
       // The refund's answer was lost before its reference was recorded: the processor
       // keeps Kassa's refund id on it.
-      return found ?? (n.operationId ? tx.getRefund(n.operationId) : null);
+      return found ?? (n.operationId ? tx.refunds.get(n.operationId) : null);
     });
     if (!refund) throw new Refused('unknown_object', { refund: n.refund.reference });
     const notOurs = owns(owner, refund);
     if (notOurs) throw new Refused(notOurs, { refund: refund.id });
     const attempt = await store.read(async (tx) => {
-      const intent = await tx.getIntent(refund.intentId);
-      return intent?.latestAttemptId ? tx.getAttempt(intent.latestAttemptId) : null;
+      const intent = await tx.intents.get(refund.intentId);
+      return intent?.latestAttemptId ? tx.attempts.get(intent.latestAttemptId) : null;
     });
     if (!attempt || attempt.processor !== processor.id || !attempt.processorReference) {
       throw new Refused('unknown_object', { refund: refund.id });
@@ -140,8 +140,8 @@ async function truthOf(
     return { kind: 'refund', refundId: refund.id, refund: record };
   }
   const found = await store.read(async (tx) => {
-    const attempt = await tx.findAttemptByReference(processor.id, n.reference);
-    const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
+    const attempt = await tx.attempts.byReference(processor.id, n.reference);
+    const intent = attempt ? await tx.intents.get(attempt.intentId) : null;
     return attempt && intent ? { attempt, intent } : null;
   });
   if (!found) throw new Refused('unknown_object', { reference: n.reference });
@@ -221,13 +221,13 @@ async function apply(
   // close, or a second one for an update, changes nothing, and a closed dispute never
   // reopens.
   let applied = false;
-  if (await tx.claimSetting(`dispute:${dispute.id}:created`, String(now))) {
+  if (await tx.settings.claim(`dispute:${dispute.id}:created`, String(now))) {
     await event('dispute.created');
     applied = true;
   }
   if (
     report.status !== 'open' &&
-    (await tx.claimSetting(`dispute:${dispute.id}:closed`, String(now)))
+    (await tx.settings.claim(`dispute:${dispute.id}:closed`, String(now)))
   ) {
     await event('dispute.closed');
     applied = true;
@@ -258,7 +258,7 @@ export async function receiveNotification(
   let processor: Processor = adapter;
   let owner: Owner = { merchantId: null, livemode: false };
   if (adapter.capabilities.credentials) {
-    const row = account ? await store.read((tx) => tx.getProcessorAccount(account)) : null;
+    const row = account ? await store.read((tx) => tx.accounts.get(account)) : null;
     if (!row || row.processor !== processorId) throw notFound('processor_account', account ?? '');
     const bound = await routingOf(deps).adapter(processorId, row);
     if (!bound) throw notFound('processor_account', row.id);
@@ -307,7 +307,7 @@ export async function receiveNotification(
     return { duplicate: false, applied: false };
   }
   return store.transaction(async (tx) => {
-    const fresh = await tx.insertProcessorNotification({
+    const fresh = await tx.notifications.record({
       processor: processorId,
       notificationId,
       reference: n.reference,

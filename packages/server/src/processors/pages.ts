@@ -29,9 +29,9 @@ export function processorPages(deps: Deps, confirms: ConfirmService) {
       path: c.req.path.slice(prefix.length),
       describe: async (reference) => {
         const found = await deps.store.read(async (tx) => {
-          const attempt = await tx.findAttemptByReference(id, reference);
-          const intent = attempt ? await tx.getIntent(attempt.intentId) : null;
-          const merchant = intent ? await tx.getMerchant(intent.merchantId) : null;
+          const attempt = await tx.attempts.byReference(id, reference);
+          const intent = attempt ? await tx.intents.get(attempt.intentId) : null;
+          const merchant = intent ? await tx.merchants.get(intent.merchantId) : null;
           return intent && merchant ? { intent, merchant } : null;
         });
         if (!found) return null;

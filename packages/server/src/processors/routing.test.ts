@@ -41,16 +41,16 @@ describe('one routing module reads the adapters’ capabilities', () => {
     const live = await g2.createIntent({ payment_method_types: ['card'] }, g2.a.liveSk);
     expect(live.status, live.text).toBe(201);
     expect(live.json.livemode).toBe(true);
-    expect((await g2.store.read((tx) => tx.getIntent(live.json.id)))?.processor).toBe('acme');
+    expect((await g2.store.read((tx) => tx.intents.get(live.json.id)))?.processor).toBe('acme');
   });
 
   it('records the adapter that served the attempt on the intent (redirect, not sandbox)', async () => {
     const g = await testGateway();
     const intent = (await g.createIntent({ payment_method_types: ['card', 'redirect'] })).json;
-    expect((await g.store.read((tx) => tx.getIntent(intent.id)))?.processor).toBe('sandbox');
+    expect((await g.store.read((tx) => tx.intents.get(intent.id)))?.processor).toBe('sandbox');
     const r = await g.confirm(intent, { type: 'redirect' });
     expect(r.status, r.text).toBe(200);
-    expect((await g.store.read((tx) => tx.getIntent(intent.id)))?.processor).toBe('redirect');
+    expect((await g.store.read((tx) => tx.intents.get(intent.id)))?.processor).toBe('redirect');
   });
 
   it('refuses a partial capture and a refund the adapter cannot do, before calling it', async () => {

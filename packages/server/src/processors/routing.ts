@@ -59,7 +59,7 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
   async function candidates(merchantId: string, livemode: boolean) {
     const mode = modeOf(livemode);
     const connected = new Set(
-      (await store.read((tx) => tx.listProcessorAccounts(merchantId)))
+      (await store.read((tx) => tx.accounts.list(merchantId)))
         .filter((a) => a.livemode === livemode && accounts.opens(a))
         .map((a) => a.processor),
     );
@@ -212,7 +212,7 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
     async everyAdapter(): Promise<
       { id: string; processor: Processor; merchantId: string | null; livemode: boolean | null }[]
     > {
-      const rows = await store.read((tx) => tx.listProcessorAccounts(null));
+      const rows = await store.read((tx) => tx.accounts.list(null));
       const out = [];
       for (const [id, p] of registered) {
         if (!p.capabilities.credentials) {

@@ -145,8 +145,8 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
 
     const referenceOf = async (id: string) => {
       const row = await g.store.read(async (tx) => {
-        const intent = await tx.getIntent(id);
-        return intent?.latestAttemptId ? tx.getAttempt(intent.latestAttemptId) : null;
+        const intent = await tx.intents.get(id);
+        return intent?.latestAttemptId ? tx.attempts.get(intent.latestAttemptId) : null;
       });
       return row?.processorReference ?? '';
     };
@@ -238,12 +238,12 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
     const rows = await g.store.read(async (tx) => {
       const out: { intent: IntentRow; refunds: RefundRow[]; references: string[] }[] = [];
       for (const shop of shops) {
-        for (const intent of await tx.listIntents({
+        for (const intent of await tx.intents.list({
           merchantId: shop.merchant,
           livemode: false,
           limit: 1000,
         })) {
-          const refunds = await tx.listRefunds({
+          const refunds = await tx.refunds.list({
             merchantId: shop.merchant,
             livemode: false,
             intentId: intent.id,
@@ -279,7 +279,7 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
       }
       const kassaTaken = intent.status === 'succeeded' ? intent.amountReceived : 0;
       if (taken !== kassaTaken && process.env.KASSA_CHAOS_DEBUG) {
-        const attempts = await g.store.read((tx) => tx.listAttemptsOfIntent(intent.id));
+        const attempts = await g.store.read((tx) => tx.attempts.ofIntent(intent.id));
         console.log(
           JSON.stringify(
             {

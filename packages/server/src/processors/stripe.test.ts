@@ -27,7 +27,7 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
       currency: 'inr',
       payment_method_types: ['card', 'upi'],
     });
-    const row = await g.store.read((tx) => tx.getIntent(created.json.id));
+    const row = await g.store.read((tx) => tx.intents.get(created.json.id));
     expect(row?.processor).toBe('stripe');
     const seen = await g.call(
       'GET',
@@ -37,7 +37,7 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
     expect(seen.json.processor_fields).toEqual({ card: 'stripe' });
     // Merchant B never connected Stripe: the sandbox serves B's cards with Kassa's form.
     const other = await g.createIntent({}, g.b.sk);
-    expect((await g.store.read((tx) => tx.getIntent(other.json.id)))?.processor).toBe('sandbox');
+    expect((await g.store.read((tx) => tx.intents.get(other.json.id)))?.processor).toBe('sandbox');
     // Card details sent to Kassa for a Stripe payment are refused, never forwarded.
     const direct = await g.confirm(created.json, {
       type: 'card',
@@ -76,7 +76,7 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
     const done = await complete(g, intent);
     expect(done.json.status).toBe('succeeded');
     expect(done.json.result.order_id).toBe(intent.order_id);
-    const attempt = await g.store.read((tx) => tx.findAttemptByReference('stripe', reference));
+    const attempt = await g.store.read((tx) => tx.attempts.byReference('stripe', reference));
     expect(attempt).toMatchObject({ status: 'succeeded', processor: 'stripe' });
     await until('Stripe’s webhook', () => fake.events.some((e) => e.delivered === 200));
     expect(await g.events(intent.id)).toEqual([
@@ -84,7 +84,7 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
       'payment_intent.succeeded',
     ]);
     // Nothing Kassa wrote holds the card number: not the log, not the notifications.
-    const notifications = await g.store.read((tx) => tx.listProcessorAccounts(g.a.id));
+    const notifications = await g.store.read((tx) => tx.accounts.list(g.a.id));
     expect(JSON.stringify(notifications)).not.toContain('sk_test_acme');
     expect(g.logLines.join('')).not.toContain('4242424242424242');
   });
@@ -107,7 +107,7 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
     const { json: intent } = await g.createIntent();
     await payAtStripe(g, intent, '4242424242424242');
     await fake.releaseWebhooks();
-    const byWebhook = await g.store.read((tx) => tx.getIntent(intent.id));
+    const byWebhook = await g.store.read((tx) => tx.intents.get(intent.id));
     expect(byWebhook?.status).toBe('succeeded');
     expect((await complete(g, intent)).json.status).toBe('succeeded');
     // Stripe sends it again (and an older one late): nothing changes.
@@ -177,7 +177,7 @@ describe('Stripe through the gateway (fake Stripe API)', () => {
     });
     expect(refund.status).toBe(201);
     await g.worker.drain();
-    const row = await g.store.read((tx) => tx.getRefund(refund.json.id));
+    const row = await g.store.read((tx) => tx.refunds.get(refund.json.id));
     expect(row?.status).toBe('succeeded');
     expect(fake.refunds(reference)).toHaveLength(1);
     expect(fake.refunds(reference)[0]?.amount).toBe(1500);
@@ -253,7 +253,7 @@ describe('live mode and credentials', () => {
     const g = await gatewayWithStripe({ connect: ['live'] });
     const live = await g.createIntent({ payment_method_types: ['card'] }, g.a.liveSk);
     expect(live.json).toMatchObject({ livemode: true, status: 'requires_payment_method' });
-    expect((await g.store.read((tx) => tx.getIntent(live.json.id)))?.processor).toBe('stripe');
+    expect((await g.store.read((tx) => tx.intents.get(live.json.id)))?.processor).toBe('stripe');
     const none = await g.createIntent({}, g.b.liveSk);
     expect(none.status).toBe(400);
     expect(none.json.error.code).toBe('livemode_not_configured');
@@ -321,7 +321,7 @@ describe('live mode and credentials', () => {
       accounts.save(stripe, g.a.id, false, { ...KEYS.test, webhook_secret: 'whsec_rotated' }),
     ]);
     expect(second?.id).toBe(first?.id);
-    const rows = await g.store.read((tx) => tx.listProcessorAccounts(g.a.id));
+    const rows = await g.store.read((tx) => tx.accounts.list(g.a.id));
     expect(rows).toHaveLength(1);
     const opened = await g.store.read((tx) => accounts.credentialsFor(tx, g.a.id, 'stripe', false));
     expect(opened?.webhook_secret).toBe('whsec_rotated');

@@ -14,7 +14,7 @@ export function dailyReconciliation(deps: Deps) {
     if (now.getUTCHours() * 60 + now.getUTCMinutes() < h * 60 + m) return;
     const date = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
     const once = `daily_reconciliation:${date}`;
-    if (await deps.store.read((tx) => tx.getSetting(once))) return;
+    if (await deps.store.read((tx) => tx.settings.get(once))) return;
     // Every worker may get here at once; the database keeps the first run of the day.
     const run = await reconcileOnce(deps, { date, merchantId: null, once });
     if (!run) return;

@@ -15,7 +15,7 @@ async function setup() {
   clockRef = g.clock;
   const reference = async (id: string) => {
     const pi = (await g.call('GET', `/v1/payment_intents/${id}`, g.a.sk)).json;
-    return (await g.store.read((tx) => tx.getAttempt(pi.latest_attempt)))
+    return (await g.store.read((tx) => tx.attempts.get(pi.latest_attempt)))
       ?.processorReference as string;
   };
   const day = new Date(g.clock.now()).toISOString().slice(0, 10);
@@ -107,7 +107,7 @@ describe('reconciliation against the settlement report', () => {
     await g.worker.drain();
     await g.worker.drain();
     const date = new Date(g.clock.now() - 86_400_000).toISOString().slice(0, 10);
-    const run = await g.store.read((tx) => tx.findReconciliationRun(date, null));
+    const run = await g.store.read((tx) => tx.reconciliation.find(date, null));
     expect(run?.report).toMatchObject({ summary: { both_succeeded: 1 } });
   });
 });

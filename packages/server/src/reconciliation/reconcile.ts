@@ -56,9 +56,9 @@ async function recordMissedSuccess(
   now: number,
   publicUrl: string,
 ) {
-  const intent = await tx.getIntent(attempt.intentId);
+  const intent = await tx.intents.get(attempt.intentId);
   if (!intent || isTerminal(intent.status) || intent.latestAttemptId !== attempt.id) return;
-  await tx.updateAttempt(attempt.id, {
+  await tx.attempts.update(attempt.id, {
     status: 'succeeded',
     declineCode: null,
     failureMessage: null,
@@ -118,7 +118,7 @@ export async function reconcileOnce(
     if (livemode != null && o.livemode != null && livemode !== o.livemode) continue;
     const report: SettlementRow[] = await processor.settlementReport({ from, to: to + DAY });
     const books = new Map(report.map((r) => [r.reference, r]));
-    const attempts = await store.read((tx) => tx.listAttemptsBetween(processorId, from, to));
+    const attempts = await store.read((tx) => tx.attempts.between(processorId, from, to));
     const seen = new Set<string>();
 
     for (const attempt of attempts) {
@@ -126,7 +126,7 @@ export async function reconcileOnce(
       if (o.merchantId && attempt.merchantId !== o.merchantId) continue;
       if (merchantId && attempt.merchantId !== merchantId) continue;
       seen.add(attempt.processorReference);
-      const intent = await store.read((tx) => tx.getIntent(attempt.intentId));
+      const intent = await store.read((tx) => tx.intents.get(attempt.intentId));
       if (!intent || !inMode(intent)) continue;
       if (livemode != null && intent.livemode !== livemode) continue;
       rows.push(
@@ -137,7 +137,7 @@ export async function reconcileOnce(
     for (const entry of report) {
       if (seen.has(entry.reference) || entry.settled_at < from || entry.settled_at >= to) continue;
       const attempt = await store.read((tx) =>
-        tx.findAttemptByReference(processorId, entry.reference),
+        tx.attempts.byReference(processorId, entry.reference),
       );
       if (
         attempt &&
@@ -146,7 +146,7 @@ export async function reconcileOnce(
         continue;
       if (o.merchantId && !attempt) continue;
       if (attempt && o.livemode != null) {
-        const intent = await store.read((tx) => tx.getIntent(attempt.intentId));
+        const intent = await store.read((tx) => tx.intents.get(attempt.intentId));
         if (!intent || !inMode(intent)) continue;
       }
       rows.push({
@@ -262,8 +262,8 @@ export async function reconcileOnce(
   };
   const once = o.once;
   const stored = await store.transaction(async (tx) => {
-    if (once && !(await tx.claimSetting(once, run.id))) return false;
-    await tx.insertReconciliationRun(run);
+    if (once && !(await tx.settings.claim(once, run.id))) return false;
+    await tx.reconciliation.insert(run);
     return true;
   });
   return stored ? run : null;

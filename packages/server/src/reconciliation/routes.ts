@@ -26,7 +26,7 @@ export function reconciliationRoutes(deps: Deps, extra: ExtraQuery = {}) {
   const tags = ['Reconciliation'];
   const security = [{ secretKey: [] }];
   const own = async (c: Parameters<typeof callerOf>[0], id: string) => {
-    const run = await deps.store.read((tx) => tx.getReconciliationRun(id, callerOf(c)));
+    const run = await deps.store.read((tx) => tx.reconciliation.get(id, callerOf(c)));
     if (!run) throw notFound('reconciliation_run', id);
     return run;
   };
@@ -83,9 +83,9 @@ export function reconciliationRoutes(deps: Deps, extra: ExtraQuery = {}) {
           // The cursor; an extra parameter (the dashboard's `mode`) is the mount's.
           c.req.valid('query') as PageQuery,
           'reconciliation_run',
-          async (id) => keysetOf(await tx.getReconciliationRun(id, caller)),
+          async (id) => keysetOf(await tx.reconciliation.get(id, caller)),
           (window) =>
-            tx.listReconciliationRuns({
+            tx.reconciliation.list({
               merchantId: caller.merchantId,
               livemode: caller.livemode,
               ...window,

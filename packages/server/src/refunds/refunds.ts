@@ -64,10 +64,10 @@ export async function settleRefund(
   },
   now: number,
 ): Promise<void> {
-  const fresh = await tx.getRefund(refundId);
+  const fresh = await tx.refunds.get(refundId);
   if (!fresh || fresh.status === 'failed' || fresh.status === outcome.status) {
     if (fresh?.status === 'pending' && outcome.reference && !fresh.processorReference) {
-      await tx.updateRefund(refundId, 'pending', {
+      await tx.refunds.update(refundId, 'pending', {
         processorReference: outcome.reference,
         updatedAt: now,
       });
@@ -87,8 +87,8 @@ export async function settleRefund(
     updatedAt: now,
   };
   // Settled by whoever gets here first (the job, the processor's webhook): once.
-  if (!(await tx.updateRefund(refundId, fresh.status, patch))) return;
-  if (outcome.status === 'failed') await tx.returnRefund(fresh.intentId, fresh.amount, now);
+  if (!(await tx.refunds.update(refundId, fresh.status, patch))) return;
+  if (outcome.status === 'failed') await tx.refunds.giveBack(fresh.intentId, fresh.amount, now);
   if (fresh.status === 'succeeded') {
     deps.logger.warn(
       { refund: fresh.id, intent: fresh.intentId, reason: patch.failureReason },
@@ -140,9 +140,11 @@ export function createRefunds(deps: Deps) {
    */
   async function advance(refundId: string, opts: { lookFirst: boolean }): Promise<boolean> {
     const found = await store.read(async (tx) => {
-      const refund = await tx.getRefund(refundId);
-      const intent = refund ? await tx.getIntent(refund.intentId) : null;
-      const attempt = intent?.latestAttemptId ? await tx.getAttempt(intent.latestAttemptId) : null;
+      const refund = await tx.refunds.get(refundId);
+      const intent = refund ? await tx.intents.get(refund.intentId) : null;
+      const attempt = intent?.latestAttemptId
+        ? await tx.attempts.get(intent.latestAttemptId)
+        : null;
       return refund && intent ? { refund, intent, attempt } : null;
     });
     if (found?.refund.status !== 'pending') return false;
@@ -222,7 +224,7 @@ export function createRefunds(deps: Deps) {
   }
 
   async function getOwn(caller: Caller, id: string) {
-    const row = await store.read((tx) => tx.getRefund(id, caller));
+    const row = await store.read((tx) => tx.refunds.get(id, caller));
     if (!row) throw notFound('refund', id);
     return row;
   }
@@ -237,7 +239,7 @@ export function createRefunds(deps: Deps) {
       const refund = resumed
         ? await getOwn(caller, resumed)
         : await store.transaction(async (tx) => {
-            const intent = await tx.getIntent(body.payment_intent, caller);
+            const intent = await tx.intents.get(body.payment_intent, caller);
             if (!intent) {
               throw new ApiError(
                 404,
@@ -286,12 +288,12 @@ export function createRefunds(deps: Deps) {
             };
             // One statement adds the amount only while that much is unrefunded: two
             // refunds racing (two processes) cannot both pass the check above.
-            if (!(await tx.reserveRefund(intent.id, amount, now))) {
+            if (!(await tx.refunds.reserve(intent.id, amount, now))) {
               // Another refund took part of it meanwhile: say what is left now.
-              overRefund((await tx.getIntent(intent.id)) as IntentRow, amount);
+              overRefund((await tx.intents.get(intent.id)) as IntentRow, amount);
               throw new Error(`refund of ${intent.id} neither reserved nor refused`);
             }
-            await tx.insertRefund(row);
+            await tx.refunds.insert(row);
             await bindIdempotency(tx, caller.idem, row.id);
             await event(tx, row, 'refund.created', now);
             await enqueue(
@@ -304,7 +306,7 @@ export function createRefunds(deps: Deps) {
           });
       // Resumed: the first call may have reached the processor; look before refunding.
       await advance(refund.id, { lookFirst: Boolean(resumed) }).catch(() => undefined);
-      return (await store.read((tx) => tx.getRefund(refund.id))) as RefundRow;
+      return (await store.read((tx) => tx.refunds.get(refund.id))) as RefundRow;
     },
 
     get: getOwn,
@@ -315,9 +317,9 @@ export function createRefunds(deps: Deps) {
         paginate(
           q,
           'refund',
-          async (id) => keysetOf(await tx.getRefund(id, caller)),
+          async (id) => keysetOf(await tx.refunds.get(id, caller)),
           (window) =>
-            tx.listRefunds({
+            tx.refunds.list({
               merchantId: caller.merchantId,
               livemode: caller.livemode,
               intentId: q.payment_intent,

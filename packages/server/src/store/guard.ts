@@ -1,7 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Store, StoreRead, StoreTx } from './types.ts';
-
-const inside = new AsyncLocalStorage<'transaction' | 'read'>();
+import type { Store } from './types.ts';
 
 /** Listeners by intent id, for `onIntentChanged`. */
 export function intentListeners() {
@@ -19,81 +17,29 @@ export function intentListeners() {
   };
 }
 
-/** What a store calls a transaction or read on: the work, and the tx to give it. */
-export interface StoreCore {
-  kind: Store['kind'];
-  onJobsCommitted: Store['onJobsCommitted'];
-  onIntentChanged: Store['onIntentChanged'];
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  read<T>(fn: (tx: StoreRead) => Promise<T>): Promise<T>;
-  connections?: Store['connections'];
-  close(): Promise<void>;
-}
+/**
+ * Whether stores check how they are called (see `guarded`): in the tests, and wherever
+ * KASSA_STORE_CHECKS=1. The check follows every promise (AsyncLocalStorage), which costs
+ * the whole process on Node 20, so a gateway in production runs without it.
+ */
+export const storeChecks = () =>
+  process.env.KASSA_STORE_CHECKS === '1' ||
+  (process.env.KASSA_STORE_CHECKS !== '0' && process.env.VITEST !== undefined);
 
-/** Methods of StoreTx that write: a read's tx has none of them. */
-const WRITES = new Set<string>([
-  'setSetting',
-  'claimSetting',
-  'insertMerchant',
-  'updateMerchant',
-  'insertApiKey',
-  'revokeApiKey',
-  'expireApiKey',
-  'insertDashboardUser',
-  'foldStats',
-  'changeDashboardPassword',
-  'insertDashboardSession',
-  'touchDashboardSession',
-  'deleteDashboardSessions',
-  'saveProcessorAccount',
-  'insertIntent',
-  'updateIntent',
-  'claimIntentOperation',
-  'releaseIntentOperation',
-  'reserveRefund',
-  'returnRefund',
-  'insertAttempt',
-  'updateAttempt',
-  'insertRefund',
-  'updateRefund',
-  'insertEvent',
-  'insertEndpoint',
-  'updateEndpoint',
-  'insertDelivery',
-  'updateDelivery',
-  'insertWebhookAttempt',
-  'insertProcessorNotification',
-  'insertReconciliationRun',
-  'claimIdempotency',
-  'bindIdempotency',
-  'updateIdempotencyHeld',
-  'deleteIdempotencyHeld',
-  'purgeIdempotency',
-  'hitRateLimit',
-  'purgeRateLimits',
-  'enqueueJob',
-  'claimJobs',
-  'claimNextForKey',
-  'deleteJob',
-  'updateJob',
-] satisfies (keyof Omit<StoreTx, keyof StoreRead>)[]);
-
-/** The read-only view of a tx: the same reads, and no write method at all. */
-export function readOnly(tx: StoreTx): StoreRead {
-  const view: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(tx)) if (!WRITES.has(name)) view[name] = fn;
-  return view as unknown as StoreRead;
-}
+let inside: AsyncLocalStorage<'transaction' | 'read'> | undefined;
 
 /**
- * The rules every store keeps, in one place: a store call made from inside a
- * transaction or read throws at once, naming the mistake (on SQLite it would wait for
- * itself forever; on PostgreSQL it would take a second connection and could deadlock
- * with its own transaction).
+ * The rule every store keeps, in one place: a store call made from inside a transaction
+ * or read throws at once, naming the mistake (on SQLite it would wait for itself forever;
+ * on PostgreSQL it would take a second connection and could deadlock with its own
+ * transaction). Only when `storeChecks()`; otherwise the store as it is.
  */
-export function guarded(core: StoreCore): Store {
+export function guarded(store: Store): Store {
+  if (!storeChecks()) return store;
+  inside ??= new AsyncLocalStorage();
+  const als = inside;
   const enter = <T>(what: 'transaction' | 'read', run: () => Promise<T>): Promise<T> => {
-    const outer = inside.getStore();
+    const outer = als.getStore();
     if (outer) {
       return Promise.reject(
         new Error(
@@ -104,13 +50,9 @@ export function guarded(core: StoreCore): Store {
     return run();
   };
   return {
-    kind: core.kind,
-    onJobsCommitted: core.onJobsCommitted,
-    onIntentChanged: core.onIntentChanged,
+    ...store,
     transaction: (fn) =>
-      enter('transaction', () => core.transaction((tx) => inside.run('transaction', () => fn(tx)))),
-    read: (fn) => enter('read', () => core.read((tx) => inside.run('read', () => fn(tx)))),
-    ...(core.connections && { connections: core.connections }),
-    close: () => core.close(),
+      enter('transaction', () => store.transaction((tx) => als.run('transaction', () => fn(tx)))),
+    read: (fn) => enter('read', () => store.read((tx) => als.run('read', () => fn(tx)))),
   };
 }

@@ -145,7 +145,7 @@ export async function testGateway(
     });
 
   const events = (objectId: string) =>
-    store.read((tx) => tx.listEventsForObject(objectId)).then((rows) => rows.map((r) => r.type));
+    store.read((tx) => tx.events.ofObject(objectId)).then((rows) => rows.map((r) => r.type));
 
   return {
     ...gateway,

@@ -18,11 +18,11 @@ export function createDeliverer(deps: Deps) {
   return async function deliver(payload: { delivery: string }) {
     const deliveryId = payload.delivery;
     const found = await store.read(async (tx) => {
-      const delivery = await tx.getDelivery(deliveryId);
+      const delivery = await tx.deliveries.get(deliveryId);
       if (!delivery) return null;
       // In turn: a transaction is one connection, which runs one query at a time.
-      const endpoint = await tx.getEndpoint(delivery.endpointId);
-      const event = await tx.getEvent(delivery.eventId);
+      const endpoint = await tx.endpoints.get(delivery.endpointId);
+      const event = await tx.events.get(delivery.eventId);
       return { delivery, endpoint, event };
     });
     if (found?.delivery.status !== 'pending' || !found.event) return undefined;
@@ -31,7 +31,7 @@ export function createDeliverer(deps: Deps) {
       const now = clock.now();
       return {
         write: async (tx: StoreTx) => {
-          await tx.updateDelivery(delivery.id, {
+          await tx.deliveries.update(delivery.id, {
             status: 'canceled',
             nextAttemptAt: null,
             updatedAt: now,
@@ -83,7 +83,7 @@ export function createDeliverer(deps: Deps) {
 
     // Committed by the worker together with the end of this job.
     const write = async (tx: StoreTx) => {
-      await tx.insertWebhookAttempt({
+      await tx.deliveries.insertAttempt({
         deliveryId: delivery.id,
         attemptedAt,
         responseStatus: result.status,
@@ -98,22 +98,22 @@ export function createDeliverer(deps: Deps) {
           : next === null
             ? 'dead'
             : 'pending';
-      await tx.updateDelivery(delivery.id, {
+      await tx.deliveries.update(delivery.id, {
         status,
         attemptCount,
         nextAttemptAt: next,
         updatedAt: now,
       });
-      if (ok && endpoint.failing) await tx.updateEndpoint(endpoint.id, { failing: false });
+      if (ok && endpoint.failing) await tx.endpoints.update(endpoint.id, { failing: false });
       if (gone) {
-        await tx.updateEndpoint(endpoint.id, {
+        await tx.endpoints.update(endpoint.id, {
           status: 'disabled',
           disabledReason: 'The endpoint answered 410 Gone.',
         });
       }
       if (status === 'dead') {
-        await tx.updateEndpoint(endpoint.id, { failing: true });
-        const attempts = await tx.listWebhookAttempts([delivery.id]);
+        await tx.endpoints.update(endpoint.id, { failing: true });
+        const attempts = await tx.deliveries.attempts([delivery.id]);
         const dead = { ...delivery, status, attemptCount, nextAttemptAt: null };
         await recordEvent(tx, {
           merchantId: delivery.merchantId,

@@ -12,7 +12,7 @@ export async function queueDelivery(
   now: number,
 ): Promise<string> {
   const id = newId('whd');
-  await tx.insertDelivery({
+  await tx.deliveries.insert({
     id,
     endpointId: endpoint.id,
     eventId: event.id,
@@ -34,7 +34,7 @@ export async function fanOut(
   now: number,
   opts: { exclude?: string } = {},
 ): Promise<string[]> {
-  const endpoints = await tx.listEndpoints(event.merchantId, event.livemode);
+  const endpoints = await tx.endpoints.live(event.merchantId, event.livemode);
   const ids: string[] = [];
   for (const endpoint of endpoints) {
     if (endpoint.status !== 'enabled' || endpoint.id === opts.exclude) continue;

@@ -31,7 +31,7 @@ export async function ownEndpoint(
   caller: Caller,
   id: string,
 ): Promise<WebhookEndpointRow> {
-  const row = await tx.getEndpoint(id, caller);
+  const row = await tx.endpoints.get(id, caller);
   if (!row) throw notFound('webhook_endpoint', id);
   return row;
 }
@@ -47,12 +47,12 @@ export async function deliveriesPage(
     q,
     'webhook_delivery',
     async (id) => {
-      const d = await tx.getDelivery(id);
+      const d = await tx.deliveries.get(id);
       return d?.endpointId === endpointId ? { createdAt: d.createdAt, id } : null;
     },
-    (window) => tx.listDeliveries({ endpointId, status, ...window }),
+    (window) => tx.deliveries.list({ endpointId, status, ...window }),
   );
-  const attempts = await tx.listWebhookAttempts(page.rows.map((d) => d.id));
+  const attempts = await tx.deliveries.attempts(page.rows.map((d) => d.id));
   return toList(page, (d) =>
     toDelivery(
       d,
@@ -108,7 +108,7 @@ export function webhookEndpointRoutes(deps: Deps, extra: ExtraQuery = {}) {
       const cap = deps.config.webhooks.endpointsPerMerchant;
       await store.transaction(async (tx) => {
         // Counted and inserted in one transaction: the cap holds under concurrent creates.
-        const existing = await tx.listEndpoints(caller.merchantId, caller.livemode);
+        const existing = await tx.endpoints.live(caller.merchantId, caller.livemode);
         if (existing.length >= cap) {
           throw new ApiError(
             400,
@@ -116,7 +116,7 @@ export function webhookEndpointRoutes(deps: Deps, extra: ExtraQuery = {}) {
             `A merchant may have ${cap} webhook endpoints per mode; delete one first.`,
           );
         }
-        await tx.insertEndpoint(row);
+        await tx.endpoints.insert(row);
       });
       return c.json(toEndpoint(row, true), 201);
     },
@@ -140,9 +140,9 @@ export function webhookEndpointRoutes(deps: Deps, extra: ExtraQuery = {}) {
           // The cursor; an extra parameter (the dashboard's `mode`) is the mount's.
           c.req.valid('query') as PageQuery,
           'webhook_endpoint',
-          async (id) => keysetOf(await tx.getEndpoint(id, caller)),
+          async (id) => keysetOf(await tx.endpoints.get(id, caller)),
           (window) =>
-            tx.pageEndpoints({
+            tx.endpoints.page({
               merchantId: caller.merchantId,
               livemode: caller.livemode,
               ...window,
@@ -208,7 +208,7 @@ export function webhookEndpointRoutes(deps: Deps, extra: ExtraQuery = {}) {
               }
             : {}),
         };
-        await tx.updateEndpoint(current.id, patch);
+        await tx.endpoints.update(current.id, patch);
         return { ...current, ...patch };
       });
       return c.json(toEndpoint(row), 200);
@@ -240,7 +240,7 @@ export function webhookEndpointRoutes(deps: Deps, extra: ExtraQuery = {}) {
       const id = c.req.valid('param').id;
       await store.transaction(async (tx) => {
         await ownEndpoint(tx, callerOf(c), id);
-        await tx.updateEndpoint(id, { deletedAt: clock.now(), status: 'disabled' });
+        await tx.endpoints.update(id, { deletedAt: clock.now(), status: 'disabled' });
       });
       return c.json({ id, object: 'webhook_endpoint' as const, deleted: true as const }, 200);
     },
@@ -309,7 +309,7 @@ export function webhookEndpointRoutes(deps: Deps, extra: ExtraQuery = {}) {
           previousSecret: current.secret,
           previousSecretExpiresAt: now + expires_in * 1000,
         };
-        await tx.updateEndpoint(current.id, patch);
+        await tx.endpoints.update(current.id, patch);
         return { ...current, ...patch };
       });
       return c.json(toEndpoint(row, true), 200);
@@ -374,7 +374,7 @@ export async function retryDelivery(deps: Deps, caller: Caller, id: string) {
   const { store, clock } = deps;
   const now = clock.now();
   return store.transaction(async (tx) => {
-    const d = await tx.getDelivery(id);
+    const d = await tx.deliveries.get(id);
     if (!d || d.merchantId !== caller.merchantId) throw notFound('webhook_delivery', id);
     const endpoint = await ownEndpoint(tx, caller, d.endpointId).catch(() => {
       throw notFound('webhook_delivery', id);
@@ -393,13 +393,13 @@ export async function retryDelivery(deps: Deps, caller: Caller, id: string) {
     };
     // Only from the status just read: of two retries at once (two processes, a double
     // click, a replay beside a retry) one queues the delivery and the other is told so.
-    if (!(await tx.updateDelivery(id, patch, d.status))) {
+    if (!(await tx.deliveries.update(id, patch, d.status))) {
       throw new ApiError(409, 'delivery_pending', 'This delivery is still being attempted.');
     }
     await enqueueDelivery(tx, endpoint, id, now);
-    const event = await tx.getEvent(d.eventId);
+    const event = await tx.events.get(d.eventId);
     // A delivery's event is kept as long as it is (a foreign key).
     if (!event) throw new Error(`delivery ${id} has no event ${d.eventId}`);
-    return toDelivery({ ...d, ...patch }, event.type, await tx.listWebhookAttempts([id]));
+    return toDelivery({ ...d, ...patch }, event.type, await tx.deliveries.attempts([id]));
   });
 }

@@ -296,10 +296,10 @@ describe('delivery', () => {
     const ep = (await createEndpoint({ url: 'https://93.184.216.34/hook' }, g.a.liveSk)).json;
     // As if DNS changed after the endpoint was saved (rebinding).
     await g.store.transaction((tx) =>
-      tx.updateEndpoint(ep.id, { url: `http://localhost:${rx.port}/hooks` }),
+      tx.endpoints.update(ep.id, { url: `http://localhost:${rx.port}/hooks` }),
     );
     void createMerchant;
-    const merchant = await g.store.read((tx) => tx.getMerchant(g.a.id));
+    const merchant = await g.store.read((tx) => tx.merchants.get(g.a.id));
     await g.store.transaction(async (tx) => {
       const { recordEvent } = await import('../events/record.ts');
       await recordEvent(tx, {

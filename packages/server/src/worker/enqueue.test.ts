@@ -10,7 +10,7 @@ describe('the typed job registry', () => {
     await store.transaction((tx) =>
       enqueue(tx, PING, { target: 'a', times: 2 }, { runAt: 0, now: 0, merchantId: null }),
     );
-    const [job] = await store.transaction((tx) => tx.claimJobs(0, 1, 60_000, { perKey: 8 }));
+    const [job] = await store.transaction((tx) => tx.jobs.claim(0, 1, 60_000, { perKey: 8 }));
     const seen: unknown[] = [];
     const [name, run] = handle(PING, async (p) => {
       seen.push(p.target.toUpperCase(), p.times + 1);

@@ -59,7 +59,7 @@ export async function enqueue<P>(
   },
 ) {
   const { runAt, now } = at;
-  await tx.enqueueJob({
+  await tx.jobs.enqueue({
     id: newId('job'),
     kind: kind.name,
     merchantId: at.merchantId,
@@ -74,6 +74,3 @@ export async function enqueue<P>(
     updatedAt: now,
   });
 }
-
-/** The group of a concurrency key `group/key` (a merchant); the key itself if none. */
-export const groupOf = (key: string) => key.split('/')[0] as string;

@@ -34,7 +34,7 @@ export function jobRoutes(deps: Deps) {
     }),
     async (c) => {
       const now = deps.clock.now();
-      const rows = await deps.store.read((tx) => tx.jobStats(c.get('merchant').id));
+      const rows = await deps.store.read((tx) => tx.jobs.stats(c.get('merchant').id));
       const kinds: Record<string, z.infer<typeof kindStats>> = {};
       for (const r of rows) {
         kinds[r.kind] ??= { queued: 0, running: 0, retrying: 0, dead: 0, oldest_age_seconds: null };

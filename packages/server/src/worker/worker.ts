@@ -57,7 +57,7 @@ export function createWorker(
    */
   const handOff = (tx: StoreTx, job: JobRow, now: number) =>
     job.concurrencyKey !== null && !stopping && (job.lockedUntil ?? 0) > now
-      ? tx.claimNextForKey(job.concurrencyKey, now, now + opts.lockMs)
+      ? tx.jobs.claimNextForKey(job.concurrencyKey, now, now + opts.lockMs)
       : Promise.resolve(null);
 
   /** Ends a job in one transaction with its last writes (`patch` keeps it for another
@@ -70,8 +70,8 @@ export function createWorker(
   ) =>
     store.transaction(async (tx) => {
       await write?.(tx);
-      if (patch) await tx.updateJob(job.id, { lockedUntil: null, updatedAt: now, ...patch });
-      else await tx.deleteJob(job.id);
+      if (patch) await tx.jobs.update(job.id, { lockedUntil: null, updatedAt: now, ...patch });
+      else await tx.jobs.delete(job.id);
       return handOff(tx, job, now);
     });
 
@@ -132,7 +132,7 @@ export function createWorker(
     while (inflight < opts.concurrency) {
       const now = clock.now();
       const batch = await store.transaction((tx) =>
-        tx.claimJobs(now, opts.concurrency - inflight, now + opts.lockMs, {
+        tx.jobs.claim(now, opts.concurrency - inflight, now + opts.lockMs, {
           perKey: opts.keyLimit,
           perGroup: opts.groupLimit,
           keyedRoom: keyedLimit - keyedInflight,

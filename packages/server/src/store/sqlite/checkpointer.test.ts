@@ -9,7 +9,7 @@ const size = (f: string) => statSync(f).size;
 
 async function fill(store: ReturnType<typeof createSqliteStore>, n: number) {
   for (let i = 0; i < n; i++) {
-    await store.transaction((tx) => tx.setSetting(`k${i}`, 'x'.repeat(500)));
+    await store.transaction((tx) => tx.settings.set(`k${i}`, 'x'.repeat(500)));
   }
 }
 
@@ -43,7 +43,7 @@ describe('the database files', () => {
   it('are the owner’s alone (0600): they hold webhook signing secrets and sealed keys', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kassa-mode-')), 'kassa.db');
     const store = createSqliteStore({ filename: file });
-    await store.transaction((tx) => tx.setSetting('probe', 'x'));
+    await store.transaction((tx) => tx.settings.set('probe', 'x'));
     for (const f of [file, `${file}-wal`, `${file}-shm`]) {
       expect(statSync(f).mode & 0o777, f).toBe(0o600);
     }

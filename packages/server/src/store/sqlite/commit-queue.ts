@@ -19,7 +19,7 @@ interface Item {
  */
 export function createCommitQueue(
   sqlite: Database.Database,
-  opts: { maxGroup: number; onCommit: () => void },
+  opts: { maxGroup: number; onCommit?: () => void },
 ) {
   const queue: Item[] = [];
   let running = false;
@@ -64,7 +64,7 @@ export function createCommitQueue(
       for (const d of done) d.item.reject(err);
       return;
     }
-    opts.onCommit();
+    opts.onCommit?.();
     for (const d of done) d.item.resolve(d.result);
   }
 

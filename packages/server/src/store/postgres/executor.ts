@@ -1,0 +1,106 @@
+import type pg from 'pg';
+import { type CommitNotes, type Executor, type Params, PendingCommit } from '../executor.ts';
+import type { Raw } from '../schema/codec.ts';
+import { numbered } from '../sql.ts';
+
+/** Statement texts and their names: each is parsed and planned once per connection. */
+const names = new Map<string, { name: string; text: string }>();
+const named = (text: string) => {
+  let n = names.get(text);
+  if (!n) {
+    n = { name: `kassa_${names.size}`, text: numbered(text) };
+    names.set(text, n);
+  }
+  return n;
+};
+
+interface Queued {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+const queued = (text: string, params: Params = []): Queued => {
+  const n = named(text);
+  return {
+    name: n.name,
+    text: n.text,
+    values: params.map((v) => (v === undefined ? null : v)),
+  };
+};
+
+/** The socket under a pooled client, to send a batch of statements in one write. */
+interface Corkable {
+  connection?: { stream?: { cork?: () => void; uncork?: () => void } };
+}
+
+/**
+ * One pooled connection's executor. The connection runs in pg's pipeline mode: the
+ * statements of a batch go out in one write and their answers come back in order, so a
+ * batch costs one round trip. `send` holds a write until the next statement that needs an
+ * answer, or the commit, goes: a transaction's blind writes (an event, its deliveries and
+ * their jobs) ride with the statement after them. If one fails, the rest of the
+ * transaction fails with it (PostgreSQL aborts it), and the first failure is thrown.
+ */
+export function pgExecutor(client: pg.PoolClient) {
+  let waiting: Queued[] = [];
+  let started = false;
+  const socket = (client as unknown as Corkable).connection?.stream;
+
+  async function flush(last: Queued | null): Promise<pg.QueryResult | undefined> {
+    const batch = waiting;
+    waiting = [];
+    if (last) batch.push(last);
+    if (batch.length === 0) return undefined;
+    started = true;
+    socket?.cork?.();
+    let sent: Promise<pg.QueryResult>[];
+    try {
+      sent = batch.map((q) => client.query(q));
+    } finally {
+      socket?.uncork?.();
+    }
+    const settled = await Promise.allSettled(sent);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    return last
+      ? (settled[settled.length - 1] as PromiseFulfilledResult<pg.QueryResult>).value
+      : undefined;
+  }
+
+  const idle = new PendingCommit();
+  const ex: Executor & {
+    current: PendingCommit;
+    writing: boolean;
+    /** Whether anything of this transaction has been sent (BEGIN included). */
+    readonly started: boolean;
+    /** Sends what is held; for the commit. */
+    flush(): Promise<void>;
+    /** Forgets what is held and that anything was sent: for the next transaction. */
+    reset(): void;
+  } = {
+    dialect: 'postgres',
+    writing: false,
+    current: idle,
+    get commit(): CommitNotes {
+      return ex.current;
+    },
+    get started() {
+      return started;
+    },
+    all: async (text, params) => ((await flush(queued(text, params)))?.rows ?? []) as Raw[],
+    run: async (text, params) => (await flush(queued(text, params)))?.rowCount ?? 0,
+    send(text, params) {
+      waiting.push(queued(text, params));
+    },
+    async flush() {
+      await flush(null);
+    },
+    reset() {
+      waiting = [];
+      started = false;
+    },
+  };
+  return ex;
+}
+
+export type PgExecutor = ReturnType<typeof pgExecutor>;

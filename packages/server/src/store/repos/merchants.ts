@@ -1,0 +1,32 @@
+import { insertSql, row, sql, update } from '../executor.ts';
+import type { MerchantRow } from '../rows.ts';
+import { repository } from './repository.ts';
+
+export interface MerchantReads {
+  get(id: string): Promise<MerchantRow | null>;
+}
+
+export interface MerchantWrites {
+  insert(row: MerchantRow): Promise<void>;
+  /** A merchant's name or allowed origins, as configured again. */
+  update(id: string, patch: Partial<Pick<MerchantRow, 'name' | 'allowedOrigins'>>): Promise<void>;
+}
+
+export const merchantsRepository = repository<MerchantReads, MerchantWrites>((ex, d) => {
+  const c = d.codecs.merchants;
+  return {
+    read: {
+      get: (id) => row(ex, c, sql`SELECT * FROM merchants WHERE id = ${id}`),
+    },
+    write: {
+      insert: async (r) => {
+        await ex.run(...insertSql(c, r).args);
+        ex.commit.configChanged();
+      },
+      update: async (id, patch) => {
+        await update(ex, c, patch, { id });
+        ex.commit.configChanged();
+      },
+    },
+  };
+});

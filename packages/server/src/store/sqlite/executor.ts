@@ -1,0 +1,45 @@
+import type Database from 'better-sqlite3';
+import { type CommitNotes, type Executor, type Params, PendingCommit } from '../executor.ts';
+import type { Raw } from '../schema/codec.ts';
+
+/** SQLite binds no booleans: 1 and 0 (and null for undefined). */
+const bind = (params: Params = []) =>
+  params.map((v) => (v === true ? 1 : v === false ? 0 : v === undefined ? null : v));
+
+/**
+ * The one connection's executor: statements prepared once per text, run at once (SQLite
+ * is in the process: a statement costs no round trip, so `send` waits for nothing).
+ */
+export function sqliteExecutor(sqlite: Database.Database) {
+  const prepared = new Map<string, Database.Statement>();
+  const statement = (text: string) => {
+    let s = prepared.get(text);
+    if (!s) {
+      s = sqlite.prepare(text);
+      prepared.set(text, s);
+    }
+    return s;
+  };
+  const idle = new PendingCommit();
+  const ex: Executor & { current: PendingCommit; writing: boolean } = {
+    dialect: 'sqlite',
+    writing: false,
+    current: idle,
+    get commit(): CommitNotes {
+      return ex.current;
+    },
+    all: async (text, params) => statement(text).all(bind(params)) as Raw[],
+    run: async (text, params) => {
+      const s = statement(text);
+      return s.reader ? s.all(bind(params)).length : s.run(bind(params)).changes;
+    },
+    send(text, params) {
+      const s = statement(text);
+      if (s.reader) s.all(bind(params));
+      else s.run(bind(params));
+    },
+  };
+  return ex;
+}
+
+export type SqliteExecutor = ReturnType<typeof sqliteExecutor>;
