@@ -345,7 +345,10 @@ test("a part refund in the merchant's dashboard shows in the payment's timeline 
   await merchant.getByRole('link', { name: 'Payments' }).click();
   await merchant.getByLabel('Payment id, order id or processor reference').fill(id);
   await merchant.getByRole('button', { name: 'Search' }).click();
-  await merchant.getByTestId('payments').getByRole('link', { name: '₹120.00' }).click();
+  // The search's one row (not a row of the list shown before the search answered).
+  const found = merchant.getByTestId('payments').getByRole('row').filter({ hasText: id });
+  await expect(merchant.getByTestId('payments').getByRole('row')).toHaveCount(2);
+  await found.getByRole('link', { name: '₹120.00' }).click();
   await expect(merchant.getByRole('heading', { name: /₹120\.00/ })).toBeVisible();
   await merchant.getByRole('button', { name: 'Refund' }).click();
   const dialog = merchant.getByRole('dialog', { name: 'Refund' });

@@ -29,8 +29,11 @@ import { CONFIRM_JOB, createIntentService } from './intents/service.ts';
 import { CLOSE_SESSION_JOB } from './intents/transition.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { metricsRoutes, requestMetrics } from './metrics/routes.ts';
+import type { Parts } from './parts.ts';
+import { createAccounts } from './processors/accounts.ts';
 import { processorNotificationRoutes } from './processors/notifications.ts';
 import { processorPages } from './processors/pages.ts';
+import { createRouting } from './processors/routing.ts';
 import { dailyReconciliation } from './reconciliation/daily.ts';
 import { reconciliationRoutes } from './reconciliation/routes.ts';
 import { createRefunds, REFUND_JOB } from './refunds/refunds.ts';
@@ -54,16 +57,15 @@ const MAX_BODY_BYTES = 64 * 1024;
  * serve({ fetch: app.fetch, port: 8000 });
  * worker.start(250);
  */
-export function createGateway(given: Deps) {
-  // Every service works on the timed store, and counts into this gateway's metrics.
-  const metrics = given.metrics ?? createMetrics();
-  const deps: Deps = { ...given, metrics, store: metrics.instrument(given.store) };
-  const { store, clock, logger } = deps;
-  const intents = createIntentService(deps);
-  const confirms = createConfirmService(deps);
-  const lifecycle = createLifecycle(deps);
-  const refunds = createRefunds(deps);
+export function createGateway(given: Parts) {
+  const deps = createDeps(given);
+  const { store, clock, logger, metrics } = deps;
+  // The service graph, each service built once and handed to those that use it.
   const holds = createHoldOperations(deps);
+  const lifecycle = createLifecycle(deps, holds);
+  const intents = createIntentService(deps, holds);
+  const confirms = createConfirmService(deps, lifecycle);
+  const refunds = createRefunds(deps);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: zodHook });
   app.onError(onError);
@@ -72,19 +74,18 @@ export function createGateway(given: Deps) {
   app.use('*', cleanUrl);
   const https = deps.config.publicUrl.startsWith('https:');
   app.use('*', async (c, next) => {
-    await next();
+    // Set before the answer exists (a route's own Cache-Control replaces this one): set
+    // after it, headers make the adapter build a full web Response for every answer.
     // Never let a browser guess a type; once served over https, always https.
     c.header('X-Content-Type-Options', 'nosniff');
     if (https) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     // API answers carry secrets (a rolled key, an endpoint's signing secret, a client
     // secret) and shoppers' data: no browser or proxy keeps a copy.
     const path = c.req.path;
-    if (
-      !c.res.headers.has('cache-control') &&
-      (path.startsWith('/v1/') || path.startsWith('/api/') || path.startsWith('/dashboard/api/'))
-    ) {
+    if (path.startsWith('/v1/') || path.startsWith('/api/') || path.startsWith('/dashboard/api/')) {
       c.header('Cache-Control', 'no-store');
     }
+    await next();
   });
 
   app.use('*', requestMetrics(metrics));
@@ -179,6 +180,7 @@ export function createGateway(given: Deps) {
     ]),
     [
       () => lifecycle.expireDue(),
+      () => lifecycle.recoverStale(),
       () => lifecycle.cancelStaleAuthorizations(),
       dailyReconciliation(deps),
       () => foldOverviewStats(store),
@@ -213,6 +215,18 @@ export function createGateway(given: Deps) {
   };
 }
 
+/**
+ * The collaborators every service shares, built once from the parts: the store timed and
+ * counted into the metrics, merchants' sealed accounts, and the routing of payments.
+ */
+export function createDeps(given: Parts): Deps {
+  const metrics = given.metrics ?? createMetrics();
+  const store = metrics.instrument(given.store);
+  const accounts = createAccounts({ store, config: given.config, clock: given.clock });
+  const routing = createRouting({ processors: given.processors, store, accounts });
+  return { ...given, metrics, store, accounts, routing };
+}
+
 const FOLD_BATCH = 10_000;
 
 /** Folds the overview's changes into its hourly rows, a batch per transaction, until a
@@ -224,6 +238,6 @@ export async function foldOverviewStats(store: Store) {
 }
 
 /** The HTTP app alone; see `createGateway` for the worker. */
-export function createApp(deps: Deps) {
-  return createGateway(deps).app;
+export function createApp(parts: Parts) {
+  return createGateway(parts).app;
 }

@@ -1,17 +1,15 @@
-import type { Processor } from '@kassa/processors';
-import type { Clock } from './clock.ts';
-import type { Config } from './config.ts';
-import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/metrics.ts';
-import type { Store } from './store/types.ts';
+import type { Parts } from './parts.ts';
+import type { Accounts } from './processors/accounts.ts';
+import type { Routing } from './processors/routing.ts';
 
-/** The parts every service is built from; `createApp` receives the same. */
-export interface Deps {
-  store: Store;
-  processors: Record<string, Processor>;
-  clock: Clock;
-  config: Config;
-  logger: Logger;
-  /** Prometheus metrics; `createGateway` makes them when left out. */
-  metrics?: Metrics;
+/**
+ * The collaborators `createGateway` builds once from the parts and hands on: the timed
+ * store, the metrics, merchants' sealed processor accounts, and the routing of payments
+ * to adapters. A service takes the ones it uses (`Pick<Deps, …>`).
+ */
+export interface Deps extends Parts {
+  metrics: Metrics;
+  accounts: Accounts;
+  routing: Routing;
 }

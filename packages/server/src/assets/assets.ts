@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/env.ts';
-import { routingOf } from '../processors/routing.ts';
 
 /** Kassa's mark: a rounded square with a K, in the payment page's accent. */
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0f766e"/><path d="M10 8v16M10 16l10-8M12.5 14l8 10" stroke="#fff" stroke-width="3.2" stroke-linecap="round" fill="none"/></svg>`;
@@ -109,7 +108,7 @@ export function assetRoutes(deps: Deps) {
       connect: new Set<string>(),
     };
     if (intent) {
-      const fields = await routingOf(deps).processorFields(
+      const fields = await deps.routing.processorFields(
         intent.merchantId,
         intent.livemode,
         intent.paymentMethodTypes,

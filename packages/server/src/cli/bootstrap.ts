@@ -7,8 +7,8 @@ import {
 } from '@kassa/processors';
 import { systemClock } from '../clock.ts';
 import { type Config, loadConfig } from '../config.ts';
-import type { Deps } from '../deps.ts';
 import { createLogger } from '../logger.ts';
+import type { Parts } from '../parts.ts';
 import { createPgStore } from '../store/postgres/pg-store.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
@@ -46,7 +46,7 @@ export const databaseLabel = (config: Config) =>
     : `SQLite ${config.databasePath}`;
 
 /** The gateway's parts as `kassa start` and `kassa worker` build them from the environment. */
-export async function bootstrap(role = 'kassa'): Promise<Deps> {
+export async function bootstrap(role = 'kassa'): Promise<Parts> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const store = await openStore(config, role);
@@ -82,7 +82,7 @@ const SECRETS_SETTING = 'install_secrets_sha256';
  * KASSA_* secrets) would sign and check notifications, fingerprints and client keys with
  * keys of its own. Only a SHA-256 of the random keys is stored; it rebuilds nothing.
  */
-export async function checkInstallSecrets(deps: Deps) {
+export async function checkInstallSecrets(deps: Pick<Parts, 'store' | 'config'>) {
   const c = deps.config;
   const digest = createHash('sha256')
     .update(
@@ -115,7 +115,7 @@ export async function checkInstallSecrets(deps: Deps) {
 }
 
 /** Stops cleanly on SIGINT/SIGTERM: no new work, running work finished, database closed. */
-export function onShutdown(deps: Deps, stop: () => Promise<void>) {
+export function onShutdown(deps: Pick<Parts, 'store' | 'logger'>, stop: () => Promise<void>) {
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -3,14 +3,14 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { AggregatorRegistry } from 'prom-client';
 import { createGateway } from '../app.ts';
-import type { Deps } from '../deps.ts';
 import { ensureDemoMerchant } from '../merchants/merchants.ts';
+import type { Parts } from '../parts.ts';
 import { checkAccounts } from '../processors/accounts.ts';
 import { bootstrap, checkInstallSecrets, databaseLabel, onShutdown } from './bootstrap.ts';
 
 /** Stops here, database closed, when saved live credentials cannot be opened or this
  * process's install secrets are not the database's. */
-async function refuseMisconfigured(deps: Deps) {
+async function refuseMisconfigured(deps: Parts) {
   try {
     await checkAccounts(deps);
   } catch (err) {
@@ -129,7 +129,10 @@ export async function startCommand(opts: { processes?: number } = {}) {
 const CANNOT_LISTEN = 78;
 
 /** A port in use (or not ours to take) ends the process with a sentence, not a stack. */
-function explainListenErrors(server: ReturnType<typeof serve>, deps: Deps) {
+function explainListenErrors(
+  server: ReturnType<typeof serve>,
+  deps: Pick<Parts, 'config' | 'store'>,
+) {
   const { port, host } = deps.config;
   server.on('error', (err: NodeJS.ErrnoException) => {
     process.stderr.write(
@@ -146,7 +149,7 @@ function explainListenErrors(server: ReturnType<typeof serve>, deps: Deps) {
  * without the token the gateway's own port asks for.
  */
 function serveMetrics(
-  deps: Deps,
+  deps: Pick<Parts, 'config' | 'logger'>,
   render: () => Promise<string>,
   registry: { contentType: string },
 ) {

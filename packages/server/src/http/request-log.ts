@@ -10,9 +10,11 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     const log = logger.child({ request_id: requestId });
     c.set('requestId', requestId);
     c.set('log', log);
+    // Before the answer exists: set after it, a header makes the adapter build a full web
+    // Response (and its Headers) instead of writing the answer straight out.
+    c.header('Request-Id', requestId);
     const start = performance.now();
     await next();
-    c.header('Request-Id', requestId);
     const status = c.res.status;
     // Paths only: query strings can carry client secrets.
     log[status >= 500 ? 'error' : 'info'](

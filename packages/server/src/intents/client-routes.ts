@@ -16,7 +16,6 @@ import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { clientKeyOf, rateLimit } from '../http/rate-limit.ts';
-import { routingOf } from '../processors/routing.ts';
 import type { IntentRow } from '../store/types.ts';
 import type { ConfirmService } from './confirm.ts';
 import { toClientIntent } from './serialize.ts';
@@ -73,17 +72,17 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
   });
   /** What a shopper sees; attempts left are this client's, within the intent's. */
   const view = async (row: IntentRow, clientKey?: string) => {
-    const { merchant, key, clientFailures } = await store.read(async (tx) => ({
-      merchant: await tx.merchants.get(row.merchantId),
-      key: await tx.apiKeys.activeSecret(row.merchantId, row.livemode),
-      clientFailures: clientKey ? await tx.attempts.countFailed(row.id, clientKey) : 0,
-    }));
+    const [merchant, key, clientFailures] = await Promise.all([
+      store.directory.merchant(row.merchantId),
+      store.directory.activeSecretKey(row.merchantId, row.livemode),
+      clientKey ? store.read((tx) => tx.attempts.countFailed(row.id, clientKey)) : 0,
+    ]);
     if (!merchant) throw new Error(`intent ${row.id} has no merchant`);
     const { maxAttempts, maxAttemptsPerClient } = deps.config;
     const left = Math.min(maxAttempts - row.failedAttempts, maxAttemptsPerClient - clientFailures);
     const fields = isTerminal(row.status)
       ? {}
-      : await routingOf(deps).processorFields(row.merchantId, row.livemode, row.paymentMethodTypes);
+      : await deps.routing.processorFields(row.merchantId, row.livemode, row.paymentMethodTypes);
     return toClientIntent(row, merchant, row.failedAttempts + left, key?.secretHash, fields);
   };
 

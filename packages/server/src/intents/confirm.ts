@@ -10,11 +10,10 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
 import { withoutValues } from '../logger.ts';
 import { safeEqual } from '../merchants/keys.ts';
-import { routingOf } from '../processors/routing.ts';
 import type { AttemptRow, IntentRow, MerchantRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { type CardSummary, summariseCard } from './card.ts';
-import { createLifecycle } from './lifecycle.ts';
+import type { Lifecycle } from './lifecycle.ts';
 import { applyOutcome } from './outcome.ts';
 import { CONFIRMABLE, unexpectedState } from './status-machine.ts';
 import { CLOSE_SESSION_JOB, expireOpenIntent, leaveAttempt, moveIntent } from './transition.ts';
@@ -38,10 +37,9 @@ async function shopperReturnUrl(tx: StoreTx, intent: IntentRow, asked: string | 
   return asked;
 }
 
-/** After this long with no answer from the processor, the attempt is given up. */
-const RECOVER_GRACE_MS = 30_000;
-
-/** Settles an attempt whose processor call was cut off (a crash, a timeout). */
+/** Settles an attempt whose processor call was cut off (a crash, a timeout). No longer
+ * queued (the in-flight sweep finds such attempts, lifecycle.ts); still run for jobs an
+ * earlier version queued. */
 export const RECOVER_ATTEMPT_JOB = jobKind<{ attempt: string }>('attempt.recover');
 
 const expiredError = () =>
@@ -59,11 +57,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createConfirmService(deps: Deps) {
-  const { store, clock, config, logger } = deps;
-  const lifecycle = createLifecycle(deps);
+export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
+  const { store, clock, config, logger, routing } = deps;
   const publicUrl = config.publicUrl;
-  const routing = routingOf(deps);
 
   /**
    * Loads an intent for a shopper. The client secret must match; when a publishable key
@@ -279,17 +275,8 @@ export function createConfirmService(deps: Deps) {
           },
           { event: null, now, publicUrl, action: 'confirm' },
         );
-        // If this process dies before the processor answers, the worker settles the attempt.
-        await enqueue(
-          tx,
-          RECOVER_ATTEMPT_JOB,
-          { attempt: attempt.id },
-          {
-            runAt: now + config.processorTimeoutMs + RECOVER_GRACE_MS,
-            now,
-            merchantId: fresh.merchantId,
-          },
-        );
+        // If this process dies before the processor answers, the pending attempt itself
+        // is the record: the worker's in-flight sweep settles it (lifecycle.recoverStale).
       });
 
       return authorizeAndApply(intent, attempt, method, opts);

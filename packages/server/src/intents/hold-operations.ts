@@ -2,7 +2,6 @@ import { processorRefusal } from '@kassa/processors';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
-import { routingOf } from '../processors/routing.ts';
 import type { IntentRow, JobRow, StoreRead } from '../store/types.ts';
 import { askAgainAt, enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
 import { unexpectedState } from './status-machine.ts';
@@ -110,7 +109,7 @@ export function createHoldOperations(deps: Deps) {
     from: 'request' | 'recovery',
   ): Promise<IntentRow> {
     const attempt = await store.read((tx) => tx.attempts.get(intent.latestAttemptId ?? ''));
-    const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
+    const processor = await deps.routing.adapter(attempt?.processor ?? intent.processor, intent);
     const reference = attempt?.processorReference;
     // One id per intent and operation: a retried call can never move money twice.
     const operationId = `${intent.id}_${input.operation}`;

@@ -130,6 +130,47 @@ describe('held payments and expiry', () => {
     ]);
   });
 
+  it('settles a payment whose processor call never came back, with no job per confirm', async () => {
+    const sandbox = createSandboxProcessor();
+    const calls: string[] = [];
+    // The processor takes the call and never answers: to the database, what a process
+    // that died mid-call leaves behind.
+    const processor: Processor = {
+      ...sandbox,
+      authorize: (req) => {
+        calls.push(req.attemptId);
+        return new Promise(() => {});
+      },
+    };
+    const g = await testGateway({
+      processors: { sandbox: processor },
+      config: { processorTimeoutMs: 600_000 },
+    });
+    const intent = (await g.createIntent()).json;
+    void g.confirm(intent, card(CARDS.ok));
+    const deadline = Date.now() + 5_000;
+    while (calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(calls).toHaveLength(1);
+    // Nothing is queued for it: the pending attempt is the record.
+    expect((await g.call('GET', '/v1/jobs/stats', g.a.sk)).json.kinds).toEqual({});
+    const view = () => g.call('GET', `/v1/payment_intents/${intent.id}`, g.a.sk);
+    // Within the processor's timeout and the grace, the call may still answer: left alone.
+    g.clock.advance(600_000);
+    await g.worker.drain();
+    expect((await view()).json.status).toBe('processing');
+    g.clock.advance(31_000);
+    await g.worker.drain();
+    const settled = (await view()).json;
+    expect(settled.status).toBe('requires_payment_method');
+    expect(settled.last_payment_error).toMatchObject({ decline_code: 'processing_error' });
+    // Once only: a later sweep finds nothing more to do.
+    await g.worker.drain();
+    expect(await g.events(intent.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.payment_failed',
+    ]);
+  });
+
   it('expires a 3-D Secure payment the same way when the shopper comes back late', async () => {
     const g = await testGateway();
     const intent = (await g.createIntent({ expires_in: 60 })).json;

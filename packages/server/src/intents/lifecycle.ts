@@ -1,22 +1,23 @@
 import type { Deps } from '../deps.ts';
-import { routingOf } from '../processors/routing.ts';
 import type { IntentRow } from '../store/types.ts';
 import type { JobResult } from '../worker/enqueue.ts';
-import { createHoldOperations } from './hold-operations.ts';
+import type { HoldOperations } from './hold-operations.ts';
 import { applyOutcome, paidBy } from './outcome.ts';
 import { expireOpenIntent, UNSETTLED } from './transition.ts';
 
 /** How long an abandoned payment the processor could not withdraw is watched. */
 const WATCH_ABANDONED_MS = 24 * 60 * 60 * 1000;
 
+/** After the processor's timeout and this long with no answer, an attempt is given up. */
+export const RECOVER_GRACE_MS = 30_000;
+
 /**
  * Background work on intents, run by the worker: following processing payments,
  * settling attempts whose processor call never returned, and expiring intents.
  */
-export function createLifecycle(deps: Deps) {
+export function createLifecycle(deps: Deps, holds: HoldOperations) {
   const { store, clock, config, logger } = deps;
   const publicUrl = config.publicUrl;
-  const holds = createHoldOperations(deps);
 
   async function loadAttempt(id: string) {
     return store.read(async (tx) => {
@@ -31,7 +32,7 @@ export function createLifecycle(deps: Deps) {
     async pollAttempt(attemptId: string) {
       const found = await loadAttempt(attemptId);
       if (found?.attempt.status !== 'processing' || !found.attempt.processorReference) return;
-      const processor = await routingOf(deps).adapter(found.attempt.processor, found.intent);
+      const processor = await deps.routing.adapter(found.attempt.processor, found.intent);
       if (!processor) return;
       const outcome = await processor.retrieve({
         reference: found.attempt.processorReference,
@@ -94,7 +95,7 @@ export function createLifecycle(deps: Deps) {
       const { status, declineCode } = found?.attempt ?? {};
       if (!found || status !== 'failed') return;
       if (!withdraw && declineCode !== 'abandoned') return;
-      const processor = await routingOf(deps).adapter(found.attempt.processor, found.intent);
+      const processor = await deps.routing.adapter(found.attempt.processor, found.intent);
       if (!processor) return;
       if (!ref && withdraw === 'given_up' && processor.openSession) {
         // Opening it got no answer in time: opened again with the same attempt id (the
@@ -156,7 +157,7 @@ export function createLifecycle(deps: Deps) {
       if (attempt.status !== 'succeeded' && attempt.status !== 'authorized') return;
       // Never the intent's own payment, whatever queued this.
       if (paidBy(intent, attempt.id)) return;
-      const processor = await routingOf(deps).adapter(attempt.processor, intent);
+      const processor = await deps.routing.adapter(attempt.processor, intent);
       const req = {
         reference: attempt.processorReference,
         amount: intent.amount,
@@ -179,6 +180,19 @@ export function createLifecycle(deps: Deps) {
       await store.transaction((tx) =>
         tx.attempts.update(attemptId, { status: 'returned', updatedAt: clock.now() }),
       );
+    },
+
+    /**
+     * Settles attempts whose processor call never returned (the process died mid-call):
+     * pending, with no processor reference, begun longer ago than the processor's timeout
+     * and a grace. A confirm writes its pending attempt before it calls the processor, so
+     * that row is all the recovery needs: no job per confirm.
+     */
+    async recoverStale(limit = 100): Promise<number> {
+      const before = clock.now() - config.processorTimeoutMs - RECOVER_GRACE_MS;
+      const stale = await store.read((tx) => tx.attempts.inFlight(before, limit));
+      for (const attempt of stale) await this.recoverAttempt(attempt.id);
+      return stale.length;
     },
 
     /**
@@ -230,9 +244,7 @@ export function createLifecycle(deps: Deps) {
 
   async function lastLook(intent: IntentRow): Promise<boolean> {
     const attempt = await store.read((tx) => tx.attempts.get(intent.latestAttemptId ?? ''));
-    const processor = attempt
-      ? await routingOf(deps).adapter(attempt.processor, intent)
-      : undefined;
+    const processor = attempt ? await deps.routing.adapter(attempt.processor, intent) : undefined;
     if (!attempt?.processorReference || !processor) return false;
     if (attempt.status !== 'requires_action' && attempt.status !== 'pending') return false;
     try {

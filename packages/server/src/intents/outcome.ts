@@ -351,7 +351,7 @@ async function processorMismatch(
  * so the shopper is never charged twice.
  */
 async function latePayment(
-  deps: Pick<Deps, 'config' | 'logger'>,
+  deps: Pick<Deps, 'config' | 'logger' | 'metrics'>,
   tx: StoreTx,
   attempt: AttemptRow,
   intent: IntentRow,

@@ -10,10 +10,10 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
-import { routingOf, upiCurrencyError, upiTakes } from '../processors/routing.ts';
+import { upiCurrencyError, upiTakes } from '../processors/routing.ts';
 import type { IntentRow, StoreRead } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
-import { canceledPatch, createHoldOperations } from './hold-operations.ts';
+import { canceledPatch, type HoldOperations } from './hold-operations.ts';
 import { toPaymentIntent } from './serialize.ts';
 import { assertTransition, CANCELABLE, unexpectedState } from './status-machine.ts';
 import { moveIntent } from './transition.ts';
@@ -42,12 +42,9 @@ const orderConflict = (existing: IntentRow) =>
     { param: 'order_id' },
   );
 
-export function createIntentService(deps: Deps) {
-  const { store, clock, config } = deps;
+export function createIntentService(deps: Deps, holds: HoldOperations) {
+  const { store, clock, config, routing } = deps;
   const publicUrl = config.publicUrl;
-  const holds = createHoldOperations(deps);
-
-  const routing = routingOf(deps);
 
   return {
     /**

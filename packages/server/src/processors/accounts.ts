@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Processor, ProcessorCredentials } from '@kassa/processors';
 import { newId } from '@kassa/protocol';
-import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { ProcessorAccountRow, StoreRead } from '../store/types.ts';
+import type { Parts } from '../parts.ts';
+import type { ProcessorAccountRow } from '../store/types.ts';
 
 /** The row's identity (unique in the table) is bound into the seal: a sealed blob copied
  * onto another merchant's, processor's or mode's row does not open. The id is left out:
@@ -51,7 +51,7 @@ function hintsOf(processor: Processor, credentials: ProcessorCredentials) {
  * against what the adapter asks for, sealed with KASSA_ENCRYPTION_KEY before they reach
  * the database, opened only for the call that needs them, never logged or returned.
  */
-export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
+export function createAccounts(deps: Pick<Parts, 'store' | 'config' | 'clock'>) {
   const { store, config } = deps;
   /** Whether each sealed value opens with this process's key (see `opens`). */
   const opened = new Map<string, boolean>();
@@ -163,15 +163,12 @@ export function createAccounts(deps: Pick<Deps, 'store' | 'config' | 'clock'>) {
     },
 
     /** The merchant's account at a processor in a mode, opened; null if none. */
-    async credentialsFor(
-      tx: Pick<StoreRead, 'accounts'>,
-      merchantId: string,
+    credentialsFor(
+      accounts: readonly ProcessorAccountRow[],
       processor: string,
       livemode: boolean,
-    ): Promise<ProcessorCredentials | null> {
-      const row = (await tx.accounts.list(merchantId)).find(
-        (a) => a.processor === processor && a.livemode === livemode,
-      );
+    ): ProcessorCredentials | null {
+      const row = accounts.find((a) => a.processor === processor && a.livemode === livemode);
       if (!row) return null;
       try {
         return unseal(key(), aadOf(row), row.sealed);
@@ -191,7 +188,7 @@ export type Accounts = ReturnType<typeof createAccounts>;
  * reported and left unused, so a development install still starts.
  */
 export async function checkAccounts(
-  deps: Pick<Deps, 'store' | 'config' | 'logger'>,
+  deps: Pick<Parts, 'store' | 'config' | 'logger'>,
 ): Promise<void> {
   const rows = await deps.store.read((tx) => tx.accounts.list(null));
   const key = deps.config.encryptionKey;

@@ -16,7 +16,6 @@ import type { AppEnv } from '../http/env.ts';
 import { applyOutcome } from '../intents/outcome.ts';
 import { settleRefund } from '../refunds/refunds.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
-import { routingOf } from './routing.ts';
 
 /** One Kassa id per processor dispute, so `dispute.closed` names the dispute `created` did. */
 const disputeId = (processor: string, reference: string) =>
@@ -253,14 +252,14 @@ export async function receiveNotification(
   account?: string,
 ): Promise<{ duplicate: boolean; applied: boolean }> {
   const { store, clock } = deps;
-  const adapter = routingOf(deps).get(processorId);
+  const adapter = deps.routing.get(processorId);
   if (!adapter?.parseNotification) throw notFound('processor', processorId);
   let processor: Processor = adapter;
   let owner: Owner = { merchantId: null, livemode: false };
   if (adapter.capabilities.credentials) {
     const row = account ? await store.read((tx) => tx.accounts.get(account)) : null;
     if (!row || row.processor !== processorId) throw notFound('processor_account', account ?? '');
-    const bound = await routingOf(deps).adapter(processorId, row);
+    const bound = await deps.routing.adapter(processorId, row);
     if (!bound) throw notFound('processor_account', row.id);
     processor = bound;
     owner = { merchantId: row.merchantId, livemode: row.livemode };

@@ -4,7 +4,6 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { ConfirmService } from '../intents/confirm.ts';
 import { receiveNotification } from './notifications.ts';
-import { routingOf } from './routing.ts';
 
 const hasPages = (p: unknown): p is ProcessorPages =>
   typeof (p as ProcessorPages | undefined)?.handlePage === 'function';
@@ -14,7 +13,7 @@ export function processorPages(deps: Deps, confirms: ConfirmService) {
   const app = new Hono<AppEnv>();
   app.all('/:processor/*', async (c) => {
     const id = c.req.param('processor');
-    const processor = routingOf(deps).get(id);
+    const processor = deps.routing.get(id);
     if (!hasPages(processor)) return c.notFound();
     const prefix = `/processors/${id}/`;
     // Who may frame the page: the hosted page (us) and, above it, the merchant's pages.

@@ -1,8 +1,8 @@
 import type { Processor, ProcessorCredentials } from '@kassa/processors';
 import type { PaymentMethodType } from '@kassa/protocol';
-import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
-import { createAccounts } from './accounts.ts';
+import type { Parts } from '../parts.ts';
+import type { Accounts } from './accounts.ts';
 
 type Mode = 'test' | 'live';
 const modeOf = (livemode: boolean): Mode => (livemode ? 'live' : 'test');
@@ -50,16 +50,16 @@ export const upiCurrencyError = (currency: string, param: string) =>
     { param },
   );
 
-export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config' | 'clock'>) {
-  const { processors, store } = deps;
+export function createRouting(deps: Pick<Parts, 'processors' | 'store'> & { accounts: Accounts }) {
+  const { processors, store, accounts } = deps;
+  const { directory } = store;
   const registered = Object.entries(processors);
-  const accounts = createAccounts(deps);
 
   /** The adapters that may serve this merchant in this mode, the merchant's own first. */
   async function candidates(merchantId: string, livemode: boolean) {
     const mode = modeOf(livemode);
     const connected = new Set(
-      (await store.read((tx) => tx.accounts.list(merchantId)))
+      (await directory.accounts(merchantId))
         .filter((a) => a.livemode === livemode && accounts.opens(a))
         .map((a) => a.processor),
     );
@@ -202,8 +202,10 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
     ): Promise<Processor | undefined> {
       const p = processors[processorId];
       if (!p?.capabilities.credentials) return p;
-      const credentials = await store.read((tx) =>
-        accounts.credentialsFor(tx, owner.merchantId, processorId, owner.livemode),
+      const credentials = accounts.credentialsFor(
+        await directory.accounts(owner.merchantId),
+        processorId,
+        owner.livemode,
       );
       return credentials ? withCredentials(p, credentials) : undefined;
     },
@@ -235,14 +237,3 @@ export function createRouting(deps: Pick<Deps, 'processors' | 'store' | 'config'
 }
 
 export type Routing = ReturnType<typeof createRouting>;
-
-const cache = new WeakMap<Record<string, Processor>, Routing>();
-/** The routing of a gateway's adapters, built once per set. */
-export function routingOf(deps: Pick<Deps, 'processors' | 'store' | 'config' | 'clock'>): Routing {
-  let routing = cache.get(deps.processors);
-  if (!routing) {
-    routing = createRouting(deps);
-    cache.set(deps.processors, routing);
-  }
-  return routing;
-}

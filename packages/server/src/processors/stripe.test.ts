@@ -323,7 +323,7 @@ describe('live mode and credentials', () => {
     expect(second?.id).toBe(first?.id);
     const rows = await g.store.read((tx) => tx.accounts.list(g.a.id));
     expect(rows).toHaveLength(1);
-    const opened = await g.store.read((tx) => accounts.credentialsFor(tx, g.a.id, 'stripe', false));
+    const opened = accounts.credentialsFor(rows, 'stripe', false);
     expect(opened?.webhook_secret).toBe('whsec_rotated');
   });
 

@@ -3,7 +3,6 @@ import { isTerminal, randomToken } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { moveIntent } from '../intents/transition.ts';
-import { routingOf } from '../processors/routing.ts';
 import type { AttemptRow, IntentRow, ReconciliationRunRow, StoreTx } from '../store/types.ts';
 
 /** Seed 004's four cases, seen from the gateway's ledger against the processor's books. */
@@ -109,9 +108,12 @@ export async function reconcileOnce(
   // Test and live payments never meet in one report.
   const inMode = (intent: IntentRow) => o.livemode == null || intent.livemode === o.livemode;
 
-  for (const { id: processorId, processor, merchantId, livemode } of await routingOf(
-    deps,
-  ).everyAdapter()) {
+  for (const {
+    id: processorId,
+    processor,
+    merchantId,
+    livemode,
+  } of await deps.routing.everyAdapter()) {
     if (!processor.settlementReport) continue;
     // A merchant's own account reports only that merchant's payments in its mode.
     if (merchantId && o.merchantId && merchantId !== o.merchantId) continue;

@@ -6,7 +6,6 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
-import { routingOf } from '../processors/routing.ts';
 import type { IntentRow, JobRow, RefundRow, StoreTx } from '../store/types.ts';
 import { askAgainAt, enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
 
@@ -149,7 +148,7 @@ export function createRefunds(deps: Deps) {
     });
     if (found?.refund.status !== 'pending') return false;
     const { refund, intent, attempt } = found;
-    const processor = await routingOf(deps).adapter(attempt?.processor ?? intent.processor, intent);
+    const processor = await deps.routing.adapter(attempt?.processor ?? intent.processor, intent);
     if (!processor?.refund || !attempt?.processorReference) {
       await settle(refundId, {
         status: 'failed',
@@ -260,7 +259,7 @@ export function createRefunds(deps: Deps) {
                 },
               );
             }
-            if (!routingOf(deps).capabilitiesOf(intent.processor)?.refunds) {
+            if (!deps.routing.capabilitiesOf(intent.processor)?.refunds) {
               throw new ApiError(
                 400,
                 'refunds_unsupported',

@@ -29,6 +29,8 @@ export interface Executor {
 }
 
 export interface CommitNotes {
+  /** Whether this transaction changed configuration (then it reads it past the cache). */
+  readonly config: boolean;
   intentChanged(id: string): void;
   jobsQueued(): void;
   configChanged(): void;

@@ -6,7 +6,10 @@
 export type { StoreRead, StoreTx } from './repos/compose.ts';
 export type * from './rows.ts';
 
+import type { Directory } from './config-cache.ts';
 import type { StoreRead, StoreTx } from './repos/compose.ts';
+
+export type { Directory } from './config-cache.ts';
 
 export interface Store {
   /** Which kind of database: reports and the bench say it. */
@@ -26,6 +29,9 @@ export interface Store {
    * cached. Per-process caches of those rows compare it before each use.
    */
   configVersion(): number;
+  /** Keys, merchants, accounts and endpoints outside a transaction, from this process's
+   * cache when it is current (config-cache.ts). Never inside a transaction: use `tx`. */
+  readonly directory: Directory;
   /** Runs `fn` atomically: all of its writes commit together, or none do. Calling the
    * store again from inside `fn` throws at once (use `tx`). */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { createConfigCache, createDirectory } from '../config-cache.ts';
 import { PendingCommit } from '../executor.ts';
 import { guarded, intentListeners } from '../guard.ts';
 import { createRepositories, type StoreRead, type StoreTx } from '../repos/compose.ts';
@@ -80,13 +81,14 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   pool.on('error', () => undefined);
   await migrateOnce(pool, schema);
 
+  const cache = createConfigCache(() => listening.version());
   // One executor and its repositories per pooled connection, made once.
   const conns = new WeakMap<pg.PoolClient, { ex: PgExecutor; tx: StoreTx; read: StoreRead }>();
   const connOf = (client: pg.PoolClient) => {
     let conn = conns.get(client);
     if (!conn) {
       const ex = pgExecutor(client);
-      conn = { ex, ...createRepositories(ex, pgDialect) };
+      conn = { ex, ...createRepositories(ex, pgDialect, cache) };
       conns.set(client, conn);
     }
     return conn;
@@ -105,13 +107,14 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
   });
   await listening.ready;
 
-  return guarded({
+  const store: Store = guarded({
     kind: 'postgres',
     onJobsCommitted: (l) => {
       jobListeners.push(l);
     },
     onIntentChanged: (l) => changes.add(l),
     configVersion: () => listening.version(),
+    directory: createDirectory(cache, (fn) => store.read(fn)),
     async transaction(fn) {
       const client = await pool.connect();
       const { ex, tx } = connOf(client);
@@ -124,7 +127,10 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
         ex.send('BEGIN');
         const result = await fn(tx);
         notify(ex, pending);
+        if (pending.config) listening.changed();
         await ex.run('COMMIT');
+        // This process's caches need not wait for its own notification.
+        if (pending.config) listening.changed();
         for (const f of pending.after) f();
         return result;
       } catch (err) {
@@ -161,6 +167,7 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
       await pool.end();
     },
   });
+  return store;
 }
 
 /** Said inside the transaction, so listeners hear it only if it commits. Payloads stay far
@@ -234,6 +241,10 @@ function listen(connection: pg.ClientConfig, channels: Record<string, (payload: 
       throw err;
     }),
     version: () => (up ? version : Number.NaN),
+    /** A configuration change of this process's own. */
+    changed: () => {
+      version++;
+    },
     async close() {
       closed = true;
       clearTimeout(timer);

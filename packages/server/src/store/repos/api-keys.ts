@@ -1,6 +1,7 @@
+import { configKeys } from '../config-cache.ts';
 import { insertSql, row, rows, sql } from '../executor.ts';
 import type { ApiKeyRow } from '../rows.ts';
-import { repository } from './repository.ts';
+import { repository, throughCache } from './repository.ts';
 
 export interface ApiKeyReads {
   bySecretHash(hash: string): Promise<ApiKeyRow | null>;
@@ -21,7 +22,7 @@ export interface ApiKeyWrites {
   expire(id: string, at: number): Promise<boolean>;
 }
 
-export const apiKeysRepository = repository<ApiKeyReads, ApiKeyWrites>((ex, d) => {
+export const apiKeysRepository = repository<ApiKeyReads, ApiKeyWrites>((ex, d, cache) => {
   const c = d.codecs.apiKeys;
   const changed = (n: number) => {
     if (n > 0) ex.commit.configChanged();
@@ -29,9 +30,14 @@ export const apiKeysRepository = repository<ApiKeyReads, ApiKeyWrites>((ex, d) =
   };
   return {
     read: {
-      bySecretHash: (hash) => row(ex, c, sql`SELECT * FROM api_keys WHERE secret_hash = ${hash}`),
+      bySecretHash: (hash) =>
+        throughCache(ex, cache, configKeys.secretKey(hash), () =>
+          row(ex, c, sql`SELECT * FROM api_keys WHERE secret_hash = ${hash}`),
+        ),
       byPublishable: (key) =>
-        row(ex, c, sql`SELECT * FROM api_keys WHERE publishable_key = ${key}`),
+        throughCache(ex, cache, configKeys.publishableKey(key), () =>
+          row(ex, c, sql`SELECT * FROM api_keys WHERE publishable_key = ${key}`),
+        ),
       list: (merchantId, livemode) =>
         rows(
           ex,
@@ -40,11 +46,13 @@ export const apiKeysRepository = repository<ApiKeyReads, ApiKeyWrites>((ex, d) =
             ORDER BY created_at DESC, id DESC`,
         ),
       activeSecret: (merchantId, livemode) =>
-        row(
-          ex,
-          c,
-          sql`SELECT * FROM api_keys WHERE merchant_id = ${merchantId} AND livemode = ${livemode}
-            AND kind = 'secret' AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+        throughCache(ex, cache, configKeys.activeSecretKey(merchantId, livemode), () =>
+          row(
+            ex,
+            c,
+            sql`SELECT * FROM api_keys WHERE merchant_id = ${merchantId} AND livemode = ${livemode}
+              AND kind = 'secret' AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+          ),
         ),
     },
     write: {

@@ -11,6 +11,9 @@ export interface AttemptReads {
   between(processor: string, from: number, to: number): Promise<AttemptRow[]>;
   /** Declined attempts on an intent from one client (one the shopper left is not one). */
   countFailed(intentId: string, clientKey: string): Promise<number>;
+  /** Attempts still waiting on their first answer from the processor (pending, with no
+   * reference) that began at or before `before`, oldest first. */
+  inFlight(before: number, limit: number): Promise<AttemptRow[]>;
 }
 
 export interface AttemptWrites {
@@ -51,6 +54,14 @@ export const attemptsRepository = repository<AttemptReads, AttemptWrites>((ex, d
         );
         return Number(r?.n ?? 0);
       },
+      inFlight: (before, limit) =>
+        rows(
+          ex,
+          c,
+          sql`SELECT * FROM payment_attempts
+            WHERE status = 'pending' AND processor_reference IS NULL AND created_at <= ${before}
+            ORDER BY created_at LIMIT ${limit}`,
+        ),
     },
     write: {
       insert: async (r) => {

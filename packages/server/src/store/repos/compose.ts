@@ -1,3 +1,4 @@
+import type { ConfigCache } from '../config-cache.ts';
 import type { Dialect } from '../dialect.ts';
 import type { Executor } from '../executor.ts';
 import { apiKeysRepository } from './api-keys.ts';
@@ -61,7 +62,7 @@ export type StoreTx = {
 
 /** A connection's repositories: the transaction's view and the read view (read halves
  * only), built once per connection. */
-export function createRepositories(ex: Executor, dialect: Dialect) {
+export function createRepositories(ex: Executor, dialect: Dialect, cache: ConfigCache) {
   const tx: Record<string, unknown> = {
     afterCommit: (fn: () => void) => ex.commit.afterCommit(fn),
   };
@@ -70,7 +71,7 @@ export function createRepositories(ex: Executor, dialect: Dialect) {
     string,
     MakeRepository<object, object>,
   ][]) {
-    const r = make(ex, dialect);
+    const r = make(ex, dialect, cache);
     tx[name] = { ...r.read, ...r.write };
     read[name] = r.read;
   }

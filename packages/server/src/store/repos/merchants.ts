@@ -1,6 +1,7 @@
+import { configKeys } from '../config-cache.ts';
 import { insertSql, row, sql, update } from '../executor.ts';
 import type { MerchantRow } from '../rows.ts';
-import { repository } from './repository.ts';
+import { repository, throughCache } from './repository.ts';
 
 export interface MerchantReads {
   get(id: string): Promise<MerchantRow | null>;
@@ -12,11 +13,14 @@ export interface MerchantWrites {
   update(id: string, patch: Partial<Pick<MerchantRow, 'name' | 'allowedOrigins'>>): Promise<void>;
 }
 
-export const merchantsRepository = repository<MerchantReads, MerchantWrites>((ex, d) => {
+export const merchantsRepository = repository<MerchantReads, MerchantWrites>((ex, d, cache) => {
   const c = d.codecs.merchants;
   return {
     read: {
-      get: (id) => row(ex, c, sql`SELECT * FROM merchants WHERE id = ${id}`),
+      get: (id) =>
+        throughCache(ex, cache, configKeys.merchant(id), () =>
+          row(ex, c, sql`SELECT * FROM merchants WHERE id = ${id}`),
+        ),
     },
     write: {
       insert: async (r) => {

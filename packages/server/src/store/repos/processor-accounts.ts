@@ -1,6 +1,7 @@
+import { configKeys } from '../config-cache.ts';
 import { row, rows, sql } from '../executor.ts';
 import type { ProcessorAccountRow } from '../rows.ts';
-import { repository } from './repository.ts';
+import { repository, throughCache } from './repository.ts';
 
 export interface ProcessorAccountReads {
   get(id: string): Promise<ProcessorAccountRow | null>;
@@ -17,19 +18,21 @@ export interface ProcessorAccountWrites {
 export const processorAccountsRepository = repository<
   ProcessorAccountReads,
   ProcessorAccountWrites
->((ex, d) => {
+>((ex, d, cache) => {
   const c = d.codecs.accounts;
   return {
     read: {
       get: (id) => row(ex, c, sql`SELECT * FROM processor_accounts WHERE id = ${id}`),
       list: (merchantId) =>
-        rows(
-          ex,
-          c,
-          merchantId === null
-            ? sql`SELECT * FROM processor_accounts ORDER BY created_at`
-            : sql`SELECT * FROM processor_accounts WHERE merchant_id = ${merchantId} ORDER BY created_at`,
-        ),
+        merchantId === null
+          ? rows(ex, c, sql`SELECT * FROM processor_accounts ORDER BY created_at`)
+          : throughCache(ex, cache, configKeys.accounts(merchantId), () =>
+              rows(
+                ex,
+                c,
+                sql`SELECT * FROM processor_accounts WHERE merchant_id = ${merchantId} ORDER BY created_at`,
+              ),
+            ),
     },
     write: {
       save: async (r) => {

@@ -1,12 +1,14 @@
+import { configKeys } from '../config-cache.ts';
 import { insertSql, row, rows, sql, update } from '../executor.ts';
 import type { OwnerFilter, PageWindow, Patch, WebhookEndpointRow } from '../rows.ts';
 import { keyset } from './paging.ts';
-import { repository } from './repository.ts';
+import { repository, throughCache } from './repository.ts';
 
 export interface WebhookEndpointReads {
   /** A live (undeleted) endpoint. */
   get(id: string, owner?: OwnerFilter): Promise<WebhookEndpointRow | null>;
-  /** All of a merchant's live endpoints of a mode, oldest first. */
+  /** All of a merchant's live endpoints of a mode, oldest first (cached: see
+   * config-cache.ts). */
   live(merchantId: string, livemode: boolean): Promise<WebhookEndpointRow[]>;
   page(filter: OwnerFilter & PageWindow): Promise<WebhookEndpointRow[]>;
 }
@@ -17,7 +19,7 @@ export interface WebhookEndpointWrites {
 }
 
 export const webhookEndpointsRepository = repository<WebhookEndpointReads, WebhookEndpointWrites>(
-  (ex, d) => {
+  (ex, d, cache) => {
     const c = d.codecs.endpoints;
     return {
       read: {
@@ -31,12 +33,14 @@ export const webhookEndpointsRepository = repository<WebhookEndpointReads, Webho
               : sql`SELECT * FROM webhook_endpoints WHERE id = ${id} AND deleted_at IS NULL`,
           ),
         live: (merchantId, livemode) =>
-          rows(
-            ex,
-            c,
-            sql`SELECT * FROM webhook_endpoints
-              WHERE merchant_id = ${merchantId} AND livemode = ${livemode} AND deleted_at IS NULL
-              ORDER BY created_at, id`,
+          throughCache(ex, cache, configKeys.endpoints(merchantId, livemode), () =>
+            rows(
+              ex,
+              c,
+              sql`SELECT * FROM webhook_endpoints
+                WHERE merchant_id = ${merchantId} AND livemode = ${livemode} AND deleted_at IS NULL
+                ORDER BY created_at, id`,
+            ),
           ),
         page: (f) => {
           const k = keyset('created_at', 'id', f);

@@ -96,6 +96,8 @@ export const paymentIntents = table(
         "status in ('requires_payment_method', 'requires_action')",
       ),
       index('payment_intents_held', ['updatedAt'], "status = 'requires_capture'"),
+      // A list filtered by status stays one index walk however rare the status is.
+      index('payment_intents_status', ['merchantId', 'livemode', 'status', 'createdAt', 'id']),
     ],
   },
 );
@@ -128,6 +130,13 @@ export const paymentAttempts = table(
       index('payment_attempts_created', ['processor', 'createdAt']),
       index('payment_attempts_merchant_created', ['merchantId', 'createdAt']),
       uniqueIndex('payment_attempts_reference', ['processor', 'processorReference']),
+      // Attempts whose processor call is under way (or was cut off by a crash): the
+      // recovery sweep looks here, so a confirm needs no job of its own.
+      index(
+        'payment_attempts_in_flight',
+        ['createdAt'],
+        "status = 'pending' AND processor_reference IS NULL",
+      ),
     ],
   },
 );

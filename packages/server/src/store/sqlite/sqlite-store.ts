@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { createConfigCache, createDirectory } from '../config-cache.ts';
 import { PendingCommit } from '../executor.ts';
 import { guarded, intentListeners } from '../guard.ts';
 import { createRepositories } from '../repos/compose.ts';
@@ -64,7 +65,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       : null;
 
   const ex = sqliteExecutor(sqlite);
-  const { tx, read } = createRepositories(ex, sqliteDialect);
+  const cache = createConfigCache(() => configVersion());
+  const { tx, read } = createRepositories(ex, sqliteDialect, cache);
   const jobListeners: (() => void)[] = [];
   const changes = intentListeners();
   const queue = createCommitQueue(sqlite, { maxGroup: MAX_COMMIT_GROUP });
@@ -75,6 +77,23 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   let local = 0;
   let seen = dataVersion.get();
   let wakeQueued = false;
+  // Asked once per turn of the event loop: what another process committed meanwhile is
+  // seen from the next turn on (a request's lookups are a few microseconds apart).
+  let checked = false;
+  const configVersion = () => {
+    if (!checked) {
+      checked = true;
+      setImmediate(() => {
+        checked = false;
+      });
+      const now = dataVersion.get();
+      if (now !== seen) {
+        seen = now;
+        local++;
+      }
+    }
+    return local;
+  };
   const committed = (pending: PendingCommit) => {
     if (pending.config) local++;
     for (const id of new Set(pending.intents)) changes.emit(id);
@@ -89,7 +108,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     for (const f of pending.after) f();
   };
 
-  return guarded({
+  const store: Store = guarded({
     kind: 'sqlite',
     transaction: async (fn) => {
       const pending = new PendingCommit();
@@ -98,7 +117,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         ex.current = pending;
         ex.writing = true;
         try {
-          return await fn(tx);
+          const result = await fn(tx);
+          // Before the commit as well as after it: nothing read from now on, committed
+          // or not, is kept under the version from before the change.
+          if (pending.config) local++;
+          return result;
         } finally {
           ex.current = IDLE;
           ex.writing = false;
@@ -112,19 +135,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     onJobsCommitted: (listener) => {
       jobListeners.push(listener);
     },
-    configVersion: () => {
-      const now = dataVersion.get();
-      if (now !== seen) {
-        seen = now;
-        local++;
-      }
-      return local;
-    },
+    configVersion,
+    directory: createDirectory(cache, (fn) => store.read(fn)),
     close: async () => {
       await checkpointer?.stop();
       await queue.read(async () => sqlite.close());
     },
   });
+  return store;
 }
 
 /** Notes of work outside any transaction: a read writes nothing, so they stay empty. */

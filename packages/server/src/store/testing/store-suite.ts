@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createConfigCache } from '../config-cache.ts';
 import { PendingCommit } from '../executor.ts';
 import { createRepositories } from '../repos/compose.ts';
 import { sqliteDialect } from '../sqlite/dialect.ts';
@@ -1516,7 +1517,11 @@ const { ALL_METHODS, writeHalves } = (() => {
     run: async () => 0,
     send: () => undefined,
   };
-  const { tx, read } = createRepositories(inert, sqliteDialect);
+  const { tx, read } = createRepositories(
+    inert,
+    sqliteDialect,
+    createConfigCache(() => Number.NaN),
+  );
   const names: string[] = [];
   const writes: Record<string, Record<string, unknown>> = {};
   for (const [repo, methods] of Object.entries(tx)) {

@@ -1,0 +1,2 @@
+CREATE INDEX "payment_attempts_in_flight" ON "payment_attempts" USING btree ("created_at") WHERE status = 'pending' AND processor_reference IS NULL;--> statement-breakpoint
+CREATE INDEX "payment_intents_status" ON "payment_intents" USING btree ("merchant_id","livemode","status","created_at","id");

@@ -1,0 +1,2 @@
+CREATE INDEX `payment_attempts_in_flight` ON `payment_attempts` (`created_at`) WHERE status = 'pending' AND processor_reference IS NULL;--> statement-breakpoint
+CREATE INDEX `payment_intents_status` ON `payment_intents` (`merchant_id`,`livemode`,`status`,`created_at`,`id`);
