@@ -53,6 +53,43 @@ export async function perCall(
   };
 }
 
+/**
+ * What one create and one confirm ask of the database, counted on a gateway of their own
+ * with its worker off, so that background polls are not counted as the request's.
+ */
+export async function countPerCall(env: Record<string, string>, args: string[] = []) {
+  const gw = await startGateway({ ...env, KASSA_RUN_WORKER: 'false' }, args);
+  try {
+    const auth = { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' };
+    const create = (order: string) =>
+      fetch(`${gw.url}/v1/payment_intents`, {
+        method: 'POST',
+        headers: auth,
+        body: createBody(order),
+      });
+    // Warm: the first requests fill this process's caches and prepare its statements.
+    for (let i = 0; i < 20; i++) await (await create(`warm_${i}`)).arrayBuffer();
+    const createCounts = await perCall(gw, 200, (i) => create(`count_${i}`));
+    const open: { id: string; client_secret: string }[] = [];
+    for (let i = 0; i < 120; i++) {
+      open.push((await (await create(`count_confirm_${i}`)).json()) as (typeof open)[number]);
+    }
+    const confirmOne = (pi: { id: string; client_secret: string }) =>
+      fetch(`${gw.url}/v1/client/payment_intents/${pi.id}/confirm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_secret: pi.client_secret, payment_method: card }),
+      });
+    for (const pi of open.slice(100)) await (await confirmOne(pi)).arrayBuffer();
+    const confirmCounts = await perCall(gw, 100, (i) =>
+      confirmOne(open[i] as { id: string; client_secret: string }),
+    );
+    return { create: createCounts, confirm: confirmCounts };
+  } finally {
+    await gw.stop();
+  }
+}
+
 export const createBody = (order: string) =>
   JSON.stringify({ amount: 1999, currency: 'usd', order_id: order });
 
@@ -103,13 +140,6 @@ export async function apiBench(o: { quick: boolean; dir: string }) {
   const cpu = () => treeCpuMs(gw.pid);
   const create = await measure({ ...t, run: createLoad(gw.url, gw.secretKey, 'bench'), cpu });
   check('create', create);
-  const createCounts = await perCall(gw, 200, (i) =>
-    fetch(`${gw.url}/v1/payment_intents`, {
-      method: 'POST',
-      headers: auth,
-      body: createBody(`count_${i}`),
-    }),
-  );
 
   // Intents to confirm, made beforehand (each confirm needs a fresh one): as many as the
   // warm-up's pace says the timed rounds will use, three times over (a warm process is faster).
@@ -153,14 +183,6 @@ export async function apiBench(o: { quick: boolean; dir: string }) {
   await makeIntents(Math.ceil(warm.rps * t.seconds * t.rounds * 3));
   const confirm = await measure({ ...t, warmSeconds: 0, run: confirmRun, cpu });
   check('confirm', confirm);
-  const confirmCounts = await perCall(gw, 100, async () => {
-    const pi = intents[k++] as { id: string; client_secret: string };
-    return fetch(`${gw.url}/v1/client/payment_intents/${pi.id}/confirm`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_secret: pi.client_secret, payment_method: card }),
-    });
-  });
 
   let g = 0;
   const get = await measure({
@@ -181,13 +203,14 @@ export async function apiBench(o: { quick: boolean; dir: string }) {
   check('get', get);
   const rss = gw.peakRssMb();
   await gw.stop();
+  const counts = await countPerCall({ KASSA_DATABASE_URL: `file:${join(o.dir, 'count.db')}` });
   return {
     baseline,
     ideal,
     create,
     confirm,
     get,
-    counts: { create: createCounts, confirm: confirmCounts },
+    counts,
     rss,
     idealRss,
   };

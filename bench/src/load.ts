@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 
 export interface LoadResult {
   rps: number;
+  /** Mean latency in ms, to a hundredth (autocannon's percentiles are whole ms). */
+  mean: number;
   p50: number;
   p99: number;
   requests: number;
@@ -44,6 +46,7 @@ export async function load(opts: {
   const total = r.requests.total;
   return {
     rps: opts.amount ? total / elapsed : r.requests.average,
+    mean: r.latency.mean,
     p50: r.latency.p50,
     p99: r.latency.p99,
     requests: total,

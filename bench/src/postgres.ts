@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropPgSchema } from '@kassa/server';
-import { check, createBody, createLoad, perCall, timing } from './api.ts';
+import { check, countPerCall, createLoad, timing } from './api.ts';
 import { cpuMs, postgresCpuMs, treeCpuMs } from './cpu.ts';
 import { measure, pool } from './load.ts';
 import { type Gateway, startGateway, startIdeal, startWorker } from './procs.ts';
@@ -52,50 +52,17 @@ export async function postgresBench(o: { quick: boolean; dir: string; url: strin
       return { gw, result };
     };
     const one = await create(1);
-    const auth = {
-      authorization: `Bearer ${one.gw.secretKey}`,
-      'content-type': 'application/json',
-    };
-    const createCounts = await perCall(one.gw, 200, (i) =>
-      fetch(`${one.gw.url}/v1/payment_intents`, {
-        method: 'POST',
-        headers: auth,
-        body: createBody(`pgcount_${i}`),
-      }),
-    );
-    const confirmable: { id: string; client_secret: string }[] = [];
-    for (let i = 0; i < 100; i++) {
-      const res = await fetch(`${one.gw.url}/v1/payment_intents`, {
-        method: 'POST',
-        headers: auth,
-        body: createBody(`pgconfirm_${i}`),
-      });
-      confirmable.push((await res.json()) as { id: string; client_secret: string });
-    }
-    const confirmCounts = await perCall(one.gw, 100, (i) => {
-      const pi = confirmable[i] as { id: string; client_secret: string };
-      return fetch(`${one.gw.url}/v1/client/payment_intents/${pi.id}/confirm`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_secret: pi.client_secret,
-          payment_method: {
-            type: 'card',
-            card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' },
-          },
-        }),
-      });
-    });
     const rss = one.gw.peakRssMb();
     await one.gw.stop();
     const two = await create(2);
     await two.gw.stop();
+    const counts = await countPerCall(env);
     const webhooks = await deliveries(env, o.quick ? 2_000 : 20_000);
     return {
       ideal,
       p1: one.result,
       p2: two.result,
-      counts: { create: createCounts, confirm: confirmCounts },
+      counts,
       rss,
       webhooks,
     };

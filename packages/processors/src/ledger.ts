@@ -1,4 +1,5 @@
-import { appendFileSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PaymentFacts, SettlementRow } from './processor.ts';
 
@@ -21,7 +22,9 @@ export interface LedgerOperation {
  * idempotency keys. Kept in memory and, when given a file, appended
  * to it as JSON lines so that both survive a restart. Every process given the same file
  * (gateways and workers sharing KASSA_DATA_DIR) shares the books: each reads what the
- * others appended before it answers, as one external processor would.
+ * others appended before it answers, as one external processor would. A booking is on
+ * the file before the call that made it answers (as a real processor persists before it
+ * answers), written off the event loop: the bookings of one turn are appended together.
  */
 export function createLedger(file?: string) {
   const rows = new Map<string, SettlementRow>();
@@ -37,9 +40,18 @@ export function createLedger(file?: string) {
   const fd = file ? openSync(file, 'a+') : null;
   let offset = 0;
   let partial = '';
-  /** Takes in the lines appended since the last look (by any process). */
-  const sync = () => {
+  let lookedThisTurn = false;
+  /** Takes in the lines appended since the last look (by any process): once a turn of
+   * the event loop for reads, and always after this process's own appends. */
+  const sync = (force = false) => {
     if (fd === null) return;
+    if (!force) {
+      if (lookedThisTurn) return;
+      lookedThisTurn = true;
+      setImmediate(() => {
+        lookedThisTurn = false;
+      });
+    }
     const size = fstatSync(fd).size;
     if (size <= offset) return;
     const buf = Buffer.alloc(size - offset);
@@ -49,19 +61,36 @@ export function createLedger(file?: string) {
     partial = lines.pop() ?? '';
     for (const line of lines) if (line.trim()) note(JSON.parse(line));
   };
-  sync();
-  /** Books a row: appended for every process to read, or kept here without a file. */
-  const write = (value: SettlementRow | LedgerOperation) => {
-    if (!file) return note(value);
-    appendFileSync(file, `${JSON.stringify(value)}\n`);
-    sync();
+  sync(true);
+  let lines: string[] = [];
+  let appended: Promise<void> | null = null;
+  /** Books a row: appended for every process to read (resolves once it is on the file),
+   * or kept here without a file. */
+  const write = (value: SettlementRow | LedgerOperation): Promise<void> => {
+    if (!file) {
+      note(value);
+      return Promise.resolve();
+    }
+    lines.push(`${JSON.stringify(value)}\n`);
+    appended ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = lines.join('');
+        lines = [];
+        appended = null;
+        appendFile(file, batch).then(() => {
+          sync(true);
+          resolve();
+        }, reject);
+      });
+    });
+    return appended;
   };
   return {
-    record(row: SettlementRow) {
+    async record(row: SettlementRow): Promise<void> {
       sync();
       const prev = rows.get(row.reference);
       if (prev && prev.status === row.status && prev.amount === row.amount) return;
-      write(row);
+      await write(row);
     },
     between(from: number, to: number): SettlementRow[] {
       sync();
@@ -81,8 +110,8 @@ export function createLedger(file?: string) {
       sync();
       return byReference.get(reference) ?? [];
     },
-    recordOperation(o: LedgerOperation) {
-      write(o);
+    recordOperation(o: LedgerOperation): Promise<void> {
+      return write(o);
     },
     /** What the processor's record says a payment is for: its authorisation's amount,
      * currency and Kassa attempt id (test mode), and what was captured. */

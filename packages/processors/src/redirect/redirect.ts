@@ -87,7 +87,7 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
       // the same attempt again is the same payment.
       const reference = `rdr_${createHmac('sha256', o.secret).update(attemptId).digest('hex').slice(0, 32)}`;
       if (!ledger.operation(attemptId)) {
-        ledger.recordOperation({
+        await ledger.recordOperation({
           op: attemptId,
           kind: 'authorize',
           reference,
@@ -160,7 +160,7 @@ export function createRedirectProcessor(o: RedirectOptions): Processor & Process
         status: approved ? 'success' : 'failed',
       });
       const booked = ledger.factsOf(reference) ?? payment;
-      ledger.record({
+      await ledger.record({
         reference,
         amount: booked.amount,
         currency: booked.currency,

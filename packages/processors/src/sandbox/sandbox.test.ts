@@ -211,7 +211,7 @@ describe('sandbox settlement report', () => {
       },
     ]);
     expect(JSON.stringify(report)).not.toContain('4242424242424242');
-    sb.injectDiscrepancy(no.reference as string, 'succeeded');
+    await sb.injectDiscrepancy(no.reference as string, 'succeeded');
     expect(
       (await sb.settlementReport({ from: 0, to: 1e13 })).find((r) => r.reference === no.reference)
         ?.status,

@@ -43,7 +43,7 @@ export type SandboxProcessor = Processor &
     >
   > & {
     /** Test-only: make the books disagree with what the gateway was told (reconciliation). */
-    injectDiscrepancy(reference: string, status: 'succeeded' | 'failed'): void;
+    injectDiscrepancy(reference: string, status: 'succeeded' | 'failed'): Promise<void>;
     /** Test-only: every capture, cancel and refund carried out on a payment. */
     operations(reference: string): LedgerOperation[];
   };
@@ -93,7 +93,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   async function once<T extends { status: string; reference?: string | null }>(
     req: OperationRequest,
     kind: LedgerOperation['kind'],
-    act: () => T,
+    act: () => T | Promise<T>,
   ): Promise<T> {
     const seen = ledger.operation(req.operationId);
     if (seen) {
@@ -101,8 +101,8 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       const facts = kind === 'capture' ? ledger.factsOf(req.reference) : undefined;
       return (facts ? { ...seen.result, facts } : seen.result) as T;
     }
-    const result = act();
-    ledger.recordOperation({
+    const result = await act();
+    await ledger.recordOperation({
       op: req.operationId,
       kind,
       reference: req.reference,
@@ -117,10 +117,10 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
 
   /** Notes final outcomes in the ledger, as a processor's books would, and answers with
    * the books' record of the payment (what it was authorised for, by which attempt). */
-  function book(
+  async function book(
     outcome: ProcessorOutcome,
     req: { amount: number; currency: string },
-  ): ProcessorOutcome {
+  ): Promise<ProcessorOutcome> {
     const reference = outcome.reference;
     if (!reference) return outcome;
     const facts = ledger.factsOf(reference);
@@ -128,7 +128,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     const money = { amount: req.amount, currency: req.currency };
     amounts.set(reference, money);
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
-      ledger.record({
+      await ledger.record({
         reference,
         ...money,
         status: outcome.status,
@@ -252,7 +252,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
             : scenarioForVpa(m.upi.vpa ?? '');
       const payment = { scenario, manual: req.captureMethod === 'manual', startedAt: now() };
       const reference = makeReference(payment);
-      ledger.recordOperation({
+      await ledger.recordOperation({
         op: req.attemptId,
         kind: 'authorize',
         reference,
@@ -339,9 +339,9 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       return ledger.between(from, to);
     },
 
-    injectDiscrepancy(reference, status) {
+    async injectDiscrepancy(reference, status) {
       const m = amounts.get(reference) ?? { amount: 0, currency: 'USD' };
-      ledger.record({ reference, ...m, status, settled_at: now() });
+      await ledger.record({ reference, ...m, status, settled_at: now() });
     },
 
     async parseNotification(req) {

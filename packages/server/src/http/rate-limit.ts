@@ -90,7 +90,7 @@ export async function hitLimit(
 ) {
   const now = o.clock.now();
   const windowStart = now - (now % WINDOW_MS);
-  const count = await o.store.transaction((tx) => tx.rateLimits.hit(o.key, windowStart));
+  const count = await o.store.once((tx) => tx.rateLimits.hit(o.key, windowStart));
   if (count > o.perMinute) {
     c.header('Retry-After', String(Math.ceil((windowStart + WINDOW_MS - now) / 1000)));
     throw new ApiError(429, 'rate_limited', o.message, { type: 'rate_limit_error' });

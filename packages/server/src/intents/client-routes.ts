@@ -71,11 +71,13 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     clientKey: clientKeyOf(c, deps.config),
   });
   /** What a shopper sees; attempts left are this client's, within the intent's. */
-  const view = async (row: IntentRow, clientKey?: string) => {
+  const view = async (row: IntentRow, clientKey?: string, knownFailures?: number | null) => {
     const [merchant, key, clientFailures] = await Promise.all([
       store.directory.merchant(row.merchantId),
       store.directory.activeSecretKey(row.merchantId, row.livemode),
-      clientKey ? store.read((tx) => tx.attempts.countFailed(row.id, clientKey)) : 0,
+      !clientKey
+        ? 0
+        : (knownFailures ?? store.read((tx) => tx.attempts.countFailed(row.id, clientKey))),
     ]);
     if (!merchant) throw new Error(`intent ${row.id} has no merchant`);
     const { maxAttempts, maxAttemptsPerClient } = deps.config;
@@ -271,8 +273,11 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     async (c) => {
       const body = c.req.valid('json');
       const { intent, clientKey } = await shopper(c, c.req.valid('param').id, body.client_secret);
-      const row = await confirms.confirm(intent, body, { idem: c.get('idempotency'), clientKey });
-      return declinedOr(c, row, await view(row, clientKey));
+      const { row, clientFailures } = await confirms.confirm(intent, body, {
+        idem: c.get('idempotency'),
+        clientKey,
+      });
+      return declinedOr(c, row, await view(row, clientKey, clientFailures));
     },
   );
 

@@ -96,12 +96,16 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
    * intent: another client (someone holding the publishable key and the order id) cannot
    * use up the shopper's attempts.
    */
-  async function assertPayable(
-    tx: StoreTx,
-    fresh: IntentRow,
-    clientKey: string | undefined,
-    queued = false,
-  ) {
+  async function readPayable(tx: StoreTx, id: string, clientKey: string | undefined) {
+    // Both at once: on PostgreSQL one round trip (the intent with its row lock).
+    const [fresh, failures] = await Promise.all([
+      tx.intents.get(id) as Promise<IntentRow>,
+      clientKey ? tx.attempts.countFailed(id, clientKey) : 0,
+    ]);
+    return { fresh, failures };
+  }
+
+  function assertPayable(fresh: IntentRow, failures: number, queued = false) {
     if (!queued && !CONFIRMABLE.includes(fresh.status)) {
       throw fresh.status === 'processing'
         ? new ApiError(
@@ -111,10 +115,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
           )
         : unexpectedState(fresh.status, 'confirm');
     }
-    if (
-      clientKey &&
-      (await tx.attempts.countFailed(fresh.id, clientKey)) >= config.maxAttemptsPerClient
-    ) {
+    if (failures >= config.maxAttemptsPerClient) {
       throw new ApiError(
         429,
         'too_many_attempts',
@@ -171,6 +172,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
     return store.transaction((tx) =>
       applyOutcome(deps, tx, attempt.id, outcome, clock.now(), {
         processingAnnounced: opts.queued,
+        intentId: intent.id,
       }),
     );
   }
@@ -197,9 +199,13 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
         // A retry of a confirm that recorded its attempt and then died: the same attempt
         // is asked again (the processor knows it by its id), never a new one.
         if (resumed.status !== 'pending') {
-          return (await store.read((tx) => tx.intents.get(intent.id))) as IntentRow;
+          const row = (await store.read((tx) => tx.intents.get(intent.id))) as IntentRow;
+          return { row, clientFailures: null };
         }
-        return authorizeAndApply(intent, resumed, method, opts);
+        return {
+          row: await authorizeAndApply(intent, resumed, method, opts),
+          clientFailures: null,
+        };
       }
       if (await expireIfDue(intent)) throw expiredError();
       if (!intent.paymentMethodTypes.includes(method.type)) {
@@ -246,11 +252,11 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
         updatedAt: now,
       };
 
-      await store.transaction(async (tx) => {
-        const fresh = (await tx.intents.get(intent.id)) as IntentRow;
+      const failuresBefore = await store.transaction(async (tx) => {
+        const { fresh, failures } = await readPayable(tx, intent.id, opts.clientKey);
         // Confirmed on creation (server to server): processing, waiting for its first attempt.
         const queued = opts.queued && fresh.status === 'processing' && !fresh.latestAttemptId;
-        await assertPayable(tx, fresh, opts.clientKey, queued);
+        assertPayable(fresh, failures, queued);
         if (fresh.latestAttemptId) {
           // A payment left open in a processor's fields, or at 3-D Secure, is withdrawn.
           await leaveAttempt(
@@ -277,9 +283,14 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
         );
         // If this process dies before the processor answers, the pending attempt itself
         // is the record: the worker's in-flight sweep settles it (lifecycle.recoverStale).
+        return failures;
       });
 
-      return authorizeAndApply(intent, attempt, method, opts);
+      const row = await authorizeAndApply(intent, attempt, method, opts);
+      // This client's declines now: those before, and this attempt if it was declined
+      // (the intent was held by this payment meanwhile, so no other attempt counted).
+      const declined = row.lastPaymentError?.payment_attempt === attempt.id;
+      return { row, clientFailures: failuresBefore + (declined ? 1 : 0) };
     },
 
     /**
@@ -315,8 +326,8 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
       }
       const now = clock.now();
       const { attempt, reused } = await store.transaction(async (tx) => {
-        const fresh = (await tx.intents.get(intent.id)) as IntentRow;
-        await assertPayable(tx, fresh, opts.clientKey);
+        const { fresh, failures } = await readPayable(tx, intent.id, opts.clientKey);
+        assertPayable(fresh, failures);
         const latest = fresh.latestAttemptId ? await tx.attempts.get(fresh.latestAttemptId) : null;
         if (
           latest?.status === 'pending' &&

@@ -56,12 +56,19 @@ export async function applyOutcome(
   attemptId: string,
   outcome: ProcessorOutcome,
   now: number,
-  /** The `processing` event was already sent (a payment confirmed on creation). */
-  opts: { processingAnnounced?: boolean } = {},
+  opts: {
+    /** The `processing` event was already sent (a payment confirmed on creation). */
+    processingAnnounced?: boolean;
+    /** The attempt's intent, when the caller knows it: both are read at once. */
+    intentId?: string;
+  } = {},
 ): Promise<IntentRow> {
-  const attempt = await tx.attempts.get(attemptId);
+  const [attempt, known] = await Promise.all([
+    tx.attempts.get(attemptId),
+    opts.intentId ? tx.intents.get(opts.intentId) : null,
+  ]);
   if (!attempt) throw new Error(`applyOutcome: no attempt ${attemptId}`);
-  const intent = await tx.intents.get(attempt.intentId);
+  const intent = known?.id === attempt.intentId ? known : await tx.intents.get(attempt.intentId);
   if (!intent) throw new Error(`applyOutcome: no intent ${attempt.intentId}`);
   const { config } = deps;
   const base = { now, publicUrl: config.publicUrl };

@@ -20,14 +20,9 @@ export async function moveIntent(
   const next: IntentRow = { ...intent, ...patch, updatedAt: opts.now };
   const { id: _id, merchantId: _m, livemode: _l, createdAt: _c, ...changes } = patch;
   // Written only if nobody moved the intent since it was read (another process, a
-  // webhook): then this move was decided on a stale status and must not happen.
-  if (!(await tx.intents.update(intent.id, intent.status, { ...changes, updatedAt: opts.now }))) {
-    throw new ApiError(
-      409,
-      'payment_intent_unexpected_state',
-      'This payment changed while the request ran. Fetch it and try again.',
-    );
-  }
+  // webhook): then this move was decided on a stale status and the whole transaction
+  // fails with a 409, nothing of it committed.
+  await tx.intents.advance(intent.id, intent.status, { ...changes, updatedAt: opts.now }, moved);
   if (CLOSING.has(patch.status) && intent.latestAttemptId) {
     await leaveAttempt(
       tx,
@@ -49,6 +44,13 @@ export async function moveIntent(
 }
 
 const CLOSING = new Set(['canceled', 'expired', 'failed']);
+
+const moved = () =>
+  new ApiError(
+    409,
+    'payment_intent_unexpected_state',
+    'This payment changed while the request ran. Fetch it and try again.',
+  );
 
 /** Withdraws, at the processor, a payment Kassa gave up (the shopper left 3-D Secure or a
  * UPI request, started again, or the intent closed), and watches it until it is settled

@@ -209,6 +209,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
         ...store,
         read: (fn) => timed('read', () => store.read(fn)),
         transaction: (fn) => timed('transaction', () => store.transaction(fn)),
+        once: (fn) => timed('transaction', () => store.once(fn)),
       };
     },
   };

@@ -34,8 +34,8 @@ describe('reconciliation against the settlement report', () => {
     const reverse = (await g.createIntent()).json;
     await g.confirm(reverse, card(CARDS.ok));
     // The processor's books disagree: it settled `missed`, and failed `reverse`.
-    sandbox.injectDiscrepancy(await reference(missed.id), 'succeeded');
-    sandbox.injectDiscrepancy(await reference(reverse.id), 'failed');
+    await sandbox.injectDiscrepancy(await reference(missed.id), 'succeeded');
+    await sandbox.injectDiscrepancy(await reference(reverse.id), 'failed');
 
     const res = await g.call('POST', '/v1/reconciliation_runs', g.a.sk, { date: day });
     expect(res.status).toBe(201);

@@ -20,6 +20,13 @@ export interface Executor {
    * the transaction. SQLite runs it at once.
    */
   send(text: string, params?: Params): void;
+  /**
+   * An UPDATE or DELETE that must change exactly one row, sent as `send` is; if it changes
+   * none (the row moved on since it was read), the transaction fails with `moved()` and
+   * nothing of it is committed. PostgreSQL checks it in the database
+   * (`kassa_expect_one`), so a commit sent in the same round trip cannot go through.
+   */
+  sendExpectingOne(text: string, params: Params, moved: () => Error): void;
   /** Inside a write transaction: rows about to be changed are read with their row lock. */
   readonly writing: boolean;
   /** Told by writes, acted on at the commit: an intent changed (its page's stream follows

@@ -53,6 +53,8 @@ export function guarded(store: Store): Store {
     ...store,
     transaction: (fn) =>
       enter('transaction', () => store.transaction((tx) => als.run('transaction', () => fn(tx)))),
+    once: (fn) =>
+      enter('transaction', () => store.once((tx) => als.run('transaction', () => fn(tx)))),
     read: (fn) => enter('read', () => store.read((tx) => als.run('read', () => fn(tx)))),
   };
 }

@@ -35,6 +35,12 @@ export interface Store {
   /** Runs `fn` atomically: all of its writes commit together, or none do. Calling the
    * store again from inside `fn` throws at once (use `tx`). */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement that is atomic by itself (an upsert, a conditional update) with no
+   * transaction around it: on PostgreSQL one round trip instead of three. A second
+   * statement, or a write that must wake others (jobs, intents, configuration), throws.
+   */
+  once<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Runs read-only work on committed data; writing is not possible here. */
   read<T>(fn: (tx: StoreRead) => Promise<T>): Promise<T>;
   /** A pooled store's connections: open, idle, and callers waiting for one (metrics). */

@@ -18,7 +18,12 @@ interface Queued {
   name: string;
   text: string;
   values: unknown[];
+  /** For a write that must change one row: the error when it changed none. */
+  moved?: () => Error;
 }
+
+/** What kassa_expect_one raises (migrations/0007_expect_one.sql). */
+const MOVED = 'KS409';
 
 const queued = (text: string, params: Params = []): Queued => {
   const n = named(text);
@@ -47,11 +52,16 @@ export function pgExecutor(client: pg.PoolClient) {
   let started = false;
   const socket = (client as unknown as Corkable).connection?.stream;
 
+  let statements = 0;
   async function flush(last: Queued | null): Promise<pg.QueryResult | undefined> {
     const batch = waiting;
     waiting = [];
     if (last) batch.push(last);
     if (batch.length === 0) return undefined;
+    statements += batch.length;
+    if (ex.single && statements > 1) {
+      throw new Error('store.once() ran more than one statement: use store.transaction()');
+    }
     started = true;
     socket?.cork?.();
     let sent: Promise<pg.QueryResult>[];
@@ -61,7 +71,12 @@ export function pgExecutor(client: pg.PoolClient) {
       socket?.uncork?.();
     }
     const settled = await Promise.allSettled(sent);
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    for (let i = 0; i < settled.length; i++) {
+      const s = settled[i] as PromiseSettledResult<pg.QueryResult>;
+      if (s.status === 'fulfilled') continue;
+      const moved = (batch[i] as Queued).moved;
+      throw moved && (s.reason as { code?: string }).code === MOVED ? moved() : s.reason;
+    }
     return last
       ? (settled[settled.length - 1] as PromiseFulfilledResult<pg.QueryResult>).value
       : undefined;
@@ -71,6 +86,8 @@ export function pgExecutor(client: pg.PoolClient) {
   const ex: Executor & {
     current: PendingCommit;
     writing: boolean;
+    /** In `store.once`: one statement, no transaction. */
+    single: boolean;
     /** Whether anything of this transaction has been sent (BEGIN included). */
     readonly started: boolean;
     /** Sends what is held; for the commit. */
@@ -80,6 +97,7 @@ export function pgExecutor(client: pg.PoolClient) {
   } = {
     dialect: 'postgres',
     writing: false,
+    single: false,
     current: idle,
     get commit(): CommitNotes {
       return ex.current;
@@ -92,12 +110,22 @@ export function pgExecutor(client: pg.PoolClient) {
     send(text, params) {
       waiting.push(queued(text, params));
     },
+    sendExpectingOne(text, params, moved) {
+      waiting.push({
+        ...queued(
+          `WITH changed AS (${text} RETURNING 1) SELECT kassa_expect_one(count(*)) FROM changed`,
+          params,
+        ),
+        moved,
+      });
+    },
     async flush() {
       await flush(null);
     },
     reset() {
       waiting = [];
       started = false;
+      statements = 0;
     },
   };
   return ex;

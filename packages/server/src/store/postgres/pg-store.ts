@@ -149,6 +149,29 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
         client.release(broken as Error | undefined);
       }
     },
+    async once(fn) {
+      const client = await pool.connect();
+      const { ex, tx } = connOf(client);
+      const pending = new PendingCommit();
+      ex.reset();
+      ex.current = pending;
+      ex.single = true;
+      try {
+        const result = await fn(tx);
+        // Checked before anything held is sent: with no transaction, sent is kept.
+        if (pending.jobs > 0 || pending.intents.length > 0 || pending.config) {
+          throw new Error('store.once() cannot wake others: use store.transaction()');
+        }
+        await ex.flush();
+        for (const f of pending.after) f();
+        return result;
+      } finally {
+        ex.reset();
+        ex.current = IDLE;
+        ex.single = false;
+        client.release();
+      }
+    },
     async read(fn) {
       const client = await pool.connect();
       try {

@@ -30,6 +30,17 @@ export interface IntentWrites {
   insert(row: IntentRow): Promise<boolean>;
   /** Writes `patch` only if the intent is still in status `from`; false if it moved. */
   update(id: string, from: IntentRow['status'], patch: Patch<IntentRow>): Promise<boolean>;
+  /**
+   * Writes `patch` if the intent is still in status `from`; if it moved, the transaction
+   * fails with `moved()` and commits nothing. Nothing to wait for: on PostgreSQL it goes
+   * with the next statement or the commit, checked by the database.
+   */
+  advance(
+    id: string,
+    from: IntentRow['status'],
+    patch: Patch<IntentRow>,
+    moved: () => Error,
+  ): Promise<void>;
   /** Claims a capture or cancel: sets `operation` only if the intent is in `status` and
    * no operation is under way (or the same one, to resume it). False otherwise. */
   claimOperation(
@@ -112,6 +123,12 @@ export const intentsRepository = repository<IntentReads, IntentWrites>((ex, d) =
         const moved = q !== null && (await ex.run(q.text, q.params)) === 1;
         if (moved) ex.commit.intentChanged(id);
         return moved;
+      },
+      advance: async (id, from, patch, moved) => {
+        const q = updateSql(c, patch, { id, status: from });
+        if (!q) return;
+        ex.sendExpectingOne(q.text, q.params, moved);
+        ex.commit.intentChanged(id);
       },
       claimOperation: async (id, operation, status, now) =>
         (await ex.run(

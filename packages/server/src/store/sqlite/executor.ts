@@ -21,22 +21,41 @@ export function sqliteExecutor(sqlite: Database.Database) {
     return s;
   };
   const idle = new PendingCommit();
-  const ex: Executor & { current: PendingCommit; writing: boolean } = {
+  /** In `store.once`: statements run so far (one is allowed). */
+  let single: number | null = null;
+  const counted = (text: string) => {
+    if (single !== null && ++single > 1) {
+      throw new Error('store.once() ran more than one statement: use store.transaction()');
+    }
+    return statement(text);
+  };
+  const ex: Executor & {
+    current: PendingCommit;
+    writing: boolean;
+    /** Starts (true) or ends (false) counting statements for `store.once`. */
+    once(on: boolean): void;
+  } = {
     dialect: 'sqlite',
     writing: false,
     current: idle,
     get commit(): CommitNotes {
       return ex.current;
     },
-    all: async (text, params) => statement(text).all(bind(params)) as Raw[],
+    all: async (text, params) => counted(text).all(bind(params)) as Raw[],
     run: async (text, params) => {
-      const s = statement(text);
+      const s = counted(text);
       return s.reader ? s.all(bind(params)).length : s.run(bind(params)).changes;
     },
     send(text, params) {
-      const s = statement(text);
+      const s = counted(text);
       if (s.reader) s.all(bind(params));
       else s.run(bind(params));
+    },
+    sendExpectingOne(text, params, moved) {
+      if (counted(text).run(bind(params)).changes !== 1) throw moved();
+    },
+    once(on) {
+      single = on ? 0 : null;
     },
   };
   return ex;

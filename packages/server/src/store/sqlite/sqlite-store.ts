@@ -130,6 +130,21 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       committed(pending);
       return result;
     },
+    // One connection, one writer: a statement of its own is a transaction like any other,
+    // held to the same one-statement rule.
+    once: (fn) =>
+      store.transaction(async (t) => {
+        ex.once(true);
+        try {
+          const result = await fn(t);
+          if (ex.current.jobs > 0 || ex.current.intents.length > 0 || ex.current.config) {
+            throw new Error('store.once() cannot wake others: use store.transaction()');
+          }
+          return result;
+        } finally {
+          ex.once(false);
+        }
+      }),
     read: (fn) => queue.read(() => fn(read)),
     onIntentChanged: (listener) => changes.add(listener),
     onJobsCommitted: (listener) => {

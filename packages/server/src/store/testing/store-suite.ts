@@ -741,6 +741,26 @@ export function testStore(opts: {
         expect(
           (await b.read((tx) => tx.attempts.between('sandbox', 100, 300))).map((r) => r.id),
         ).toEqual(['pa_1']);
+        // In flight: pending with no processor reference yet, begun before the cut-off.
+        await a.transaction(async (tx) => {
+          for (const [id, createdAt, ref] of [
+            ['pa_4', 50, null],
+            ['pa_5', 40, null],
+            ['pa_6', 500, null],
+            ['pa_7', 10, 'ref_7'],
+          ] as const) {
+            await tx.attempts.insert(
+              attemptOf(other, { id, status: 'pending', createdAt, processorReference: ref }),
+            );
+          }
+        });
+        expect((await b.read((tx) => tx.attempts.inFlight(100, 10))).map((r) => r.id)).toEqual([
+          'pa_5',
+          'pa_4',
+        ]);
+        expect((await b.read((tx) => tx.attempts.inFlight(100, 1))).map((r) => r.id)).toEqual([
+          'pa_5',
+        ]);
         await a.transaction((tx) =>
           tx.attempts.update('pa_1', { status: 'failed', updatedAt: 150 }),
         );
@@ -1141,6 +1161,22 @@ export function testStore(opts: {
         }
       });
 
+      it('runs one self-contained statement with store.once, and refuses a second', async () => {
+        expect(await a.once((tx) => tx.rateLimits.hit('once:x', 60_000))).toBe(1);
+        expect(await b.once((tx) => tx.rateLimits.hit('once:x', 60_000))).toBe(2);
+        await expect(
+          a.once(async (tx) => {
+            await tx.rateLimits.hit('once:y', 60_000);
+            await tx.rateLimits.hit('once:y', 60_000);
+          }),
+        ).rejects.toThrow(/more than one statement/);
+        await expect(a.once((tx) => tx.jobs.enqueue(job(null, 1)))).rejects.toThrow(
+          /cannot wake others/,
+        );
+        // Neither refused work was kept.
+        expect(await a.transaction((tx) => tx.jobs.claim(10, 10, 100, { perKey: 8 }))).toEqual([]);
+      });
+
       it('claims a once-only setting once', async () => {
         const got = await Promise.all(
           [a, b, a, b].map((s, i) => s.transaction((tx) => tx.settings.claim('daily:x', `r${i}`))),
@@ -1200,6 +1236,37 @@ export function testStore(opts: {
             tx.idempotency.bind('mer_suite:test:secret', 'idem-race', holder, 'pi_x'),
           ),
         ).toBe(true);
+      });
+
+      it('advances an intent only from the status it was read in, and commits nothing of a transaction whose intent moved', async () => {
+        await seed(a);
+        const row = intent();
+        await a.transaction((tx) => tx.intents.insert(row));
+        const moved = () => new Error('moved on');
+        await a.transaction((tx) =>
+          tx.intents.advance(
+            row.id,
+            'requires_payment_method',
+            { status: 'processing', updatedAt: 5 },
+            moved,
+          ),
+        );
+        expect((await b.read((tx) => tx.intents.get(row.id)))?.status).toBe('processing');
+        await expect(
+          b.transaction(async (tx) => {
+            await tx.settings.set('kept?', 'no');
+            await tx.intents.advance(
+              row.id,
+              'requires_payment_method',
+              { status: 'canceled' },
+              moved,
+            );
+            await tx.settings.set('after', 'no');
+          }),
+        ).rejects.toThrow('moved on');
+        expect((await a.read((tx) => tx.intents.get(row.id)))?.status).toBe('processing');
+        expect(await a.read((tx) => tx.settings.get('kept?'))).toBeNull();
+        expect(await a.read((tx) => tx.settings.get('after'))).toBeNull();
       });
 
       it('concurrent confirms of one intent: one moves it, the other finds it moved', async () => {
@@ -1516,6 +1583,7 @@ const { ALL_METHODS, writeHalves } = (() => {
     all: nothing,
     run: async () => 0,
     send: () => undefined,
+    sendExpectingOne: () => undefined,
   };
   const { tx, read } = createRepositories(
     inert,
