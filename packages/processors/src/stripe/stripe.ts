@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { NotificationError } from '../notification-error.ts';
 import type {
   CredentialField,
@@ -104,17 +104,26 @@ function need(credentials: ProcessorCredentials | undefined, name: string): stri
  *   returnUrl: 'https://pay.example/pay/pi_1', credentials });
  * // => { reference: 'pi_3…', page: { publishableKey: 'pk_test_…', clientSecret: 'pi_3…_secret_…' } }
  */
+/** The `stripe` package, loaded on the first call to Stripe: a gateway whose merchants
+ * use no Stripe account never loads it (its module alone is ~20 MB of memory). */
+let sdk: Promise<typeof Stripe> | undefined;
+const stripeSdk = () => {
+  sdk ??= import('stripe').then((m) => m.default);
+  return sdk;
+};
+
 export function createStripeProcessor(options: StripeOptions = {}) {
   const clients = new Map<string, Stripe>();
   const tolerance = options.webhookToleranceSeconds ?? 300;
   const retries = options.maxNetworkRetries ?? 2;
   const timeout = tryTimeoutMs(options.callBudgetMs ?? 30_000, retries);
 
-  function client(credentials: ProcessorCredentials | undefined): Stripe {
+  async function client(credentials: ProcessorCredentials | undefined): Promise<Stripe> {
     const key = need(credentials, 'secret_key');
     let stripe = clients.get(key);
     if (!stripe) {
-      stripe = new Stripe(key, {
+      const Sdk = await stripeSdk();
+      stripe = new Sdk(key, {
         maxNetworkRetries: retries,
         timeout,
         appInfo: { name: 'Kassa', url: 'https://github.com/kassa' },
@@ -127,7 +136,7 @@ export function createStripeProcessor(options: StripeOptions = {}) {
   }
 
   const retrievePi = (credentials: ProcessorCredentials | undefined, reference: string) =>
-    atStripe(() => client(credentials).paymentIntents.retrieve(reference));
+    atStripe(async () => (await client(credentials)).paymentIntents.retrieve(reference));
 
   const processor = {
     id: 'stripe',
@@ -157,8 +166,8 @@ export function createStripeProcessor(options: StripeOptions = {}) {
     amountProblem,
 
     async openSession(req) {
-      const pi = await atStripe(() =>
-        client(req.credentials).paymentIntents.create(
+      const pi = await atStripe(async () =>
+        (await client(req.credentials)).paymentIntents.create(
           {
             amount: toStripeAmount(req.amount, req.currency),
             currency: req.currency.toLowerCase(),
@@ -197,8 +206,8 @@ export function createStripeProcessor(options: StripeOptions = {}) {
      */
     async capture(req) {
       try {
-        const pi = await atStripe(() =>
-          client(req.credentials).paymentIntents.capture(
+        const pi = await atStripe(async () =>
+          (await client(req.credentials)).paymentIntents.capture(
             req.reference,
             { amount_to_capture: toStripeAmount(req.amount, req.currency) },
             { idempotencyKey: req.operationId },
@@ -215,8 +224,8 @@ export function createStripeProcessor(options: StripeOptions = {}) {
 
     async cancel(req) {
       try {
-        const pi = await atStripe(() =>
-          client(req.credentials).paymentIntents.cancel(
+        const pi = await atStripe(async () =>
+          (await client(req.credentials)).paymentIntents.cancel(
             req.reference,
             {},
             { idempotencyKey: req.operationId },
@@ -234,8 +243,8 @@ export function createStripeProcessor(options: StripeOptions = {}) {
 
     async refund(req) {
       try {
-        const refund = await atStripe(() =>
-          client(req.credentials).refunds.create(
+        const refund = await atStripe(async () =>
+          (await client(req.credentials)).refunds.create(
             {
               payment_intent: req.reference,
               amount: toStripeAmount(req.amount, req.currency),
@@ -263,7 +272,7 @@ export function createStripeProcessor(options: StripeOptions = {}) {
     },
 
     async retrieveRefund(req) {
-      const stripe = client(req.credentials);
+      const stripe = await client(req.credentials);
       if (req.reference && !req.reference.startsWith('refused_')) {
         return refundRecordOf(
           await atStripe(() => stripe.refunds.retrieve(req.reference as string)),
@@ -281,7 +290,9 @@ export function createStripeProcessor(options: StripeOptions = {}) {
 
     async retrieveDispute(req) {
       return disputeOf(
-        await atStripe(() => client(req.credentials).disputes.retrieve(req.reference)),
+        await atStripe(async () =>
+          (await client(req.credentials)).disputes.retrieve(req.reference),
+        ),
       );
     },
 
@@ -291,7 +302,7 @@ export function createStripeProcessor(options: StripeOptions = {}) {
       if (!signature) throw new NotificationError('invalid_signature', 'No Stripe-Signature.');
       let body: unknown;
       try {
-        body = Stripe.webhooks.constructEvent(
+        body = (await stripeSdk()).webhooks.constructEvent(
           req.rawBody,
           signature,
           secret,
@@ -313,7 +324,7 @@ export function createStripeProcessor(options: StripeOptions = {}) {
 
     async settlementReport(req) {
       const rows: SettlementRow[] = [];
-      const list = client(req.credentials).balanceTransactions.list({
+      const list = (await client(req.credentials)).balanceTransactions.list({
         created: { gte: Math.floor(req.from / 1000), lt: Math.ceil(req.to / 1000) },
         limit: 100,
         expand: ['data.source'],

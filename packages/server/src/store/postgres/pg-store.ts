@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
+import type pg from 'pg';
 import { createConfigCache, createDirectory } from '../config-cache.ts';
 import { PendingCommit } from '../executor.ts';
 import { guarded, intentListeners } from '../guard.ts';
@@ -41,13 +39,15 @@ const MIGRATION_LOCK = 727_001;
 /** The longest wait between two attempts to listen again after the listener broke. */
 const MAX_RELISTEN_MS = 5_000;
 
+type Pg = typeof pg;
+
 /** bigint (counts, ids of serials) as numbers: every value here is below 2^53. */
-const types = {
+const typesOf = (driver: Pg) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === 20
       ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
+      : driver.types.getTypeParser(oid, format as 'text')) as typeof driver.types.getTypeParser,
+});
 
 /** Notes of work outside any transaction: a read writes nothing, so they stay empty. */
 const IDLE = new PendingCommit();
@@ -64,14 +64,16 @@ const IDLE = new PendingCommit();
  * const store = await createPgStore({ url: 'postgres://127.0.0.1/kassa' });
  */
 export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
+  // Loaded here, not at import: a gateway on SQLite never loads the driver.
+  const driver: Pg = (await import('pg')).default;
   const schema = opts.schema ?? 'public';
   const connection = {
     connectionString: opts.url,
     application_name: opts.applicationName ?? 'kassa',
     options: `-c search_path=${quoteIdent(schema)} -c statement_timeout=${opts.statementTimeoutMs ?? 5000}`,
-    types,
+    types: typesOf(driver),
   };
-  const pool = new pg.Pool({
+  const pool = new driver.Pool({
     ...connection,
     max: opts.poolSize ?? 10,
     idleTimeoutMillis: 10_000,
@@ -96,7 +98,7 @@ export async function createPgStore(opts: PgStoreOptions): Promise<Store> {
 
   const jobListeners: (() => void)[] = [];
   const changes = intentListeners();
-  const listening = listen(connection, {
+  const listening = listen(driver, connection, {
     [JOBS_CHANNEL]: () => {
       for (const l of jobListeners) l();
     },
@@ -214,7 +216,11 @@ function notify(ex: PgExecutor, pending: PendingCommit) {
  * version is NaN, so nothing is cached; when it is back, the version moves (what changed
  * meanwhile was not heard) and workers are woken.
  */
-function listen(connection: pg.ClientConfig, channels: Record<string, (payload: string) => void>) {
+function listen(
+  driver: Pg,
+  connection: pg.ClientConfig,
+  channels: Record<string, (payload: string) => void>,
+) {
   let version = 0;
   let up = false;
   let closed = false;
@@ -222,7 +228,7 @@ function listen(connection: pg.ClientConfig, channels: Record<string, (payload: 
   let pause = 100;
   let timer: NodeJS.Timeout | undefined;
   const connect = async () => {
-    const c = new pg.Client(connection);
+    const c = new driver.Client(connection);
     client = c;
     const down = () => {
       if (client !== c) return;
@@ -290,6 +296,10 @@ async function migrateOnce(pool: pg.Pool, schema: string) {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       // drizzle-kit writes foreign keys as "public"."table": unqualified, the tables are
       // found on the connection's search_path, so one database can hold several schemas.
+      const [{ readMigrationFiles }, { drizzle }] = await Promise.all([
+        import('drizzle-orm/migrator'),
+        import('drizzle-orm/node-postgres'),
+      ]);
       const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS }).map((m) => ({
         ...m,
         sql: m.sql.map((stmt) => stmt.replaceAll('"public".', '')),
