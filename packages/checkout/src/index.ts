@@ -26,38 +26,36 @@ const Kassa = {
 };
 
 /**
- * The seeds' form: a publishable key and the merchant's order id.
+ * The seeds' form: a publishable key and the merchant's order id. Called with `new`, it
+ * returns the object with `open` (a function that returns an object serves as a class).
  * @example
  * new PaymentGateway({ key: 'pk_test_…', orderId: 'ORDER_123', onSuccess, onFailure }).open();
  */
-class PaymentGateway {
-  private opts: GatewayOptions;
-  constructor(opts: GatewayOptions) {
-    this.opts = opts;
-  }
-  async open(): Promise<Handle | undefined> {
-    const o = this.opts;
-    const fail = (code: string, message: string) => {
-      o.onFailure?.({ code, message, payment_intent_id: '' });
-      return undefined;
-    };
-    try {
-      const res = await fetch(`${gateway}/v1/client/checkout_sessions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ order_id: o.orderId }),
-      });
-      const body = await res.json();
-      if (!res.ok)
-        return fail(
-          body.error?.code ?? 'error',
-          body.error?.message ?? 'Could not start the payment.',
-        );
-      return Kassa.open({ ...o, clientSecret: body.client_secret });
-    } catch {
-      return fail('network_error', 'Could not reach the payment gateway.');
-    }
-  }
+function PaymentGateway(o: GatewayOptions) {
+  const fail = (error?: { code: string; message: string }) => {
+    o.onFailure?.({
+      code: error?.code ?? 'network_error',
+      message: error?.message ?? 'Could not start the payment.',
+      payment_intent_id: '',
+    });
+    return undefined;
+  };
+  return {
+    async open(): Promise<Handle | undefined> {
+      try {
+        const res = await fetch(`${gateway}/v1/client/checkout_sessions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ order_id: o.orderId }),
+        });
+        const body = await res.json();
+        if (!res.ok) return fail(body.error);
+        return Kassa.open({ ...o, clientSecret: body.client_secret });
+      } catch {
+        return fail();
+      }
+    },
+  };
 }
 
 /**
@@ -66,7 +64,7 @@ class PaymentGateway {
  * `kassa:close`). One listener on the document, so buttons a framework renders later work.
  */
 function onClick(e: MouseEvent) {
-  const el = (e.target as Element | null)?.closest?.<HTMLElement>('[data-kassa-client-secret]');
+  const el = (e.target as Element).closest<HTMLElement>('[data-kassa-client-secret]');
   if (!el) return;
   e.preventDefault();
   const emit = (name: string, detail?: unknown) =>

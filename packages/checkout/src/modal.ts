@@ -35,31 +35,30 @@ export interface Handle {
   closed: Promise<void>;
 }
 
-const CSS =
-  'dialog.kassa{border:0;padding:0;width:440px;max-width:calc(100vw - 32px);max-height:calc(100vh - 32px);border-radius:12px;background:#fff;overflow:hidden;box-shadow:0 12px 48px #0005}' +
-  'dialog.kassa::backdrop{background:#0009}' +
-  'dialog.kassa iframe{display:block;border:0;width:100%;height:420px;max-height:calc(100vh - 32px);transition:height .15s}' +
-  'dialog.kassa .kassa-loader{position:absolute;inset:0;display:grid;place-items:center;align-content:center;gap:12px;padding:24px;text-align:center;font:14px system-ui;color:#555;background:#fff}' +
-  'dialog.kassa .kassa-loader button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #999;background:#fff;cursor:pointer}' +
-  '@media (max-width:600px){dialog.kassa{width:100vw;max-width:100vw;height:100%;max-height:100%;margin:0;border-radius:0}dialog.kassa iframe{height:100%!important;max-height:none}}';
-
-/** checkout.js's own few words, in the page's languages (the rest is the payment page's). */
-const WORDS = {
-  en: {
-    dialog: 'Payment',
-    frame: 'Secure payment',
-    loading: 'Loading…',
-    failed: 'The payment page could not be loaded. Close this window and try again.',
-    close: 'Close',
-  },
-  hi: {
-    dialog: 'भुगतान',
-    frame: 'सुरक्षित भुगतान',
-    loading: 'लोड हो रहा है…',
-    failed: 'भुगतान पेज लोड नहीं हो सका। यह विंडो बंद करें और फिर से प्रयास करें।',
-    close: 'बंद करें',
-  },
+/** checkout.js's own few words in English; another language's come from the gateway
+ * when a payment asks for it (`/checkout/<version>/<locale>.json`, built from src/hi.json),
+ * so a merchant's page carries only English. The rest is the payment page's. */
+const EN = {
+  dialog: 'Payment',
+  frame: 'Secure payment',
+  loading: 'Loading…',
+  failed: 'The payment page could not be loaded. Close this window and try again.',
+  close: 'Close',
 };
+
+/** The modal's stylesheet, from the gateway (so a merchant's CSP allows it as it allows
+ * this script): added on the first open, and each modal shown once it has loaded (or
+ * failed, or after 3 s). */
+let styled: Promise<unknown> | undefined;
+const style = (gateway: string) =>
+  (styled ??= new Promise((done) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = `${gateway}/checkout/${__KASSA_VERSION__}/checkout.css`;
+    link.onload = link.onerror = done;
+    document.head.append(link);
+    setTimeout(done, 3000);
+  }));
 
 let current: Handle | null = null;
 
@@ -85,33 +84,22 @@ export function readMessage(
 ): ModalAction | null {
   if (e.origin !== gateway || e.source !== frameWindow || !isKassaMessage(e.data)) return null;
   const m = e.data as HostedPageMessage;
-  switch (m.type) {
-    case 'ready':
-      return { kind: 'ready' };
-    case 'resize':
-      return { kind: 'resize', height: Math.max(200, Math.min(m.height, windowHeight - 32)) };
-    case 'busy':
-      return { kind: 'busy', busy: m.busy };
-    case 'success':
-      return {
-        kind: 'success',
-        result: {
-          payment_intent_id: m.payment_intent_id,
-          order_id: m.order_id,
-          status: m.status,
-          signature: m.signature,
-        },
-      };
-    case 'failure':
-      return {
-        kind: 'failure',
-        error: { code: m.code, message: m.message, payment_intent_id: m.payment_intent_id },
-      };
-    case 'close':
-      return { kind: 'close' };
-    default:
-      return null;
+  const t = m.type;
+  if (t === 'ready' || t === 'close') return { kind: t };
+  if (t === 'resize') {
+    return { kind: t, height: Math.max(200, Math.min(m.height, windowHeight - 32)) };
   }
+  if (t === 'busy') return { kind: t, busy: m.busy };
+  // Only the fields the merchant's callbacks are promised, whatever else a message holds.
+  const { payment_intent_id } = m as { payment_intent_id: string };
+  if (t === 'success') {
+    const { order_id, status, signature } = m;
+    return { kind: t, result: { payment_intent_id, order_id, status, signature } };
+  }
+  if (t === 'failure') {
+    return { kind: t, error: { code: m.code, message: m.message, payment_intent_id } };
+  }
+  return null;
 }
 
 /**
@@ -124,36 +112,45 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   const timeout = opts.readyTimeoutMs ?? 15_000;
   const opener = document.activeElement as HTMLElement | null;
   const root = document.documentElement;
-  const w = opts.locale === 'hi' ? WORDS.hi : WORDS.en;
+  const w = { ...EN };
   const overflow = root.style.overflow;
-
-  if (!document.getElementById('kassa-css')) {
-    const style = document.createElement('style');
-    style.id = 'kassa-css';
-    style.textContent = CSS;
-    document.head.appendChild(style);
-  }
   const dialog = document.createElement('dialog');
   dialog.className = 'kassa';
   dialog.setAttribute('aria-label', w.dialog);
   const loader = document.createElement('div');
   loader.className = 'kassa-loader';
   loader.setAttribute('role', 'status');
-  loader.textContent = w.loading;
+  const said = document.createTextNode(w.loading);
+  loader.append(said);
   const frame = document.createElement('iframe');
   frame.title = w.frame;
   frame.allow = 'payment';
-  const q = new URLSearchParams({ embed: '1', parent: location.origin });
-  if (opts.theme) q.set('theme', opts.theme);
-  if (opts.locale) q.set('locale', opts.locale);
   const autoClose = opts.autoClose === false ? 0 : Math.max(0, opts.autoClose ?? 2500);
-  q.set('autoclose', String(autoClose));
+  const q = new URLSearchParams({
+    embed: '1',
+    parent: location.origin,
+    theme: opts.theme ?? '',
+    locale: opts.locale ?? '',
+    autoclose: String(autoClose),
+  });
   frame.src = `${gateway}/pay/${encodeURIComponent(id)}?${q}#${opts.clientSecret}`;
   dialog.append(loader, frame);
-  document.body.appendChild(dialog);
-
+  document.body.append(dialog);
+  if (opts.locale && opts.locale !== 'en') {
+    // Unknown or unreachable: the English words stay (an error's body has none of them).
+    fetch(`${gateway}/checkout/${__KASSA_VERSION__}/${opts.locale}.json`)
+      .then((r) => r.json())
+      .then((words: Partial<typeof EN>) => {
+        Object.assign(w, words);
+        dialog.setAttribute('aria-label', w.dialog);
+        frame.title = w.frame;
+        said.data = button ? w.failed : w.loading;
+        if (button) button.textContent = w.close;
+      }, Boolean);
+  }
   let busy = false;
   let settled = false;
+  let button: HTMLButtonElement | undefined;
   let closing: ReturnType<typeof setTimeout> | undefined;
   let markClosed = () => {};
   const closed = new Promise<void>((resolve) => {
@@ -164,16 +161,16 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
   const deadline = setTimeout(() => {
     const message = w.failed;
     loader.setAttribute('role', 'alert');
-    loader.textContent = message;
-    const button = document.createElement('button');
-    button.type = 'button';
+    said.data = message;
+    // Outside any form: a plain button, whatever its type.
+    button = document.createElement('button');
     button.textContent = w.close;
     button.onclick = () => close(true);
     loader.append(button);
     frame.remove();
     button.focus();
     console.error(
-      `Kassa: the payment page at ${gateway} did not load within ${timeout} ms. If the console shows a frame-ancestors (Content-Security-Policy) error, add ${location.origin} to the merchant's allowed origins.`,
+      `Kassa: no payment page in ${timeout} ms; if framing was refused, add ${location.origin} to the merchant's allowed origins`,
     );
     settled = true;
     opts.onFailure?.({ code: 'page_load_failed', message, payment_intent_id: id });
@@ -227,17 +224,17 @@ export function openModal(gateway: string, opts: OpenOptions): Handle {
       gateway,
     );
   };
-  dialog.addEventListener('cancel', (e) => {
+  dialog.oncancel = (e) => {
     e.preventDefault();
     requestClose();
-  });
+  };
   // The second click of a double-click on the merchant's Pay button lands on the fresh
   // backdrop (detail 2): that one does not close it.
-  dialog.addEventListener('click', (e) => {
+  dialog.onclick = (e) => {
     if (e.target === dialog && e.detail < 2) requestClose();
-  });
+  };
   root.style.overflow = 'hidden';
-  dialog.showModal();
   current = handle;
+  void style(gateway).then(() => current === handle && dialog.showModal());
   return handle;
 }

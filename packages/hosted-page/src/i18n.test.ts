@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { localeOf, reasonOf } from './i18n.ts';
 
+const en = (await localeOf('en')).strings;
+const hi = (await localeOf('hi')).strings;
+
 describe('localeOf', () => {
-  it('knows its locales and falls back to English for anything else, prototype names too', () => {
-    expect(localeOf('hi').lang).toBe('hi');
+  it('knows its locales and falls back to English for anything else, prototype names too', async () => {
+    expect((await localeOf('hi')).lang).toBe('hi');
     for (const name of ['__proto__', 'constructor', 'toString', 'xx', null]) {
-      expect(localeOf(name).lang).toBe('en');
-      expect(typeof localeOf(name).strings).toBe('object');
+      expect((await localeOf(name)).lang).toBe('en');
+      expect(typeof (await localeOf(name)).strings).toBe('object');
     }
   });
 });
 
 describe('reasonOf: why a payment did not go through, in the shopper’s language', () => {
-  const en = localeOf('en').strings;
-  const hi = localeOf('hi').strings;
-
   it('has every decline reason in Hindi, with no English word left in it', () => {
     expect(Object.keys(hi.declines).sort()).toEqual(Object.keys(en.declines).sort());
     for (const text of Object.values(hi.declines)) expect(text).not.toMatch(/[A-Za-z]/);

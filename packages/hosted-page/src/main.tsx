@@ -9,7 +9,8 @@ const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop()
 const secret =
   decodeURIComponent(location.hash.slice(1)) || sessionStorage.getItem(`kassa:${id}`) || '';
 const q = new URLSearchParams(location.search);
-const { strings, intl, lang } = localeOf(q.get('locale'));
+// English comes with the page; another language is its own small chunk, asked for first.
+const { strings, intl, lang } = await localeOf(q.get('locale'));
 document.documentElement.lang = lang;
 document.title = strings.title;
 const theme = q.get('theme');

@@ -24,6 +24,13 @@ function loadAssets() {
   const pageDir = distOf('@kassa/hosted-page/dist');
   const read = (p: string | null) => (p && existsSync(p) ? new Uint8Array(readFileSync(p)) : null);
   const checkout = read(checkoutDir && join(checkoutDir, 'checkout.js'));
+  // What checkout.js fetches when a modal opens: its stylesheet, and the words of a
+  // language beyond English when the payment asks for one.
+  const checkoutFiles = new Map<string, Uint8Array<ArrayBuffer>>();
+  for (const f of ['checkout.css', 'hi.json']) {
+    const body = read(checkoutDir && join(checkoutDir, f));
+    if (body) checkoutFiles.set(f, body);
+  }
   const version = checkoutDir
     ? (JSON.parse(readFileSync(join(checkoutDir, '..', 'package.json'), 'utf8')).version as string)
     : '0';
@@ -34,11 +41,12 @@ function loadAssets() {
     for (const f of readdirSync(assetsDir))
       files.set(f, new Uint8Array(readFileSync(join(assetsDir, f))));
   }
-  return { checkout, version, page, files };
+  return { checkout, checkoutFiles, version, page, files };
 }
 
 const TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
+  json: 'application/json; charset=utf-8',
   css: 'text/css; charset=utf-8',
   svg: 'image/svg+xml',
   woff2: 'font/woff2',
@@ -78,6 +86,22 @@ export function assetRoutes(deps: Deps) {
       }),
   );
   app.get(`/checkout/${assets.version}/checkout.js`, checkout(IMMUTABLE));
+  // Versioned with the script that asks for them: kept a year when the version is this
+  // gateway's, five minutes when a page still runs an older checkout.js.
+  app.get('/checkout/:version/:file', (c) => {
+    const file = c.req.param('file');
+    const body = assets.checkoutFiles.get(file);
+    if (!body) return c.notFound();
+    return new Response(body, {
+      headers: {
+        'content-type': TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        'cache-control':
+          c.req.param('version') === assets.version ? IMMUTABLE : 'public, max-age=300',
+        'access-control-allow-origin': '*',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  });
 
   app.get('/pay/assets/:file', (c) => {
     const file = c.req.param('file');
