@@ -40,7 +40,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: 'sqlite',
-            include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+            include: ['packages/*/src/**/*.test.{ts,tsx}', 'examples/*/src/**/*.test.ts'],
             ...shared,
           },
         },

@@ -12,5 +12,12 @@ export default defineConfig({
     modulePreload: false,
     // Which files each chunk loads: check-size.mjs measures the card path from it.
     manifest: true,
+    rolldownOptions: {
+      output: {
+        // Everything a card payment needs in one file beside the entry; the rest (Stripe's
+        // fields, the waiting screens, the UPI QR code, Hindi) in chunks of their own.
+        codeSplitting: { groups: [{ name: 'page', tags: ['$initial'] }] },
+      },
+    },
   },
 });

@@ -9,28 +9,30 @@ const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop()
 const secret =
   decodeURIComponent(location.hash.slice(1)) || sessionStorage.getItem(`kassa:${id}`) || '';
 const q = new URLSearchParams(location.search);
-// English comes with the page; another language is its own small chunk, asked for first.
-const { strings, intl, lang } = await localeOf(q.get('locale'));
-document.documentElement.lang = lang;
-document.title = strings.title;
 const theme = q.get('theme');
-if (theme && /^#[0-9a-f]{3,8}$/i.test(theme))
-  document.documentElement.style.setProperty('--accent', theme);
+const accent = theme && /^#[0-9a-f]{3,8}$/i.test(theme) ? theme : null;
+if (accent) document.documentElement.style.setProperty('--accent', accent);
 const parentOrigin = q.get('parent');
 
-render(
-  <App
-    boot={{
-      id,
-      secret,
-      t: strings,
-      intl,
-      parentOrigin,
-      makeParent: (allowed) => createParent(parentOrigin, allowed),
-      lang,
-      accent: theme && /^#[0-9a-f]{3,8}$/i.test(theme) ? theme : null,
-      autoClose: !!Number(q.get('autoclose')),
-    }}
-  />,
-  document.getElementById('app') as HTMLElement,
-);
+// English comes with the page; another language is its own small chunk, asked for first.
+// Not a top-level await: that chunk imports from this one, which must finish first.
+void localeOf(q.get('locale')).then(({ strings, intl, lang }) => {
+  document.documentElement.lang = lang;
+  document.title = strings.title;
+  render(
+    <App
+      boot={{
+        id,
+        secret,
+        t: strings,
+        intl,
+        parentOrigin,
+        makeParent: (allowed) => createParent(parentOrigin, allowed),
+        lang,
+        accent,
+        autoClose: !!Number(q.get('autoclose')),
+      }}
+    />,
+    document.getElementById('app') as HTMLElement,
+  );
+});
