@@ -1,7 +1,14 @@
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { loadInstallSecrets } from './install-secrets.ts';
-import type { AddressPolicy } from './webhooks/ssrf.ts';
+
+/** Where webhooks may go: public addresses, plus what the operator allows. */
+export interface AddressPolicy {
+  /** Any address at all (`KASSA_WEBHOOK_ALLOW_PRIVATE=1`): a closed test install. */
+  allowPrivate: boolean;
+  /** Host names, addresses or CIDRs allowed although not public (`KASSA_WEBHOOK_ALLOWED_HOSTS`). */
+  allowed: readonly string[];
+}
 
 export interface Config {
   port: number;

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { STRIPE_WEBHOOK_EVENTS } from '@kassa/processors';
 import { ApiError } from '../http/api-error.ts';
+import { processorWebhookUrl } from '../intents/processor-notifications.ts';
 import { createAccounts } from '../processors/accounts.ts';
-import { processorWebhookUrl } from '../processors/notifications.ts';
 import { isPublicAddress } from '../webhooks/ssrf.ts';
 import { bootstrap } from './bootstrap.ts';
 

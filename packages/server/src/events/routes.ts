@@ -5,8 +5,8 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, secondsToMs, toList } from '../http/paginate.ts';
+import { fanOut, queueDelivery } from '../outbox/fan-out.ts';
 import type { StoreRead } from '../store/types.ts';
-import { fanOut, queueDelivery } from '../webhooks/fan-out.ts';
 import { toEventPayload } from '../webhooks/serialize.ts';
 
 const security = [{ secretKey: [] }];

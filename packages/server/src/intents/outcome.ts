@@ -1,7 +1,7 @@
 import type { PaymentFacts, ProcessorOutcome } from '@kassa/processors';
 import { isTerminal } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
-import { recordEvent } from '../events/record.ts';
+import { recordEvent } from '../outbox/record.ts';
 import type { AttemptRow, IntentRow, PaymentErrorData, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { toPaymentIntent } from './serialize.ts';

@@ -5,11 +5,11 @@ import type {
 } from '@kassa/protocol';
 import { EXPIRY_SECONDS, newId, type PaymentMethodData, randomToken } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
-import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate, secondsToMs } from '../http/paginate.ts';
+import { recordEvent } from '../outbox/record.ts';
 import { upiCurrencyError, upiTakes } from '../processors/routing.ts';
 import type { IntentRow, StoreRead } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';

@@ -1,6 +1,6 @@
 import type { EventType } from '@kassa/protocol';
-import { recordEvent } from '../events/record.ts';
 import { ApiError } from '../http/api-error.ts';
+import { recordEvent } from '../outbox/record.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 import { toPaymentIntent } from './serialize.ts';

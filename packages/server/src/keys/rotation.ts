@@ -4,9 +4,9 @@
  */
 import type { ApiKey } from '@kassa/protocol';
 import type { Clock } from '../clock.ts';
-import { recordEvent } from '../events/record.ts';
 import { generateKeyPair, keyLive } from '../merchants/keys.ts';
 import { ROLL_GRACE_MS, secretKeyRow } from '../merchants/merchants.ts';
+import { recordEvent } from '../outbox/record.ts';
 import type { ApiKeyRow, Store, StoreTx } from '../store/types.ts';
 
 /** The audit record of a change to a key: an event, in the change's own transaction. */

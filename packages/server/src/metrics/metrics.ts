@@ -121,7 +121,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
         }),
       );
     },
-    /** `reason` is one of a fixed set (REJECTIONS in processors/notifications.ts). */
+    /** `reason` is one of a fixed set (REJECTIONS in intents/processor-notifications.ts). */
     processorEventRejected(processor: string, reason: string) {
       rejectedEvents.inc({ processor, reason });
     },

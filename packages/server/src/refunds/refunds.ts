@@ -1,11 +1,11 @@
 import { processorRefusal } from '@kassa/processors';
 import { type CreateRefundBody, type ListRefundsQuery, newId, type Refund } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
-import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, keysetOf } from '../http/caller.ts';
 import { bindIdempotency } from '../http/idempotency.ts';
 import { paginate } from '../http/paginate.ts';
+import { recordEvent } from '../outbox/record.ts';
 import type { IntentRow, JobRow, RefundRow, StoreTx } from '../store/types.ts';
 import { askAgainAt, enqueue, type JobResult, jobKind } from '../worker/enqueue.ts';
 

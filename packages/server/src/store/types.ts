@@ -6,10 +6,10 @@
 export type { StoreRead, StoreTx } from './repos/compose.ts';
 export type * from './rows.ts';
 
-import type { Directory } from './config-cache.ts';
+import type { Directory } from './directory.ts';
 import type { StoreRead, StoreTx } from './repos/compose.ts';
 
-export type { Directory } from './config-cache.ts';
+export type { Directory } from './directory.ts';
 
 export interface Store {
   /** Which kind of database: reports and the bench say it. */

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { recordEvent } from '../events/record.ts';
+import { recordEvent } from '../outbox/record.ts';
 import type { DeliveryStatus, StoreTx } from '../store/types.ts';
 import { nextAttemptAt, parseRetryAfter } from './schedule.ts';
 import { sendWebhook } from './send.ts';

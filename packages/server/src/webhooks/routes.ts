@@ -16,9 +16,9 @@ import { ApiError, notFound } from '../http/api-error.ts';
 import { callerOf, keysetOf } from '../http/caller.ts';
 import { type ExtraQuery, errors, json, openApiApp } from '../http/openapi-app.ts';
 import { paginate, toList } from '../http/paginate.ts';
+import { enqueueDelivery } from '../outbox/fan-out.ts';
 import type { DeliveryStatus, StoreRead, WebhookEndpointRow } from '../store/types.ts';
 import { assertEndpointUrl } from './endpoint-url.ts';
-import { enqueueDelivery } from './fan-out.ts';
 import { toDelivery, toEndpoint } from './serialize.ts';
 import { generateWebhookSecret } from './signing.ts';
 

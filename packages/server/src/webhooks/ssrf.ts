@@ -1,13 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import type { AddressPolicy } from '../config.ts';
 
-/** Where webhooks may go: public addresses, plus what the operator allows. */
-export interface AddressPolicy {
-  /** Any address at all (`KASSA_WEBHOOK_ALLOW_PRIVATE=1`): a closed test install. */
-  allowPrivate: boolean;
-  /** Host names, addresses or CIDRs allowed although not public (`KASSA_WEBHOOK_ALLOWED_HOSTS`). */
-  allowed: readonly string[];
-}
+export type { AddressPolicy };
 
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 

@@ -301,7 +301,7 @@ describe('delivery', () => {
     void createMerchant;
     const merchant = await g.store.read((tx) => tx.merchants.get(g.a.id));
     await g.store.transaction(async (tx) => {
-      const { recordEvent } = await import('../events/record.ts');
+      const { recordEvent } = await import('../outbox/record.ts');
       await recordEvent(tx, {
         merchantId: merchant?.id as string,
         livemode: true,

@@ -2,8 +2,8 @@ import type { ProcessorPages } from '@kassa/processors';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/env.ts';
-import type { ConfirmService } from '../intents/confirm.ts';
-import { receiveNotification } from './notifications.ts';
+import type { ConfirmService } from './confirm.ts';
+import { receiveNotification } from './processor-notifications.ts';
 
 const hasPages = (p: unknown): p is ProcessorPages =>
   typeof (p as ProcessorPages | undefined)?.handlePage === 'function';

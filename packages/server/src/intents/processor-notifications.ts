@@ -10,12 +10,12 @@ import {
 import type { Dispute } from '@kassa/protocol';
 import { type Context, Hono } from 'hono';
 import type { Deps } from '../deps.ts';
-import { recordEvent } from '../events/record.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import type { AppEnv } from '../http/env.ts';
-import { applyOutcome } from '../intents/outcome.ts';
+import { recordEvent } from '../outbox/record.ts';
 import { settleRefund } from '../refunds/refunds.ts';
 import type { IntentRow, StoreTx } from '../store/types.ts';
+import { applyOutcome } from './outcome.ts';
 
 /** One Kassa id per processor dispute, so `dispute.closed` names the dispute `created` did. */
 const disputeId = (processor: string, reference: string) =>

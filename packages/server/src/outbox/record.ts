@@ -1,6 +1,6 @@
 import { type EventType, type KassaEventOf, newId } from '@kassa/protocol';
 import type { StoreTx } from '../store/types.ts';
-import { fanOut } from '../webhooks/fan-out.ts';
+import { fanOut } from './fan-out.ts';
 
 /**
  * Appends an event with a snapshot of the object, and a delivery (with its job) for each
