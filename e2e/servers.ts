@@ -14,11 +14,6 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createShop, openShopDb } from '@kassa/example-storefront';
 import { Kassa, verifyPaymentSignature } from '@kassa/node';
-import {
-  createRedirectProcessor,
-  createSandboxProcessor,
-  createStripeProcessor,
-} from '@kassa/processors';
 import { FAKE_STRIPE_JS, startFakeStripe } from '@kassa/processors/fake-stripe';
 import {
   createAccounts,
@@ -28,6 +23,7 @@ import {
   createMerchant,
   createPgStore,
   createSqliteStore,
+  defaultProcessors,
   dropPgSchema,
   loadConfig,
   systemClock,
@@ -72,14 +68,12 @@ config.sandbox.asyncDelayMs = 1500;
 // Fast retries, so "the shop's webhook endpoint was down" settles within a test.
 config.webhooks.retrySchedule = [0, 1, 2, 3, 5, 8];
 const logger = createLogger({ level: config.logLevel });
-const processors = {
-  stripe: createStripeProcessor({ api: fakeStripe.api }),
-  sandbox: createSandboxProcessor({
-    asyncDelayMs: config.sandbox.asyncDelayMs,
-    notificationSecret: config.sandbox.notificationSecret,
-  }),
-  redirect: createRedirectProcessor({ secret: config.redirectSecret }),
-};
+// The gateway's own registry; Stripe at the fake, and the test books in memory.
+const processors = defaultProcessors(config, {
+  stripe: { api: fakeStripe.api },
+  sandbox: { ledgerFile: undefined },
+  redirect: { ledgerFile: undefined },
+});
 // Everything the gateway was sent, to show that card numbers typed into Stripe's fields
 // never reach it.
 const gatewaySaw: string[] = [];

@@ -6,6 +6,7 @@ export type { Deps } from './deps.ts';
 export { createLogger } from './logger.ts';
 export { createMerchant, ensureDemoMerchant } from './merchants/merchants.ts';
 export { createAccounts } from './processors/accounts.ts';
+export { defaultProcessors } from './processors/registry.ts';
 export { createPgStore } from './store/postgres/pg-store.ts';
 export { createSqliteStore } from './store/sqlite/sqlite-store.ts';
 export type { IntentRow, Store, StoreTx } from './store/types.ts';

@@ -1,25 +1,12 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import {
-  createRedirectProcessor,
-  createSandboxProcessor,
-  createStripeProcessor,
-} from '@kassa/processors';
 import { systemClock } from '../clock.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import type { Parts } from '../parts.ts';
+import { defaultProcessors } from '../processors/registry.ts';
 import { createPgStore } from '../store/postgres/pg-store.ts';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/types.ts';
-
-/** `http://127.0.0.1:12111` as the `stripe` package's host, port and protocol options. */
-function apiAt(url: string | null) {
-  if (!url) return undefined;
-  const u = new URL(url);
-  const protocol = u.protocol === 'http:' ? ('http' as const) : ('https' as const);
-  return { host: u.hostname, port: Number(u.port || (protocol === 'http' ? 80 : 443)), protocol };
-}
 
 /** The store KASSA_DATABASE_URL names: a PostgreSQL server, or the SQLite file. */
 export async function openStore(config: Config, role = 'kassa'): Promise<Store> {
@@ -50,28 +37,7 @@ export async function bootstrap(role = 'kassa'): Promise<Parts> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const store = await openStore(config, role);
-  // The registry: one line per adapter. Adapters that need a merchant's own account
-  // (Stripe) serve only merchants who connected one (`kassa processors set`).
-  const processors = {
-    stripe: createStripeProcessor({
-      api: apiAt(config.stripeApiUrl),
-      // stripe-node's tries and retries fit inside Kassa's own give-up.
-      callBudgetMs: config.processorTimeoutMs,
-    }),
-    sandbox: createSandboxProcessor({
-      latencyMs: config.sandbox.latencyMs,
-      asyncDelayMs: config.sandbox.asyncDelayMs,
-      notificationSecret: config.sandbox.notificationSecret,
-      // The sandbox's books, beside the database, so settlement reports survive restarts.
-      ledgerFile: config.dataDir ? join(config.dataDir, 'sandbox-ledger.jsonl') : undefined,
-    }),
-    redirect: createRedirectProcessor({
-      secret: config.redirectSecret,
-      // The external app's books: what it was asked for and what the shopper approved.
-      ledgerFile: config.dataDir ? join(config.dataDir, 'redirect-ledger.jsonl') : undefined,
-    }),
-  };
-  return { store, processors, clock: systemClock, config, logger };
+  return { store, processors: defaultProcessors(config), clock: systemClock, config, logger };
 }
 
 const SECRETS_SETTING = 'install_secrets_sha256';

@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
-import { createRedirectProcessor, createSandboxProcessor, type Processor } from '@kassa/processors';
+import type { Processor } from '@kassa/processors';
 import { createGateway } from '../app.ts';
 import { manualClock } from '../clock.ts';
 import { type Config, testConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { createMerchant } from '../merchants/merchants.ts';
 import { createMetrics } from '../metrics/metrics.ts';
+import { defaultProcessors } from '../processors/registry.ts';
 import { contractChecker } from './contract.ts';
 import { createTestStore } from './test-store.ts';
 
@@ -63,14 +64,9 @@ export async function testGateway(
   });
   const logger = createLogger({ level: 'info', destination });
   const store = await createTestStore({ filename: opts.filename });
-  const processors = opts.processors ?? {
-    sandbox: createSandboxProcessor({
-      now: clock.now,
-      asyncDelayMs: 2000,
-      notificationSecret: config.sandbox.notificationSecret,
-    }),
-    redirect: createRedirectProcessor({ secret: config.redirectSecret, now: clock.now }),
-  };
+  const processors =
+    opts.processors ??
+    defaultProcessors(config, { now: clock.now, sandbox: { asyncDelayMs: 2000 } });
   // No process-wide figures (an event-loop monitor per test gateway would add up).
   const metrics = createMetrics({ defaults: opts.defaultMetrics ?? false });
   const gateway = createGateway({ store, processors, clock, config, logger, metrics });

@@ -1,13 +1,9 @@
-import {
-  createRedirectProcessor,
-  createSandboxProcessor,
-  createStripeProcessor,
-  type StripeOptions,
-} from '@kassa/processors';
+import type { StripeOptions } from '@kassa/processors';
 import type { FakeStripe } from '@kassa/processors/testing';
 import { expect } from 'vitest';
 import { type Config, testConfig } from '../config.ts';
 import { createAccounts } from '../processors/accounts.ts';
+import { defaultProcessors } from '../processors/registry.ts';
 import { type TestGateway, testGateway } from './harness.ts';
 
 /**
@@ -54,11 +50,9 @@ export function stripeTestKit(fake: FakeStripe) {
       realTime: true,
       filename: opts.filename,
       config: { encryptionKey, ...opts.config },
-      processors: {
-        stripe: createStripeProcessor({ api: fake.api, maxNetworkRetries: 2, ...opts.stripe }),
-        sandbox: createSandboxProcessor({ notificationSecret: config.sandbox.notificationSecret }),
-        redirect: createRedirectProcessor({ secret: config.redirectSecret }),
-      },
+      processors: defaultProcessors(config, {
+        stripe: { api: fake.api, maxNetworkRetries: 2, ...opts.stripe },
+      }),
     });
     const accounts = createAccounts(g);
     const rows: Record<string, string> = {};
