@@ -304,6 +304,16 @@ shop.get('/gateway-saw', (c) => {
 shop.get('/api/intents/:id', async (c) =>
   c.json(await kassa.paymentIntents.retrieve(c.req.param('id'))),
 );
+// The merchant's view of the gateway's job queue (what is still to run, by kind).
+shop.get('/api/jobs', async (c) =>
+  c.json(
+    await (
+      await fetch(`${gatewayUrl}/v1/jobs/stats`, {
+        headers: { authorization: `Bearer ${key.secret}` },
+      })
+    ).json(),
+  ),
+);
 shop.post('/api/verify', async (c) =>
   c.json({ valid: verifyPaymentSignature(await c.req.json(), key.secret) }),
 );

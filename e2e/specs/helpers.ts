@@ -73,3 +73,13 @@ export async function verifySignature(page: Page, r: Result) {
   });
   return ((await res.json()) as { valid: boolean }).valid;
 }
+
+/** Jobs of a kind still to run for the merchant (queued, running or retrying). */
+export async function jobsToRun(page: Page, kind: string): Promise<number> {
+  const res = await page.request.get(`${env().merchant}/api/jobs`, { timeout: 5_000 });
+  const stats = (await res.json()) as {
+    kinds: Record<string, { queued: number; running: number }>;
+  };
+  const k = stats.kinds[kind];
+  return k ? k.queued + k.running : 0;
+}

@@ -1,5 +1,14 @@
 import { expect, type Page, test } from '@playwright/test';
-import { hosted, openShop, pay, payCard, results, serverIntent, waitForResult } from './helpers.ts';
+import {
+  hosted,
+  jobsToRun,
+  openShop,
+  pay,
+  payCard,
+  results,
+  serverIntent,
+  waitForResult,
+} from './helpers.ts';
 
 // The shopper is never trapped: at every step of 3-D Secure or a UPI request they can
 // leave, close (after being asked once) and come back, or pay another way.
@@ -98,8 +107,9 @@ test('leaves an unanswered UPI request mid-countdown and pays by card instead', 
   await frame.getByRole('radio', { name: 'Card' }).click();
   await payCard(page, '4242 4242 4242 4242');
   await waitForResult(page, 'success');
-  // Past the moment the UPI request would have been approved (1.5 s here): one payment.
-  await page.waitForTimeout(2_000);
+  // Once the request the shopper left has been withdrawn in the UPI app (the worker's
+  // close job ran), it can no longer be paid: one payment.
+  await expect.poll(() => jobsToRun(page, 'attempt.close_session'), { timeout: 15_000 }).toBe(0);
   expect(await serverIntent(page, pi.id)).toMatchObject({
     status: 'succeeded',
     amount_received: 2500,
@@ -160,12 +170,14 @@ test('after a success the modal confirms amount, shop and reference, then closes
 test('autoClose: false keeps the confirmation open until the merchant closes it', async ({
   page,
 }) => {
+  // The page's clock, moved on at will: checkout.js's own auto-close timer is on it.
+  await page.clock.install();
   await pay(page, {}, { autoClose: false });
   const frame = hosted(page);
   await payCard(page, '4242 4242 4242 4242');
   await expect(frame.getByTestId('screen')).toContainText('You can close this window.');
   await waitForResult(page, 'success');
-  await page.waitForTimeout(3_000); // longer than the default auto-close
+  await page.clock.fastForward(3_000); // longer than the default auto-close
   await expect(page.locator('dialog.kassa')).toHaveCount(1);
   await page.evaluate(() => window.handle.close());
   await expect(page.locator('dialog.kassa')).toHaveCount(0);

@@ -81,6 +81,19 @@ async function paid(gw: SpawnedGateway, order: string, extra: Record<string, unk
   return pi as { id: string; client_secret: string };
 }
 
+/** The capture or cancel an intent has under way, as the gateway's database holds it. */
+function operationOf(dir: string, id: string): string | null {
+  const db = new Database(join(dir, 'kassa.db'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT operation FROM payment_intents WHERE id = ?').get(id) as
+      | { operation: string | null }
+      | undefined;
+    return row?.operation ?? null;
+  } finally {
+    db.close();
+  }
+}
+
 const ledger = (dir: string) =>
   readFileSync(join(dir, 'sandbox-ledger.jsonl'), 'utf8')
     .split('\n')
@@ -119,10 +132,14 @@ describe('red team: money moves once', () => {
     // The kill landed mid-call: refunds were committed and never heard back from.
     const pending = await call(again, 'GET', '/v1/refunds?limit=100');
     expect(pending.json.data.filter((r: any) => r.status === 'pending').length).toBeGreaterThan(0);
-    // A retry inside the dead request's lease is told to wait, not run twice.
+    // A retry inside the dead request's lease is told to wait (409), not run twice; once
+    // the lease has run out the retry takes the key over and resumes the refund.
     const early = await refund(again, intents[0] as { id: string });
     expect([201, 409]).toContain(early?.status);
-    await new Promise((r) => setTimeout(r, 2100));
+    await until('the dead requests’ leases to run out', async () => {
+      const res = await refund(again, intents[0] as { id: string });
+      return res?.status !== 409;
+    });
     for (const pi of intents) {
       const res = await refund(again, pi);
       expect(res?.status, pi.id).toBe(201);
@@ -156,8 +173,14 @@ describe('red team: money moves once', () => {
         { headers: { 'idempotency-key': 'slow-refund' } },
       );
     const slow = send();
-    await new Promise((r) => setTimeout(r, 1500));
-    const retry = await send();
+    // Retried until the first request's lease has run out (a 409 before that): the refund
+    // is still at the processor then (it takes 2.5 s), and the retry resumes it.
+    let retry = await send();
+    await until('the first request’s lease to run out', async () => {
+      if (retry.status !== 409) return true;
+      retry = await send();
+      return false;
+    });
     const original = await slow;
     expect(retry.status).toBe(201);
     expect(original.status).toBe(201);
@@ -173,7 +196,8 @@ describe('red team: money moves once', () => {
     for (let trial = 0; trial < 2; trial++) {
       const pi = await paid(gw, `RT_RACE_${trial}`, { capture_method: 'manual' });
       const cancel = call(gw, 'POST', `/v1/payment_intents/${pi.id}/cancel`, {});
-      await new Promise((r) => setTimeout(r, 50));
+      // The cancel has claimed the payment in the database and is at the processor (300 ms).
+      await until('the cancel to be at the processor', () => operationOf(dir, pi.id) === 'cancel');
       const capture = await call(gw, 'POST', `/v1/payment_intents/${pi.id}/capture`, {});
       expect(capture.status).toBe(409);
       expect((await cancel).json.status).toBe('canceled');
