@@ -1,6 +1,5 @@
+import { intentIs } from '@kassa/protocol/intent-status';
 import { getIntent, intentUrl, type PageIntent } from './api.ts';
-
-const WAITING = new Set(['processing', 'requires_action']);
 
 /**
  * Follows an intent until it leaves `processing`/`requires_action`: Server-Sent Events
@@ -17,7 +16,7 @@ export function watchIntent(
   const deliver = (intent: PageIntent) => {
     if (stopped) return;
     onChange(intent);
-    if (!WAITING.has(intent.status)) stop();
+    if (!intentIs.waiting(intent.status)) stop();
   };
   const poll = async () => {
     if (stopped) return;

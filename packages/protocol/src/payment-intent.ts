@@ -1,30 +1,24 @@
 import { z } from 'zod';
+import {
+  intentIs,
+  isTerminal,
+  PAYMENT_INTENT_STATUSES,
+  type PaymentIntentStatus,
+  TERMINAL_STATUSES,
+} from './intent-status.ts';
 import { createdRangeShape, listQuery } from './list.ts';
 import { metadataSchema } from './metadata.ts';
 import { amountSchema, currencySchema, MAX_AMOUNT } from './money.ts';
 import { paymentMethodDataSchema, paymentMethodTypeSchema } from './payment-method.ts';
 
-export const PAYMENT_INTENT_STATUSES = [
-  'requires_payment_method',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'succeeded',
-  'failed',
-  'canceled',
-  'expired',
-] as const;
+export {
+  intentIs,
+  isTerminal,
+  PAYMENT_INTENT_STATUSES,
+  type PaymentIntentStatus,
+  TERMINAL_STATUSES,
+};
 export const paymentIntentStatusSchema = z.enum(PAYMENT_INTENT_STATUSES);
-export type PaymentIntentStatus = z.infer<typeof paymentIntentStatusSchema>;
-
-/** Statuses an intent never leaves. */
-export const TERMINAL_STATUSES: readonly PaymentIntentStatus[] = [
-  'succeeded',
-  'failed',
-  'canceled',
-  'expired',
-];
-export const isTerminal = (s: PaymentIntentStatus) => TERMINAL_STATUSES.includes(s);
 
 export const CANCELLATION_REASONS = [
   'duplicate',

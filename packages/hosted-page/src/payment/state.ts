@@ -1,3 +1,4 @@
+import { intentIs } from '@kassa/protocol/intent-status';
 import type { PageIntent } from '../api.ts';
 
 export type Method = 'card' | 'upi' | 'redirect';
@@ -99,11 +100,10 @@ export function paymentReducer(s: PaymentState, a: PaymentAction): PaymentState 
 
 /** Open, but this shopper has used every attempt they have (the gateway refuses more). */
 export const outOfAttempts = (intent: PageIntent) =>
-  intent.status === 'requires_payment_method' && intent.attempts_remaining === 0;
+  intentIs.awaitingMethod(intent.status) && intent.attempts_remaining === 0;
 
 /** Waiting on the shopper's action or the processor's answer. */
-export const waiting = (s: PaymentState) =>
-  s.intent?.status === 'processing' || s.intent?.status === 'requires_action';
+export const waiting = (s: PaymentState) => !!s.intent && intentIs.waiting(s.intent.status);
 
 /** A payment is under way: the shopper is asked before the modal closes. */
 export const busy = (s: PaymentState) => s.submitting || waiting(s);
@@ -131,18 +131,18 @@ export function screenOf(s: PaymentState, here: string): ScreenName {
   if (!intent) return 'loading';
   if (s.asking && busy(s)) return 'ask';
   const st = intent.status;
-  if (st === 'succeeded' || st === 'requires_capture') return 'success';
-  if (st === 'failed' || st === 'canceled' || st === 'expired' || outOfAttempts(intent)) {
+  if (intentIs.paid(st)) return 'success';
+  if (intentIs.closedUnpaid(st) || outOfAttempts(intent)) {
     // No form once this shopper has no attempt left: nothing to press that cannot work.
     return 'failed';
   }
   const action = intent.next_action;
-  if (st === 'requires_action' && action) {
+  if (intentIs.actionNeeded(st) && action) {
     if (action.type === 'redirect') return 'app';
     if (action.type === 'upi_intent') return 'upi_app';
     const inFields = !!intent.processor_fields?.card && new URL(action.url).pathname === here;
     if (!inFields) return 'challenge';
   }
-  if (st === 'processing') return 'processing';
+  if (intentIs.processing(st)) return 'processing';
   return 'form';
 }

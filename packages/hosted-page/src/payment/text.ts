@@ -1,10 +1,11 @@
+import { intentIs } from '@kassa/protocol/intent-status';
 import type { PageIntent } from '../api.ts';
 import type { Problem } from '../fields/types.ts';
 import { reasonOf, type Strings } from '../i18n.ts';
 
 /** The reason, in the shopper's language, then whether and how often they may try again. */
 export function declineText(problem: Problem, intent: PageIntent | undefined, t: Strings): string {
-  const retry = intent?.status === 'requires_payment_method';
+  const retry = !!intent && intentIs.awaitingMethod(intent.status);
   const left = intent?.attempts_remaining;
   return [
     reasonOf(problem, t),

@@ -1,4 +1,5 @@
 import { formatAmount } from '@kassa/protocol/format';
+import { intentIs } from '@kassa/protocol/intent-status';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { confirm, getIntent, leave, type PageIntent } from '../api.ts';
 import { reasonOf, type Strings } from '../i18n.ts';
@@ -67,7 +68,7 @@ export function usePayment(boot: Boot) {
           message: a.status === 0 ? t.networkError : t.loadError,
         });
       }
-      openedInAction.current = a.intent.status === 'requires_action';
+      openedInAction.current = intentIs.actionNeeded(a.intent.status);
       parent.current = boot.makeParent(a.intent.merchant.allowed_origins);
       dispatch({ type: 'loaded', intent: a.intent });
     });
@@ -100,7 +101,7 @@ export function usePayment(boot: Boot) {
   useEffect(() => {
     if (!waiting) return;
     return watchIntent(boot.id, boot.secret, (next) => {
-      if (next.status === 'requires_payment_method' && next.last_payment_error) {
+      if (intentIs.awaitingMethod(next.status) && next.last_payment_error) {
         dispatch({ type: 'notice', notice: declineText(next.last_payment_error, next, t) });
       }
       dispatch({ type: 'intent', intent: next });
@@ -129,11 +130,11 @@ export function usePayment(boot: Boot) {
 
   // After leaving a payment, keep an eye on it: a late approval is shown, never missed.
   useEffect(() => {
-    if (leftAt === null || status !== 'requires_payment_method' || submitting) return;
+    if (leftAt === null || !status || !intentIs.awaitingMethod(status) || submitting) return;
     const timer = setInterval(async () => {
       if (Date.now() - leftAt > WATCH_LEFT_MS) return clearInterval(timer);
       const a = await getIntent(boot.id, boot.secret);
-      if (a.ok && a.intent.status !== 'requires_payment_method') {
+      if (a.ok && !intentIs.awaitingMethod(a.intent.status)) {
         dispatch({ type: 'intent', intent: a.intent });
       }
     }, 3000);
@@ -143,7 +144,7 @@ export function usePayment(boot: Boot) {
   // The UPI request's (or QR code's) countdown.
   const screen = screenOf(state, location.pathname);
   const upiStart =
-    status === 'processing' || screen === 'upi_app'
+    (status && intentIs.processing(status)) || screen === 'upi_app'
       ? Number(sessionStorage.getItem(upiKey(boot.id)))
       : 0;
   useEffect(() => {
@@ -157,7 +158,7 @@ export function usePayment(boot: Boot) {
     if (!intent || reported.current) return;
     const p = parent.current;
     const s = intent.status;
-    if ((s === 'succeeded' || s === 'requires_capture') && intent.result) {
+    if (intentIs.paid(s) && intent.result) {
       reported.current = true;
       p?.post({
         type: 'success',
@@ -167,7 +168,7 @@ export function usePayment(boot: Boot) {
         signature: intent.result.signature,
       });
       if (!p?.embedded && intent.return_url) returnToShop(intent, s);
-    } else if (s === 'failed' || s === 'canceled' || s === 'expired' || outOfAttempts(intent)) {
+    } else if (intentIs.closedUnpaid(s) || outOfAttempts(intent)) {
       reported.current = true;
       const code = outOfAttempts(intent)
         ? 'too_many_attempts'
@@ -207,7 +208,7 @@ export function usePayment(boot: Boot) {
       const a = await confirm(boot.id, boot.secret, paymentMethod, newKey());
       if (a.ok) {
         // A UPI payment now waits in the shopper's app: its countdown survives a reopen.
-        const started = a.intent.status === 'processing' || a.intent.status === 'requires_action';
+        const started = intentIs.waiting(a.intent.status);
         const upi = paymentMethod as { type: string; upi?: { vpa?: string } };
         if (started && upi.type === 'upi') {
           sessionStorage.setItem(upiKey(boot.id), String(Date.now()));
@@ -252,7 +253,7 @@ export function usePayment(boot: Boot) {
           note: a.status === 0 ? t.networkError : t.somethingWrong,
         });
       }
-      if (a.intent.status === 'processing' || a.intent.status === 'requires_action') {
+      if (intentIs.waiting(a.intent.status)) {
         return dispatch({ type: 'wait_note', note: t.upiStillWaiting });
       }
       dispatch({ type: 'intent', intent: a.intent });

@@ -1,3 +1,4 @@
+import { intentIs } from '@kassa/protocol/intent-status';
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type CardData, CardForm } from '../card-form.tsx';
@@ -31,7 +32,7 @@ export function PayForm({ boot, payment }: { boot: Boot; payment: Payment }) {
   const payLabel = t.pay(amount);
   // 3-D Secure in the processor's own fields (Stripe.js): its next action is this page.
   const inFields =
-    intent.status === 'requires_action' &&
+    intentIs.actionNeeded(intent.status) &&
     !!intent.next_action &&
     new URL(intent.next_action.url).pathname === location.pathname;
   return (

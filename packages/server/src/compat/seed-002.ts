@@ -1,4 +1,9 @@
-import { createPaymentIntentBodySchema, isKnownCurrency, vpaSchema } from '@kassa/protocol';
+import {
+  createPaymentIntentBodySchema,
+  intentIs,
+  isKnownCurrency,
+  vpaSchema,
+} from '@kassa/protocol';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
@@ -32,15 +37,11 @@ const refundSchema = z.object({
 
 /** Seed 002's statuses: pending, success or failed, with capture as a flag. */
 function toSeedPayment(row: IntentRow) {
-  const status =
-    row.status === 'succeeded' || row.status === 'requires_capture'
-      ? 'success'
-      : row.status === 'failed' ||
-          row.status === 'canceled' ||
-          row.status === 'expired' ||
-          row.lastPaymentError
-        ? 'failed'
-        : 'pending';
+  const status = intentIs.paid(row.status)
+    ? 'success'
+    : intentIs.closedUnpaid(row.status) || row.lastPaymentError
+      ? 'failed'
+      : 'pending';
   return {
     id: row.id,
     order_id: row.orderId,
@@ -48,7 +49,7 @@ function toSeedPayment(row: IntentRow) {
     currency: row.currency,
     method: row.paymentMethodTypes[0] ?? 'upi',
     status,
-    captured: row.status === 'succeeded',
+    captured: intentIs.captured(row.status),
     amount_refunded: row.amountRefunded,
     error_code: status === 'failed' ? (row.lastPaymentError?.decline_code ?? row.status) : null,
     created_at: new Date(row.createdAt).toISOString(),
@@ -140,7 +141,7 @@ export function seed002Routes(deps: Deps, intents: IntentService, refunds: Refun
   app.post('/payments/:id/refunds', async (c) => {
     const b = await body(c, refundSchema);
     const intent = await intents.get(callerOf(c), c.req.param('id'));
-    if (intent.status !== 'succeeded') {
+    if (!intentIs.captured(intent.status)) {
       throw new ApiError(
         400,
         'payment_not_captured',

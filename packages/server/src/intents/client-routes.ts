@@ -5,7 +5,7 @@ import {
   completeProcessorSessionBodySchema,
   confirmPaymentIntentBodySchema,
   errorBodySchema,
-  isTerminal,
+  intentIs,
   openedProcessorSessionSchema,
   openProcessorSessionBodySchema,
 } from '@kassa/protocol';
@@ -39,7 +39,7 @@ const STREAM_MAX_MS = 15 * 60 * 1000;
 function declinedOr(c: Context<AppEnv>, row: IntentRow, shown: ClientPaymentIntent) {
   const declined =
     row.lastPaymentError && row.lastPaymentError.payment_attempt === row.latestAttemptId;
-  if (declined && (row.status === 'requires_payment_method' || row.status === 'failed')) {
+  if (declined && (intentIs.awaitingMethod(row.status) || row.status === 'failed')) {
     const e = row.lastPaymentError;
     return c.json(
       {
@@ -82,7 +82,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     if (!merchant) throw new Error(`intent ${row.id} has no merchant`);
     const { maxAttempts, maxAttemptsPerClient } = deps.config;
     const left = Math.min(maxAttempts - row.failedAttempts, maxAttemptsPerClient - clientFailures);
-    const fields = isTerminal(row.status)
+    const fields = intentIs.terminal(row.status)
       ? {}
       : await deps.routing.processorFields(row.merchantId, row.livemode, row.paymentMethodTypes);
     return toClientIntent(row, merchant, row.failedAttempts + left, key?.secretHash, fields);
@@ -220,7 +220,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
         tx.intents.liveByOrder(key.merchant.id, key.livemode, orderId),
       );
       // One answer for "no such order" and "already paid": this is a public endpoint.
-      if (!row || isTerminal(row.status)) {
+      if (!row || intentIs.terminal(row.status)) {
         throw new ApiError(
           404,
           'resource_missing',

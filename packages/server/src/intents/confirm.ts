@@ -1,6 +1,7 @@
 import { type Processor, type ProcessorOutcome, processorRefusal } from '@kassa/processors';
 import {
   type ConfirmPaymentIntentBody,
+  intentIs,
   newId,
   type PaymentMethodData,
   type PaymentMethodType,
@@ -107,7 +108,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
 
   function assertPayable(fresh: IntentRow, failures: number, queued = false) {
     if (!queued && !CONFIRMABLE.includes(fresh.status)) {
-      throw fresh.status === 'processing'
+      throw intentIs.processing(fresh.status)
         ? new ApiError(
             409,
             'payment_in_progress',
@@ -517,8 +518,8 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
       const now = clock.now();
       const left = await store.transaction(async (tx) => {
         const fresh = (await tx.intents.get(intent.id)) as IntentRow;
-        if (fresh.status === 'requires_payment_method') return { intent: fresh, attempt: null };
-        if (fresh.status !== 'requires_action' && fresh.status !== 'processing') {
+        if (intentIs.awaitingMethod(fresh.status)) return { intent: fresh, attempt: null };
+        if (!intentIs.waiting(fresh.status)) {
           throw unexpectedState(fresh.status, 'leave the payment of');
         }
         const attempt = fresh.latestAttemptId;

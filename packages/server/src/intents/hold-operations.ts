@@ -1,4 +1,5 @@
 import { processorRefusal } from '@kassa/processors';
+import { intentIs } from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { bindIdempotency, type IdempotencyClaim } from '../http/idempotency.ts';
@@ -63,10 +64,10 @@ export function createHoldOperations(deps: Deps) {
       const intent = await load(tx);
       // A capture without an answer shows `processing`; a retry of its request resumes it.
       const resuming =
-        intent.status === 'processing' &&
+        intentIs.processing(intent.status) &&
         intent.operation === input.operation &&
         idem?.objectId === id;
-      if (intent.status !== 'requires_capture' && !resuming) {
+      if (!intentIs.held(intent.status) && !resuming) {
         if (intent.operation) throw busy(intent.operation);
         throw unexpectedState(intent.status, input.operation);
       }
@@ -198,7 +199,7 @@ export function createHoldOperations(deps: Deps) {
     const now = clock.now();
     return store.transaction(async (tx) => {
       const fresh = (await tx.intents.get(id)) as IntentRow;
-      if (fresh.operation !== 'capture' || fresh.status !== 'requires_capture') return fresh;
+      if (fresh.operation !== 'capture' || !intentIs.held(fresh.status)) return fresh;
       return moveIntent(
         tx,
         fresh,

@@ -3,6 +3,7 @@ import {
   cancelPaymentIntentBodySchema,
   capturePaymentIntentBodySchema,
   createPaymentIntentBodySchema,
+  intentIs,
   listOf,
   listPaymentIntentsQuerySchema,
   paymentIntentSchema,
@@ -135,7 +136,7 @@ export function paymentIntentRoutes(deps: Deps, intents: IntentService) {
         c.req.valid('param').id,
         body.amount_to_capture,
       );
-      if (row.status === 'processing') return c.json(out(row), 202);
+      if (intentIs.processing(row.status)) return c.json(out(row), 202);
       return c.json(out(row), 200);
     },
   );

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { ClientPaymentIntent, PaymentIntent } from '@kassa/protocol';
+import { intentIs } from '@kassa/protocol';
 import type { IntentRow, MerchantRow } from '../store/types.ts';
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -56,7 +57,7 @@ export function toClientIntent(
   secretHash?: string | null,
   processorFields: ClientPaymentIntent['processor_fields'] = {},
 ): ClientPaymentIntent {
-  const paid = row.status === 'succeeded' || row.status === 'requires_capture';
+  const paid = intentIs.paid(row.status);
   return {
     id: row.id,
     object: 'client_payment_intent',

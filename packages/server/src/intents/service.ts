@@ -3,7 +3,13 @@ import type {
   ListPaymentIntentsQuery,
   PaymentIntentStatus,
 } from '@kassa/protocol';
-import { EXPIRY_SECONDS, newId, type PaymentMethodData, randomToken } from '@kassa/protocol';
+import {
+  EXPIRY_SECONDS,
+  intentIs,
+  newId,
+  type PaymentMethodData,
+  randomToken,
+} from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, keysetOf } from '../http/caller.ts';
@@ -212,7 +218,7 @@ export function createIntentService(deps: Deps, holds: HoldOperations) {
 
     async cancel(caller: Caller, id: string, reason: string | undefined) {
       const intent = await store.read((tx) => ownIntent(tx, caller, id));
-      if (intent.status === 'requires_capture' || intent.operation) {
+      if (intentIs.held(intent.status) || intent.operation) {
         // A held payment is released at the processor first, under a database claim.
         return holds.run(
           id,
@@ -225,9 +231,9 @@ export function createIntentService(deps: Deps, holds: HoldOperations) {
       const now = clock.now();
       return store.transaction(async (tx) => {
         const fresh = await ownIntent(tx, caller, id);
-        if (fresh.status === 'requires_capture' || fresh.operation)
+        if (intentIs.held(fresh.status) || fresh.operation)
           throw unexpectedState(fresh.status, 'cancel');
-        if (fresh.latestAttemptId && fresh.status === 'requires_action') {
+        if (fresh.latestAttemptId && intentIs.actionNeeded(fresh.status)) {
           await tx.attempts.update(fresh.latestAttemptId, {
             status: 'failed',
             declineCode: 'canceled',

@@ -1,5 +1,11 @@
 import { processorRefusal } from '@kassa/processors';
-import { type CreateRefundBody, type ListRefundsQuery, newId, type Refund } from '@kassa/protocol';
+import {
+  type CreateRefundBody,
+  intentIs,
+  type ListRefundsQuery,
+  newId,
+  type Refund,
+} from '@kassa/protocol';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { type Caller, keysetOf } from '../http/caller.ts';
@@ -249,7 +255,7 @@ export function createRefunds(deps: Deps) {
                 },
               );
             }
-            if (intent.status !== 'succeeded') {
+            if (!intentIs.captured(intent.status)) {
               throw new ApiError(
                 409,
                 'payment_intent_unexpected_state',
