@@ -58,63 +58,10 @@ export function query(params: Record<string, string | number | undefined | null>
   return s ? `?${s}` : '';
 }
 
-export interface Session {
-  user: { id: string; email: string; role: 'owner' | 'viewer'; must_change_password: boolean };
-  merchant: { id: string; name: string };
-  csrf_token: string;
-  expires_at: number;
-}
-
-export interface Payment {
-  id: string;
-  amount: number;
-  amount_received: number;
-  amount_refunded: number;
-  amount_capturable: number;
-  currency: string;
-  status: string;
-  order_id: string;
-  description: string | null;
-  created: number;
-  livemode: boolean;
-  capture_method: string;
-  last_payment_error: { decline_code?: string; message: string } | null;
-  /** In the payments list: how the payment was last tried. */
-  payment_method?: {
-    type: string;
-    card: { brand: string; last4: string | null } | null;
-    upi_vpa: string | null;
-  } | null;
-}
-
-export interface PaymentView {
-  payment: Payment;
-  attempts: {
-    id: string;
-    status: string;
-    method: string;
-    card: { brand: string; last4: string } | null;
-    upi_vpa: string | null;
-    processor: string;
-    processor_reference: string | null;
-    decline_code: string | null;
-    created: number;
-  }[];
-  refunds: { id: string; amount: number; status: string; created: number }[];
-  events: {
-    id: string;
-    type: string;
-    created: number;
-    deliveries: {
-      id: string;
-      endpoint: string;
-      status: string;
-      attempts: { at: number; status: number | null; latency_ms: number; error: string | null }[];
-    }[];
-  }[];
-}
-
-export interface List<T> {
-  data: T[];
-  has_more: boolean;
-}
+// The wire types are the protocol's: the gateway validates and documents the same ones.
+export type { List } from '@kassa/protocol';
+export type {
+  DashboardPayment as PaymentView,
+  DashboardPaymentRow as Payment,
+  DashboardSession as Session,
+} from '@kassa/protocol/dashboard';

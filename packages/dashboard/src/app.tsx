@@ -7,7 +7,7 @@ import { OverviewPage } from './overview.tsx';
 import { PasswordPage } from './password.tsx';
 import { PaymentPage } from './payment.tsx';
 import { PaymentsPage } from './payments.tsx';
-import { go, onLinkClick, useLocation } from './router.ts';
+import { go, onLinkClick, type Route, routeOf, useLocation } from './router.ts';
 import { WebhooksPage } from './webhooks.tsx';
 
 const savedLang = (): Lang => {
@@ -50,7 +50,7 @@ export function App() {
   }
   const ctx: Ctx = { t, intl, session, live, mode: live ? 'live' : '' };
   const path = url.pathname.replace(/\/$/, '');
-  const paymentId = /^\/dashboard\/payments\/([\w-]+)$/.exec(path)?.[1];
+  const route = routeOf(url.pathname);
   const forced = session.user.must_change_password;
   const page = forced ? (
     <PasswordPage
@@ -61,18 +61,8 @@ export function App() {
         setFlash({ text: t.passwordChanged, at: url.href });
       }}
     />
-  ) : path === '/dashboard/password' ? (
-    <PasswordPage t={t} forced={false} onSession={setSession} />
-  ) : paymentId ? (
-    <PaymentPage ctx={ctx} id={paymentId} />
-  ) : path === '/dashboard/webhooks' ? (
-    <WebhooksPage ctx={ctx} />
-  ) : path === '/dashboard/developers' ? (
-    <DevelopersPage ctx={ctx} />
-  ) : path === '/dashboard/payments' ? (
-    <PaymentsPage ctx={ctx} url={url} />
   ) : (
-    <OverviewPage ctx={ctx} />
+    pageOf(route, ctx, url, setSession)
   );
 
   const signOut = async (everywhere: boolean) => {
@@ -149,6 +139,24 @@ export function App() {
       </main>
     </div>
   );
+}
+
+/** What each route shows. */
+function pageOf(route: Route, ctx: Ctx, url: URL, setSession: (s: Session) => void) {
+  switch (route.page) {
+    case 'password':
+      return <PasswordPage t={ctx.t} forced={false} onSession={setSession} />;
+    case 'payment':
+      return <PaymentPage ctx={ctx} id={route.id} />;
+    case 'payments':
+      return <PaymentsPage ctx={ctx} url={url} />;
+    case 'webhooks':
+      return <WebhooksPage ctx={ctx} />;
+    case 'developers':
+      return <DevelopersPage ctx={ctx} />;
+    case 'overview':
+      return <OverviewPage ctx={ctx} />;
+  }
 }
 
 function LangPicker(props: { t: Strings; lang: Lang; setLang: (l: Lang) => void }) {

@@ -1,13 +1,10 @@
+import type { DashboardDevelopers } from '@kassa/protocol/dashboard';
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from './api.ts';
 import type { Ctx } from './ctx.ts';
 import { when } from './format.ts';
 
-interface Developers {
-  publishable_key: string | null;
-  secret_keys: { last4: string; created: number; expires_at: number | null }[];
-  allowed_origins: string[];
-}
+type Developers = DashboardDevelopers;
 interface Run {
   id: string;
   date: string;

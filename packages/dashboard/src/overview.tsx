@@ -1,28 +1,13 @@
+import type { DashboardOverview } from '@kassa/protocol/dashboard';
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, query } from './api.ts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { query } from './api.ts';
 import type { ChartProps } from './chart.tsx';
 import type { Ctx } from './ctx.ts';
 import { money, when } from './format.ts';
+import { useApi, usual } from './hooks/use-api.ts';
 
-interface Overview {
-  from: number;
-  to: number;
-  bucket: 'hour' | 'day';
-  currency: string | null;
-  totals: { count: number; succeeded: number; volume: number };
-  success_rate: number | null;
-  attempts: number;
-  series: { start: number; count: number; succeeded: number; volume: number }[];
-  declines: { key: string; count: number }[];
-  methods: { key: string; count: number }[];
-  webhooks: {
-    attempts: number;
-    p50_ms: number | null;
-    p99_ms: number | null;
-    non_2xx_rate: number | null;
-  };
-}
+type Overview = DashboardOverview;
 
 const RANGES = { '1': 1, '7': 7, '30': 30, '90': 90 } as const;
 
@@ -31,24 +16,26 @@ const RANGES = { '1': 1, '7': 7, '30': 30, '90': 90 } as const;
 export function OverviewPage({ ctx }: { ctx: Ctx }) {
   const { t, intl } = ctx;
   const [days, setDays] = useState<keyof typeof RANGES>('7');
-  const [data, setData] = useState<Overview | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [Chart, setChart] = useState<ComponentType<ChartProps> | null>(null);
+  const [chartError, setChartError] = useState<string | null>(null);
+  const range = useMemo(() => {
+    const to = Math.floor(Date.now() / 1000);
+    return { from: to - RANGES[days] * 86_400 + 1, to };
+  }, [days, ctx.mode]);
+  const read = useApi<Overview>(
+    `/overview${query({ mode: ctx.mode, ...range })}`,
+    [range],
+    usual(t),
+  );
+  const data = read.data;
+  const error = read.error ?? chartError;
 
   useEffect(() => {
     import('./chart.tsx').then(
       (m) => setChart(() => m.default),
-      () => setError(t.networkError),
+      () => setChartError(t.networkError),
     );
   }, []);
-  useEffect(() => {
-    setData(null);
-    const to = Math.floor(Date.now() / 1000);
-    const from = to - RANGES[days] * 86_400 + 1;
-    api<Overview>('GET', `/overview${query({ mode: ctx.mode, from, to })}`).then((a) =>
-      a.ok ? setData(a.data) : setError(a.status === 0 ? t.networkError : t.somethingWrong),
-    );
-  }, [days, ctx.mode]);
 
   const pct = (v: number | null) =>
     v === null

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type PaymentView, query } from './api.ts';
 import type { Ctx } from './ctx.ts';
 import { attemptShown, money, shownStatus, when } from './format.ts';
+import { useApi, usual } from './hooks/use-api.ts';
 import { onLinkClick } from './router.ts';
 
 type Action = 'refund' | 'capture' | 'cancel';
@@ -10,20 +11,15 @@ type Action = 'refund' | 'capture' | 'cancel';
 /** One payment: its amounts, what an owner may do with it, and its whole timeline. */
 export function PaymentPage({ ctx, id }: { ctx: Ctx; id: string }) {
   const { t, intl } = ctx;
-  const [view, setView] = useState<PaymentView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const {
+    data: view,
+    error,
+    reload: load,
+  } = useApi<PaymentView>(`/payments/${id}${query({ mode: ctx.mode })}`, [id, ctx.mode], (a) =>
+    a.status === 404 ? t.notFound : usual(t)(a),
+  );
   const [notice, setNotice] = useState<string | null>(null);
   const [action, setAction] = useState<Action | null>(null);
-
-  const load = () =>
-    api<PaymentView>('GET', `/payments/${id}${query({ mode: ctx.mode })}`).then((a) => {
-      if (a.ok) return setView(a.data);
-      setError(a.status === 404 ? t.notFound : a.status === 0 ? t.networkError : t.somethingWrong);
-    });
-  useEffect(() => {
-    setView(null);
-    load();
-  }, [id, ctx.mode]);
 
   const back = (
     <a href="/dashboard/payments" onClick={onLinkClick} class="back">

@@ -1,8 +1,14 @@
 import { isKnownCurrency, parseAmount } from '@kassa/protocol/format';
-import { useEffect, useState } from 'preact/hooks';
-import { api, type List, type Payment, query } from './api.ts';
+import { useState } from 'preact/hooks';
+import { type List, type Payment, query } from './api.ts';
+import { Filters } from './components/filters.tsx';
+import { Pager } from './components/pager.tsx';
+import { LoadState, Pill } from './components/state.tsx';
+import { type Column, Table } from './components/table.tsx';
 import type { Ctx } from './ctx.ts';
 import { money, shownStatus, when } from './format.ts';
+import { useApi } from './hooks/use-api.ts';
+import { usePage } from './hooks/use-page.ts';
 import { go, onLinkClick } from './router.ts';
 
 const STATUSES = [
@@ -51,7 +57,6 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
   const activeFilters = ['status', 'method', 'currency', 'min', 'max', 'from', 'to'].filter((k) =>
     p.get(k),
   ).length;
-  const [filtersOpen, setFiltersOpen] = useState(activeFilters > 0);
   const [form, setForm] = useState({
     q: p.get('q') ?? '',
     status: p.get('status') ?? '',
@@ -63,23 +68,18 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
     to: p.get('to') ?? '',
   });
   const [invalid, setInvalid] = useState<string | null>(null);
-  const [list, setList] = useState<List<Payment> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    setList(null);
-    setError(null);
-    const currency = p.get('currency') ?? '';
-    const amount = (key: 'min' | 'max') => {
-      const v = p.get(key);
-      return v && currency ? (parseAmount(v, currency) ?? v) : undefined;
-    };
-    const q = query({
+  const currencyOf = p.get('currency') ?? '';
+  const amount = (key: 'min' | 'max') => {
+    const v = p.get(key);
+    return v && currencyOf ? (parseAmount(v, currencyOf) ?? v) : undefined;
+  };
+  const { data: list, error } = useApi<List<Payment>>(
+    `/payments${query({
       mode: ctx.mode,
       q: p.get('q'),
       status: p.get('status'),
       payment_method_type: p.get('method'),
-      currency,
+      currency: currencyOf,
       'amount[gte]': amount('min'),
       'amount[lte]': amount('max'),
       'created[gte]': day(p.get('from') ?? ''),
@@ -87,13 +87,16 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
       starting_after: p.get('after'),
       ending_before: p.get('before'),
       limit: 25,
-    });
-    api<List<Payment>>('GET', `/payments${q}`).then((a) => {
-      if (a.ok) return setList(a.data);
+    })}`,
+    [url.search, ctx.mode],
+    (a) => {
       const field = a.status === 400 ? FIELD_LABEL[a.error?.param ?? ''] : undefined;
-      setError(field ? t.badFilter(t[field]) : a.status === 0 ? t.networkError : t.somethingWrong);
-    });
-  }, [url.search, ctx.mode]);
+      return field ? t.badFilter(t[field]) : a.status === 0 ? t.networkError : t.somethingWrong;
+    },
+  );
+  const pages = usePage(url, list);
+  const rows = list?.data ?? [];
+  const currencyGuess = rows[0]?.currency ?? 'INR';
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -109,186 +112,140 @@ export function PaymentsPage({ ctx, url }: { ctx: Ctx; url: URL }) {
     setInvalid(null);
     go(`/dashboard/payments${query({ ...form, currency })}`);
   };
-  const page = (dir: 'after' | 'before', id: string) => {
-    const next = new URLSearchParams(p);
-    next.delete('after');
-    next.delete('before');
-    next.set(dir, id);
-    go(`/dashboard/payments?${next}`);
-  };
-  const rows = list?.data ?? [];
-  const currencyGuess = rows[0]?.currency ?? 'INR';
-  const first = rows[0];
-  const last = rows[rows.length - 1];
-  const paged = p.has('after') || p.has('before');
+  const columns: Column<Payment>[] = [
+    {
+      head: t.amount,
+      class: 'num',
+      cell: (r) => (
+        <a href={`/dashboard/payments/${r.id}`} onClick={onLinkClick}>
+          {money(r.amount, r.currency, intl)}
+        </a>
+      ),
+    },
+    {
+      head: t.status,
+      cell: (r) => <Pill status={shownStatus(r)} label={t.statuses[shownStatus(r)] ?? r.status} />,
+    },
+    {
+      head: t.method,
+      testid: 'payment-method',
+      cell: (r) =>
+        r.payment_method?.card
+          ? `${r.payment_method.card.brand} •••• ${r.payment_method.card.last4 ?? ''}`
+          : r.payment_method
+            ? (r.payment_method.upi_vpa ??
+              t.methods[r.payment_method.type] ??
+              r.payment_method.type)
+            : '—',
+    },
+    { head: t.order, class: 'mono', cell: (r) => r.order_id },
+    { head: t.created, cell: (r) => when(r.created, intl) },
+  ];
 
   return (
     <section aria-labelledby="payments-title">
       <h1 id="payments-title">{t.payments}</h1>
-      <form class="filters" onSubmit={submit} aria-label={t.search}>
+      <Filters
+        label={t.search}
+        onSubmit={submit}
+        active={activeFilters}
+        t={t}
+        search={
+          <label>
+            {t.searchLabel}
+            <input
+              type="search"
+              name="q"
+              value={form.q}
+              onInput={(e) => setForm({ ...form, q: e.currentTarget.value })}
+            />
+          </label>
+        }
+      >
         <label>
-          {t.searchLabel}
+          {t.status}
+          <select
+            value={form.status}
+            onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}
+          >
+            <option value="">{t.any}</option>
+            {STATUSES.map((s) => (
+              <option value={s}>{t.statuses[s]}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.method}
+          <select
+            value={form.method}
+            onChange={(e) => setForm({ ...form, method: e.currentTarget.value })}
+          >
+            <option value="">{t.any}</option>
+            {METHODS.map((m) => (
+              <option value={m}>{t.methods[m]}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.currency}
           <input
-            type="search"
-            name="q"
-            value={form.q}
-            onInput={(e) => setForm({ ...form, q: e.currentTarget.value })}
+            class="currency"
+            value={form.currency}
+            placeholder={currencyGuess}
+            maxLength={3}
+            autoComplete="off"
+            aria-invalid={
+              invalid === 'min' || invalid === 'max'
+                ? !isKnownCurrency(form.currency || currencyGuess)
+                : undefined
+            }
+            onInput={(e) => setForm({ ...form, currency: e.currentTarget.value.toUpperCase() })}
           />
         </label>
-        {/* On a phone the filters fold away behind one button (open when any is set), so
-            the payments come first; on a wide screen they are always shown. */}
-        <button
-          type="button"
-          class="filters-toggle"
-          aria-expanded={filtersOpen}
-          aria-controls="filter-fields"
-          onClick={() => setFiltersOpen(!filtersOpen)}
-        >
-          {t.filters(activeFilters)}
-        </button>
-        <div id="filter-fields" class={`filter-fields${filtersOpen ? ' open' : ''}`}>
+        {(['min', 'max'] as const).map((key) => (
           <label>
-            {t.status}
-            <select
-              value={form.status}
-              onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}
-            >
-              <option value="">{t.any}</option>
-              {STATUSES.map((s) => (
-                <option value={s}>{t.statuses[s]}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t.method}
-            <select
-              value={form.method}
-              onChange={(e) => setForm({ ...form, method: e.currentTarget.value })}
-            >
-              <option value="">{t.any}</option>
-              {METHODS.map((m) => (
-                <option value={m}>{t.methods[m]}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t.currency}
+            {key === 'min' ? t.minAmount : t.maxAmount}
             <input
-              class="currency"
-              value={form.currency}
-              placeholder={currencyGuess}
-              maxLength={3}
-              autoComplete="off"
-              aria-invalid={
-                invalid === 'min' || invalid === 'max'
-                  ? !isKnownCurrency(form.currency || currencyGuess)
-                  : undefined
-              }
-              onInput={(e) => setForm({ ...form, currency: e.currentTarget.value.toUpperCase() })}
+              class="amount"
+              inputMode="decimal"
+              value={form[key]}
+              aria-invalid={invalid === key || undefined}
+              aria-describedby={invalid === key ? 'filter-error' : undefined}
+              onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })}
             />
           </label>
-          {(['min', 'max'] as const).map((key) => (
-            <label>
-              {key === 'min' ? t.minAmount : t.maxAmount}
-              <input
-                class="amount"
-                inputMode="decimal"
-                value={form[key]}
-                aria-invalid={invalid === key || undefined}
-                aria-describedby={invalid === key ? 'filter-error' : undefined}
-                onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })}
-              />
-            </label>
-          ))}
-          <label>
-            {t.from}
-            <input
-              type="date"
-              value={form.from}
-              onInput={(e) => setForm({ ...form, from: e.currentTarget.value })}
-            />
-          </label>
-          <label>
-            {t.to}
-            <input
-              type="date"
-              value={form.to}
-              onInput={(e) => setForm({ ...form, to: e.currentTarget.value })}
-            />
-          </label>
-        </div>
-        <button type="submit" class="primary">
-          {t.search}
-        </button>
-      </form>
+        ))}
+        <label>
+          {t.from}
+          <input
+            type="date"
+            value={form.from}
+            onInput={(e) => setForm({ ...form, from: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          {t.to}
+          <input
+            type="date"
+            value={form.to}
+            onInput={(e) => setForm({ ...form, to: e.currentTarget.value })}
+          />
+        </label>
+      </Filters>
       {invalid && (
         <p role="alert" id="filter-error">
           {t.badFilter(invalid === 'min' ? t.minAmount : t.maxAmount)}
         </p>
       )}
-      {error && <p role="alert">{error}</p>}
-      {!list && !error && <p role="status">{t.loading}</p>}
-      {list && rows.length === 0 && <p role="status">{t.noPayments}</p>}
-      {rows.length > 0 && (
-        <div class="scroll">
-          <table data-testid="payments">
-            <thead>
-              <tr>
-                <th scope="col">{t.amount}</th>
-                <th scope="col">{t.status}</th>
-                <th scope="col">{t.method}</th>
-                <th scope="col">{t.order}</th>
-                <th scope="col">{t.created}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr>
-                  <td class="num">
-                    <a href={`/dashboard/payments/${r.id}`} onClick={onLinkClick}>
-                      {money(r.amount, r.currency, intl)}
-                    </a>
-                  </td>
-                  <td>
-                    <span class={`pill ${shownStatus(r)}`}>
-                      {t.statuses[shownStatus(r)] ?? r.status}
-                    </span>
-                  </td>
-                  <td data-testid="payment-method">
-                    {r.payment_method?.card
-                      ? `${r.payment_method.card.brand} •••• ${r.payment_method.card.last4 ?? ''}`
-                      : r.payment_method
-                        ? (r.payment_method.upi_vpa ??
-                          t.methods[r.payment_method.type] ??
-                          r.payment_method.type)
-                        : '—'}
-                  </td>
-                  <td class="mono">{r.order_id}</td>
-                  <td>{when(r.created, intl)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list && (paged || list.has_more) && (
-        <nav class="pager" aria-label={t.payments}>
-          <button
-            type="button"
-            disabled={!paged || !first || (p.has('before') && !list.has_more)}
-            onClick={() => first && page('before', first.id)}
-          >
-            {t.newer}
-          </button>
-          <button
-            type="button"
-            disabled={!last || (!list.has_more && !p.has('before'))}
-            onClick={() => last && page('after', last.id)}
-          >
-            {t.older}
-          </button>
-        </nav>
-      )}
+      <LoadState
+        error={error}
+        loading={!list}
+        empty={rows.length === 0}
+        t={t}
+        emptyText={t.noPayments}
+      />
+      {rows.length > 0 && <Table rows={rows} columns={columns} testid="payments" />}
+      {pages.shown && <Pager label={t.payments} newer={pages.newer} older={pages.older} t={t} />}
     </section>
   );
 }

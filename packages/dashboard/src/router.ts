@@ -23,3 +23,28 @@ export function onLinkClick(e: MouseEvent) {
   e.preventDefault();
   go(a.getAttribute('href') as string);
 }
+
+/** The dashboard's pages, each with the address it lives at. */
+export type Route =
+  | { page: 'overview' | 'payments' | 'webhooks' | 'developers' | 'password' }
+  | { page: 'payment'; id: string };
+
+const ROUTES: [RegExp, Route['page']][] = [
+  [/^\/dashboard$/, 'overview'],
+  [/^\/dashboard\/payments$/, 'payments'],
+  [/^\/dashboard\/payments\/([\w-]+)$/, 'payment'],
+  [/^\/dashboard\/webhooks$/, 'webhooks'],
+  [/^\/dashboard\/developers$/, 'developers'],
+  [/^\/dashboard\/password$/, 'password'],
+];
+
+/** The page an address shows; anything unknown under /dashboard shows the overview. */
+export function routeOf(pathname: string): Route {
+  const path = pathname.replace(/\/$/, '');
+  for (const [pattern, page] of ROUTES) {
+    const m = pattern.exec(path);
+    if (!m) continue;
+    return page === 'payment' ? { page, id: m[1] as string } : { page };
+  }
+  return { page: 'overview' };
+}

@@ -1,31 +1,11 @@
+import type { WebhookDelivery, WebhookEndpoint } from '@kassa/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from './api.ts';
 import type { Ctx } from './ctx.ts';
 import { when } from './format.ts';
 
-interface Endpoint {
-  id: string;
-  url: string;
-  status: string;
-  failing: boolean;
-  enabled_events: string[];
-}
-interface Delivery {
-  id: string;
-  event: string;
-  event_type: string;
-  status: string;
-  attempt_count: number;
-  next_attempt_at: number | null;
-  created: number;
-  attempts: {
-    attempted_at: number;
-    response_status: number | null;
-    latency_ms: number;
-    response_body: string | null;
-    error: string | null;
-  }[];
-}
+type Endpoint = WebhookEndpoint;
+type Delivery = WebhookDelivery;
 
 /** An attempt's answer in a line: `503 · 12 ms`, or the error when nothing answered. */
 const answer = (a: Delivery['attempts'][number]) =>

@@ -15,7 +15,7 @@ import {
   originsBodySchema,
   originsSchema,
   rolledKeySchema,
-} from './schemas.ts';
+} from '@kassa/protocol/dashboard';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /**

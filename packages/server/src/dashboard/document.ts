@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { DESCRIPTIONS as API_DESCRIPTIONS } from '../docs/openapi.ts';
 import { ERROR_STATUSES, type ErrorStatus, errors } from '../http/openapi-app.ts';
 import { DASHBOARD_API } from './routes.ts';
-import { modeQuerySchema } from './schemas.ts';
+import { modeQuerySchema } from '@kassa/protocol/dashboard';
 import { type DashEnv, SESSION_COOKIE } from './session.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the generated document is plain JSON

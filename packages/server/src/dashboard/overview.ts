@@ -4,7 +4,7 @@ import { ApiError } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import type { OverviewRows } from '../store/types.ts';
-import { overviewQuerySchema, overviewSchema } from './schemas.ts';
+import { overviewQuerySchema, overviewSchema } from '@kassa/protocol/dashboard';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /**

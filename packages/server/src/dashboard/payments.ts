@@ -22,7 +22,7 @@ import {
   paymentRowSchema,
   paymentsQuerySchema,
   paymentViewSchema,
-} from './schemas.ts';
+} from '@kassa/protocol/dashboard';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /** A refund from the dashboard: `/v1/refunds`'s body, the payment named by the path. */

@@ -4,7 +4,7 @@ import { ApiError } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
 import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
 import { ownEndpoint, retryDelivery } from '../webhooks/routes.ts';
-import { modeQuerySchema, replayBodySchema, replayedSchema } from './schemas.ts';
+import { modeQuerySchema, replayBodySchema, replayedSchema } from '@kassa/protocol/dashboard';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /** Dead deliveries one replay sends again; the answer says when there are more. */

@@ -12,7 +12,7 @@ import { developerRoutes } from './developers.ts';
 import { overviewRoutes } from './overview.ts';
 import { paymentRoutes } from './payments.ts';
 import { replayRoutes } from './replay.ts';
-import { modeShape } from './schemas.ts';
+import { modeShape } from '@kassa/protocol/dashboard';
 import { type DashEnv, dashboardSessions } from './session.ts';
 
 export { SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS } from './session.ts';

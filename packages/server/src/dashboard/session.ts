@@ -16,7 +16,7 @@ import {
   passwordBodySchema,
   sessionSchema,
   signedOutSchema,
-} from './schemas.ts';
+} from '@kassa/protocol/dashboard';
 
 export const SESSION_COOKIE = 'kassa_session';
 /**

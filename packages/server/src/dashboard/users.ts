@@ -1,10 +1,10 @@
 import { newId } from '@kassa/protocol';
+import { MIN_PASSWORD } from '@kassa/protocol/dashboard';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { DashboardUserRow, Store } from '../store/types.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
 
-export const MIN_PASSWORD = 12;
 
 export const newUserSchema = z.object({
   merchantId: z.string().regex(/^mer_/, 'must be a merchant id (mer_…)'),

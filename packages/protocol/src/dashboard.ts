@@ -1,20 +1,20 @@
-import { z } from '@hono/zod-openapi';
-import {
-  ATTEMPT_STATUSES,
-  listQuery,
-  paymentIntentFiltersShape,
-  paymentIntentSchema,
-  paymentMethodTypeSchema,
-  refundSchema,
-  webhookDeliveryStatusSchema,
-} from '@kassa/protocol';
-import { MIN_PASSWORD } from './users.ts';
+import { z } from 'zod';
+import { listQuery } from './list.ts';
+import { ATTEMPT_STATUSES } from './payment-attempt.ts';
+import { paymentIntentFiltersShape, paymentIntentSchema } from './payment-intent.ts';
+import { paymentMethodTypeSchema } from './payment-method.ts';
+import { refundSchema } from './refund.ts';
+import { webhookDeliveryStatusSchema } from './webhook.ts';
+
+/** The shortest password a dashboard user may choose. */
+export const MIN_PASSWORD = 12;
 
 /**
- * The dashboard's own requests and answers. What the dashboard shares with `/v1` (payment
- * intents, refunds, webhook endpoints and deliveries, reconciliation runs) it takes from
- * `@kassa/protocol` and the `/v1` routes themselves; this file holds only what `/v1` has no
- * word for: sessions, the payment timeline, the overview, keys and origins.
+ * The dashboard API's own requests and answers, for the gateway (which validates and
+ * documents them) and the dashboard app (which reads them: the types below). What the
+ * dashboard shares with `/v1` (payment intents, refunds, webhook endpoints and deliveries,
+ * reconciliation runs) is `/v1`'s; this file holds only what `/v1` has no word for:
+ * sessions, the payment timeline, the overview, keys and origins.
  */
 
 /** Every dashboard call names the mode it looks at; test unless `live`. */
@@ -206,3 +206,9 @@ export const replayBodySchema = z.strictObject({
   to: z.number().int().min(0).meta({ description: 'Unix seconds.' }),
 });
 export const replayedSchema = z.object({ replayed: z.number().int(), more: z.boolean() });
+
+export type DashboardSession = z.infer<typeof sessionSchema>;
+export type DashboardPaymentRow = z.infer<typeof paymentRowSchema>;
+export type DashboardPayment = z.infer<typeof paymentViewSchema>;
+export type DashboardOverview = z.infer<typeof overviewSchema>;
+export type DashboardDevelopers = z.infer<typeof developersSchema>;
