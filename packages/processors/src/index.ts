@@ -1,6 +1,7 @@
 export { NotificationError } from './notification-error.ts';
 export * from './processor.ts';
 export { isRetryable, ProcessorError, processorRefusal } from './processor-error.ts';
+export * from './razorpay/index.ts';
 export {
   createRedirectProcessor,
   REDIRECT_SIGNATURE_HEADER,

@@ -66,6 +66,14 @@ interface Call {
   credentials?: ProcessorCredentials;
 }
 
+/** The shopper as the merchant described them on the PaymentIntent (`customer`), for a
+ * processor that needs them (Razorpay's UPI) or prefills its own form with them. */
+export interface ShopperDetails {
+  email?: string;
+  phone?: string;
+  name?: string;
+}
+
 export interface AuthorizeRequest extends Call {
   /** The gateway's attempt id; adapters may use it as their own idempotency key. */
   attemptId: string;
@@ -80,6 +88,8 @@ export interface AuthorizeRequest extends Call {
   /** Whom the shopper pays, as their UPI app or statement shows it: the merchant's name
    * (given for UPI payments). */
   payee?: string;
+  merchantId?: string;
+  customer?: ShopperDetails;
 }
 
 /** Opens a payment that the processor's own fields on the payment page will complete. */
@@ -95,6 +105,7 @@ export interface SessionRequest extends Call {
   /** Where the processor sends the shopper back after a redirect it needs (3-D Secure
    * outside a frame, bank pages). */
   returnUrl: string;
+  customer?: ShopperDetails;
 }
 
 /** What the payment page needs to mount the processor's fields, and its payment's id. */
@@ -203,6 +214,18 @@ export interface SettlementRow {
   settled_at: number;
 }
 
+/** Who collects a method's payment details: Kassa's own forms, or the processor's fields. */
+export type Collector = 'kassa' | 'processor';
+
+/** Who collects this method's payment details at this adapter (`kassa` unless it says). */
+export function collectorOf(
+  capabilities: ProcessorCapabilities,
+  method: PaymentMethodType,
+): Collector {
+  const f = capabilities.fields;
+  return typeof f === 'string' ? f : (f[method] ?? 'kassa');
+}
+
 /** What an adapter can do; the gateway checks these before calling optional methods. */
 export interface ProcessorCapabilities {
   /** Which keys it serves: a test double takes only test mode, a real processor both. */
@@ -215,9 +238,12 @@ export interface ProcessorCapabilities {
   /**
    * Who collects the shopper's payment details: `kassa` (the gateway's own card and UPI
    * forms; the adapter implements `authorize`) or `processor` (its own fields on the
-   * payment page; the adapter implements `openSession` and the card never reaches us).
+   * payment page; the adapter implements `openSession` and the card never reaches us);
+   * or per method, when it differs (Razorpay: its Checkout for cards, Kassa's UPI form).
    */
-  fields: 'kassa' | 'processor';
+  fields: Collector | Readonly<Partial<Record<PaymentMethodType, Collector>>>;
+  /** The webhook events to subscribe to at the processor, shown when an account is saved. */
+  webhookEvents?: readonly string[];
   /**
    * `cancel` also withdraws a payment still waiting for the shopper (3-D Secure, a UPI
    * collect request, a payment opened in the processor's fields), so a shopper who leaves
@@ -264,6 +290,14 @@ export interface Processor {
   openSession?(req: SessionRequest): Promise<ProcessorSession>;
   /** Where a payment stands now: for async outcomes, expiry checks and reconciliation. */
   retrieve(req: ReferenceRequest): Promise<ProcessorOutcome>;
+  /**
+   * Checks what the processor's own fields handed the page when the shopper finished
+   * (Razorpay Checkout's signed payment id): false when it is forged. The gateway asks the
+   * processor how the payment stands either way; this only refuses a forgery early.
+   */
+  verifySessionResult?(
+    req: Call & { reference: string; result: Readonly<Record<string, string>> },
+  ): boolean;
   /** Continues after the shopper's action (3-D Secure, redirect) with what it returned. */
   continueAfterAction?(req: ReferenceRequest & { result: string }): Promise<ProcessorOutcome>;
   capture?(req: OperationRequest): Promise<ProcessorOutcome>;

@@ -153,6 +153,7 @@ export function createStripeProcessor(options: StripeOptions = {}) {
       credentials: STRIPE_CREDENTIALS,
       pageSources: STRIPE_PAGE_SOURCES,
       authorizationWindowMs: AUTHORIZATION_WINDOW_MS,
+      webhookEvents: STRIPE_WEBHOOK_EVENTS,
     },
 
     modeOfCredentials(credentials) {

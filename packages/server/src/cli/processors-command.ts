@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { STRIPE_WEBHOOK_EVENTS } from '@kassa/processors';
 import { ApiError } from '../http/api-error.ts';
 import { processorWebhookUrl } from '../intents/processor-notifications.ts';
 import { createAccounts } from '../processors/accounts.ts';
@@ -91,7 +90,9 @@ export async function processorsCommand(
       `Saved ${processor.id} ${opts.mode} credentials for ${merchant.id} (${row.id}), encrypted.\n` +
         `Register this webhook endpoint at ${processor.id}:\n` +
         `  ${processorWebhookUrl(deps.config.publicUrl, processor.id, row.id)}\n` +
-        (processor.id === 'stripe' ? `  events: ${STRIPE_WEBHOOK_EVENTS.join(', ')}\n` : '') +
+        (processor.capabilities.webhookEvents
+          ? `  events: ${processor.capabilities.webhookEvents.join(', ')}\n`
+          : '') +
         unreachableNote(deps.config.publicUrl, processor.id),
     );
   } catch (err) {

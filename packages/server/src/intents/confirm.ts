@@ -1,4 +1,9 @@
-import { type Processor, type ProcessorOutcome, processorRefusal } from '@kassa/processors';
+import {
+  collectorOf,
+  type Processor,
+  type ProcessorOutcome,
+  processorRefusal,
+} from '@kassa/processors';
 import {
   type ConfirmPaymentIntentBody,
   intentIs,
@@ -219,7 +224,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
       }
       // Each method goes to the adapter that takes it for this merchant and mode.
       const route = await routing.forMethod(intent.merchantId, intent.livemode, method.type);
-      if (route.processor.capabilities.fields === 'processor') {
+      if (collectorOf(route.processor.capabilities, method.type) === 'processor') {
         throw new ApiError(
           400,
           'payment_method_collected_by_processor',
@@ -317,7 +322,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
         );
       }
       const route = await routing.forMethod(intent.merchantId, intent.livemode, methodType);
-      if (route.processor.capabilities.fields !== 'processor') {
+      if (collectorOf(route.processor.capabilities, methodType) !== 'processor') {
         throw new ApiError(
           400,
           'processor_session_unavailable',
@@ -479,7 +484,11 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
         ? await store.read((tx) => tx.attempts.get(intent.latestAttemptId as string))
         : null;
       const adapter = attempt ? await routing.adapter(attempt.processor, intent) : undefined;
-      if (!attempt?.processorReference || adapter?.capabilities.fields !== 'processor') {
+      if (
+        !attempt?.processorReference ||
+        !adapter ||
+        collectorOf(adapter.capabilities, attempt.methodType) !== 'processor'
+      ) {
         throw new ApiError(
           409,
           'processor_session_missing',

@@ -1,4 +1,4 @@
-import type { Processor, ProcessorCredentials } from '@kassa/processors';
+import { collectorOf, type Processor, type ProcessorCredentials } from '@kassa/processors';
 import type { PaymentMethodType } from '@kassa/protocol';
 import { ApiError } from '../http/api-error.ts';
 import type { Parts } from '../parts.ts';
@@ -187,7 +187,7 @@ export function createRouting(deps: Pick<Parts, 'processors' | 'store'> & { acco
       const out: Partial<Record<PaymentMethodType, string>> = {};
       for (const method of methods) {
         const found = usable.find(([, p]) => p.capabilities.paymentMethods.includes(method));
-        if (found?.[1].capabilities.fields === 'processor') out[method] = found[0];
+        if (found && collectorOf(found[1].capabilities, method) === 'processor') out[method] = found[0];
       }
       return out;
     },
