@@ -34,6 +34,7 @@ export default async function globalSetup() {
   process.env.E2E_OTHER_URL = urls.otherUrl;
   process.env.E2E_SHOP_URL = urls.shopUrl;
   process.env.E2E_FAKE_STRIPE_URL = urls.fakeStripeUrl;
+  process.env.E2E_FAKE_RAZORPAY_URL = urls.fakeRazorpayUrl;
   process.env.E2E_SHOP_SECRET_KEY = urls.shopSecretKey;
   process.env.E2E_DASHBOARD_PASSWORD = urls.dashboardPassword;
   process.env.E2E_GENERATED_PASSWORD = urls.generatedPassword;

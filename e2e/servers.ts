@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createShop, openShopDb } from '@kassa/example-storefront';
 import { Kassa, verifyPaymentSignature } from '@kassa/node';
+import { FAKE_RAZORPAY_CHECKOUT_JS, startFakeRazorpay } from '@kassa/processors/fake-razorpay';
 import { FAKE_STRIPE_JS, startFakeStripe } from '@kassa/processors/fake-stripe';
 import {
   createAccounts,
@@ -64,6 +65,8 @@ const config = {
 };
 // Stripe, faked on loopback: the adapter reaches it through the stripe package's options.
 const fakeStripe = await startFakeStripe();
+// Razorpay too: the adapter's API base is the fake's.
+const fakeRazorpay = await startFakeRazorpay();
 config.sandbox.asyncDelayMs = 1500;
 // Fast retries, so "the shop's webhook endpoint was down" settles within a test.
 config.webhooks.retrySchedule = [0, 1, 2, 3, 5, 8];
@@ -71,6 +74,7 @@ const logger = createLogger({ level: config.logLevel });
 // The gateway's own registry; Stripe at the fake, and the test books in memory.
 const processors = defaultProcessors(config, {
   stripe: { api: fakeStripe.api },
+  razorpay: { api: fakeRazorpay.url },
   sandbox: { ledgerFile: undefined },
   redirect: { ledgerFile: undefined },
 });
@@ -193,9 +197,11 @@ function startInProcess() {
   return store;
 }
 
+// Chai & Co turned UPI collect on (its category is exempt): its page offers a UPI ID field.
 const { merchant, keys } = await createMerchant(store, systemClock, {
   name: 'Chai & Co',
   origins: [merchantUrl],
+  upiCollect: true,
 });
 const key = keys[0] as { publishable: string; secret: string };
 const kassa = new Kassa(key.secret, { baseUrl: gatewayUrl });
@@ -231,6 +237,27 @@ const stripeLiveKassa = new Kassa(
   (stripeMerchant.keys.find((k) => k.livemode) as { secret: string }).secret,
   { baseUrl: gatewayUrl },
 );
+
+// A merchant who connected a Razorpay account (test mode): its cards go to Razorpay's
+// Checkout and its UPI to Razorpay; it has not turned UPI collect on (NPCI's default).
+const razorpayMerchant = await createMerchant(store, systemClock, {
+  name: 'Chai & Co (Razorpay)',
+  origins: [merchantUrl],
+});
+fakeRazorpay.addAccount('rzp_test_e2e', 'e2eRazorpaySecret1');
+const razorpayAccount = await stripeAccounts.save(
+  processors.razorpay,
+  razorpayMerchant.merchant.id,
+  false,
+  { key_id: 'rzp_test_e2e', key_secret: 'e2eRazorpaySecret1', webhook_secret: 'e2eRazorpayHook1' },
+);
+fakeRazorpay.sendWebhooksTo(
+  `${gatewayUrl}/v1/processor_webhooks/razorpay/${razorpayAccount.id}`,
+  'e2eRazorpayHook1',
+);
+const razorpayKassa = new Kassa((razorpayMerchant.keys[0] as { secret: string }).secret, {
+  baseUrl: gatewayUrl,
+});
 
 let orders = 0;
 const shop = new Hono();
@@ -293,6 +320,39 @@ shop.get('/fake-stripe/payment_intents/:id', (c) =>
     refunds: fakeStripe.refunds(c.req.param('id')),
   }),
 );
+shop.post('/api/razorpay-intents', async (c) => {
+  const body = (await c.req.json()) as Record<string, unknown>;
+  const order_id = String(body.order_id ?? `RZP_${Date.now()}_${++orders}`);
+  const intent = await razorpayKassa.paymentIntents.create(
+    {
+      amount: 49_900,
+      currency: 'INR',
+      description: 'Masala chai x 50',
+      customer: { email: 'asha@example.in', phone: '+919876543210' },
+      ...body,
+      order_id,
+    },
+    { idempotencyKey: order_id },
+  );
+  return c.json({ id: intent.id, client_secret: intent.client_secret, order_id });
+});
+shop.get('/api/razorpay-intents/:id', async (c) =>
+  c.json(await razorpayKassa.paymentIntents.retrieve(c.req.param('id'))),
+);
+// The shopper's UPI app, for the specs: approves (or declines) the UPI payment waiting
+// for a Razorpay order.
+shop.post('/fake-razorpay/upi', async (c) => {
+  const body = (await c.req.json()) as { link: string; approve?: boolean };
+  const waiting = fakeRazorpay
+    .payments()
+    .find((p) => p.method === 'upi' && p.status === 'created' && body.link.includes(`tr=${p.id}&`));
+  if (!waiting) return c.json({ error: 'no UPI payment waiting for that link' }, 404);
+  return c.json(fakeRazorpay.approveUpi(waiting.id, body.approve !== false));
+});
+// What the specs serve in place of https://checkout.razorpay.com/v1/checkout.js.
+shop.get('/fake-razorpay-checkout.js', (c) =>
+  c.body(FAKE_RAZORPAY_CHECKOUT_JS, 200, { 'content-type': 'application/javascript' }),
+);
 // What the specs serve in place of https://js.stripe.com/…/stripe.js.
 shop.get('/fake-stripe.js', (c) =>
   c.body(FAKE_STRIPE_JS, 200, { 'content-type': 'application/javascript' }),
@@ -339,9 +399,11 @@ shop.get('/evil', (c) =>
 merchantHttp.server.on('request', getRequestListener(shop.fetch));
 
 // The example storefront, as its own merchant, with test switches for its webhook.
+// The example storefront's merchant: like the demo merchant, it offers UPI collect too.
 const shopMerchant = await createMerchant(store, systemClock, {
   name: 'Chai & Co Online',
   origins: [shopUrl],
+  upiCollect: true,
 });
 // Its dashboard: an owner and a viewer.
 const DASHBOARD_PASSWORD = 'e2e dashboard password';
@@ -384,5 +446,5 @@ const storefront = createShop({
 shopHttp.server.on('request', getRequestListener(storefront.fetch));
 
 process.stdout.write(
-  `${JSON.stringify({ fakeStripeUrl: fakeStripe.url, gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, dashboardPassword: DASHBOARD_PASSWORD, generatedPassword: generated.password, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
+  `${JSON.stringify({ fakeStripeUrl: fakeStripe.url, fakeRazorpayUrl: fakeRazorpay.url, gatewayUrl, merchantUrl, otherUrl, shopUrl, shopSecretKey: (shopMerchant.keys[0] as { secret: string }).secret, dashboardPassword: DASHBOARD_PASSWORD, generatedPassword: generated.password, merchantId: merchant.id, publishableKey: key.publishable })}\n`,
 );

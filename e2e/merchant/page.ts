@@ -31,6 +31,13 @@ export function merchantPage(o: { gatewayUrl: string; publishableKey: string }):
     window.handle = Kassa.open({ clientSecret: pi.client_secret, onSuccess: record('success'), onFailure: record('failure'), onClose: record('close'), ...(openOpts || {}) });
     return pi;
   };
+  window.payWithRazorpay = async (opts, openOpts) => {
+    const res = await fetch('/api/razorpay-intents', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(opts || {}) });
+    const pi = await res.json();
+    window.current = pi;
+    window.handle = Kassa.open({ clientSecret: pi.client_secret, onSuccess: record('success'), onFailure: record('failure'), onClose: record('close'), ...(openOpts || {}) });
+    return pi;
+  };
   window.payWithGateway = async (opts) => {
     const pi = await createIntent(opts);
     window.current = pi;

@@ -69,6 +69,15 @@ export function DevelopersPage({ ctx }: { ctx: Ctx }) {
     setNotice(t.saved);
     setOrigins(a.data.allowed_origins.join('\n'));
   };
+  const setUpiCollect = async (enabled: boolean) => {
+    const a = await api<{ upi_collect: boolean }>('POST', `/developers/upi_collect${m}`, {
+      enabled,
+    });
+    if (!a.ok) return setError(a.error.message || t.somethingWrong);
+    setError(null);
+    setNotice(t.saved);
+    setDev({ ...(dev as Developers), upi_collect: a.data.upi_collect });
+  };
   const reconcile = async (e: Event) => {
     e.preventDefault();
     const a = await api<Run>('POST', `/reconciliation_runs${m}`, { date: day });
@@ -141,6 +150,19 @@ export function DevelopersPage({ ctx }: { ctx: Ctx }) {
           </button>
         )}
       </form>
+
+      <h2>{t.upiCollect}</h2>
+      <label class="switch">
+        <input
+          type="checkbox"
+          checked={dev.upi_collect}
+          disabled={!owner}
+          data-testid="upi-collect"
+          onChange={(e) => setUpiCollect(e.currentTarget.checked)}
+        />
+        {t.upiCollectLabel}
+      </label>
+      <p class="hint small">{t.upiCollectHint}</p>
 
       <h2>{t.reconciliation}</h2>
       {owner && (

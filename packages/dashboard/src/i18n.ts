@@ -114,6 +114,10 @@ const en = {
   expired: 'The key stopped working.',
   allowedOrigins: 'Allowed origins for checkout.js',
   originsHint: 'One origin per line, such as https://shop.example',
+  upiCollect: 'UPI collect requests',
+  upiCollectLabel: 'Let shoppers pay by typing their UPI ID (a collect request)',
+  upiCollectHint:
+    'NPCI retired UPI collect for most merchants on 28 February 2026. Turn it on only if your business is exempt. Shoppers can always pay by UPI app or QR code.',
   save: 'Save',
   saved: 'Saved.',
   reconciliation: 'Reconciliation',
@@ -308,6 +312,10 @@ const hi: Strings = {
   expired: 'कुंजी बंद हो गई।',
   allowedOrigins: 'checkout.js के लिए अनुमत ओरिजिन',
   originsHint: 'हर पंक्ति में एक ओरिजिन, जैसे https://shop.example',
+  upiCollect: 'यूपीआई कलेक्ट अनुरोध',
+  upiCollectLabel: 'ग्राहकों को अपनी यूपीआई आईडी डालकर भुगतान करने दें (कलेक्ट अनुरोध)',
+  upiCollectHint:
+    'NPCI ने 28 फ़रवरी 2026 से अधिकांश व्यापारियों के लिए यूपीआई कलेक्ट बंद कर दिया है। इसे तभी चालू करें जब आपका व्यवसाय छूट में हो। ग्राहक यूपीआई ऐप या क्यूआर कोड से हमेशा भुगतान कर सकते हैं।',
   save: 'सहेजें',
   saved: 'सहेजा गया।',
   reconciliation: 'मिलान',

@@ -13,6 +13,9 @@ export function UpiForm(props: {
   /** Test mode: the sandbox's test addresses are named under the field. */
   test?: boolean;
   platform: Platform;
+  /** The merchant offers UPI collect (a request to the UPI ID typed here). NPCI retired
+   * collect for most merchants in 2026: without it, only the app and the QR code. */
+  collect: boolean;
   onPay: (vpa: string) => void;
   /** Pay in the shopper's own UPI app: a QR code on a computer, app links on a phone. */
   onApp: () => void;
@@ -41,6 +44,33 @@ export function UpiForm(props: {
       >
         {props.platform === 'desktop' ? t.upiShowQr : t.upiWithApp}
       </button>
+      {props.collect && (
+        <CollectFields
+          {...props}
+          vpa={vpa}
+          setVpa={setVpa}
+          error={error}
+          setError={setError}
+          valid={valid}
+        />
+      )}
+    </form>
+  );
+}
+
+/** Paying by a request to the shopper's UPI ID, where the merchant offers it. */
+function CollectFields(
+  props: Parameters<typeof UpiForm>[0] & {
+    vpa: string;
+    setVpa: (v: string) => void;
+    error: string | null;
+    setError: (e: string | null) => void;
+    valid: () => boolean;
+  },
+) {
+  const { t, vpa, error } = props;
+  return (
+    <>
       <p class="or">{t.upiOr}</p>
       <Field
         id="upi-vpa"
@@ -51,13 +81,13 @@ export function UpiForm(props: {
         autocapitalize="none"
         spellcheck={false}
         error={error}
-        onBlur={() => setError(vpa && !valid() ? t.errVpa : null)}
-        onValue={setVpa}
+        onBlur={() => props.setError(vpa && !props.valid() ? t.errVpa : null)}
+        onValue={props.setVpa}
       />
       {props.test && <p class="hint">{t.testVpas}</p>}
       <button type="submit" class="pay secondary" disabled={props.busy} aria-busy={props.busy}>
         {props.busy ? t.paying : props.payLabel}
       </button>
-    </form>
+    </>
   );
 }

@@ -180,6 +180,10 @@ export const developersSchema = z
       }),
     ),
     allowed_origins: z.array(z.string()),
+    upi_collect: z.boolean().meta({
+      description:
+        'Whether the payment page offers UPI collect (a request sent to a UPI ID the shopper types); UPI intent and QR are always offered.',
+    }),
   })
   .meta({ id: 'DashboardDevelopers' });
 
@@ -200,6 +204,9 @@ export const originsBodySchema = z.strictObject({
   origins: z.array(z.string().max(255)).max(50),
 });
 export const originsSchema = z.object({ allowed_origins: z.array(z.string()) });
+
+export const upiCollectBodySchema = z.strictObject({ enabled: z.boolean() });
+export const upiCollectSchema = z.object({ upi_collect: z.boolean() });
 
 export const replayBodySchema = z.strictObject({
   from: z.number().int().min(0).meta({ description: 'Unix seconds.' }),

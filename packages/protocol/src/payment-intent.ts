@@ -177,6 +177,10 @@ export const clientPaymentIntentSchema = paymentIntentSchema
       allowed_origins: z.array(z.string()).meta({
         description: 'Origins that may frame the page and hear its messages.',
       }),
+      upi_collect: z.boolean().meta({
+        description:
+          'The merchant offers UPI collect (a request to a UPI ID); otherwise the page offers UPI by app and QR code only, as NPCI now asks.',
+      }),
     }),
     attempts_remaining: z.number().int(),
     processor_fields: z.partialRecord(paymentMethodTypeSchema, z.string()).meta({
@@ -231,7 +235,13 @@ export const openedProcessorSessionSchema = z
 export type OpenedProcessorSession = z.infer<typeof openedProcessorSessionSchema>;
 
 export const completeProcessorSessionBodySchema = z
-  .object({ client_secret: z.string().min(1) })
+  .object({
+    client_secret: z.string().min(1),
+    processor_result: z.record(z.string().max(64), z.string().max(512)).optional().meta({
+      description:
+        "What the processor's fields handed the page when the shopper finished (Razorpay Checkout's razorpay_payment_id, razorpay_order_id and razorpay_signature): checked, never believed.",
+    }),
+  })
   .strict()
   .meta({ id: 'CompleteProcessorSession' });
 

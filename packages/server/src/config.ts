@@ -62,8 +62,9 @@ export interface Config {
   /** AES-256 key that seals merchants' processor credentials (KASSA_ENCRYPTION_KEY, 32
    * bytes as 64 hex digits or base64); none: no credentials can be saved or read. */
   encryptionKey: Buffer | null;
-  /** Stripe's API base, for tests against a fake Stripe; Stripe itself when unset. */
-  stripeApiUrl: string | null;
+  /** Processors' API bases by processor id, from KASSA_<ID>_API_URL (KASSA_STRIPE_API_URL,
+   * KASSA_RAZORPAY_API_URL): for tests against a fake; the processor itself when unset. */
+  processorApiUrls: Readonly<Record<string, string>>;
   /** Dashboard sign-in attempts per minute from one client (address group). */
   dashboardLoginsPerMinute: number;
   /** Bearer token for `GET /metrics` on the gateway's port; none: not served there. */
@@ -166,7 +167,6 @@ const envSchema = z.object({
       }
       return key;
     }),
-  KASSA_STRIPE_API_URL: z.url().optional(),
   KASSA_RECONCILE_DAILY_AT: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)')
@@ -208,6 +208,20 @@ export function sqlitePath(url: string): string {
     );
   }
   return url;
+}
+
+/** KASSA_<ID>_API_URL for each processor pointed elsewhere, by processor id (lower case). */
+function processorApiUrls(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^KASSA_([A-Z0-9]+)_API_URL$/.exec(name);
+    if (!m || !value) continue;
+    if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) {
+      throw new Error(`${name}: must be an http or https URL`);
+    }
+    out[(m[1] as string).toLowerCase()] = value.replace(/\/$/, '');
+  }
+  return out;
 }
 
 /** Reads the gateway's settings from the environment; throws naming a bad variable. */
@@ -263,7 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileDailyAt: e.KASSA_RECONCILE_DAILY_AT ?? null,
     redirectSecret: secrets.redirectSecret,
     encryptionKey: e.KASSA_ENCRYPTION_KEY ?? null,
-    stripeApiUrl: e.KASSA_STRIPE_API_URL ?? null,
+    processorApiUrls: processorApiUrls(env),
     clientKeySecret: secrets.clientKey,
     demo: e.KASSA_DEMO === 'true' || e.KASSA_DEMO === '1',
     idempotencyLeaseMs: e.KASSA_IDEMPOTENCY_LEASE_MS,

@@ -12,4 +12,5 @@ export const PROCESSOR_FIELDS: Record<
   () => Promise<{ default: ComponentType<FieldsProps> }>
 > = {
   stripe: () => import('./stripe.tsx'),
+  razorpay: () => import('./razorpay.tsx'),
 };

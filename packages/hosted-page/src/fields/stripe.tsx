@@ -1,28 +1,10 @@
-import type { OpenedProcessorSession } from '@kassa/protocol';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
 import { loadStripe } from '@stripe/stripe-js/pure';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, type PageIntent } from '../api.ts';
+import type { PageIntent } from '../api.ts';
 import { reasonOf } from '../i18n.ts';
+import { completeSession, NETWORK, openSession } from './session.ts';
 import type { FieldsProps } from './types.ts';
-
-const base = (id: string) => `/v1/client/payment_intents/${encodeURIComponent(id)}`;
-
-/** Opens (or reopens) the payment the processor's own fields complete. */
-export const openSession = (id: string, secret: string, type: string) =>
-  call<OpenedProcessorSession>(`${base(id)}/processor_session`, {
-    method: 'POST',
-    body: JSON.stringify({ client_secret: secret, payment_method_type: type }),
-  });
-
-/** After the processor's fields confirmed: the gateway asks the processor how it stands. */
-export const completeSession = (id: string, secret: string) =>
-  call(`${base(id)}/processor_session/complete`, {
-    method: 'POST',
-    body: JSON.stringify({ client_secret: secret }),
-  });
-
-const NETWORK = { code: 'network_error' };
 
 /** The page's languages Stripe.js has; the others fall back to Stripe's own choice from
  * the browser (`auto`), explicitly, rather than passing Stripe a locale it does not know. */

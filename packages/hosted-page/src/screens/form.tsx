@@ -102,6 +102,7 @@ export function PayForm({ boot, payment }: { boot: Boot; payment: Payment }) {
           payLabel={payLabel}
           busy={busy}
           platform={platformOf(navigator.userAgent)}
+          collect={intent.merchant.upi_collect}
           onPay={(vpa) => payment.pay({ type: 'upi', upi: { vpa } })}
           onApp={() => payment.pay({ type: 'upi', upi: { flow: 'intent' } })}
         />

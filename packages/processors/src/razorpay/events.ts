@@ -1,7 +1,7 @@
 import { NotificationError } from '../notification-error.ts';
 import type { ProcessorNotification } from '../processor.ts';
 import { disputeOf, notesOf, outcomeOf, refundOutcomeOf } from './outcomes.ts';
-import type { RazorpayEvent } from './types.ts';
+import type { RazorpayEvent, RazorpayOrder, RazorpayPayment } from './types.ts';
 
 /** The events to enable on the webhook in Razorpay's dashboard. */
 export const RAZORPAY_WEBHOOK_EVENTS = [
@@ -18,6 +18,22 @@ export const RAZORPAY_WEBHOOK_EVENTS = [
   'payment.dispute.under_review',
   'payment.dispute.action_required',
 ] as const;
+
+/** The order a payment event names, as far as the event tells it: only its id and the
+ * payment matter here, since the gateway asks Razorpay for the rest. */
+const orderOf = (id: string, payment: RazorpayPayment): RazorpayOrder => ({
+  id,
+  entity: 'order',
+  amount: payment.amount,
+  amount_paid: 0,
+  amount_due: payment.amount,
+  currency: payment.currency,
+  receipt: null,
+  status: 'attempted',
+  attempts: 1,
+  notes: payment.notes,
+  created_at: payment.created_at,
+});
 
 /**
  * A verified Razorpay webhook as Kassa's notification. It is a trigger: the gateway asks
@@ -36,6 +52,18 @@ export function notificationOf(id: string, body: RazorpayEvent): ProcessorNotifi
         'A dispute event without its dispute or order.',
       );
     return { kind: 'dispute', id, reference: order, dispute: disputeOf(dispute, order) };
+  }
+  // Razorpay's own refund of an authorisation nobody captured (its auto-refund): news of
+  // the payment, not a refund Kassa made. The gateway asks for the order, which has lapsed.
+  if (body.event.startsWith('refund.') && payment && !payment.captured) {
+    if (!order)
+      throw new NotificationError('malformed_notification', 'A refund event without its order.');
+    return {
+      kind: 'payment',
+      id,
+      reference: order,
+      outcome: outcomeOf(orderOf(order, payment), [payment]),
+    };
   }
   if (body.event.startsWith('refund.')) {
     const refund = body.payload?.refund?.entity;
@@ -59,20 +87,7 @@ export function notificationOf(id: string, body: RazorpayEvent): ProcessorNotifi
         'malformed_notification',
         'A payment event without its payment or order.',
       );
-    // Only the order's id and the payment matter here: the gateway asks for the rest.
-    const orderEntity = body.payload.order?.entity ?? {
-      id: order,
-      entity: 'order' as const,
-      amount: payment.amount,
-      amount_paid: 0,
-      amount_due: payment.amount,
-      currency: payment.currency,
-      receipt: null,
-      status: 'attempted' as const,
-      attempts: 1,
-      notes: payment.notes,
-      created_at: payment.created_at,
-    };
+    const orderEntity = body.payload.order?.entity ?? orderOf(order, payment);
     return { kind: 'payment', id, reference: order, outcome: outcomeOf(orderEntity, [payment]) };
   }
   return { kind: 'ignored', id, type: body.event };

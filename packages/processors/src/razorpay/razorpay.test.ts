@@ -211,6 +211,17 @@ describe('razorpay: orders, UPI and Checkout as Razorpay documents them', () => 
     expect(await p.capture?.({ ...ref, operationId: 'pi_y_capture' })).toMatchObject({
       status: 'failed',
     });
+    // Razorpay tells it as a refund of the uncaptured payment: news of the payment for Kassa.
+    const hook = fake.signedEvent(
+      'refund.processed',
+      payment?.id as string,
+      credentials.webhook_secret,
+    );
+    expect(await p.parseNotification({ ...hook, credentials, now: Date.now() })).toMatchObject({
+      kind: 'payment',
+      reference: session.reference,
+      outcome: { status: 'failed', declineCode: 'authorization_expired' },
+    });
   });
 
   it('a refund whose answer was lost is made once: the retry carries the same idempotency key', async () => {

@@ -19,12 +19,17 @@ Commands:
                              compare a day with the processors' settlement reports (JSON, or CSV)
   openapi [--dashboard]      print the OpenAPI 3.1 document of the API (as served at /openapi.json),
                              or of the dashboard's own API
-  merchants create --name N --origin URL [--origin URL…] [--live] [--json]
-                             create a merchant and print its keys (secret keys are shown only once)
+  merchants create --name N --origin URL [--origin URL…] [--live] [--upi-collect] [--json]
+                             create a merchant and print its keys (secret keys are shown only once);
+                             --upi-collect offers UPI collect requests (off: UPI by app and QR only)
   processors set stripe --merchant mer_… --mode test|live
                  --secret-key sk_… --publishable-key pk_… --webhook-secret whsec_…
                              connect a merchant's Stripe account (sealed with KASSA_ENCRYPTION_KEY);
                              each value may come from KASSA_STRIPE_SECRET_KEY etc. instead
+  processors set razorpay --merchant mer_… --mode test|live
+                 --key-id rzp_… --key-secret … --webhook-secret …
+                             connect a merchant's Razorpay account; or KASSA_RAZORPAY_KEY_ID,
+                             KASSA_RAZORPAY_KEY_SECRET, KASSA_RAZORPAY_WEBHOOK_SECRET
   keys expire --merchant mer_… --mode test|live --last4 abcd
                              a leaked secret key ends now, on every process; the current key is
                              replaced by a new one, printed once
@@ -77,10 +82,11 @@ async function main(argv: string[]) {
           name: { type: 'string' },
           origin: { type: 'string', multiple: true, default: [] },
           live: { type: 'boolean', default: false },
+          'upi-collect': { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
         },
       });
-      return merchantsCommand(values);
+      return merchantsCommand({ ...values, upiCollect: values['upi-collect'] });
     }
     case 'keys': {
       const [sub, ...args] = rest;
@@ -112,26 +118,25 @@ async function main(argv: string[]) {
     case 'processors': {
       const [sub, ...args] = rest;
       if (sub !== 'set' && sub !== 'list') break;
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          merchant: { type: 'string' },
-          mode: { type: 'string' },
-          'secret-key': { type: 'string' },
-          'publishable-key': { type: 'string' },
-          'webhook-secret': { type: 'string' },
-        },
-      });
-      return processorsCommand(sub, positionals[0], {
-        merchant: values.merchant,
-        mode: values.mode,
-        fields: {
-          secret_key: values['secret-key'],
-          publishable_key: values['publishable-key'],
-          webhook_secret: values['webhook-secret'],
-        },
-      });
+      // Each processor names its own fields (--secret-key, --key-id, …): each takes a
+      // value, and the processor's list checks them when its account is saved.
+      const positionals: string[] = [];
+      const given: Record<string, string> = {};
+      for (let i = 0; i < args.length; i++) {
+        const arg = args[i] as string;
+        const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+        if (!m) {
+          positionals.push(arg);
+          continue;
+        }
+        const value = m[2] ?? args[++i];
+        if (value === undefined || (m[2] === undefined && value.startsWith('--'))) {
+          throw new Error(`processors: --${m[1]} needs a value`);
+        }
+        given[(m[1] as string).replace(/-/g, '_')] = value;
+      }
+      const { merchant, mode, ...fields } = given;
+      return processorsCommand(sub, positionals[0], { merchant, mode, fields });
     }
     case undefined:
     case 'help':

@@ -7,6 +7,7 @@ export async function merchantsCommand(opts: {
   name?: string;
   origin: string[];
   live: boolean;
+  upiCollect?: boolean;
   json: boolean;
 }) {
   if (!opts.name?.trim()) throw new Error('merchants create: --name is required');
@@ -17,6 +18,7 @@ export async function merchantsCommand(opts: {
       name: opts.name.trim(),
       origins: opts.origin,
       live: opts.live,
+      upiCollect: opts.upiCollect ?? false,
     });
     const test = keys.find((k) => !k.livemode);
     const live = keys.find((k) => k.livemode);

@@ -75,6 +75,14 @@ export async function processorsCommand(
     if (opts.mode !== 'test' && opts.mode !== 'live') {
       throw new Error('processors set: --mode test or --mode live is required');
     }
+    const known = (processor.capabilities.credentials ?? []).map((f) => f.name);
+    const unknown = Object.keys(opts.fields).filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+      const flag = (name: string) => `--${name.replace(/_/g, '-')}`;
+      throw new Error(
+        `processors set: ${processor.id} takes ${known.map(flag).join(', ') || 'no fields'}; not ${unknown.map(flag).join(', ')}`,
+      );
+    }
     const credentials: Record<string, string> = {};
     for (const f of processor.capabilities.credentials ?? []) {
       const value = opts.fields[f.name] ?? process.env[envName(processor.id, f.name)];

@@ -127,3 +127,69 @@ describe('the CLI’s arguments', () => {
     }
   });
 });
+
+describe('kassa processors set razorpay', () => {
+  it('takes Razorpay’s own fields from flags or the environment, names the events to enable, and names the flags it takes', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kassa-rzp-')), 'k.db');
+    const env = {
+      KASSA_DATABASE_URL: db,
+      KASSA_ENCRYPTION_KEY: KEY,
+      KASSA_PUBLIC_URL: 'https://pay.example',
+    };
+    const created = kassa(['merchants', 'create', '--name', 'Chai', '--json'], env);
+    const merchant = JSON.parse(created.stdout).id as string;
+    const typo = kassa(
+      ['processors', 'set', 'razorpay', '--merchant', merchant, '--mode', 'test', '--key', 'x'],
+      env,
+    );
+    expect(typo.status).not.toBe(0);
+    expect(typo.stderr).toContain(
+      'razorpay takes --key-id, --key-secret, --webhook-secret; not --key',
+    );
+    const set = kassa(
+      [
+        'processors',
+        'set',
+        'razorpay',
+        '--merchant',
+        merchant,
+        '--mode',
+        'test',
+        '--key-id',
+        'rzp_test_chai1',
+      ],
+      {
+        ...env,
+        KASSA_RAZORPAY_KEY_SECRET: 'chaiSecret123',
+        KASSA_RAZORPAY_WEBHOOK_SECRET: 'chaiHook123',
+      },
+    );
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/processor_webhooks\/razorpay\/pacct_\w+/);
+    expect(set.stdout).toContain('payment.captured, payment.failed, order.paid');
+    expect(set.stdout + set.stderr).not.toContain('chaiSecret123');
+    // A live key id is never saved as test.
+    const wrongMode = kassa(
+      [
+        'processors',
+        'set',
+        'razorpay',
+        '--merchant',
+        merchant,
+        '--mode',
+        'test',
+        '--key-id',
+        'rzp_live_chai1',
+      ],
+      {
+        ...env,
+        KASSA_RAZORPAY_KEY_SECRET: 'chaiSecret123',
+        KASSA_RAZORPAY_WEBHOOK_SECRET: 'chaiHook123',
+      },
+    );
+    expect(wrongMode.status).not.toBe(0);
+    const list = kassa(['processors', 'list', '--merchant', merchant], env);
+    expect(list.stdout).toContain('razorpay test');
+    expect(list.stdout).not.toContain('chaiSecret123');
+  }, 60_000);
+});

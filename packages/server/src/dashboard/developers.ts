@@ -1,12 +1,4 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
-import type { Deps } from '../deps.ts';
-import { ApiError } from '../http/api-error.ts';
-import { callerOf } from '../http/caller.ts';
-import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
-import { expireSecretKey, rollSecretKey } from '../keys/rotation.ts';
-import { keyLive } from '../merchants/keys.ts';
-import { normaliseOrigin } from '../merchants/merchants.ts';
 import {
   developersSchema,
   expiredKeySchema,
@@ -15,7 +7,17 @@ import {
   originsBodySchema,
   originsSchema,
   rolledKeySchema,
+  upiCollectBodySchema,
+  upiCollectSchema,
 } from '@kassa/protocol/dashboard';
+import type { MiddlewareHandler } from 'hono';
+import type { Deps } from '../deps.ts';
+import { ApiError } from '../http/api-error.ts';
+import { callerOf } from '../http/caller.ts';
+import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
+import { expireSecretKey, rollSecretKey } from '../keys/rotation.ts';
+import { keyLive } from '../merchants/keys.ts';
+import { normaliseOrigin } from '../merchants/merchants.ts';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /**
@@ -58,6 +60,7 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
               expires_at: k.revokedAt === null ? null : Math.floor(k.revokedAt / 1000),
             })),
           allowed_origins: caller.merchant.allowedOrigins,
+          upi_collect: caller.merchant.upiCollect,
         },
         200,
       );
@@ -169,6 +172,27 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
       const id = c.get('merchant').id;
       await store.transaction((tx) => tx.merchants.update(id, { allowedOrigins: origins }));
       return c.json({ allowed_origins: origins }, 200);
+    },
+  );
+
+  app.use('/upi_collect', ownerOnly);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/upi_collect',
+      operationId: 'dashboardSetUpiCollect',
+      tags,
+      security,
+      summary:
+        'Offer UPI collect (a request to a UPI ID) on the payment page, or not (owners). NPCI retired collect for most merchants in 2026: turn it on only if your category is exempt.',
+      request: { query: modeQuerySchema, ...jsonBody(upiCollectBodySchema) },
+      responses: { 200: json(upiCollectSchema, 'The setting now'), ...errors(400) },
+    }),
+    async (c) => {
+      const enabled = c.req.valid('json').enabled;
+      const id = c.get('merchant').id;
+      await store.transaction((tx) => tx.merchants.update(id, { upiCollect: enabled }));
+      return c.json({ upi_collect: enabled }, 200);
     },
   );
   return app;

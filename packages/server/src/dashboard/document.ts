@@ -1,9 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
+import { modeQuerySchema } from '@kassa/protocol/dashboard';
 import { DESCRIPTIONS as API_DESCRIPTIONS } from '../docs/openapi.ts';
 import { ERROR_STATUSES, type ErrorStatus, errors } from '../http/openapi-app.ts';
 import { DASHBOARD_API } from './routes.ts';
-import { modeQuerySchema } from '@kassa/protocol/dashboard';
 import { type DashEnv, SESSION_COOKIE } from './session.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the generated document is plain JSON

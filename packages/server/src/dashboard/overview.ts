@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
+import { overviewQuerySchema, overviewSchema } from '@kassa/protocol/dashboard';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
 import { errors, json, openApiApp } from '../http/openapi-app.ts';
 import type { OverviewRows } from '../store/types.ts';
-import { overviewQuerySchema, overviewSchema } from '@kassa/protocol/dashboard';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /**

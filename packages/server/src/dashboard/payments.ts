@@ -6,6 +6,12 @@ import {
   paymentIntentSchema,
   refundSchema,
 } from '@kassa/protocol';
+import {
+  modeQuerySchema,
+  paymentRowSchema,
+  paymentsQuerySchema,
+  paymentViewSchema,
+} from '@kassa/protocol/dashboard';
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http/api-error.ts';
@@ -17,12 +23,6 @@ import type { IntentService } from '../intents/service.ts';
 import type { Refunds } from '../refunds/refunds.ts';
 import { toRefund } from '../refunds/refunds.ts';
 import type { AttemptRow } from '../store/types.ts';
-import {
-  modeQuerySchema,
-  paymentRowSchema,
-  paymentsQuerySchema,
-  paymentViewSchema,
-} from '@kassa/protocol/dashboard';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /** A refund from the dashboard: `/v1/refunds`'s body, the payment named by the path. */

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { modeQuerySchema, replayBodySchema, replayedSchema } from '@kassa/protocol/dashboard';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { callerOf } from '../http/caller.ts';
 import { errors, json, jsonBody, openApiApp } from '../http/openapi-app.ts';
 import { ownEndpoint, retryDelivery } from '../webhooks/routes.ts';
-import { modeQuerySchema, replayBodySchema, replayedSchema } from '@kassa/protocol/dashboard';
 import { type DashEnv, sessionSecurity } from './session.ts';
 
 /** Dead deliveries one replay sends again; the answer says when there are more. */

@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { modeShape } from '@kassa/protocol/dashboard';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -12,7 +13,6 @@ import { developerRoutes } from './developers.ts';
 import { overviewRoutes } from './overview.ts';
 import { paymentRoutes } from './payments.ts';
 import { replayRoutes } from './replay.ts';
-import { modeShape } from '@kassa/protocol/dashboard';
 import { type DashEnv, dashboardSessions } from './session.ts';
 
 export { SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS } from './session.ts';

@@ -1,5 +1,12 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
+import {
+  loginBodySchema,
+  modeQuerySchema,
+  passwordBodySchema,
+  sessionSchema,
+  signedOutSchema,
+} from '@kassa/protocol/dashboard';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.ts';
@@ -10,13 +17,6 @@ import { clientKeyOf, hitLimit } from '../http/rate-limit.ts';
 import { safeEqual } from '../merchants/keys.ts';
 import type { DashboardSessionRow, DashboardUserRow, MerchantRow } from '../store/types.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
-import {
-  loginBodySchema,
-  modeQuerySchema,
-  passwordBodySchema,
-  sessionSchema,
-  signedOutSchema,
-} from '@kassa/protocol/dashboard';
 
 export const SESSION_COOKIE = 'kassa_session';
 /**

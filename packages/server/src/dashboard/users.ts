@@ -5,7 +5,6 @@ import type { Clock } from '../clock.ts';
 import type { DashboardUserRow, Store } from '../store/types.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
 
-
 export const newUserSchema = z.object({
   merchantId: z.string().regex(/^mer_/, 'must be a merchant id (mer_…)'),
   email: z

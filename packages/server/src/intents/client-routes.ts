@@ -393,7 +393,7 @@ export function clientRoutes(deps: Deps, confirms: ConfirmService) {
     async (c) => {
       const body = c.req.valid('json');
       const { intent, clientKey } = await shopper(c, c.req.valid('param').id, body.client_secret);
-      const row = await confirms.completeSession(intent);
+      const row = await confirms.completeSession(intent, body.processor_result);
       return declinedOr(c, row, await view(row, clientKey));
     },
   );

@@ -48,6 +48,14 @@ async function shopperReturnUrl(tx: StoreTx, intent: IntentRow, asked: string | 
  * earlier version queued. */
 export const RECOVER_ATTEMPT_JOB = jobKind<{ attempt: string }>('attempt.recover');
 
+/** The shopper as the merchant described them, for a processor that needs them (the
+ * customer's own id stays with Kassa). */
+const shopperOf = (c: NonNullable<IntentRow['customer']>) => ({
+  ...(c.email && { email: c.email }),
+  ...(c.phone && { phone: c.phone }),
+  ...(c.name && { name: c.name }),
+});
+
 const expiredError = () =>
   new ApiError(
     409,
@@ -141,6 +149,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
   ) {
     const processor = await routing.adapter(attempt.processor, intent);
     let outcome: ProcessorOutcome;
+    let refusal: ReturnType<typeof processorRefusal> = null;
     try {
       if (!processor?.authorize) throw new Error(`no processor ${attempt.processor}`);
       // A UPI app shows whom the shopper pays: the merchant (read for UPI only).
@@ -157,30 +166,50 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
           captureMethod: intent.captureMethod,
           paymentMethod: method,
           cardBrand: attempt.cardBrand ?? undefined,
+          merchantId: intent.merchantId,
           ...(payee && { payee }),
+          ...(intent.customer && { customer: shopperOf(intent.customer) }),
         }),
         config.processorTimeoutMs,
       );
     } catch (err) {
       const card = method.type === 'card' ? method.card : null;
       const secrets = card ? [card.number, card.number.replace(/\D/g, ''), card.cvc] : [];
-      logger.error(
+      refusal = processorRefusal(err);
+      logger[refusal ? 'warn' : 'error'](
         { err: withoutValues(err, secrets), attempt: attempt.id },
         'processor authorize failed',
       );
       outcome = {
         status: 'failed',
         reference: null,
-        declineCode: 'processing_error',
-        message: 'We could not reach the payment processor. Please try again.',
+        declineCode: refusal
+          ? (refusal.processorCode ?? 'processor_refused').replace(/[^a-z_]/g, '_')
+          : 'processing_error',
+        message: refusal
+          ? (withoutValues(refusal, secrets) as Error).message
+          : 'We could not reach the payment processor. Please try again.',
       };
     }
-    return store.transaction((tx) =>
+    const row = await store.transaction((tx) =>
       applyOutcome(deps, tx, attempt.id, outcome, clock.now(), {
         processingAnnounced: opts.queued,
         intentId: intent.id,
       }),
     );
+    if (refusal) {
+      // The processor turned the request down (a field it needs, a currency it does not
+      // take): nothing was charged, and the same request cannot succeed; say what to fix.
+      throw new ApiError(
+        400,
+        refusal.code === 'credentials_invalid' ? 'processor_account_invalid' : 'processor_refused',
+        refusal.code === 'credentials_invalid'
+          ? "This payment cannot be taken: the merchant's processor account refused its keys. Nothing was charged."
+          : `This payment cannot be taken by the payment processor: ${outcome.status === 'failed' ? outcome.message : ''} Nothing was charged.`,
+        { ...(refusal.param && { param: refusal.param }), type: 'invalid_request_error' },
+      );
+    }
+    return row;
   }
 
   return {
@@ -393,6 +422,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
             captureMethod: intent.captureMethod,
             paymentMethodType: methodType,
             returnUrl: `${publicUrl}/pay/${intent.id}`,
+            ...(intent.customer && { customer: shopperOf(intent.customer) }),
           }),
           config.processorTimeoutMs,
         );
@@ -479,7 +509,7 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
      * The page says the shopper finished in the processor's fields. The browser is not
      * believed: the gateway asks the processor how the payment stands and records that.
      */
-    async completeSession(intent: IntentRow) {
+    async completeSession(intent: IntentRow, result?: Readonly<Record<string, string>>) {
       const attempt = intent.latestAttemptId
         ? await store.read((tx) => tx.attempts.get(intent.latestAttemptId as string))
         : null;
@@ -493,6 +523,21 @@ export function createConfirmService(deps: Deps, lifecycle: Lifecycle) {
           409,
           'processor_session_missing',
           'This payment has no open processor session; open one first.',
+        );
+      }
+      // What the processor's fields handed the page (Razorpay's signed payment id): a
+      // forgery is refused here; a genuine one still proves nothing until the processor says.
+      if (
+        result &&
+        adapter.verifySessionResult &&
+        !adapter.verifySessionResult({ reference: attempt.processorReference, result })
+      ) {
+        logger.warn({ attempt: attempt.id }, 'a processor session result did not verify');
+        throw new ApiError(
+          400,
+          'processor_result_invalid',
+          "The payment result does not carry the processor's signature for this payment.",
+          { param: 'processor_result' },
         );
       }
       let outcome: ProcessorOutcome;

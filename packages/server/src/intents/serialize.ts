@@ -71,7 +71,11 @@ export function toClientIntent(
     next_action: row.nextAction,
     expires_at: seconds(row.expiresAt),
     return_url: row.returnUrl,
-    merchant: { name: merchant.name, allowed_origins: merchant.allowedOrigins },
+    merchant: {
+      name: merchant.name,
+      allowed_origins: merchant.allowedOrigins,
+      upi_collect: merchant.upiCollect,
+    },
     attempts_remaining: Math.max(0, maxAttempts - row.failedAttempts),
     processor_fields: processorFields,
     ...(paid && secretHash

@@ -69,7 +69,7 @@ export const secretKeyRow = (
 export async function createMerchant(
   store: Store,
   clock: Clock,
-  input: { name: string; origins: string[]; live?: boolean },
+  input: { name: string; origins: string[]; live?: boolean; upiCollect?: boolean },
   /** Runs in the same transaction, after the merchant and keys are written. */
   within?: (tx: StoreTx, created: CreatedMerchant) => Promise<void>,
 ): Promise<CreatedMerchant> {
@@ -78,6 +78,7 @@ export async function createMerchant(
     id: newId('mer'),
     name: input.name,
     allowedOrigins: [...new Set(input.origins.map(normaliseOrigin))],
+    upiCollect: input.upiCollect ?? false,
     createdAt: now,
   };
   return store.transaction(async (tx) => {
@@ -112,7 +113,8 @@ export async function ensureDemoMerchant(
     return { created: false, ...keys };
   }
   let demo: DemoKeys | undefined;
-  await createMerchant(store, clock, { name, origins }, async (tx, c) => {
+  // The demo shop shows both UPI flows: it is a merchant that turned collect on.
+  await createMerchant(store, clock, { name, origins, upiCollect: true }, async (tx, c) => {
     const test = c.keys[0] as CreatedMerchant['keys'][number];
     demo = {
       merchant_id: c.merchant.id,

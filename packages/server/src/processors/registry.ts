@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import {
+  createRazorpayProcessor,
   createRedirectProcessor,
   createSandboxProcessor,
   createStripeProcessor,
   type Processor,
+  type RazorpayOptions,
   type RedirectOptions,
   type SandboxOptions,
   type StripeOptions,
@@ -11,7 +13,7 @@ import {
 import type { Config } from '../config.ts';
 
 /** `http://127.0.0.1:12111` as the `stripe` package's host, port and protocol options. */
-function apiAt(url: string | null) {
+function apiAt(url: string | undefined) {
   if (!url) return undefined;
   const u = new URL(url);
   const protocol = u.protocol === 'http:' ? ('http' as const) : ('https' as const);
@@ -23,6 +25,7 @@ export interface ProcessorOverrides {
   /** The clock of the adapters that keep time (the sandbox's async payments, the app). */
   now?: () => number;
   stripe?: Partial<StripeOptions>;
+  razorpay?: Partial<RazorpayOptions>;
   sandbox?: Partial<SandboxOptions>;
   redirect?: Partial<RedirectOptions>;
 }
@@ -38,10 +41,15 @@ export function defaultProcessors(config: Config, o: ProcessorOverrides = {}) {
   const ledger = (name: string) => (config.dataDir ? join(config.dataDir, name) : undefined);
   const registry = {
     stripe: createStripeProcessor({
-      api: apiAt(config.stripeApiUrl),
+      api: apiAt(config.processorApiUrls.stripe),
       // stripe-node's tries and retries fit inside Kassa's own give-up.
       callBudgetMs: config.processorTimeoutMs,
       ...o.stripe,
+    }),
+    razorpay: createRazorpayProcessor({
+      api: config.processorApiUrls.razorpay,
+      callBudgetMs: config.processorTimeoutMs,
+      ...o.razorpay,
     }),
     sandbox: createSandboxProcessor({
       latencyMs: config.sandbox.latencyMs,

@@ -7,27 +7,19 @@ import type { Accounts } from './accounts.ts';
 type Mode = 'test' | 'live';
 const modeOf = (livemode: boolean): Mode => (livemode ? 'live' : 'test');
 
-/** An adapter with the merchant's credentials put into every call. */
+/** An adapter's calls that take no merchant's account (or not one request). */
+const UNBOUND = new Set(['modeOfCredentials', 'amountProblem', 'handlePage']);
+
+/** An adapter with the merchant's credentials put into every call, whatever calls it has. */
 function withCredentials(p: Processor, credentials: ProcessorCredentials): Processor {
-  const bind = <R extends object, T>(f: ((req: R) => Promise<T>) | undefined) =>
-    (f ? (req: R) => f.call(p, { ...req, credentials }) : undefined) as (req: R) => Promise<T>;
-  return {
-    id: p.id,
-    capabilities: p.capabilities,
-    modeOfCredentials: p.modeOfCredentials,
-    amountProblem: p.amountProblem,
-    retrieve: bind(p.retrieve),
-    authorize: p.authorize && bind(p.authorize),
-    openSession: p.openSession && bind(p.openSession),
-    continueAfterAction: p.continueAfterAction && bind(p.continueAfterAction),
-    capture: p.capture && bind(p.capture),
-    cancel: p.cancel && bind(p.cancel),
-    refund: p.refund && bind(p.refund),
-    retrieveRefund: p.retrieveRefund && bind(p.retrieveRefund),
-    retrieveDispute: p.retrieveDispute && bind(p.retrieveDispute),
-    parseNotification: p.parseNotification && bind(p.parseNotification),
-    settlementReport: p.settlementReport && bind(p.settlementReport),
-  };
+  const bound: Record<string, unknown> = { id: p.id, capabilities: p.capabilities };
+  for (const [name, value] of Object.entries(p)) {
+    if (typeof value !== 'function') continue;
+    bound[name] = UNBOUND.has(name)
+      ? value.bind(p)
+      : (req: object) => value.call(p, { ...req, credentials });
+  }
+  return bound as unknown as Processor;
 }
 
 /**
@@ -117,7 +109,7 @@ export function createRouting(deps: Pick<Parts, 'processors' | 'store'> & { acco
         throw new ApiError(
           400,
           'livemode_not_configured',
-          'No live processor is connected for this account; add your Stripe keys (kassa processors set stripe --mode live) or use your test keys.',
+          'No live processor is connected for this account; add your keys at a processor (kassa processors set stripe|razorpay --mode live) or use your test keys.',
         );
       }
       if (intent.payment_method_types?.includes('upi') && !upiTakes(intent.currency)) {
@@ -187,7 +179,8 @@ export function createRouting(deps: Pick<Parts, 'processors' | 'store'> & { acco
       const out: Partial<Record<PaymentMethodType, string>> = {};
       for (const method of methods) {
         const found = usable.find(([, p]) => p.capabilities.paymentMethods.includes(method));
-        if (found && collectorOf(found[1].capabilities, method) === 'processor') out[method] = found[0];
+        if (found && collectorOf(found[1].capabilities, method) === 'processor')
+          out[method] = found[0];
       }
       return out;
     },

@@ -10,6 +10,8 @@ export interface MerchantRow {
   id: string;
   name: string;
   allowedOrigins: string[];
+  /** The payment page offers UPI collect (a request to a UPI ID); intent and QR always. */
+  upiCollect: boolean;
   createdAt: number;
 }
 

@@ -9,7 +9,7 @@
  * (Razorpay's is its own frame) and goes to https://api.razorpay.com, which the test routes
  * to the fake Razorpay: never to Kassa. `window.__fakeRazorpay` records the options.
  */
-export const FAKE_RAZORPAY_CHECKOUT_JS = String.raw`(() => {
+export const FAKE_RAZORPAY_CHECKOUT_JS = `(() => {
   const API = 'https://api.razorpay.com';
   const seen = (window.__fakeRazorpay = { options: [], opened: 0 });
   function Razorpay(options) {

@@ -9,8 +9,11 @@ export interface MerchantReads {
 
 export interface MerchantWrites {
   insert(row: MerchantRow): Promise<void>;
-  /** A merchant's name or allowed origins, as configured again. */
-  update(id: string, patch: Partial<Pick<MerchantRow, 'name' | 'allowedOrigins'>>): Promise<void>;
+  /** A merchant's name, allowed origins or UPI collect setting, as configured again. */
+  update(
+    id: string,
+    patch: Partial<Pick<MerchantRow, 'name' | 'allowedOrigins' | 'upiCollect'>>,
+  ): Promise<void>;
 }
 
 export const merchantsRepository = repository<MerchantReads, MerchantWrites>((ex, d, cache) => {

@@ -26,6 +26,9 @@ export const merchants = table('merchants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   allowedOrigins: json('allowed_origins').notNull(),
+  /** UPI collect requests (the shopper types a UPI ID) offered on the payment page: off
+   * unless the merchant turns it on (NPCI retired collect for most merchants in 2026). */
+  upiCollect: bool('upi_collect').notNull().default(false),
   createdAt: int('created_at').notNull(),
 });
 

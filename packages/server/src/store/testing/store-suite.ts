@@ -88,6 +88,7 @@ export function testStore(opts: {
           id: merchantId,
           name: 'Suite Shop',
           allowedOrigins: ['https://shop.test'],
+          upiCollect: false,
           createdAt: 1,
         });
       });
@@ -223,11 +224,16 @@ export function testStore(opts: {
       it("changes a merchant's name and origins; counts declines, not attempts the shopper left", async () => {
         await seed(a);
         await a.transaction((tx) =>
-          tx.merchants.update(merchantId, { name: 'Renamed', allowedOrigins: ['http://x.test'] }),
+          tx.merchants.update(merchantId, {
+            name: 'Renamed',
+            allowedOrigins: ['http://x.test'],
+            upiCollect: true,
+          }),
         );
         expect(await b.read((tx) => tx.merchants.get(merchantId))).toMatchObject({
           name: 'Renamed',
           allowedOrigins: ['http://x.test'],
+          upiCollect: true,
         });
         const row = intent();
         await a.transaction((tx) => tx.intents.insert(row));

@@ -1,0 +1,1 @@
+ALTER TABLE "merchants" ADD COLUMN "upi_collect" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `merchants` ADD `upi_collect` integer DEFAULT false NOT NULL;
