@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProcessorOutcome } from '../processor.ts';
-import { testProcessor } from '../testing/processor-suite.ts';
+import { againstTestMode, testProcessor } from '../testing/processor-suite.ts';
 import { createRazorpayProcessor } from './razorpay.ts';
 import { FAKE_RAZORPAY_VPAS, startFakeRazorpay } from './testing/fake-razorpay.ts';
 
@@ -88,6 +88,52 @@ testProcessor({
     },
   },
 });
+
+// Razorpay's real test mode, when keys and network are there; said plainly when not. A card
+// needs Checkout in a browser, so here the shopper pays by UPI collect to Razorpay's test
+// VPAs (the account needs Razorpay's S2S UPI enabled), and the suite waits for Razorpay.
+againstTestMode(
+  'razorpay',
+  ['RAZORPAY_TEST_KEY_ID', 'RAZORPAY_TEST_KEY_SECRET'],
+  ([keyId, keySecret]) => {
+    const liveKeys = {
+      key_id: keyId as string,
+      key_secret: keySecret as string,
+      webhook_secret: 'unusedLiveHook1',
+    };
+    testProcessor({
+      name: 'razorpay (Razorpay test mode, live network)',
+      create: () => createRazorpayProcessor(),
+      fixtures: {
+        credentials: liveKeys,
+        currency: 'INR',
+        scenarios: ['succeeds', 'declines'],
+        async pay(p, s, scenario) {
+          let out = await (p.authorize as NonNullable<typeof p.authorize>)({
+            ...s,
+            credentials: liveKeys,
+            customer,
+            paymentMethod: upi(
+              'collect',
+              scenario === 'succeeds' ? 'success@razorpay' : 'failure@razorpay',
+            ),
+          });
+          // Razorpay decides a test VPA's payment within seconds: wait for it, not a timer.
+          const deadline = Date.now() + 60_000;
+          while (out.status === 'processing' && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 1000));
+            out = await p.retrieve({
+              ...s,
+              reference: out.reference as string,
+              credentials: liveKeys,
+            });
+          }
+          return out;
+        },
+      },
+    });
+  },
+);
 
 describe('razorpay: orders, UPI and Checkout as Razorpay documents them', () => {
   it('opens one order per attempt, with the attempt as receipt and Kassa’s ids in its notes', async () => {

@@ -1,7 +1,12 @@
 import Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Processor, ProcessorCredentials } from '../processor.ts';
-import { type ProcessorFixtures, type Scenario, testProcessor } from '../testing/index.ts';
+import {
+  againstTestMode,
+  type ProcessorFixtures,
+  type Scenario,
+  testProcessor,
+} from '../testing/index.ts';
 import { amountProblem, fromStripeAmount, toStripeAmount } from './amounts.ts';
 import { createStripeProcessor, tryTimeoutMs } from './stripe.ts';
 import { type FakeStripe, startFakeStripe } from './testing/fake-stripe.ts';
@@ -95,22 +100,16 @@ testProcessor({
 });
 
 // Stripe's real test mode, when keys and network are there; said plainly when not.
-const live = {
-  secret_key: process.env.STRIPE_TEST_SECRET_KEY ?? '',
-  publishable_key: process.env.STRIPE_TEST_PUBLISHABLE_KEY ?? '',
-  webhook_secret: 'whsec_unused',
-};
-if (live.secret_key && live.publishable_key) {
+againstTestMode('stripe', ['STRIPE_TEST_SECRET_KEY', 'STRIPE_TEST_PUBLISHABLE_KEY'], ([sk, pk]) =>
   testProcessor({
     name: 'stripe (Stripe test mode, live network)',
     create: () => createStripeProcessor(),
-    fixtures: stripeFixtures(live, () => undefined),
-  });
-} else {
-  describe('processor contract: stripe (Stripe test mode, live network)', () => {
-    it.skip('skipped: set STRIPE_TEST_SECRET_KEY and STRIPE_TEST_PUBLISHABLE_KEY to run it against Stripe', () => {});
-  });
-}
+    fixtures: stripeFixtures(
+      { secret_key: sk as string, publishable_key: pk as string, webhook_secret: 'whsec_unused' },
+      () => undefined,
+    ),
+  }),
+);
 
 /** A payment at the fake Stripe, paid as the Payment Element would. */
 const paid = (p: Processor, attemptId: string) =>

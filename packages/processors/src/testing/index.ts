@@ -1,5 +1,6 @@
 export * from '../stripe/testing/index.ts';
 export {
+  againstTestMode,
   kassaFormFixtures,
   type PaymentStart,
   type ProcessorFixtures,

@@ -307,3 +307,22 @@ export function testProcessor(opts: {
     );
   });
 }
+
+/**
+ * The suite against a processor's real test mode, when the environment holds its keys
+ * (and there is network); without them it is skipped, and says which variables to set.
+ *
+ * @example
+ * againstTestMode('stripe', ['STRIPE_TEST_SECRET_KEY'], ([sk]) => testProcessor({ … }));
+ */
+export function againstTestMode(
+  name: string,
+  variables: readonly string[],
+  run: (values: string[]) => void,
+) {
+  const values = variables.map((v) => process.env[v] ?? '');
+  if (values.every(Boolean)) return run(values);
+  describe(`processor contract: ${name} (test mode, live network)`, () => {
+    it.skip(`skipped: set ${variables.join(' and ')} to run it against ${name}`, () => {});
+  });
+}
