@@ -14,12 +14,14 @@ export class ApiError extends Error {
   readonly type: ErrorType;
   readonly param?: string;
   readonly declineCode?: string;
+  /** The payment as the shopper's page may see it, on a decline (402). */
+  readonly paymentIntent?: unknown;
 
   constructor(
     status: ContentfulStatusCode,
     code: string,
     message: string,
-    opts: { param?: string; type?: ErrorType; declineCode?: string } = {},
+    opts: { param?: string; type?: ErrorType; declineCode?: string; paymentIntent?: unknown } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -27,6 +29,7 @@ export class ApiError extends Error {
     this.code = code;
     this.param = opts.param;
     this.declineCode = opts.declineCode;
+    this.paymentIntent = opts.paymentIntent;
     this.type =
       opts.type ??
       (status === 401

@@ -28,6 +28,9 @@ export function renderError(c: Context<AppEnv>, err: ApiError) {
       ...(err.param ? { param: err.param } : {}),
       ...(err.declineCode ? { decline_code: err.declineCode } : {}),
       request_id: c.get('requestId') ?? 'req_unknown',
+      ...(err.paymentIntent !== undefined
+        ? { payment_intent: err.paymentIntent as ErrorBody['error']['payment_intent'] }
+        : {}),
     },
   };
   return c.json(body, err.status);

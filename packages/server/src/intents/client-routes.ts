@@ -41,18 +41,15 @@ function declinedOr(c: Context<AppEnv>, row: IntentRow, shown: ClientPaymentInte
     row.lastPaymentError && row.lastPaymentError.payment_attempt === row.latestAttemptId;
   if (declined && (intentIs.awaitingMethod(row.status) || row.status === 'failed')) {
     const e = row.lastPaymentError;
-    return c.json(
-      {
-        error: {
-          type: 'card_error' as const,
-          code: e?.code ?? 'card_declined',
-          decline_code: e?.decline_code,
-          message: e?.message ?? 'Your payment was declined.',
-          request_id: c.get('requestId'),
-          payment_intent: shown,
-        },
-      },
+    throw new ApiError(
       402,
+      e?.code ?? 'card_declined',
+      e?.message ?? 'Your payment was declined.',
+      {
+        type: 'card_error',
+        ...(e?.decline_code && { declineCode: e.decline_code }),
+        paymentIntent: shown,
+      },
     );
   }
   return c.json(shown, 200);
