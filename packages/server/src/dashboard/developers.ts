@@ -183,8 +183,9 @@ export function developerRoutes(deps: Deps, ownerOnly: MiddlewareHandler<DashEnv
       operationId: 'dashboardSetUpiCollect',
       tags,
       security,
-      summary:
-        'Offer UPI collect (a request to a UPI ID) on the payment page, or not (owners). NPCI retired collect for most merchants in 2026: turn it on only if your category is exempt.',
+      summary: 'Offer UPI collect requests on the payment page, or not (owners)',
+      description:
+        'UPI collect: the shopper types a UPI ID and approves a request in their app. NPCI retired it for most merchants on 28 February 2026: turn it on only if your category is exempt. UPI by app and QR code is always offered.',
       request: { query: modeQuerySchema, ...jsonBody(upiCollectBodySchema) },
       responses: { 200: json(upiCollectSchema, 'The setting now'), ...errors(400) },
     }),
