@@ -122,6 +122,7 @@ async function startProcesses(url: string) {
     KASSA_WEBHOOK_KEEP_RESPONSE_BODIES: '1',
     KASSA_DASHBOARD_LOGINS_PER_MINUTE: '500',
     KASSA_STRIPE_API_URL: fakeStripe.url,
+    KASSA_RAZORPAY_API_URL: fakeRazorpay.url,
   };
   const gateway = await spawnGateway(env, { args: ['--processes', '2'] });
   const worker = spawnWorker(env);
