@@ -77,12 +77,23 @@ test('a phone-sized viewport gets a full-screen modal', async ({ page }) => {
   expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 740 });
 });
 
-test('the modal follows the height of the page inside it', async ({ page }) => {
+test('the modal follows the height of the page inside it, its top edge staying put', async ({
+  page,
+}) => {
   await pay(page);
   const frame = page.locator('dialog.kassa iframe');
-  const before = (await frame.boundingBox())?.height ?? 0;
+  const before = await frame.boundingBox();
   await hosted(page).getByRole('button', { name: /^Pay / }).click(); // shows four errors
-  await expect.poll(async () => (await frame.boundingBox())?.height ?? 0).toBeGreaterThan(before);
+  await expect
+    .poll(async () => (await frame.boundingBox())?.height ?? 0)
+    .toBeGreaterThan(before?.height ?? 0);
+  // Anchored at the top: what the shopper is about to press does not move under the pointer.
+  expect((await frame.boundingBox())?.y).toBe(before?.y);
+  await hosted(page).getByRole('radio', { name: 'UPI' }).click();
+  await expect
+    .poll(async () => (await frame.boundingBox())?.height ?? 0)
+    .toBeLessThan((before?.height ?? 0) + 1);
+  expect((await frame.boundingBox())?.y).toBe(before?.y);
 });
 
 test('a message posted to the merchant page from another origin is ignored', async ({ page }) => {
