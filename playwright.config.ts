@@ -11,7 +11,10 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 8_000 },
   retries: 0,
-  reporter: [['list']],
+  // The list as it runs; a JSON report where npm test's summary reads what failed.
+  reporter: process.env.KASSA_E2E_REPORT
+    ? [['list'], ['json', { outputFile: process.env.KASSA_E2E_REPORT }]]
+    : [['list']],
   use: {
     ...devices['Desktop Chrome'],
     trace: 'retain-on-failure',
