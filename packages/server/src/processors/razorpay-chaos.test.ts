@@ -1,6 +1,14 @@
 import { type FakeRazorpayFault, startFakeRazorpay } from '@kassa/processors/fake-razorpay';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { IntentRow, RefundRow } from '../store/types.ts';
+import {
+  chaosSettings,
+  faultsSince,
+  latestReference,
+  seededRandom,
+  sentTwice,
+  storedMoney,
+  tally,
+} from '../testing/chaos.ts';
 import { razorpayTestKit } from '../testing/razorpay.ts';
 
 /*
@@ -15,26 +23,7 @@ import { razorpayTestKit } from '../testing/razorpay.ts';
  * Replay a failure with KASSA_CHAOS_SEED=<seed printed below>.
  */
 
-const SEED = Number(process.env.KASSA_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const OPERATIONS = Number(process.env.KASSA_CHAOS_OPERATIONS ?? 200);
-
-/** mulberry32: a small seeded generator, so a run can be replayed exactly. */
-function generator(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    chance: (p: number) => next() < p,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-  };
-}
+const { seed: SEED, operations: OPERATIONS } = chaosSettings(200);
 
 const fake = await startFakeRazorpay();
 afterAll(() => fake.close());
@@ -50,7 +39,7 @@ const FAULTS: readonly FakeRazorpayFault[] = [
 
 describe('processor chaos: Razorpay’s failures under a few hundred money operations', () => {
   it(`keeps Kassa and Razorpay in step (seed ${SEED})`, { timeout: 240_000 }, async () => {
-    const rng = generator(SEED);
+    const rng = seededRandom(SEED);
     const g = await kit.gatewayWithRazorpay({
       razorpay: { maxNetworkRetries: 1, callBudgetMs: 1200 },
       config: { processorTimeoutMs: 1500 },
@@ -63,10 +52,7 @@ describe('processor chaos: Razorpay’s failures under a few hundred money opera
     const since = fake.requests.length;
     const injected = { ...fake.faultsInjected };
     let heldWebhooks = false;
-    const counts: Record<string, number> = {};
-    const count = (what: string) => {
-      counts[what] = (counts[what] ?? 0) + 1;
-    };
+    const { counts, count } = tally();
     function maybeFault(paths: string[]) {
       if (!rng.chance(0.3)) return;
       const fault = rng.pick(FAULTS);
@@ -79,13 +65,7 @@ describe('processor chaos: Razorpay’s failures under a few hundred money opera
         status: string;
         amount: number;
       }[];
-    const orderOf = async (id: string) => {
-      const row = await g.store.read(async (tx) => {
-        const intent = await tx.intents.get(id);
-        return intent?.latestAttemptId ? tx.attempts.get(intent.latestAttemptId) : null;
-      });
-      return row?.processorReference ?? '';
-    };
+    const orderOf = (id: string) => latestReference(g.store, id);
 
     async function pay(shop: (typeof shops)[0]) {
       const manual = rng.chance(0.4);
@@ -233,25 +213,10 @@ describe('processor chaos: Razorpay’s failures under a few hundred money opera
       redelivered += await fake.retryFailedWebhooks();
     }
 
-    const rows = await g.store.read(async (tx) => {
-      const out: { intent: IntentRow; refunds: RefundRow[] }[] = [];
-      for (const shop of shops) {
-        for (const intent of await tx.intents.list({
-          merchantId: shop.merchant,
-          livemode: false,
-          limit: 1000,
-        })) {
-          const refunds = await tx.refunds.list({
-            merchantId: shop.merchant,
-            livemode: false,
-            intentId: intent.id,
-            limit: 100,
-          });
-          out.push({ intent, refunds });
-        }
-      }
-      return out;
-    });
+    const rows = await storedMoney(
+      g.store,
+      shops.map((shop) => shop.merchant),
+    );
     const notesOf = (n: unknown) => (n && !Array.isArray(n) ? (n as Record<string, string>) : {});
     const problems: string[] = [];
     let mismatches = 0;
@@ -299,23 +264,10 @@ describe('processor chaos: Razorpay’s failures under a few hundred money opera
         problems.push(`${intent.id}: capturable in Kassa, nothing held at Razorpay`);
       }
       const events = await g.events(intent.id);
-      for (const once of [
-        'payment_intent.succeeded',
-        'payment_intent.canceled',
-        'payment_intent.created',
-      ]) {
-        if (events.filter((t) => t === once).length > 1)
-          problems.push(`${intent.id}: ${once} twice`);
-      }
+      problems.push(...sentTwice(intent.id, events));
       if (intent.lastPaymentError?.code === 'processor_mismatch') mismatches += 1;
     }
-    const faults = Object.fromEntries(
-      Object.entries(fake.faultsInjected).map(([k, v]) => [
-        k,
-        v - (injected[k as keyof typeof injected] ?? 0),
-      ]),
-    );
-    const faultTotal = Object.values(faults).reduce((a, b) => a + b, 0);
+    const { faults, total: faultTotal } = faultsSince(injected, fake.faultsInjected);
     console.log(
       `processor chaos, razorpay (${g.store.kind}): seed=${SEED} operations=${OPERATIONS} razorpay_calls=${fake.requests.length - since} ` +
         `faults=${faultTotal} ${JSON.stringify(faults)} intents=${rows.length} refunds=${rows.reduce((n, r) => n + r.refunds.length, 0)} ` +

@@ -1,7 +1,15 @@
 import { type FakeStripe, type FakeStripeFault, startFakeStripe } from '@kassa/processors/testing';
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { IntentRow, RefundRow } from '../store/types.ts';
+import {
+  chaosSettings,
+  faultsSince,
+  latestReference,
+  seededRandom,
+  sentTwice,
+  storedMoney,
+  tally,
+} from '../testing/chaos.ts';
 import { stripeTestKit } from '../testing/stripe.ts';
 
 /*
@@ -15,26 +23,7 @@ import { stripeTestKit } from '../testing/stripe.ts';
  * Replay a failure with KASSA_CHAOS_SEED=<seed printed below>.
  */
 
-const SEED = Number(process.env.KASSA_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const OPERATIONS = Number(process.env.KASSA_CHAOS_OPERATIONS ?? 240);
-
-/** mulberry32: a small seeded generator, so a run can be replayed exactly. */
-function generator(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    chance: (p: number) => next() < p,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-  };
-}
+const { seed: SEED, operations: OPERATIONS } = chaosSettings(240);
 
 const fake: FakeStripe = await startFakeStripe();
 afterAll(() => fake.close());
@@ -58,7 +47,7 @@ const FAULTS: readonly FakeStripeFault[] = [
 
 describe('processor chaos: Stripe’s failures under a few hundred money operations', () => {
   it(`keeps Kassa and Stripe in step (seed ${SEED})`, { timeout: 240_000 }, async () => {
-    const rng = generator(SEED);
+    const rng = seededRandom(SEED);
     const g = await kit.gatewayWithStripe({
       // One retry inside a short budget: hangs cost little, and Kassa's give-up comes after.
       stripe: { maxNetworkRetries: 1, callBudgetMs: 1200, webhookToleranceSeconds: 86_400 },
@@ -72,10 +61,7 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
     const since = fake.requests.length;
     const injected = { ...fake.faultsInjected };
     let heldWebhooks = false;
-    const counts: Record<string, number> = {};
-    const count = (what: string) => {
-      counts[what] = (counts[what] ?? 0) + 1;
-    };
+    const { counts, count } = tally();
 
     /** One random fault on one of the paths the next operation uses. */
     function maybeFault(paths: string[]) {
@@ -143,13 +129,7 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
       await act(rng.pick(found).id, shop);
     }
 
-    const referenceOf = async (id: string) => {
-      const row = await g.store.read(async (tx) => {
-        const intent = await tx.intents.get(id);
-        return intent?.latestAttemptId ? tx.attempts.get(intent.latestAttemptId) : null;
-      });
-      return row?.processorReference ?? '';
-    };
+    const referenceOf = (id: string) => latestReference(g.store, id);
 
     const operations: (() => Promise<void>)[] = [
       () => pay(rng.pick(shops)),
@@ -235,25 +215,10 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
     }
 
     // What Kassa says, and what Stripe says.
-    const rows = await g.store.read(async (tx) => {
-      const out: { intent: IntentRow; refunds: RefundRow[]; references: string[] }[] = [];
-      for (const shop of shops) {
-        for (const intent of await tx.intents.list({
-          merchantId: shop.merchant,
-          livemode: false,
-          limit: 1000,
-        })) {
-          const refunds = await tx.refunds.list({
-            merchantId: shop.merchant,
-            livemode: false,
-            intentId: intent.id,
-            limit: 100,
-          });
-          out.push({ intent, refunds, references: [] });
-        }
-      }
-      return out;
-    });
+    const rows = await storedMoney(
+      g.store,
+      shops.map((shop) => shop.merchant),
+    );
     const atStripe = fake.paymentIntents();
     const byIntent = new Map<string, Stripe.PaymentIntent[]>();
     for (const pi of atStripe) {
@@ -331,14 +296,7 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
         problems.push(`${intent.id}: capturable in Kassa, nothing held at Stripe`);
       }
       const events = await g.events(intent.id);
-      for (const once of [
-        'payment_intent.succeeded',
-        'payment_intent.canceled',
-        'payment_intent.created',
-      ]) {
-        if (events.filter((t) => t === once).length > 1)
-          problems.push(`${intent.id}: ${once} twice`);
-      }
+      problems.push(...sentTwice(intent.id, events));
       if (intent.status === 'succeeded' && !events.includes('payment_intent.succeeded')) {
         problems.push(`${intent.id}: succeeded without its event`);
       }
@@ -368,13 +326,7 @@ describe('processor chaos: Stripe’s failures under a few hundred money operati
       }
     }
 
-    const faults = Object.fromEntries(
-      Object.entries(fake.faultsInjected).map(([k, v]) => [
-        k,
-        v - (injected[k as keyof typeof injected] ?? 0),
-      ]),
-    );
-    const faultTotal = Object.values(faults).reduce((a, b) => a + b, 0);
+    const { faults, total: faultTotal } = faultsSince(injected, fake.faultsInjected);
     const calls = fake.requests.length - since;
     console.log(
       `processor chaos (${g.store.kind}): seed=${SEED} operations=${OPERATIONS} stripe_calls=${calls} ` +
