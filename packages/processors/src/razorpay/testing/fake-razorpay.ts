@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
+import {
+  type ReleaseOptions,
+  type WebhookTarget,
+  webhookOutbox,
+} from '../../fakes/webhook-outbox.ts';
 import type {
   Notes,
   RazorpayDispute,
@@ -90,10 +95,6 @@ export type FakeRazorpayFault =
   /** Done, then the connection is dropped before the answer. */
   | { kind: 'drop_after' };
 
-export type WebhookTarget =
-  | string
-  | ((body: string, headers: Record<string, string>) => Promise<number>);
-
 /** What Checkout hands the page's `handler` once a payment is authorised. */
 export interface CheckoutSuccess {
   razorpay_payment_id: string;
@@ -119,11 +120,7 @@ export interface FakeRazorpay {
   accountOf(objectId: string): string | undefined;
   sendWebhooksTo(to: WebhookTarget, secret: string, account?: string): void;
   holdWebhooks(): void;
-  releaseWebhooks(opts?: {
-    order?: 'sent' | 'reversed' | 'shuffled';
-    duplicate?: boolean;
-    random?: () => number;
-  }): Promise<void>;
+  releaseWebhooks(opts?: ReleaseOptions): Promise<void>;
   /** Sends again every delivery that got no 2xx, as Razorpay's retries (for 24 hours) do. */
   retryFailedWebhooks(): Promise<number>;
   /** A webhook of this event about a payment, signed for `secret`, as Razorpay would send it. */
@@ -244,7 +241,6 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   const owners = new Map<string, string>();
   const idempotent = new Map<string, { body: string; refund: string }>();
   const requests: FakeRazorpayRequest[] = [];
-  const events: FakeRazorpay['events'] = [];
   const faults: { prefix: string; method?: string; fault: FakeRazorpayFault; times: number }[] = [];
   const faultsInjected: FakeRazorpay['faultsInjected'] = {
     server_error: 0,
@@ -253,15 +249,7 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
     hang: 0,
     drop_after: 0,
   };
-  const endpoints: { to: WebhookTarget; secret: string; account?: string }[] = [];
-  const failed: {
-    id: string;
-    event: RazorpayEvent;
-    account: string;
-    endpoint: (typeof endpoints)[0];
-  }[] = [];
   const hanging = new Set<() => void>();
-  let held: { id: string; event: RazorpayEvent; account: string }[] | null = null;
   let refundsLater = false;
 
   const accountOfKey = (keyId: string) => {
@@ -282,31 +270,14 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   const sign = (secret: string, body: string) =>
     createHmac('sha256', secret).update(body).digest('hex');
 
-  async function deliver(
-    record: { id: string; event: RazorpayEvent; account: string },
-    only?: (typeof endpoints)[0],
-  ) {
-    const entry = { ...record, delivered: null as number | null };
-    events.push(entry);
-    const body = JSON.stringify(record.event);
-    for (const endpoint of only ? [only] : endpoints) {
-      if (endpoint.account && endpoint.account !== record.account) continue;
-      const headers = {
-        'content-type': 'application/json',
-        'x-razorpay-signature': sign(endpoint.secret, body),
-        'x-razorpay-event-id': record.id,
-      };
-      try {
-        entry.delivered =
-          typeof endpoint.to === 'function'
-            ? await endpoint.to(body, headers)
-            : (await fetch(endpoint.to, { method: 'POST', headers, body })).status;
-      } catch {
-        entry.delivered = 0;
-      }
-      if (!entry.delivered || entry.delivered >= 300) failed.push({ ...record, endpoint });
-    }
-  }
+  const outbox = webhookOutbox<{ id: string; event: RazorpayEvent; account: string }>({
+    body: (record) => JSON.stringify(record.event),
+    headers: (record, body, secret) => ({
+      'content-type': 'application/json',
+      'x-razorpay-signature': sign(secret, body),
+      'x-razorpay-event-id': record.id,
+    }),
+  });
 
   function eventOf(
     type: string,
@@ -327,9 +298,7 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   }
 
   function emit(type: string, p: RazorpayPayment, extra: Partial<RazorpayEvent['payload']> = {}) {
-    const record = eventOf(type, p, extra);
-    if (held) held.push(record);
-    else void deliver(record);
+    outbox.emit(eventOf(type, p, extra));
   }
 
   // --- money ------------------------------------------------------------------------
@@ -830,7 +799,7 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   const fake: FakeRazorpay = {
     url,
     requests,
-    events,
+    events: outbox.log,
     faultsInjected,
     addAccount(keyId, keySecret) {
       if (!accountOfKey(keyId)) throw new Error(`fake razorpay: ${keyId} is not a key id`);
@@ -843,36 +812,10 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
     refunds: (paymentId) => [...refunds.values()].filter((r) => r.payment_id === paymentId),
     disputes: () => [...disputes.values()],
     accountOf: (objectId) => owners.get(objectId),
-    sendWebhooksTo(to, secret, account) {
-      const at = endpoints.findIndex((e) => e.account === account);
-      if (at >= 0) endpoints.splice(at, 1);
-      endpoints.push({ to, secret, ...(account && { account }) });
-    },
-    holdWebhooks() {
-      held ??= [];
-    },
-    async releaseWebhooks(opts = {}) {
-      let queue = held ?? [];
-      held = null;
-      if (opts.order === 'reversed') queue = [...queue].reverse();
-      if (opts.order === 'shuffled') {
-        const random = opts.random ?? Math.random;
-        queue = [...queue];
-        for (let i = queue.length - 1; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [queue[i], queue[j]] = [queue[j] as (typeof queue)[0], queue[i] as (typeof queue)[0]];
-        }
-      }
-      for (const record of queue) {
-        await deliver(record);
-        if (opts.duplicate) await deliver(record);
-      }
-    },
-    async retryFailedWebhooks() {
-      const again = failed.splice(0);
-      for (const f of again) await deliver(f, f.endpoint);
-      return again.length;
-    },
+    sendWebhooksTo: outbox.sendTo,
+    holdWebhooks: outbox.hold,
+    releaseWebhooks: outbox.release,
+    retryFailedWebhooks: outbox.retryFailed,
     signedEvent(type, paymentId, secret, opts = {}) {
       const p = payments.get(paymentId);
       if (!p) throw new Error(`fake razorpay: no payment ${paymentId}`);

@@ -4,6 +4,11 @@ import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import Stripe from 'stripe';
 import {
+  type ReleaseOptions,
+  type WebhookTarget,
+  webhookOutbox,
+} from '../../fakes/webhook-outbox.ts';
+import {
   balanceTransaction,
   charge,
   dispute,
@@ -108,10 +113,6 @@ export type FakeStripeFault =
   /** 400 `idempotency_error`, nothing done. */
   | { kind: 'idempotency_error' };
 
-export type WebhookTarget =
-  | string
-  | ((body: string, headers: Record<string, string>) => Promise<number>);
-
 export interface FakeStripe {
   /** For `createStripeProcessor({ api })`: this fake's host, port and protocol. */
   api: { host: string; port: number; protocol: 'http' };
@@ -138,14 +139,10 @@ export interface FakeStripe {
   /** Keeps events back until `releaseWebhooks`. */
   holdWebhooks(): void;
   /** Sends what was held: in order, reversed or shuffled (with `random`), optionally each twice. */
+  releaseWebhooks(opts?: ReleaseOptions): Promise<void>;
   /** Sends again every delivery an endpoint did not take, as Stripe's retries would
    * (Stripe retries for up to three days); answers how many were sent. */
   retryFailedWebhooks(): Promise<number>;
-  releaseWebhooks(opts?: {
-    order?: 'sent' | 'reversed' | 'shuffled';
-    duplicate?: boolean;
-    random?: () => number;
-  }): Promise<void>;
   /** Applies `fault` to the next `times` requests whose path starts with `pathPrefix`. */
   fault(
     pathPrefix: string,
@@ -308,7 +305,6 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const balance: { account: string; txn: Stripe.BalanceTransaction }[] = [];
   const replies = new Map<string, { request: string; status: number; body: string }>();
   const requests: FakeStripeRequest[] = [];
-  const events: FakeStripe['events'] = [];
   const faults: { prefix: string; method?: string; fault: FakeStripeFault; times: number }[] = [];
   const faultsInjected: FakeStripe['faultsInjected'] = {
     server_error: 0,
@@ -318,9 +314,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     idempotency_error: 0,
   };
   const currencies = new Map<string, Set<string>>();
-  const endpoints: { to: WebhookTarget; secret: string; account?: string }[] = [];
   const hanging = new Set<() => void>();
-  let held: { event: Stripe.Event; account: string }[] | null = null;
   let refundsLater = false;
 
   const own = <T extends { id: string }>(account: string, object: T) => {
@@ -329,33 +323,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   };
   const livemodeOf = (account: string) => account.startsWith('live:');
 
-  /** Deliveries an endpoint did not take (no 2xx): Stripe sends them again, for days. */
-  const failed: { event: Stripe.Event; account: string; endpoint: (typeof endpoints)[0] }[] = [];
-
-  async function deliver(event: Stripe.Event, account: string, only?: (typeof endpoints)[0]) {
-    const record = { event, account, delivered: null as number | null };
-    events.push(record);
-    const payload = JSON.stringify(event);
-    for (const endpoint of only ? [only] : endpoints) {
-      if (endpoint.account && endpoint.account !== account) continue;
-      const signature = Stripe.webhooks.generateTestHeaderString({
-        payload,
-        secret: endpoint.secret,
-      });
-      const headers = { 'content-type': 'application/json', 'stripe-signature': signature };
-      try {
-        if (typeof endpoint.to === 'function') {
-          record.delivered = await endpoint.to(payload, headers);
-        } else {
-          const res = await fetch(endpoint.to, { method: 'POST', headers, body: payload });
-          record.delivered = res.status;
-        }
-      } catch {
-        record.delivered = 0;
-      }
-      if (!record.delivered || record.delivered >= 300) failed.push({ event, account, endpoint });
-    }
-  }
+  const outbox = webhookOutbox<{ event: Stripe.Event; account: string }>({
+    body: (record) => JSON.stringify(record.event),
+    headers: (_record, payload, secret) => ({
+      'content-type': 'application/json',
+      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret }),
+    }),
+  });
 
   function emit(type: string, object: Stripe.Event.Data['object'] & { id?: string }) {
     const account = owners.get(String(object.id)) ?? 'test:unknown';
@@ -367,12 +341,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       created: seconds(),
       data: { object: structuredClone(object) },
       livemode: livemodeOf(account),
-      pending_webhooks: endpoints.length,
+      pending_webhooks: outbox.endpoints.length,
       request: { id: null, idempotency_key: null },
       type,
     } as Stripe.Event;
-    if (held) held.push({ event, account });
-    else void deliver(event, account);
+    outbox.emit({ event, account });
   }
 
   function settle(pi: Stripe.PaymentIntent) {
@@ -916,7 +889,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     api: { host: '127.0.0.1', port, protocol: 'http' },
     url: fakeUrl,
     requests,
-    events,
+    events: outbox.log,
     faultsInjected,
     paymentIntent: (piId) => intents.get(piId),
     paymentIntents: () => [...intents.values()],
@@ -928,36 +901,10 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (list) currencies.set(account, new Set(list.map((x) => x.toLowerCase())));
       else currencies.delete(account);
     },
-    sendWebhooksTo(to, secret, account) {
-      const at = endpoints.findIndex((e) => e.account === account);
-      if (at >= 0) endpoints.splice(at, 1);
-      endpoints.push({ to, secret, ...(account && { account }) });
-    },
-    holdWebhooks() {
-      held ??= [];
-    },
-    async releaseWebhooks(opts = {}) {
-      let queue = held ?? [];
-      held = null;
-      if (opts.order === 'reversed') queue = [...queue].reverse();
-      if (opts.order === 'shuffled') {
-        const random = opts.random ?? Math.random;
-        queue = [...queue];
-        for (let i = queue.length - 1; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [queue[i], queue[j]] = [queue[j] as (typeof queue)[0], queue[i] as (typeof queue)[0]];
-        }
-      }
-      for (const { event, account } of queue) {
-        await deliver(event, account);
-        if (opts.duplicate) await deliver(event, account);
-      }
-    },
-    async retryFailedWebhooks() {
-      const again = failed.splice(0);
-      for (const f of again) await deliver(f.event, f.account, f.endpoint);
-      return again.length;
-    },
+    sendWebhooksTo: outbox.sendTo,
+    holdWebhooks: outbox.hold,
+    releaseWebhooks: outbox.release,
+    retryFailedWebhooks: outbox.retryFailed,
     fault(prefix, f, opts = {}) {
       faults.push({
         prefix,

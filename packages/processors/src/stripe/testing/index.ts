@@ -1,3 +1,4 @@
+export type { WebhookTarget } from '../../fakes/webhook-outbox.ts';
 export {
   FAKE_STRIPE_CARDS,
   type FakeStripe,
@@ -5,6 +6,5 @@ export {
   type FakeStripeRequest,
   STRIPE_PARAMS,
   startFakeStripe,
-  type WebhookTarget,
 } from './fake-stripe.ts';
 export { FAKE_STRIPE_JS } from './fake-stripe-js.ts';
