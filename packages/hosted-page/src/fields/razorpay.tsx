@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageIntent } from '../api.ts';
 import { reasonOf } from '../i18n.ts';
+import { type FieldsFailure, ProcessorForm } from './processor-form.tsx';
 import { completeSession, NETWORK, openSession } from './session.ts';
 import type { FieldsProps } from './types.ts';
 
@@ -58,7 +59,7 @@ function loadCheckout(): Promise<CheckoutClass> {
 export default function RazorpayFields(props: FieldsProps) {
   const { boot, t } = props;
   const [session, setSession] = useState<{ key: string; order: string } | null>(null);
-  const [failed, setFailed] = useState<{ message: string; retry: boolean } | null>(null);
+  const [failed, setFailed] = useState<FieldsFailure | null>(null);
   const [round, setRound] = useState(0);
   const Razorpay = useRef<CheckoutClass | null>(null);
 
@@ -130,26 +131,14 @@ export default function RazorpayFields(props: FieldsProps) {
   }
 
   return (
-    <form aria-label={t.card} onSubmit={pay} data-testid="razorpay-fields">
-      {!session && !failed && (
-        <p class="hint" role="status">
-          {t.loadingFields}
-        </p>
-      )}
-      {failed && (
-        <div class="notice" role="alert" data-testid="fields-failed">
-          <p>{failed.message}</p>
-          {failed.retry && (
-            <button type="button" class="link" onClick={() => setRound((r) => r + 1)}>
-              {t.retryFields}
-            </button>
-          )}
-        </div>
-      )}
-      <p class="hint">{t.securedBy('Razorpay')}</p>
-      <button type="submit" class="pay" disabled={props.busy || !session} aria-busy={props.busy}>
-        {props.busy ? t.paying : props.payLabel}
-      </button>
-    </form>
+    <ProcessorForm
+      processor="Razorpay"
+      testId="razorpay-fields"
+      ready={!!session}
+      failed={failed}
+      onRetry={() => setRound((r) => r + 1)}
+      onSubmit={pay}
+      fields={props}
+    />
   );
 }

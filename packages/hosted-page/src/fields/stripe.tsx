@@ -3,6 +3,7 @@ import { loadStripe } from '@stripe/stripe-js/pure';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageIntent } from '../api.ts';
 import { reasonOf } from '../i18n.ts';
+import { type FieldsFailure, ProcessorForm } from './processor-form.tsx';
 import { completeSession, NETWORK, openSession } from './session.ts';
 import type { FieldsProps } from './types.ts';
 
@@ -48,7 +49,7 @@ export default function StripeFields(props: FieldsProps) {
   const mount = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
   // Why the form is not there, in one message, and whether trying again can help.
-  const [failed, setFailed] = useState<{ message: string; retry: boolean } | null>(null);
+  const [failed, setFailed] = useState<FieldsFailure | null>(null);
   // A new session after a decline mounts a new Element (Stripe's PaymentIntent is new).
   const [round, setRound] = useState(0);
   const live = useRef<{ stripe: Stripe; elements: StripeElements } | null>(null);
@@ -141,27 +142,16 @@ export default function StripeFields(props: FieldsProps) {
   }
 
   return (
-    <form aria-label={t.card} onSubmit={pay} data-testid="stripe-fields">
+    <ProcessorForm
+      processor="Stripe"
+      testId="stripe-fields"
+      ready={ready}
+      failed={failed}
+      onRetry={() => setRound((r) => r + 1)}
+      onSubmit={pay}
+      fields={props}
+    >
       <div ref={mount} class="processor-fields" />
-      {!ready && !failed && (
-        <p class="hint" role="status">
-          {t.loadingFields}
-        </p>
-      )}
-      {failed && (
-        <div class="notice" role="alert" data-testid="fields-failed">
-          <p>{failed.message}</p>
-          {failed.retry && (
-            <button type="button" class="link" onClick={() => setRound((r) => r + 1)}>
-              {t.retryFields}
-            </button>
-          )}
-        </div>
-      )}
-      <p class="hint">{t.securedBy('Stripe')}</p>
-      <button type="submit" class="pay" disabled={props.busy || !ready} aria-busy={props.busy}>
-        {props.busy ? t.paying : props.payLabel}
-      </button>
-    </form>
+    </ProcessorForm>
   );
 }
