@@ -12,6 +12,7 @@ import type {
   SettlementRow,
 } from '../processor.ts';
 import { ProcessorError, processorRefusal } from '../processor-error.ts';
+import { isRefusedRefund, refusedRefund, refusedRefundOf } from '../refused-refund.ts';
 import { atRazorpay } from './errors.ts';
 import { notificationOf, RAZORPAY_WEBHOOK_EVENTS } from './events.ts';
 import { disputeOf, notesOf, outcomeOf, refundRecordOf } from './outcomes.ts';
@@ -431,11 +432,7 @@ export function createRazorpayProcessor(options: RazorpayOptions = {}) {
     async refund(req) {
       const paid = await paidPayment(req.credentials, req.reference);
       if (!paid?.captured) {
-        return {
-          status: 'failed',
-          reference: `refused_${req.operationId}`,
-          failureReason: 'payment_not_captured',
-        };
+        return refusedRefund(req.operationId, 'payment_not_captured');
       }
       const rzp = await client(req.credentials);
       try {
@@ -459,21 +456,15 @@ export function createRazorpayProcessor(options: RazorpayOptions = {}) {
         return refundRecordOf(data as RazorpayRefund, req.reference);
       } catch (err) {
         // Razorpay refused the refund itself (more than is left): final, in its words.
-        const refused = processorRefusal(err);
-        if (refused?.code === 'processor_refused') {
-          return {
-            status: 'failed',
-            reference: `refused_${req.operationId}`,
-            failureReason: refused.processorCode ?? refused.message,
-          };
-        }
+        const refused = refusedRefundOf(err, req.operationId);
+        if (refused) return refused;
         throw err;
       }
     },
 
     async retrieveRefund(req) {
       const rzp = await client(req.credentials);
-      if (req.reference && !req.reference.startsWith('refused_')) {
+      if (req.reference && !isRefusedRefund(req.reference)) {
         const refund = (await again(
           () => rzp.refunds.fetch(req.reference as string) as unknown as Promise<RazorpayRefund>,
         )) as RazorpayRefund;

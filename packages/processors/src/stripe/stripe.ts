@@ -8,6 +8,7 @@ import type {
   SettlementRow,
 } from '../processor.ts';
 import { processorRefusal } from '../processor-error.ts';
+import { isRefusedRefund, refusedRefundOf } from '../refused-refund.ts';
 import { amountProblem, fromStripeAmount, toStripeAmount } from './amounts.ts';
 import { atStripe } from './errors.ts';
 import { notificationOf, STRIPE_WEBHOOK_EVENTS } from './events.ts';
@@ -260,21 +261,15 @@ export function createStripeProcessor(options: StripeOptions = {}) {
         // Stripe refused the refund itself (more than is left, a disputed charge): final,
         // with Stripe's reason. A conflict of idempotency keys, network and server errors
         // are thrown: the gateway looks the refund up by its operation id and retries.
-        const refused = processorRefusal(err);
-        if (refused?.code === 'processor_refused') {
-          return {
-            status: 'failed',
-            reference: `refused_${req.operationId}`,
-            failureReason: refused.processorCode ?? refused.message,
-          };
-        }
+        const refused = refusedRefundOf(err, req.operationId);
+        if (refused) return refused;
         throw err;
       }
     },
 
     async retrieveRefund(req) {
       const stripe = await client(req.credentials);
-      if (req.reference && !req.reference.startsWith('refused_')) {
+      if (req.reference && !isRefusedRefund(req.reference)) {
         return refundRecordOf(
           await atStripe(() => stripe.refunds.retrieve(req.reference as string)),
         );
