@@ -146,47 +146,33 @@ describe('kassa processors set razorpay', () => {
     expect(typo.stderr).toContain(
       'razorpay takes --key-id, --key-secret, --webhook-secret; not --key',
     );
-    const set = kassa(
-      [
-        'processors',
-        'set',
-        'razorpay',
-        '--merchant',
-        merchant,
-        '--mode',
-        'test',
-        '--key-id',
-        'rzp_test_chai1',
-      ],
-      {
-        ...env,
-        KASSA_RAZORPAY_KEY_SECRET: 'chaiSecret123',
-        KASSA_RAZORPAY_WEBHOOK_SECRET: 'chaiHook123',
-      },
-    );
+    // The secrets from the environment, as an operator keeps them out of the shell history.
+    const setKeyId = (keyId: string) =>
+      kassa(
+        [
+          'processors',
+          'set',
+          'razorpay',
+          '--merchant',
+          merchant,
+          '--mode',
+          'test',
+          '--key-id',
+          keyId,
+        ],
+        {
+          ...env,
+          KASSA_RAZORPAY_KEY_SECRET: 'chaiSecret123',
+          KASSA_RAZORPAY_WEBHOOK_SECRET: 'chaiHook123',
+        },
+      );
+    const set = setKeyId('rzp_test_chai1');
     expect(set.status, set.stderr).toBe(0);
     expect(set.stdout).toMatch(/processor_webhooks\/razorpay\/pacct_\w+/);
     expect(set.stdout).toContain('payment.captured, payment.failed, order.paid');
     expect(set.stdout + set.stderr).not.toContain('chaiSecret123');
     // A live key id is never saved as test.
-    const wrongMode = kassa(
-      [
-        'processors',
-        'set',
-        'razorpay',
-        '--merchant',
-        merchant,
-        '--mode',
-        'test',
-        '--key-id',
-        'rzp_live_chai1',
-      ],
-      {
-        ...env,
-        KASSA_RAZORPAY_KEY_SECRET: 'chaiSecret123',
-        KASSA_RAZORPAY_WEBHOOK_SECRET: 'chaiHook123',
-      },
-    );
+    const wrongMode = setKeyId('rzp_live_chai1');
     expect(wrongMode.status).not.toBe(0);
     const list = kassa(['processors', 'list', '--merchant', merchant], env);
     expect(list.stdout).toContain('razorpay test');
