@@ -82,18 +82,29 @@ test('the modal follows the height of the page inside it, its top edge staying p
 }) => {
   await pay(page);
   const frame = page.locator('dialog.kassa iframe');
-  const before = await frame.boundingBox();
+  const inside = hosted(page).locator('div.page');
+  /** The iframe's height once it has followed the page inside (it animates to it). */
+  const followed = async () => {
+    await expect
+      .poll(async () => {
+        const wanted = Math.ceil((await inside.boundingBox())?.height ?? -1);
+        return Math.abs(((await frame.boundingBox())?.height ?? 0) - wanted);
+      })
+      .toBeLessThan(1);
+    return frame.boundingBox() as Promise<{ y: number; height: number }>;
+  };
+  const card = await followed();
   await hosted(page).getByRole('button', { name: /^Pay / }).click(); // shows four errors
-  await expect
-    .poll(async () => (await frame.boundingBox())?.height ?? 0)
-    .toBeGreaterThan(before?.height ?? 0);
+  await expect(hosted(page).getByLabel('Card number')).toHaveAttribute('aria-invalid', 'true');
+  const withErrors = await followed();
+  expect(withErrors.height).toBeGreaterThan(card.height);
   // Anchored at the top: what the shopper is about to press does not move under the pointer.
-  expect((await frame.boundingBox())?.y).toBe(before?.y);
+  expect(withErrors.y).toBe(card.y);
   await hosted(page).getByRole('radio', { name: 'UPI' }).click();
-  await expect
-    .poll(async () => (await frame.boundingBox())?.height ?? 0)
-    .toBeLessThan((before?.height ?? 0) + 1);
-  expect((await frame.boundingBox())?.y).toBe(before?.y);
+  await expect(hosted(page).getByLabel('Card number')).toBeHidden();
+  const upi = await followed();
+  expect(upi.height).toBeLessThan(withErrors.height);
+  expect(upi.y).toBe(card.y);
 });
 
 test('a message posted to the merchant page from another origin is ignored', async ({ page }) => {
