@@ -59,6 +59,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   // SQLite's default 2 MB page cache stops holding the hot index pages once tables reach
   // millions of rows. The cache counts in the process's memory as it fills.
   sqlite.pragma(`cache_size = -${(opts.cacheMb ?? 8) * 1024}`);
+  // Each request in a group commit runs inside a savepoint (so that one failing rolls back
+  // alone), and a savepoint keeps the pages it changes in a statement journal: in a temp
+  // file by default, which cost ~0.04 ms of CPU per create. In memory it is a few pages.
+  sqlite.pragma('temp_store = MEMORY');
   migrate(drizzle(sqlite), { migrationsFolder: MIGRATIONS });
   const checkpointer =
     opts.filename !== ':memory:' && opts.backgroundCheckpoints !== false
