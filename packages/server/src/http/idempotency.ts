@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { randomToken } from '@kassa/protocol';
 import type { MiddlewareHandler } from 'hono';
 import type { Clock } from '../clock.ts';
+import { sha256Hex } from '../merchants/keys.ts';
 import type { IdempotencyRow, Store, StoreTx } from '../store/types.ts';
 import { ApiError } from './api-error.ts';
 import type { AppEnv, IdempotencyClaim } from './env.ts';
@@ -61,7 +61,7 @@ export function requestHash(method: string, path: string, body: string): string 
     // Not JSON: no digits survive, so no number can be guessed from the hash.
     canonical = body.replace(/\d+/g, '#');
   }
-  return createHash('sha256').update(`${method} ${path}\n${canonical}`).digest('hex');
+  return sha256Hex(`${method} ${path}\n${canonical}`);
 }
 
 /**

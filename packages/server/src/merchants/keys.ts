@@ -1,13 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { randomToken } from '@kassa/protocol';
 
-export const hashSecret = (key: string) => createHash('sha256').update(key).digest('hex');
+/**
+ * SHA-256 in hex. Node's one-shot `crypto.hash` (20.12 on) is 2-3x cheaper than a Hash
+ * object, and every API call hashes its key.
+ */
+export const sha256Hex: (s: string) => string = crypto.hash
+  ? (s) => crypto.hash('sha256', s, 'hex')
+  : (s) => crypto.createHash('sha256').update(s).digest('hex');
+
+export const hashSecret = sha256Hex;
 
 /** Compares two strings in time that does not depend on where they differ. */
 export function safeEqual(a: string, b: string): boolean {
-  const x = createHash('sha256').update(a).digest();
-  const y = createHash('sha256').update(b).digest();
-  return timingSafeEqual(x, y) && a.length === b.length;
+  const x = Buffer.from(sha256Hex(a));
+  const y = Buffer.from(sha256Hex(b));
+  return crypto.timingSafeEqual(x, y) && a.length === b.length;
 }
 
 export function generateKeyPair(livemode: boolean) {
