@@ -70,11 +70,10 @@ export function apiKeyAuth(
       kind === 'secret'
         ? await store.directory.secretKey(hash)
         : await store.directory.publishableKey(key);
+    // A secret key's row was found by its hash (equal by construction); a publishable
+    // key is compared in constant time.
     const matches =
-      row !== null &&
-      (kind === 'secret'
-        ? safeEqual(row.secretHash ?? '', hash)
-        : safeEqual(row.publishableKey ?? '', key));
+      row !== null && (kind === 'secret' || safeEqual(row.publishableKey ?? '', key));
     if (!row || !matches || !keyLive(row, (opts.now ?? Date.now)())) throw invalid();
     const merchant = await store.directory.merchant(row.merchantId);
     if (!merchant) throw invalid();
