@@ -6,6 +6,7 @@
 // (pipelined) ride on it. SIGUSR2 writes the counts to KASSA_BENCH_COUNTS.<pid> and zeroes them.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 const counts = { statements: 0, prepares: 0, pg_queries: 0, pg_round_trips: 0 };
 const require = createRequire(process.env.KASSA_BENCH_RESOLVE_FROM);
@@ -15,9 +16,14 @@ try {
   const Database = require('better-sqlite3');
   const proto = Database.prototype;
   const prepare = proto.prepare;
+  // The gateway's store only: the test processors' books (the sandbox's ledger, a SQLite
+  // file of its own) stand for an outside processor's database, not Kassa's.
+  const store = (process.env.KASSA_DATABASE_URL ?? '').replace(/^file:/, '');
+  const ours = (db) => store === '' || resolve(db.name) === resolve(store);
   proto.prepare = function (source, ...rest) {
-    counts.prepares++;
     const stmt = prepare.call(this, source, ...rest);
+    if (!ours(this)) return stmt;
+    counts.prepares++;
     if (!CONTROL.test(source)) {
       for (const m of ['run', 'get', 'all', 'iterate']) {
         const f = stmt[m];

@@ -1,6 +1,6 @@
-import { fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import type { PaymentFacts, SettlementRow } from './processor.ts';
 
 /** A money-moving call a test processor carried out, by the gateway's operation id. */
@@ -15,112 +15,150 @@ export interface LedgerOperation {
   at: number;
 }
 
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS operations (
+    seq INTEGER PRIMARY KEY,
+    op TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    result_reference TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS operations_reference ON operations (reference, seq);
+  CREATE TABLE IF NOT EXISTS settlements (
+    seq INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    settled_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS settlements_at ON settlements (settled_at);
+`;
+
+interface OperationRow {
+  op: string;
+  kind: LedgerOperation['kind'];
+  reference: string;
+  amount: number;
+  currency: string;
+  status: string;
+  result_reference: string | null;
+  at: number;
+}
+
+const operationOf = (r: OperationRow): LedgerOperation => ({
+  op: r.op,
+  kind: r.kind,
+  reference: r.reference,
+  amount: r.amount,
+  currency: r.currency,
+  result: {
+    status: r.status,
+    ...(r.result_reference !== null && { reference: r.result_reference }),
+  },
+  at: r.at,
+});
+
 /**
  * The books of a test processor (the sandbox, the redirect app): what it settled, by
  * reference — the source of its settlement reports — and every authorisation, capture,
  * cancel and refund it carried out, by operation id, as a real processor's records and
- * idempotency keys. Kept in memory and, when given a file, appended
- * to it as JSON lines so that both survive a restart. Every process given the same file
- * (gateways and workers sharing KASSA_DATA_DIR) shares the books: each reads what the
- * others appended before it answers, as one external processor would. A booking is on
- * the file before the call that made it answers (as a real processor persists before it
- * answers), written off the event loop: the bookings of one turn are appended together.
+ * idempotency keys. A SQLite database of its own (in memory when no file is given), so
+ * the books survive a restart and weigh nothing on the gateway's memory however many
+ * payments they hold. Every process given the same file (gateways and workers sharing
+ * KASSA_DATA_DIR) shares the books, as one external processor would. A booking is
+ * committed before the call that made it answers, as a real processor persists before
+ * it answers.
+ *
+ * Books kept as JSON lines by earlier versions (`<name>.jsonl` beside the file) are
+ * taken in once, and that file renamed `.jsonl.imported`.
  */
 export function createLedger(file?: string) {
-  const rows = new Map<string, SettlementRow>();
-  const operations = new Map<string, LedgerOperation>();
-  const byReference = new Map<string, LedgerOperation[]>();
-  const note = (row: SettlementRow | LedgerOperation) => {
-    if ('op' in row) {
-      operations.set(row.op, row);
-      byReference.set(row.reference, [...(byReference.get(row.reference) ?? []), row]);
-    } else rows.set(row.reference, row);
-  };
   if (file) mkdirSync(dirname(file), { recursive: true });
-  const fd = file ? openSync(file, 'a+') : null;
-  let offset = 0;
-  let partial = '';
-  let lookedThisTurn = false;
-  /** Takes in the lines appended since the last look (by any process): once a turn of
-   * the event loop for reads, and always after this process's own appends. */
-  const sync = (force = false) => {
-    if (fd === null) return;
-    if (!force) {
-      if (lookedThisTurn) return;
-      lookedThisTurn = true;
-      setImmediate(() => {
-        lookedThisTurn = false;
-      });
-    }
-    const size = fstatSync(fd).size;
-    if (size <= offset) return;
-    const buf = Buffer.alloc(size - offset);
-    readSync(fd, buf, 0, buf.length, offset);
-    offset = size;
-    const lines = (partial + buf.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) note(JSON.parse(line));
-  };
-  sync(true);
-  let lines: string[] = [];
-  let appended: Promise<void> | null = null;
-  /** Books a row: appended for every process to read (resolves once it is on the file),
-   * or kept here without a file. */
-  const write = (value: SettlementRow | LedgerOperation): Promise<void> => {
-    if (!file) {
-      note(value);
-      return Promise.resolve();
-    }
-    lines.push(`${JSON.stringify(value)}\n`);
-    appended ??= new Promise<void>((resolve, reject) => {
-      setImmediate(() => {
-        const batch = lines.join('');
-        lines = [];
-        appended = null;
-        appendFile(file, batch).then(() => {
-          sync(true);
-          resolve();
-        }, reject);
-      });
+  const db = new Database(file ?? ':memory:');
+  db.pragma('journal_mode = WAL');
+  // Committed to the WAL before a call answers; a power cut may lose the last ones, a
+  // crash of the process does not (as the gateway's own SQLite store).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const insertOperation = db.prepare(
+    `INSERT INTO operations (op, kind, reference, amount, currency, status, result_reference, at)
+     VALUES (@op, @kind, @reference, @amount, @currency, @status, @result_reference, @at)
+     ON CONFLICT (op) DO NOTHING`,
+  );
+  const upsertSettlement = db.prepare(
+    `INSERT INTO settlements (reference, amount, currency, status, settled_at)
+     VALUES (@reference, @amount, @currency, @status, @settled_at)
+     ON CONFLICT (reference) DO UPDATE SET amount = excluded.amount,
+       currency = excluded.currency, status = excluded.status, settled_at = excluded.settled_at
+     WHERE settlements.status IS NOT excluded.status OR settlements.amount IS NOT excluded.amount`,
+  );
+  const operationById = db.prepare<[string], OperationRow>('SELECT * FROM operations WHERE op = ?');
+  const operationsOn = db.prepare<[string], OperationRow>(
+    'SELECT * FROM operations WHERE reference = ? ORDER BY seq',
+  );
+  const settledRow = db.prepare<[string], SettlementRow>(
+    'SELECT reference, amount, currency, status, settled_at FROM settlements WHERE reference = ?',
+  );
+  const settledBetween = db.prepare<[number, number], SettlementRow>(
+    `SELECT reference, amount, currency, status, settled_at FROM settlements
+     WHERE settled_at >= ? AND settled_at < ? ORDER BY seq`,
+  );
+
+  const bookOperation = (o: LedgerOperation) =>
+    insertOperation.run({
+      op: o.op,
+      kind: o.kind,
+      reference: o.reference,
+      amount: o.amount,
+      currency: o.currency,
+      status: o.result.status,
+      result_reference: o.result.reference ?? null,
+      at: o.at,
     });
-    return appended;
-  };
+  const bookSettlement = (row: SettlementRow) =>
+    upsertSettlement.run({
+      reference: row.reference,
+      amount: row.amount,
+      currency: row.currency,
+      status: row.status,
+      settled_at: row.settled_at,
+    });
+
+  if (file) importJsonLines(db, file, bookOperation, bookSettlement);
+
   return {
     async record(row: SettlementRow): Promise<void> {
-      sync();
-      const prev = rows.get(row.reference);
-      if (prev && prev.status === row.status && prev.amount === row.amount) return;
-      await write(row);
+      bookSettlement(row);
     },
     between(from: number, to: number): SettlementRow[] {
-      sync();
-      return [...rows.values()].filter((r) => r.settled_at >= from && r.settled_at < to);
+      return settledBetween.all(from, to);
     },
     /** The settled row of one payment, if it settled. */
-    settled: (reference: string) => {
-      sync();
-      return rows.get(reference);
-    },
-    operation: (op: string) => {
-      sync();
-      return operations.get(op);
+    settled: (reference: string): SettlementRow | undefined => settledRow.get(reference),
+    operation: (op: string): LedgerOperation | undefined => {
+      const r = operationById.get(op);
+      return r ? operationOf(r) : undefined;
     },
     /** Operations on one payment, oldest first. */
-    operationsOn: (reference: string) => {
-      sync();
-      return byReference.get(reference) ?? [];
-    },
-    recordOperation(o: LedgerOperation): Promise<void> {
-      return write(o);
+    operationsOn: (reference: string): LedgerOperation[] =>
+      operationsOn.all(reference).map(operationOf),
+    async recordOperation(o: LedgerOperation): Promise<void> {
+      bookOperation(o);
     },
     /** What the processor's record says a payment is for: its authorisation's amount,
      * currency and Kassa attempt id (test mode), and what was captured. */
     factsOf(reference: string): PaymentFacts | undefined {
-      sync();
-      const ops = byReference.get(reference) ?? [];
+      const ops = operationsOn.all(reference);
       const auth = ops.find((o) => o.kind === 'authorize');
       if (!auth) return undefined;
-      const captured = ops.find((o) => o.kind === 'capture' && o.result.status === 'succeeded');
+      const captured = ops.find((o) => o.kind === 'capture' && o.status === 'succeeded');
       return {
         amount: auth.amount,
         currency: auth.currency.toUpperCase(),
@@ -129,7 +167,37 @@ export function createLedger(file?: string) {
         ...(captured && { amountReceived: captured.amount }),
       };
     },
+    close: () => db.close(),
   };
+}
+
+/** Takes in the JSON-lines books an earlier version kept beside `file`, once. */
+function importJsonLines(
+  db: Database.Database,
+  file: string,
+  bookOperation: (o: LedgerOperation) => unknown,
+  bookSettlement: (r: SettlementRow) => unknown,
+) {
+  const legacy = `${file.replace(/\.(db|sqlite)$/, '')}.jsonl`;
+  if (legacy === file || !existsSync(legacy)) return;
+  const imported = db.transaction(() => {
+    // Another process sharing the books may have taken them in first.
+    if (!existsSync(legacy)) return false;
+    for (const line of readFileSync(legacy, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const row = JSON.parse(line) as SettlementRow | LedgerOperation;
+      if ('op' in row) bookOperation(row);
+      else bookSettlement(row);
+    }
+    return true;
+  });
+  if (!imported.immediate()) return;
+  try {
+    renameSync(legacy, `${legacy}.imported`);
+  } catch (err) {
+    // Taken in (idempotently) and renamed by another process meanwhile.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 export type Ledger = ReturnType<typeof createLedger>;

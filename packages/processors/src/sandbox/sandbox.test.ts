@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -260,7 +260,7 @@ describe('sandbox operations: money moves once per operation id', () => {
   });
 
   it('keeps one set of books for every process given the same ledger file, and after a restart', async () => {
-    const ledgerFile = join(mkdtempSync(join(tmpdir(), 'kassa-ledger-')), 'ledger.jsonl');
+    const ledgerFile = join(mkdtempSync(join(tmpdir(), 'kassa-ledger-')), 'ledger.db');
     // A gateway process and a worker process, each with its own sandbox over one file.
     const gateway = createSandboxProcessor({ now, ledgerFile });
     const worker = createSandboxProcessor({ now, ledgerFile });
@@ -280,5 +280,33 @@ describe('sandbox operations: money moves once per operation id', () => {
       await gateway.settlementReport({ from: 0, to: clock + 1 }),
     );
     expect(books(createSandboxProcessor({ now, ledgerFile }))).toEqual(expected);
+  });
+
+  it('takes in the books an earlier version kept as JSON lines, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kassa-ledger-'));
+    const reference = 'sbx_WyJzdWNjZWVkIiwwLDFd.abcdefgh';
+    const lines = [
+      {
+        op: 'pa_old',
+        kind: 'authorize',
+        reference,
+        amount: 500,
+        currency: 'usd',
+        result: { status: 'started', reference },
+        at: 10,
+      },
+      { reference, amount: 500, currency: 'usd', status: 'succeeded', settled_at: 20 },
+    ];
+    writeFileSync(join(dir, 'ledger.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const sandbox = createSandboxProcessor({ now, ledgerFile: join(dir, 'ledger.db') });
+    expect(sandbox.operations(reference).map((o) => `${o.kind}:${o.op}`)).toEqual([
+      'authorize:pa_old',
+    ]);
+    expect(await sandbox.settlementReport({ from: 0, to: 100 })).toEqual([lines[1]]);
+    expect(existsSync(join(dir, 'ledger.jsonl'))).toBe(false);
+    expect(existsSync(join(dir, 'ledger.jsonl.imported'))).toBe(true);
+    // A second process opening the same books finds them there, not imported twice.
+    const again = createSandboxProcessor({ now, ledgerFile: join(dir, 'ledger.db') });
+    expect(again.operations(reference)).toHaveLength(1);
   });
 });

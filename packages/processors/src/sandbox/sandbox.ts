@@ -87,7 +87,6 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
   const wait = () => (latency > 0 ? sleep(latency) : Promise.resolve());
   const ledger = createLedger(options.ledgerFile);
   const notificationSecret = options.notificationSecret ?? randomToken(32);
-  const amounts = new Map<string, { amount: number; currency: string }>();
 
   /** Carries out a money-moving call once per operation id; a repeat answers the same. */
   async function once<T extends { status: string; reference?: string | null }>(
@@ -126,7 +125,6 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     const facts = ledger.factsOf(reference);
     // Only these two fields: a request can carry card data, which never goes in the books.
     const money = { amount: req.amount, currency: req.currency };
-    amounts.set(reference, money);
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
       await ledger.record({
         reference,
@@ -340,7 +338,10 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     },
 
     async injectDiscrepancy(reference, status) {
-      const m = amounts.get(reference) ?? { amount: 0, currency: 'USD' };
+      const auth = ledger.operationsOn(reference).find((o) => o.kind === 'authorize');
+      const m = auth
+        ? { amount: auth.amount, currency: auth.currency }
+        : { amount: 0, currency: 'USD' };
       await ledger.record({ reference, ...m, status, settled_at: now() });
     },
 

@@ -94,11 +94,19 @@ function operationOf(dir: string, id: string): string | null {
   }
 }
 
-const ledger = (dir: string) =>
-  readFileSync(join(dir, 'sandbox-ledger.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { op?: string; kind?: string; reference: string });
+/** The sandbox's books (its own SQLite file in the data directory): every operation. */
+function ledger(dir: string) {
+  const db = new Database(join(dir, 'sandbox-ledger.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT op, kind, reference FROM operations ORDER BY seq').all() as {
+      op: string;
+      kind: string;
+      reference: string;
+    }[];
+  } finally {
+    db.close();
+  }
+}
 
 describe('red team: money moves once', () => {
   it('refunds killed mid-call and retried with their keys are paid once each (finding 1)', async () => {
