@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardTypeOf, isValidCardNumber } from './card.ts';
+import { cardTypeOf, checkCardNumber, isValidCardNumber } from './card.ts';
 
 describe('the one card-brand table', () => {
   it('knows RuPay, whose ranges overlap Discover and Maestro', () => {
@@ -38,5 +38,18 @@ describe('the one card-brand table', () => {
     expect(cardTypeOf('42').brand).toBe('visa');
     expect(isValidCardNumber('4242424242424241')).toBe(false);
     expect(isValidCardNumber('424242424242')).toBe(false);
+  });
+
+  it('answers brand and validity in one pass as the two checks do apart', () => {
+    for (const n of [
+      '4242424242424242',
+      '4242424242424241',
+      '378282246310005',
+      '6521500000000006',
+      '4',
+      '',
+    ]) {
+      expect(checkCardNumber(n), n).toEqual({ type: cardTypeOf(n), valid: isValidCardNumber(n) });
+    }
   });
 });

@@ -57,9 +57,9 @@ const UNKNOWN: CardType = {
 
 export const digitsOf = (s: string) => s.replace(/\D/g, '');
 
-/** The brand of a (possibly partial) number, once its digits say which one. */
-export function cardTypeOf(number: string): CardType {
-  const card = cardNumber(digitsOf(number)).card;
+type Verdict = ReturnType<typeof cardNumber>;
+
+function typeOf(card: Verdict['card']): CardType {
   if (!card) return UNKNOWN;
   return {
     brand: BRAND_OF[card.type] ?? 'unknown',
@@ -70,7 +70,18 @@ export function cardTypeOf(number: string): CardType {
   };
 }
 
+/** The brand of a (possibly partial) number, once its digits say which one. */
+export function cardTypeOf(number: string): CardType {
+  return typeOf(cardNumber(digitsOf(number)).card);
+}
+
 /** A whole number that can be a card: a known length for its brand, and Luhn. */
 export function isValidCardNumber(number: string): boolean {
   return cardNumber(digitsOf(number)).isValid;
+}
+
+/** Both at once, for the gateway (one pass through the brand table, not two). */
+export function checkCardNumber(number: string): { type: CardType; valid: boolean } {
+  const verdict = cardNumber(digitsOf(number));
+  return { type: typeOf(verdict.card), valid: verdict.isValid };
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { CardBrand, CardDetails } from '@kassa/protocol';
-import { cardTypeOf, isValidCardNumber } from '@kassa/protocol/card';
+import { checkCardNumber } from '@kassa/protocol/card';
 import { ApiError } from '../http/api-error.ts';
 
 export interface CardSummary {
@@ -20,7 +20,8 @@ const cardError = (code: string, message: string, param: string) =>
  * brand) and returns the only card data the gateway keeps.
  */
 export function summariseCard(card: CardDetails, now: number, fingerprintKey: string): CardSummary {
-  if (!isValidCardNumber(card.number)) {
+  const { type, valid } = checkCardNumber(card.number);
+  if (!valid) {
     throw cardError(
       'incorrect_number',
       'Your card number is incorrect.',
@@ -38,7 +39,6 @@ export function summariseCard(card: CardDetails, now: number, fingerprintKey: st
       'payment_method[card][exp_year]',
     );
   }
-  const type = cardTypeOf(card.number);
   const cvcSize = type.cvcLength;
   if (card.cvc.length !== cvcSize) {
     throw cardError(
