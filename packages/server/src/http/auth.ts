@@ -72,8 +72,7 @@ export function apiKeyAuth(
         : await store.directory.publishableKey(key);
     // A secret key's row was found by its hash (equal by construction); a publishable
     // key is compared in constant time.
-    const matches =
-      row !== null && (kind === 'secret' || safeEqual(row.publishableKey ?? '', key));
+    const matches = row !== null && (kind === 'secret' || safeEqual(row.publishableKey ?? '', key));
     if (!row || !matches || !keyLive(row, (opts.now ?? Date.now)())) throw invalid();
     const merchant = await store.directory.merchant(row.merchantId);
     if (!merchant) throw invalid();

@@ -20,9 +20,11 @@ export function createDeliverer(deps: Deps) {
     const found = await store.read(async (tx) => {
       const delivery = await tx.deliveries.get(deliveryId);
       if (!delivery) return null;
-      // In turn: a transaction is one connection, which runs one query at a time.
-      const endpoint = await tx.endpoints.get(delivery.endpointId);
-      const event = await tx.events.get(delivery.eventId);
+      // Together: one round trip on PostgreSQL (its connections pipeline).
+      const [endpoint, event] = await Promise.all([
+        tx.endpoints.get(delivery.endpointId),
+        tx.events.get(delivery.eventId),
+      ]);
       return { delivery, endpoint, event };
     });
     if (found?.delivery.status !== 'pending' || !found.event) return undefined;
@@ -31,7 +33,7 @@ export function createDeliverer(deps: Deps) {
       const now = clock.now();
       return {
         write: async (tx: StoreTx) => {
-          await tx.deliveries.update(delivery.id, {
+          await tx.deliveries.set(delivery.id, {
             status: 'canceled',
             nextAttemptAt: null,
             updatedAt: now,
@@ -98,7 +100,7 @@ export function createDeliverer(deps: Deps) {
           : next === null
             ? 'dead'
             : 'pending';
-      await tx.deliveries.update(delivery.id, {
+      await tx.deliveries.set(delivery.id, {
         status,
         attemptCount,
         nextAttemptAt: next,

@@ -1,5 +1,5 @@
 import type { EventType } from '@kassa/protocol';
-import { insertSql, row, rows, sql, update } from '../executor.ts';
+import { insertSql, row, rows, sendUpdate, sql, update } from '../executor.ts';
 import type {
   DeliveryStatus,
   PageWindow,
@@ -36,6 +36,9 @@ export interface WebhookDeliveryWrites {
     patch: Patch<WebhookDeliveryRow>,
     from?: WebhookDeliveryRow['status'],
   ): Promise<boolean>;
+  /** Writes `patch` whatever the delivery's status, sent with the transaction's next
+   * statement (no round trip of its own on PostgreSQL). */
+  set(id: string, patch: Patch<WebhookDeliveryRow>): Promise<void>;
   insertAttempt(row: WebhookAttemptRow): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ export const webhookDeliveriesRepository = repository<WebhookDeliveryReads, Webh
         },
         update: async (id, patch, from) =>
           (await update(ex, c, patch, from ? { id, status: from } : { id })) === 1,
+        set: async (id, patch) => sendUpdate(ex, c, patch, { id }),
         insertAttempt: async (r) => {
           // The database numbers it (id).
           const q = insertSql(d.codecs.webhookAttempts, r as WebhookAttemptRow & { id: number });

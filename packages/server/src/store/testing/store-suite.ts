@@ -1397,10 +1397,19 @@ export function testStore(opts: {
         );
         expect(got.filter(Boolean)).toHaveLength(1);
         expect(await b.read((tx) => tx.deliveries.get('wd_suite'))).toMatchObject(retry);
-        // Without a status to hold to, the write is unconditional (the deliverer's own).
+        // Without a status to hold to, the write is unconditional.
         expect(
           await b.transaction((tx) => tx.deliveries.update('wd_suite', { status: 'delivered' })),
         ).toBe(true);
+        // The deliverer's own: sent with what follows it, in the same transaction.
+        await a.transaction(async (tx) => {
+          await tx.deliveries.set('wd_suite', { status: 'dead', attemptCount: 9 });
+          expect(await tx.deliveries.get('wd_suite')).toMatchObject({ status: 'dead' });
+        });
+        expect(await b.read((tx) => tx.deliveries.get('wd_suite'))).toMatchObject({
+          status: 'dead',
+          attemptCount: 9,
+        });
       });
 
       it('rate-limit counters count every hit from every process', async () => {
