@@ -149,6 +149,11 @@ export function createLedger(file?: string) {
     /** Operations on one payment, oldest first. */
     operationsOn: (reference: string): LedgerOperation[] =>
       operationsOn.all(reference).map(operationOf),
+    /** The authorisation that started a payment: what it was for. */
+    authorization: (reference: string): LedgerOperation | undefined => {
+      const auth = authorizationIn(operationsOn.all(reference));
+      return auth ? operationOf(auth) : undefined;
+    },
     async recordOperation(o: LedgerOperation): Promise<void> {
       bookOperation(o);
     },
@@ -156,7 +161,7 @@ export function createLedger(file?: string) {
      * currency and Kassa attempt id (test mode), and what was captured. */
     factsOf(reference: string): PaymentFacts | undefined {
       const ops = operationsOn.all(reference);
-      const auth = ops.find((o) => o.kind === 'authorize');
+      const auth = authorizationIn(ops);
       if (!auth) return undefined;
       const captured = ops.find((o) => o.kind === 'capture' && o.status === 'succeeded');
       return {
@@ -167,9 +172,10 @@ export function createLedger(file?: string) {
         ...(captured && { amountReceived: captured.amount }),
       };
     },
-    close: () => db.close(),
   };
 }
+
+const authorizationIn = (ops: OperationRow[]) => ops.find((o) => o.kind === 'authorize');
 
 /** Takes in the JSON-lines books an earlier version kept beside `file`, once. */
 function importJsonLines(

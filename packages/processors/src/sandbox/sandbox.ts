@@ -338,7 +338,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
     },
 
     async injectDiscrepancy(reference, status) {
-      const auth = ledger.operationsOn(reference).find((o) => o.kind === 'authorize');
+      const auth = ledger.authorization(reference);
       const m = auth
         ? { amount: auth.amount, currency: auth.currency }
         : { amount: 0, currency: 'USD' };
