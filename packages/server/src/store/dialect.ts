@@ -50,7 +50,6 @@ export type Codecs = ReturnType<typeof codecsFor>;
 /** The job queue's claims: how each database bounds and orders them is its own. */
 export interface JobClaims {
   claim(now: number, limit: number, lockUntil: number, bounds: ClaimBounds): Promise<JobRow[]>;
-  claimNextForKey(key: string, now: number, lockUntil: number): Promise<JobRow | null>;
 }
 
 /**
@@ -64,6 +63,9 @@ export interface Dialect {
   inList(column: string, values: readonly unknown[]): Sql;
   /** The larger of two numbers: `max` (SQLite) or `greatest` (PostgreSQL). */
   readonly greatest: string;
+  /** After a SELECT of rows to change: lock them, passing over rows another transaction
+   * holds (`FOR UPDATE SKIP LOCKED`); nothing on SQLite, whose one writer holds them all. */
+  readonly skipLocked: string;
   /** The job claims on one connection (they keep a cursor between claims). */
   claims(ex: Executor): JobClaims;
   /** Folds up to `limit` of the overview's oldest changes into its hourly rows. */

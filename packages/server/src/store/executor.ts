@@ -27,6 +27,15 @@ export interface Executor {
    * (`kassa_expect_one`), so a commit sent in the same round trip cannot go through.
    */
   sendExpectingOne(text: string, params: Params, moved: () => Error): void;
+  /**
+   * A statement whose rows are wanted only once the transaction has committed: sent as
+   * `send` is (PostgreSQL sends it with the commit, so it costs no round trip of its
+   * own), its rows come in `value`. Await `value` after the transaction, never inside it
+   * (on PostgreSQL it would wait for a commit that waits for it). If the transaction
+   * rolls back, what `value` says did not happen: read it only after a commit (PostgreSQL
+   * rejects it then). SQLite runs it at once.
+   */
+  later(text: string, params?: Params): AfterCommit<Raw[]>;
   /** Inside a write transaction: rows about to be changed are read with their row lock. */
   readonly writing: boolean;
   /** Told by writes, acted on at the commit: an intent changed (its page's stream follows
@@ -43,6 +52,18 @@ export interface CommitNotes {
   configChanged(): void;
   /** Runs `fn` once the transaction commits; never if it rolls back. */
   afterCommit(fn: () => void): void;
+}
+
+/** An answer that comes with the commit (see `Executor.later`). */
+export interface AfterCommit<T> {
+  readonly value: Promise<T>;
+}
+
+/** `p` as an answer read after the commit. A rollback rejects it, and the transaction
+ * itself says so: nobody need be waiting for `p` then. */
+export function afterCommit<T>(p: Promise<T>): AfterCommit<T> {
+  p.catch(() => undefined);
+  return { value: p };
 }
 
 /** What one transaction noted for its commit. */

@@ -58,22 +58,25 @@ export function createWorker(
   const handOff = (tx: StoreTx, job: JobRow, now: number) =>
     job.concurrencyKey !== null && !stopping && (job.lockedUntil ?? 0) > now
       ? tx.jobs.claimNextForKey(job.concurrencyKey, now, now + opts.lockMs)
-      : Promise.resolve(null);
+      : null;
 
   /** Ends a job in one transaction with its last writes (`patch` keeps it for another
-   * run, none removes it) and hands its slot on. */
-  const end = (
+   * run, none removes it) and hands its slot on: the next job is known once it commits
+   * (on PostgreSQL all of it is one round trip). */
+  const end = async (
     job: JobRow,
     now: number,
     patch: Patch<JobRow> | null,
     write?: (tx: StoreTx) => Promise<void>,
-  ) =>
-    store.transaction(async (tx) => {
+  ) => {
+    const next = await store.transaction(async (tx) => {
       await write?.(tx);
       if (patch) await tx.jobs.update(job.id, { lockedUntil: null, updatedAt: now, ...patch });
       else await tx.jobs.delete(job.id);
       return handOff(tx, job, now);
     });
+    return next ? next.value : null;
+  };
 
   /** Runs one job and ends it; returns the job its slot was handed to, if any. */
   async function runJob(job: JobRow): Promise<JobRow | null> {

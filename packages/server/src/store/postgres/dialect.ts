@@ -107,13 +107,6 @@ function claims(ex: Executor): JobClaims {
       }
       return out.sort((a, b) => a.runAt - b.runAt);
     },
-    async claimNextForKey(key, now, lockUntil) {
-      const [next] = await claimed(sql`UPDATE jobs SET ${set(lockUntil, now)} WHERE id = (
-          SELECT id FROM jobs WHERE status = 'queued' AND concurrency_key = ${key} AND run_at <= ${now}
-          ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING *`);
-      return next ?? null;
-    },
   };
 }
 
@@ -148,6 +141,7 @@ export const pgDialect: Dialect = {
   codecs,
   inList: (column, values) => new Sql(`${column} = ANY(?)`, [values]),
   greatest: 'greatest',
+  skipLocked: ' FOR UPDATE SKIP LOCKED',
   claims,
   foldStats,
 };

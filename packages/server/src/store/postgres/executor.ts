@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { type CommitNotes, type Executor, type Params, PendingCommit } from '../executor.ts';
+import {
+  afterCommit,
+  type CommitNotes,
+  type Executor,
+  type Params,
+  PendingCommit,
+} from '../executor.ts';
 import type { Raw } from '../schema/codec.ts';
 import { numbered } from '../sql.ts';
 
@@ -20,6 +26,8 @@ interface Queued {
   values: unknown[];
   /** For a write that must change one row: the error when it changed none. */
   moved?: () => Error;
+  /** For `later`: where its rows go once its batch (the commit's) is answered. */
+  answer?: { resolve(rows: Raw[]): void; reject(err: unknown): void };
 }
 
 /** What kassa_expect_one raises (migrations/0007_expect_one.sql). */
@@ -71,6 +79,16 @@ export function pgExecutor(client: pg.PoolClient) {
       socket?.uncork?.();
     }
     const settled = await Promise.allSettled(sent);
+    // A later statement's answer: its rows, or the batch's first failure (nothing of it
+    // committed then).
+    const failed = settled.find((s) => s.status === 'rejected')?.reason;
+    for (let i = 0; i < settled.length; i++) {
+      const { answer } = batch[i] as Queued;
+      const s = settled[i] as PromiseSettledResult<pg.QueryResult>;
+      if (!answer) continue;
+      if (failed === undefined && s.status === 'fulfilled') answer.resolve(s.value.rows as Raw[]);
+      else answer.reject(failed ?? (s as PromiseRejectedResult).reason);
+    }
     for (let i = 0; i < settled.length; i++) {
       const s = settled[i] as PromiseSettledResult<pg.QueryResult>;
       if (s.status === 'fulfilled') continue;
@@ -119,10 +137,20 @@ export function pgExecutor(client: pg.PoolClient) {
         moved,
       });
     },
+    later(text, params) {
+      const q = queued(text, params);
+      const rows = new Promise<Raw[]>((resolve, reject) => {
+        q.answer = { resolve, reject };
+      });
+      waiting.push(q);
+      return afterCommit(rows);
+    },
     async flush() {
       await flush(null);
     },
     reset() {
+      // Held and never sent: the transaction ended without them.
+      for (const q of waiting) q.answer?.reject(new Error('the transaction did not commit'));
       waiting = [];
       started = false;
       statements = 0;

@@ -1,4 +1,4 @@
-import { insertSql, sendUpdate, sql } from '../executor.ts';
+import { type AfterCommit, afterCommit, insertSql, sendUpdate, sql } from '../executor.ts';
 import type { ClaimBounds, JobRow, Patch } from '../rows.ts';
 import { repository } from './repository.ts';
 
@@ -26,12 +26,14 @@ export interface JobWrites {
    */
   claim(now: number, limit: number, lockUntil: number, bounds: ClaimBounds): Promise<JobRow[]>;
   /**
-   * Hands a slot on: marks the oldest due job of `key` running until `lockUntil` and
-   * returns it (null when none is due). Only for a worker that ends a running job of the
-   * same key in the same transaction, so the running counts `claim` bounds do not
-   * change: an endpoint's deliveries follow one another without a claim's scan.
+   * Hands a slot on: marks the oldest due job of `key` running until `lockUntil`, and
+   * says which once the transaction has committed (null when none was due). Only for a
+   * worker that ends a running job of the same key in the same transaction, so the
+   * running counts `claim` bounds do not change: an endpoint's deliveries follow one
+   * another without a claim's scan. On PostgreSQL it goes with the commit: ending a job
+   * and taking the next is one round trip.
    */
-  claimNextForKey(key: string, now: number, lockUntil: number): Promise<JobRow | null>;
+  claimNextForKey(key: string, now: number, lockUntil: number): AfterCommit<JobRow | null>;
   /** Removes a finished job. */
   delete(id: string): Promise<void>;
   update(id: string, patch: Patch<JobRow>): Promise<void>;
@@ -66,7 +68,15 @@ export const jobsRepository = repository<JobReads, JobWrites>((ex, d) => {
         ex.commit.jobsQueued();
       },
       claim: (now, limit, lockUntil, bounds) => claims.claim(now, limit, lockUntil, bounds),
-      claimNextForKey: (key, now, lockUntil) => claims.claimNextForKey(key, now, lockUntil),
+      claimNextForKey: (key, now, lockUntil) => {
+        // Literal statuses: SQLite picks the status-led index for them.
+        const q = sql`UPDATE jobs SET status = 'running', locked_until = ${lockUntil}, updated_at = ${now}
+          WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND concurrency_key = ${key}
+            AND run_at <= ${now} ORDER BY run_at LIMIT 1${sql.raw(d.skipLocked)})
+          RETURNING *`;
+        const { value } = ex.later(q.text, q.params);
+        return afterCommit(value.then(([r]) => (r ? c.decode(r) : null)));
+      },
       delete: async (id) => {
         ex.send(...sql`DELETE FROM jobs WHERE id = ${id}`.args);
       },

@@ -96,10 +96,6 @@ function claims(ex: Executor): JobClaims {
       for (const id of chosen) out.push(await take(id, now, lockUntil));
       return out;
     },
-    async claimNextForKey(key, now, lockUntil) {
-      const [next] = await dueForKey(key, now, 1);
-      return next ? take(next.id, now, lockUntil) : null;
-    },
   };
 }
 
@@ -138,6 +134,7 @@ export const sqliteDialect: Dialect = {
   codecs,
   inList: (column, values) => new Sql(`${column} IN (${values.map(() => '?').join(', ')})`, values),
   greatest: 'max',
+  skipLocked: '',
   claims,
   foldStats,
 };

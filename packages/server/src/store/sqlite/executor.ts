@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import { type CommitNotes, type Executor, type Params, PendingCommit } from '../executor.ts';
+import {
+  afterCommit,
+  type CommitNotes,
+  type Executor,
+  type Params,
+  PendingCommit,
+} from '../executor.ts';
 import type { Raw } from '../schema/codec.ts';
 
 /** SQLite binds no booleans: 1 and 0 (and null for undefined). */
@@ -54,6 +60,7 @@ export function sqliteExecutor(sqlite: Database.Database) {
     sendExpectingOne(text, params, moved) {
       if (counted(text).run(bind(params)).changes !== 1) throw moved();
     },
+    later: (text, params) => afterCommit(ex.all(text, params)),
     once(on) {
       single = on ? 0 : null;
     },

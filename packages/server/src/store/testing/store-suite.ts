@@ -1470,14 +1470,16 @@ export function testStore(opts: {
         );
         const running = await claim(a, 1_000, 10, 2);
         expect(running).toHaveLength(2);
-        // Both finish at once, each in its own connection: two distinct next jobs.
+        // Both finish at once, each in its own connection: two distinct next jobs, each
+        // known once its transaction has committed.
         const next = await Promise.all(
-          running.map((r, i) =>
-            (i ? b : a).transaction(async (tx) => {
+          running.map(async (r, i) => {
+            const handed = await (i ? b : a).transaction(async (tx) => {
               await tx.jobs.delete(r.id);
               return tx.jobs.claimNextForKey('mer_a/we_1', 1_001, 61_001);
-            }),
-          ),
+            });
+            return handed.value;
+          }),
         );
         const ids = next.map((n) => n?.id);
         expect(new Set(ids).size).toBe(2);
@@ -1486,12 +1488,31 @@ export function testStore(opts: {
         // Still two running: a claim finds no room.
         expect(await claim(b, 1_002, 10, 2)).toEqual([]);
         // Nothing due for another key, and nothing for a job not yet due.
-        expect(
-          await a.transaction((tx) => tx.jobs.claimNextForKey('mer_a/we_2', 1_002, 9)),
-        ).toBeNull();
-        expect(
-          await a.transaction((tx) => tx.jobs.claimNextForKey('mer_a/we_1', -1, 9)),
-        ).toBeNull();
+        const handOff = async (key: string, now: number) =>
+          (await a.transaction(async (tx) => tx.jobs.claimNextForKey(key, now, 9))).value;
+        expect(await handOff('mer_a/we_2', 1_002)).toBeNull();
+        expect(await handOff('mer_a/we_1', -1)).toBeNull();
+      });
+
+      it('takes nothing when the transaction handing a slot on rolls back', async () => {
+        await addJobs(a, [job('mer_a/we_1', 1), job('mer_a/we_1', 2)]);
+        const [first] = await claim(a, 1_000, 1, 1);
+        let handed: Promise<JobRow | null> | undefined;
+        await expect(
+          a.transaction(async (tx) => {
+            await tx.jobs.delete((first as JobRow).id);
+            handed = tx.jobs.claimNextForKey('mer_a/we_1', 1_001, 61_001).value;
+            throw new Error('the job failed to end');
+          }),
+        ).rejects.toThrow('the job failed to end');
+        // PostgreSQL never sent it; SQLite rolled it back: either way nothing was taken,
+        // and the first job still runs.
+        if (a.kind === 'postgres') await expect(handed).rejects.toThrow();
+        const stats = await a.read((tx) => tx.jobs.stats(null));
+        expect(stats.map((s) => [s.status, s.count]).sort()).toEqual([
+          ['queued', 1],
+          ['running', 1],
+        ]);
       });
 
       it("bounds one merchant's deliveries in flight, so another merchant's still go", async () => {
@@ -1599,6 +1620,7 @@ const { ALL_METHODS, writeHalves } = (() => {
     run: async () => 0,
     send: () => undefined,
     sendExpectingOne: () => undefined,
+    later: () => ({ value: nothing() }),
   };
   const { tx, read } = createRepositories(
     inert,
