@@ -2,7 +2,11 @@ import { matchesEventPatterns, newId } from '@kassa/protocol';
 import type { EventRow, StoreTx, WebhookEndpointRow } from '../store/types.ts';
 import { enqueue, jobKind } from '../worker/enqueue.ts';
 
-export const DELIVER_JOB = jobKind<{ delivery: string }>('webhook.deliver');
+/** A delivery to attempt, with its endpoint and event, so the deliverer reads all three at
+ * once (jobs queued before they were named here carry the delivery alone). */
+export const DELIVER_JOB = jobKind<{ delivery: string; endpoint?: string; event?: string }>(
+  'webhook.deliver',
+);
 
 /** Queues one delivery of `event` to `endpoint`, due now. */
 export async function queueDelivery(
@@ -23,7 +27,7 @@ export async function queueDelivery(
     createdAt: now,
     updatedAt: now,
   });
-  await enqueueDelivery(tx, endpoint, id, now);
+  await enqueueDelivery(tx, endpoint, { id, eventId: event.id }, now);
   return id;
 }
 
@@ -50,13 +54,13 @@ export async function fanOut(
 export function enqueueDelivery(
   tx: StoreTx,
   endpoint: Pick<WebhookEndpointRow, 'id' | 'merchantId'>,
-  deliveryId: string,
+  delivery: { id: string; eventId: string },
   now: number,
 ) {
   return enqueue(
     tx,
     DELIVER_JOB,
-    { delivery: deliveryId },
+    { delivery: delivery.id, endpoint: endpoint.id, event: delivery.eventId },
     {
       runAt: now,
       now,

@@ -15,12 +15,21 @@ import { signWebhook } from './signing.ts';
  */
 export function createDeliverer(deps: Deps) {
   const { store, clock, config, logger } = deps;
-  return async function deliver(payload: { delivery: string }) {
-    const deliveryId = payload.delivery;
+  return async function deliver(payload: { delivery: string; endpoint?: string; event?: string }) {
     const found = await store.read(async (tx) => {
-      const delivery = await tx.deliveries.get(deliveryId);
+      // Read together: one round trip on PostgreSQL (its connections pipeline).
+      const { endpoint: endpointId, event: eventId } = payload;
+      if (endpointId !== undefined && eventId !== undefined) {
+        const [delivery, endpoint, event] = await Promise.all([
+          tx.deliveries.get(payload.delivery),
+          tx.endpoints.get(endpointId),
+          tx.events.get(eventId),
+        ]);
+        return delivery && { delivery, endpoint, event };
+      }
+      // A job queued with the delivery alone: the endpoint and event are learnt from it.
+      const delivery = await tx.deliveries.get(payload.delivery);
       if (!delivery) return null;
-      // Together: one round trip on PostgreSQL (its connections pipeline).
       const [endpoint, event] = await Promise.all([
         tx.endpoints.get(delivery.endpointId),
         tx.events.get(delivery.eventId),

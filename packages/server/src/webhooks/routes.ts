@@ -396,7 +396,7 @@ export async function retryDelivery(deps: Deps, caller: Caller, id: string) {
     if (!(await tx.deliveries.update(id, patch, d.status))) {
       throw new ApiError(409, 'delivery_pending', 'This delivery is still being attempted.');
     }
-    await enqueueDelivery(tx, endpoint, id, now);
+    await enqueueDelivery(tx, endpoint, d, now);
     const event = await tx.events.get(d.eventId);
     // A delivery's event is kept as long as it is (a foreign key).
     if (!event) throw new Error(`delivery ${id} has no event ${d.eventId}`);

@@ -289,6 +289,44 @@ describe('delivery', () => {
     expect(new Webhook(rotated.json.secret).verify(second.body, headersOf(second))).toBeTruthy();
   });
 
+  it('sends a delivery queued before jobs named its endpoint and event (the delivery alone)', async () => {
+    const ep = (await createEndpoint({ enabled_events: ['payment_intent.succeeded'] })).json;
+    const pi = (await g.createIntent()).json;
+    const [event] = await g.store.read((tx) => tx.events.ofObject(pi.id));
+    const { DELIVER_JOB } = await import('../outbox/fan-out.ts');
+    const { enqueue } = await import('../worker/enqueue.ts');
+    const now = g.clock.now();
+    await g.store.transaction(async (tx) => {
+      await tx.deliveries.insert({
+        id: 'whd_queued_before',
+        endpointId: ep.id,
+        eventId: event?.id as string,
+        merchantId: g.a.id,
+        status: 'pending',
+        attemptCount: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await enqueue(
+        tx,
+        DELIVER_JOB,
+        { delivery: 'whd_queued_before' },
+        {
+          runAt: now,
+          now,
+          merchantId: g.a.id,
+          concurrencyKey: `${g.a.id}/${ep.id}`,
+        },
+      );
+    });
+    await run();
+    expect(rx.events().map((e) => [e.id, e.type])).toEqual([[event?.id, 'payment_intent.created']]);
+    expect((await deliveries(ep.id)).map((d: { status: string }) => d.status)).toEqual([
+      'delivered',
+    ]);
+  });
+
   it('an endpoint whose name resolves to loopback is refused at send time too', async () => {
     // This gateway allows loopback; the address check at connect time is the subject here.
     g.config.webhooks.addressPolicy = { allowPrivate: false, allowed: [] };
