@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import type { AfterCommit } from '../store/executor.ts';
 import type { JobRow, Patch, Store, StoreTx } from '../store/types.ts';
 import type { JobResult } from './enqueue.ts';
 
@@ -60,23 +61,80 @@ export function createWorker(
       ? tx.jobs.claimNextForKey(job.concurrencyKey, now, now + opts.lockMs)
       : null;
 
-  /** Ends a job in one transaction with its last writes (`patch` keeps it for another
-   * run, none removes it) and hands its slot on: the next job is known once it commits
-   * (on PostgreSQL all of it is one round trip). */
-  const end = async (
+  /** A job's end: its last writes, and `patch` to keep it for another run (none removes it). */
+  interface Ending {
+    job: JobRow;
+    now: number;
+    patch: Patch<JobRow> | null;
+    write: ((tx: StoreTx) => Promise<void>) | undefined;
+    done: (next: Promise<JobRow | null>) => void;
+    failed: (err: unknown) => void;
+  }
+
+  /** One job's end in `tx`, handing its slot on: the next job is known once it commits. */
+  const endIn = async (tx: StoreTx, e: Ending) => {
+    await e.write?.(tx);
+    if (e.patch) {
+      await tx.jobs.update(e.job.id, { lockedUntil: null, updatedAt: e.now, ...e.patch });
+    } else await tx.jobs.delete(e.job.id);
+    return handOff(tx, e.job, e.now);
+  };
+
+  /**
+   * Job ends are committed in groups: the ends that arrive while one commit is under way
+   * go together in the next (on PostgreSQL one round trip and one WAL flush for all of
+   * them, where a commit each was most of a webhook delivery's database time). An end
+   * never waits for company: with no commit under way, it goes at once. If a group fails,
+   * each of its ends is tried alone, so one bad end cannot sink the others.
+   */
+  let ending: Ending[] = [];
+  let committing = false;
+  const MAX_ENDS = 64;
+  async function commitEnds() {
+    committing = true;
+    try {
+      while (ending.length > 0) {
+        const group = ending.slice(0, MAX_ENDS);
+        ending = ending.slice(MAX_ENDS);
+        await commitGroup(group);
+      }
+    } finally {
+      committing = false;
+    }
+  }
+  const handedTo = (e: Ending, handed: AfterCommit<JobRow | null> | null) =>
+    e.done(handed ? handed.value : Promise.resolve(null));
+  async function commitGroup(group: Ending[]) {
+    try {
+      const handed = await store.transaction(async (tx) => {
+        const out: (AfterCommit<JobRow | null> | null)[] = [];
+        for (const e of group) out.push(await endIn(tx, e));
+        return out;
+      });
+      for (const [i, e] of group.entries()) handedTo(e, handed[i] ?? null);
+    } catch (err) {
+      if (group.length === 1) (group[0] as Ending).failed(err);
+      else {
+        await Promise.all(
+          group.map((e) =>
+            store.transaction((tx) => endIn(tx, e)).then((h) => handedTo(e, h), e.failed),
+          ),
+        );
+      }
+    }
+  }
+
+  /** Ends a job with its last writes and hands its slot on; says which job took the slot. */
+  const end = (
     job: JobRow,
     now: number,
     patch: Patch<JobRow> | null,
     write?: (tx: StoreTx) => Promise<void>,
-  ) => {
-    const next = await store.transaction(async (tx) => {
-      await write?.(tx);
-      if (patch) await tx.jobs.update(job.id, { lockedUntil: null, updatedAt: now, ...patch });
-      else await tx.jobs.delete(job.id);
-      return handOff(tx, job, now);
+  ) =>
+    new Promise<JobRow | null>((resolve, reject) => {
+      ending.push({ job, now, patch, write, done: resolve, failed: reject });
+      if (!committing) void commitEnds();
     });
-    return next ? next.value : null;
-  };
 
   /** Runs one job and ends it; returns the job its slot was handed to, if any. */
   async function runJob(job: JobRow): Promise<JobRow | null> {
