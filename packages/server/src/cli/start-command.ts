@@ -178,13 +178,16 @@ function serveMetrics(
 
 /** One gateway process of `kassa start --processes N`. */
 async function serveGateway() {
+  // The supervisor asks each process for its metrics and serves the sum: this process
+  // answers with its registry (an AggregatorRegistry made here adds prom-client's
+  // listener for the supervisor's requests). Listening from the start, with nothing to
+  // report while it boots: a process that did not answer would fail the supervisor's
+  // every scrape for 5 s (prom-client's timeout), every process's counters with it.
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([]);
   const deps = await bootstrap(`kassa-gateway-${process.pid}`);
   const { config } = deps;
   const { app, worker, metrics } = createGateway(deps);
-  // The supervisor asks each process for its metrics and serves the sum: this process
-  // answers with its registry (an AggregatorRegistry made here adds prom-client's
-  // listener for the supervisor's requests).
-  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([metrics.registry]);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     if (config.runWorker) worker.start();
