@@ -31,6 +31,14 @@ const filesOf = (keys) => [
 const cardPath = [
   ...new Set([...named, ...filesOf(entries.reduce((seen, k) => closure(k, seen), new Set()))]),
 ];
+// vite.config.ts drops Vite's preload helper, which loads a lazy chunk's CSS before it:
+// a lazy chunk with CSS of its own would come up unstyled.
+for (const [k, chunk] of Object.entries(manifest)) {
+  const css = (chunk.css ?? []).filter((f) => !cardPath.includes(f));
+  if (css.length > 0) {
+    throw new Error(`${k} has CSS of its own (${css.join(', ')}): put it in styles.css`);
+  }
+}
 /** A lazy chunk's own files: beyond what the card path already loaded. */
 const lazy = (match) => {
   const key = Object.keys(manifest).find((k) => manifest[k].isDynamicEntry && match(k));

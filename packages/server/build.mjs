@@ -2,7 +2,7 @@
 // `npm start` runs with node alone. Under the tsx loader the gateway carried a loader
 // thread and on-the-fly transpiling, about a third of its memory. npm dependencies stay
 // external (better-sqlite3 is native); the workspace's TypeScript packages are bundled in,
-// so the npm packages they import (zod, card-validator, credit-card-type) are the
+// so the npm packages they import (zod) are the
 // server's own dependencies too.
 // `pnpm kassa` and the tests still run the sources through tsx.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';

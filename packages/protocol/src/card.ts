@@ -1,42 +1,15 @@
-// card-validator's number check alone (its other checks would only weigh on the page),
-// and credit-card-type, the table it reads: one instance, the one configured here.
-import { cardNumber } from 'card-validator/dist/card-number.js';
-import types from 'credit-card-type';
+import { CARD_TABLE, type CardPattern, type CardTableRow } from './card-table.ts';
 import type { CardBrand } from './payment-method.ts';
 
 /**
- * The one card-brand table, for the payment page (what it shows while the shopper types)
- * and the gateway (what it stores): card-validator's, with RuPay added. RuPay's ranges
- * overlap Discover's and Maestro's, so it is tested first.
+ * The one card-brand check, for the payment page (what it shows while the shopper types)
+ * and the gateway (what it stores). The table is credit-card-type's (card-validator's),
+ * with RuPay added, written out as data by scripts/card-table.mjs; this file is
+ * card-validator's `number` check over it, step for step, without the library's registry
+ * (adding, reordering, cloning), which was ~2 KB of the page. card.test.ts holds both to
+ * the library: the table to the installed version's, the answers to card-validator's for
+ * every prefix of up to five digits, every pattern's edges and random numbers.
  */
-types.addCard({
-  niceType: 'RuPay',
-  type: 'rupay',
-  patterns: [
-    [508500, 508999],
-    [606985, 607984],
-    [608001, 608500],
-    [652150, 653149],
-  ],
-  gaps: [4, 8, 12],
-  lengths: [16],
-  code: { name: 'CVV', size: 3 },
-});
-types.changeOrder('rupay', 0);
-
-/** card-validator's type names as Kassa's brands; the rest are `unknown`. */
-const BRAND_OF: Record<string, CardBrand> = {
-  visa: 'visa',
-  mastercard: 'mastercard',
-  'american-express': 'amex',
-  discover: 'discover',
-  'diners-club': 'diners',
-  jcb: 'jcb',
-  unionpay: 'unionpay',
-  maestro: 'maestro',
-  rupay: 'rupay',
-};
-
 export interface CardType {
   brand: CardBrand;
   /** What to show: `Visa`, `RuPay`; empty while unknown. */
@@ -57,31 +30,72 @@ const UNKNOWN: CardType = {
 
 export const digitsOf = (s: string) => s.replace(/\D/g, '');
 
-type Verdict = ReturnType<typeof cardNumber>;
-
-function typeOf(card: Verdict['card']): CardType {
-  if (!card) return UNKNOWN;
-  return {
-    brand: BRAND_OF[card.type] ?? 'unknown',
-    label: BRAND_OF[card.type] ? card.niceType : '',
-    gaps: card.gaps,
-    lengths: card.lengths,
-    cvcLength: card.code.size,
-  };
+/**
+ * How strongly `digits` match a pattern: -1 not at all, 0 as far as they go (fewer digits
+ * than the pattern has), else the pattern's length. A range compares the digits with its
+ * bounds cut to as many digits.
+ */
+function strength(digits: string, pattern: CardPattern): number {
+  const [min, max] = typeof pattern === 'number' ? [pattern, pattern] : pattern;
+  const lo = String(min);
+  const head = digits.slice(0, lo.length);
+  const n = Number(head);
+  const hit =
+    n >= Number(lo.slice(0, head.length)) && n <= Number(String(max).slice(0, head.length));
+  return !hit ? -1 : digits.length >= lo.length ? lo.length : 0;
 }
+
+/** The row the digits name: the one that matches, or the strongest when all are decided. */
+function rowOf(digits: string): CardTableRow | undefined {
+  if (digits === '') return undefined;
+  const hits: [CardTableRow, number][] = [];
+  for (const row of CARD_TABLE) {
+    for (const pattern of row[2]) {
+      const s = strength(digits, pattern);
+      if (s >= 0) {
+        hits.push([row, s]);
+        break;
+      }
+    }
+  }
+  if (hits.length > 0 && hits.every(([, s]) => s > 0)) {
+    return hits.reduce((best, hit) => (hit[1] > best[1] ? hit : best))[0];
+  }
+  return hits.length === 1 ? hits[0]?.[0] : undefined;
+}
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    const d = (digits.charCodeAt(i) - 48) * (double ? 2 : 1);
+    sum += d > 9 ? d - 9 : d;
+  }
+  return sum % 10 === 0;
+}
+
+const typeOf = (row: CardTableRow | undefined): CardType =>
+  row
+    ? { brand: row[0], label: row[1], gaps: row[3], lengths: row[4], cvcLength: row[5] }
+    : UNKNOWN;
+
+/** A known length for the brand, and Luhn (which UnionPay numbers need not pass). */
+const validFor = (row: CardTableRow | undefined, digits: string) =>
+  !!row && row[4].includes(digits.length) && (row[0] === 'unionpay' || luhn(digits));
 
 /** The brand of a (possibly partial) number, once its digits say which one. */
 export function cardTypeOf(number: string): CardType {
-  return typeOf(cardNumber(digitsOf(number)).card);
+  return typeOf(rowOf(digitsOf(number)));
 }
 
 /** A whole number that can be a card: a known length for its brand, and Luhn. */
 export function isValidCardNumber(number: string): boolean {
-  return cardNumber(digitsOf(number)).isValid;
+  const digits = digitsOf(number);
+  return validFor(rowOf(digits), digits);
 }
 
 /** Both at once, for the gateway (one pass through the brand table, not two). */
 export function checkCardNumber(number: string): { type: CardType; valid: boolean } {
-  const verdict = cardNumber(digitsOf(number));
-  return { type: typeOf(verdict.card), valid: verdict.isValid };
+  const digits = digitsOf(number);
+  const row = rowOf(digits);
+  return { type: typeOf(row), valid: validFor(row, digits) };
 }
