@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-export const BUDGET_GZIP_BYTES = 20 * 1024;
+export const BUDGET_GZIP_BYTES = 18 * 1024;
 export const STRIPE_CHUNK_BUDGET_GZIP_BYTES = 8 * 1024;
 export const UPI_APP_CHUNK_BUDGET_GZIP_BYTES = 8 * 1024;
 export const LOCALE_CHUNK_BUDGET_GZIP_BYTES = 4 * 1024;
