@@ -45,6 +45,14 @@ export function configuredLibrary() {
 /** [brand, label, patterns, gaps, lengths, CVC digits], in the order they are tested. */
 export function tableFromLibrary() {
   const lib = configuredLibrary();
+  for (const c of lib('')) {
+    for (const p of c.patterns) {
+      // card.ts compares a range's bounds as strings of digits, so they must be as long.
+      if (Array.isArray(p) && String(p[0]).length !== String(p[1]).length) {
+        throw new Error(`${c.type}: the range ${p} has bounds of different lengths`);
+      }
+    }
+  }
   return lib('').map((c) => [
     BRAND_OF[c.type] ?? 'unknown',
     BRAND_OF[c.type] ? c.niceType : '',

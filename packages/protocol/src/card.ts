@@ -30,28 +30,34 @@ const UNKNOWN: CardType = {
 
 export const digitsOf = (s: string) => s.replace(/\D/g, '');
 
+/** A pattern's bounds as digits, made once: `4` is `['4', '4']`, `[51, 55]` `['51', '55']`. */
+type Bounds = [lo: string, hi: string];
+const ROWS: [CardTableRow, Bounds[]][] = CARD_TABLE.map((row) => [
+  row,
+  row[2].map((p: CardPattern) =>
+    typeof p === 'number' ? [`${p}`, `${p}`] : [`${p[0]}`, `${p[1]}`],
+  ),
+]);
+
 /**
  * How strongly `digits` match a pattern: -1 not at all, 0 as far as they go (fewer digits
- * than the pattern has), else the pattern's length. A range compares the digits with its
- * bounds cut to as many digits.
+ * than the pattern has), else the pattern's length. The digits are compared with the
+ * bounds cut to as many digits (all the same length, so as strings).
  */
-function strength(digits: string, pattern: CardPattern): number {
-  const [min, max] = typeof pattern === 'number' ? [pattern, pattern] : pattern;
-  const lo = String(min);
+function strength(digits: string, [lo, hi]: Bounds): number {
   const head = digits.slice(0, lo.length);
-  const n = Number(head);
-  const hit =
-    n >= Number(lo.slice(0, head.length)) && n <= Number(String(max).slice(0, head.length));
-  return !hit ? -1 : digits.length >= lo.length ? lo.length : 0;
+  const n = head.length;
+  const hit = head >= lo.slice(0, n) && head <= hi.slice(0, n);
+  return !hit ? -1 : n === lo.length ? n : 0;
 }
 
 /** The row the digits name: the one that matches, or the strongest when all are decided. */
 function rowOf(digits: string): CardTableRow | undefined {
   if (digits === '') return undefined;
   const hits: [CardTableRow, number][] = [];
-  for (const row of CARD_TABLE) {
-    for (const pattern of row[2]) {
-      const s = strength(digits, pattern);
+  for (const [row, patterns] of ROWS) {
+    for (const bounds of patterns) {
+      const s = strength(digits, bounds);
       if (s >= 0) {
         hits.push([row, s]);
         break;
