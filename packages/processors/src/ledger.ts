@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PaymentFacts, SettlementRow } from './processor.ts';
 
@@ -77,7 +77,23 @@ const operationOf = (r: OperationRow): LedgerOperation => ({
  * Books kept as JSON lines by earlier versions (`<name>.jsonl` beside the file) are
  * taken in once, and that file renamed `.jsonl.imported`.
  */
-export function createLedger(file?: string) {
+export function createLedger(file?: string): Ledger {
+  if (!file) return openLedger();
+  // One connection per file in a process: bookings hold a transaction open until the end of
+  // the event loop's turn, which a second connection of the same thread would wait for in
+  // vain (its wait blocks that very turn).
+  const key = resolve(file);
+  let ledger = openLedgers.get(key);
+  if (!ledger) {
+    ledger = openLedger(file);
+    openLedgers.set(key, ledger);
+  }
+  return ledger;
+}
+
+const openLedgers = new Map<string, Ledger>();
+
+function openLedger(file?: string) {
   if (file) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file ?? ':memory:');
   db.pragma('journal_mode = WAL');
@@ -132,10 +148,11 @@ export function createLedger(file?: string) {
     });
 
   if (file) importJsonLines(db, file, bookOperation, bookSettlement);
+  const booked = committedAfterTurn(db);
 
   return {
     async record(row: SettlementRow): Promise<void> {
-      bookSettlement(row);
+      await booked(() => bookSettlement(row));
     },
     between(from: number, to: number): SettlementRow[] {
       return settledBetween.all(from, to);
@@ -154,8 +171,15 @@ export function createLedger(file?: string) {
       const auth = authorizationIn(operationsOn.all(reference));
       return auth ? operationOf(auth) : undefined;
     },
-    async recordOperation(o: LedgerOperation): Promise<void> {
-      bookOperation(o);
+    /**
+     * Books an operation, and answers with the one booked under its id: this one, or the
+     * first if another call booked the same id meanwhile (as a processor answers a
+     * repeated idempotency key).
+     */
+    async recordOperation(o: LedgerOperation): Promise<LedgerOperation> {
+      await booked(() => bookOperation(o));
+      const r = operationById.get(o.op);
+      return r ? operationOf(r) : o;
     },
     /** What the processor's record says a payment is for: its authorisation's amount,
      * currency and Kassa attempt id (test mode), and what was captured. */
@@ -172,6 +196,53 @@ export function createLedger(file?: string) {
         ...(captured && { amountReceived: captured.amount }),
       };
     },
+  };
+}
+
+/**
+ * Bookings made in one turn of the event loop share one transaction, committed at the end
+ * of the turn: under load the books cost a commit per turn, not two per payment. A
+ * booking is written at once, inside that open transaction, so every read of this process
+ * sees it at once (a capture, cancel or refund is checked against what is booked, with
+ * nothing in between, as before); a booking that fails throws at once and alone (SQLite
+ * undoes a failing statement, not its transaction). Its caller hears only after the
+ * commit, and hears the commit's error if it fails.
+ */
+function committedAfterTurn(db: Database.Database) {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  let group: { resolve: () => void; reject: (err: unknown) => void }[] | null = null;
+  const end = (err?: unknown) => {
+    const ended = group ?? [];
+    group = null;
+    for (const g of ended) err === undefined ? g.resolve() : g.reject(err);
+  };
+  const flush = () => {
+    if (!group) return;
+    try {
+      commit.run();
+      end();
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      end(err);
+    }
+  };
+  return async <T>(write: () => T): Promise<T> => {
+    if (!group) {
+      begin.run();
+      group = [];
+      setImmediate(flush);
+    }
+    let result: T;
+    try {
+      result = write();
+    } catch (err) {
+      // An error that undid the whole transaction (not one statement) fails its group.
+      if (!db.inTransaction) end(err);
+      throw err;
+    }
+    await new Promise<void>((resolve, reject) => group?.push({ resolve, reject }));
+    return result;
   };
 }
 
@@ -206,4 +277,4 @@ function importJsonLines(
   }
 }
 
-export type Ledger = ReturnType<typeof createLedger>;
+export type Ledger = ReturnType<typeof openLedger>;

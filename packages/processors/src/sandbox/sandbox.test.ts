@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createLedger } from '../ledger.ts';
 import { kassaFormFixtures, testProcessor } from '../testing/index.ts';
 import { SANDBOX_SIGNATURE_HEADER, signSandboxNotification } from './notifications.ts';
 import { createSandboxProcessor } from './sandbox.ts';
@@ -308,5 +310,69 @@ describe('sandbox operations: money moves once per operation id', () => {
     // A second process opening the same books finds them there, not imported twice.
     const again = createSandboxProcessor({ now, ledgerFile: join(dir, 'ledger.db') });
     expect(again.operations(reference)).toHaveLength(1);
+  });
+});
+
+describe('the books under load', () => {
+  const settlement = (reference: string, amount: number) => ({
+    reference,
+    amount,
+    currency: 'usd',
+    status: 'succeeded' as const,
+    settled_at: 1,
+  });
+
+  it('commits the bookings of one turn together, each heard after the commit, a bad one failing alone', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kassa-ledger-')), 'ledger.db');
+    const ledger = createLedger(file);
+    // Another process's view of the same file.
+    const other = new Database(file, { readonly: true });
+    const committed = () =>
+      (other.prepare('SELECT count(*) AS n FROM settlements').get() as { n: number }).n;
+    const good = [1, 2, 3, 4, 5].map((i) => ledger.record(settlement(`r${i}`, i)));
+    const bad = ledger.record({ ...settlement('r_bad', 1), amount: null as unknown as number });
+    // This process reads its bookings at once; nothing is committed before the turn ends.
+    expect(ledger.settled('r3')?.amount).toBe(3);
+    expect(committed()).toBe(0);
+    await expect(bad).rejects.toThrow(/NOT NULL/);
+    await Promise.all(good);
+    expect(committed()).toBe(5);
+    other.close();
+  });
+
+  it('answers one payment for the same attempt authorised twice at once', async () => {
+    const ledgerFile = join(mkdtempSync(join(tmpdir(), 'kassa-ledger-')), 'ledger.db');
+    const sandbox = createSandboxProcessor({ now, ledgerFile });
+    const authorize = () =>
+      sandbox.authorize({
+        attemptId: 'pa_twice',
+        intentId: 'pi_twice',
+        amount: 700,
+        currency: 'USD',
+        captureMethod: 'automatic',
+        paymentMethod: card('4242424242424242'),
+      });
+    const [a, b] = await Promise.all([authorize(), authorize()]);
+    expect(a.reference).toBe(b.reference);
+    expect(sandbox.operations(a.reference as string)).toHaveLength(1);
+  });
+
+  it('lets two sandboxes of one process over one file book in the same turn', async () => {
+    const ledgerFile = join(mkdtempSync(join(tmpdir(), 'kassa-ledger-')), 'ledger.db');
+    const gateway = createSandboxProcessor({ now, ledgerFile });
+    const worker = createSandboxProcessor({ now, ledgerFile });
+    const out = await Promise.all(
+      [gateway, worker, gateway, worker].map((s, i) =>
+        s.authorize({
+          attemptId: `pa_turn${i}`,
+          intentId: 'pi_turn',
+          amount: 700,
+          currency: 'USD',
+          captureMethod: 'automatic',
+          paymentMethod: card('4242424242424242'),
+        }),
+      ),
+    );
+    expect(out.map((o) => o.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
   });
 });

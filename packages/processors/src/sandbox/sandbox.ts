@@ -101,7 +101,7 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       return (facts ? { ...seen.result, facts } : seen.result) as T;
     }
     const result = await act();
-    await ledger.recordOperation({
+    const booked = await ledger.recordOperation({
       op: req.operationId,
       kind,
       reference: req.reference,
@@ -110,8 +110,13 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
       result: { status: result.status, reference: result.reference ?? undefined },
       at: now(),
     });
+    // Another process booked the same operation meanwhile: its answer is the answer.
+    const first =
+      booked.result.status !== result.status ||
+      (booked.result.reference ?? null) !== (result.reference ?? null);
     const facts = kind === 'capture' ? ledger.factsOf(req.reference) : undefined;
-    return (facts ? { ...result, facts } : result) as T;
+    const answer = first ? booked.result : result;
+    return (facts ? { ...answer, facts } : answer) as T;
   }
 
   /** Notes final outcomes in the ledger, as a processor's books would, and answers with
@@ -249,17 +254,20 @@ export function createSandboxProcessor(options: SandboxOptions = {}): SandboxPro
             ? { kind: 'upi_app' }
             : scenarioForVpa(m.upi.vpa ?? '');
       const payment = { scenario, manual: req.captureMethod === 'manual', startedAt: now() };
-      const reference = makeReference(payment);
-      await ledger.recordOperation({
+      const made = makeReference(payment);
+      const booked = await ledger.recordOperation({
         op: req.attemptId,
         kind: 'authorize',
-        reference,
+        reference: made,
         amount: req.amount,
         currency: req.currency,
-        result: { status: 'started', reference },
+        result: { status: 'started', reference: made },
         at: now(),
       });
-      return book(settle(payment, scenario, reference, req), req);
+      // The same attempt authorised twice at once: both answer for the payment booked first.
+      const reference = booked.result.reference ?? made;
+      const p = reference === made ? payment : paymentOf(reference);
+      return book(settle(p, p.scenario, reference, req), req);
     },
 
     async retrieve(req: ReferenceRequest) {
