@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -37,6 +38,10 @@ const SCHEMA = `
     settled_at INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS settlements_at ON settlements (settled_at);
+  CREATE TABLE IF NOT EXISTS bookers (
+    id TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  );
 `;
 
 interface OperationRow {
@@ -207,10 +212,38 @@ function openLedger(file?: string) {
  * nothing in between, as before); a booking that fails throws at once and alone (SQLite
  * undoes a failing statement, not its transaction). Its caller hears only after the
  * commit, and hears the commit's error if it fails.
+ *
+ * That holds the file's write lock for the rest of the turn, which another process booking
+ * in the same file would wait for with its whole event loop stopped (SQLite's busy wait).
+ * So bookings are grouped only while no other process has booked in the file lately: each
+ * process stamps the `bookers` table as it books (at most once a second), and while another
+ * stamp is fresh every booking is committed on its own. Only speed depends on the stamps,
+ * never what is booked.
  */
 function committedAfterTurn(db: Database.Database) {
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
+  const me = randomUUID();
+  const stamp = db.prepare(
+    'INSERT INTO bookers (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
+  );
+  const othersSince = db.prepare<[string, number], unknown>(
+    'SELECT 1 FROM bookers WHERE id <> ? AND at >= ? LIMIT 1',
+  );
+  const forget = db.prepare<[number]>('DELETE FROM bookers WHERE at < ?');
+  let stampedAt = Number.NEGATIVE_INFINITY;
+  let alone = true;
+  /** Stamps this process as a booker (a commit of its own, once a second), and looks whether
+   * another booked lately. */
+  const look = () => {
+    const now = Date.now();
+    if (now - stampedAt < STAMP_EVERY_MS) return;
+    stampedAt = now;
+    stamp.run(me, now);
+    forget.run(now - 60 * STAMP_FRESH_MS);
+    alone = othersSince.get(me, now - STAMP_FRESH_MS) === undefined;
+  };
+
   let group: { resolve: () => void; reject: (err: unknown) => void }[] | null = null;
   const end = (err?: unknown) => {
     const ended = group ?? [];
@@ -229,6 +262,9 @@ function committedAfterTurn(db: Database.Database) {
   };
   return async <T>(write: () => T): Promise<T> => {
     if (!group) {
+      look();
+      // Shared: this booking committed on its own before it answers.
+      if (!alone) return db.transaction(write).immediate();
       begin.run();
       group = [];
       setImmediate(flush);
@@ -245,6 +281,10 @@ function committedAfterTurn(db: Database.Database) {
     return result;
   };
 }
+
+/** How often a booking process stamps the books, and how long a stamp says it is booking. */
+const STAMP_EVERY_MS = 1_000;
+const STAMP_FRESH_MS = 5_000;
 
 const authorizationIn = (ops: OperationRow[]) => ops.find((o) => o.kind === 'authorize');
 

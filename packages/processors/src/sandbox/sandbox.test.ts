@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createLedger } from '../ledger.ts';
@@ -338,6 +340,52 @@ describe('the books under load', () => {
     await Promise.all(good);
     expect(committed()).toBe(5);
     other.close();
+  });
+
+  describe('shared with another process', () => {
+    /** Books one settlement in `file` from a process of its own, as a second gateway would. */
+    const bookElsewhere = (file: string) => {
+      const ledger = pathToFileURL(fileURLToPath(new URL('../ledger.ts', import.meta.url))).href;
+      const script = `import { createLedger } from ${JSON.stringify(ledger)};
+        await createLedger(${JSON.stringify(file)}).record(${JSON.stringify(settlement('r_theirs', 1))});`;
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+    };
+    const open = () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'kassa-ledger-')), 'ledger.db');
+      bookElsewhere(file);
+      const other = new Database(file);
+      const committed = () =>
+        (other.prepare('SELECT count(*) AS n FROM settlements').get() as { n: number }).n;
+      return { ledger: createLedger(file), other, committed };
+    };
+
+    it('commits each booking at once while another process books in the file', async () => {
+      const { ledger, other, committed } = open();
+      const mine = ledger.record(settlement('r_mine', 2));
+      // Before this turn ends: committed, and the file's write lock free for the other.
+      expect(committed()).toBe(2);
+      other.pragma('busy_timeout = 0');
+      other.exec('BEGIN IMMEDIATE; ROLLBACK');
+      await mine;
+      other.close();
+    });
+
+    it('groups again once the other process has not booked for a while', async () => {
+      const { ledger, other, committed } = open();
+      other.prepare('UPDATE bookers SET at = at - 60000').run();
+      const mine = ledger.record(settlement('r_mine', 2));
+      expect(committed()).toBe(1);
+      await mine;
+      expect(committed()).toBe(2);
+      other.close();
+    });
   });
 
   it('answers one payment for the same attempt authorised twice at once', async () => {
