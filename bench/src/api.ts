@@ -141,6 +141,50 @@ export async function apiBench(o: { quick: boolean; dir: string }) {
   const create = await measure({ ...t, run: createLoad(gw.url, gw.secretKey, 'bench'), cpu });
   check('create', create);
 
+  const { confirm, intents } = await confirmBench(gw, { quick: o.quick, cpu });
+
+  let g = 0;
+  const get = await measure({
+    ...t,
+    warmSeconds: 0,
+    run: (seconds) =>
+      load({
+        url: gw.url,
+        connections: CONNECTIONS,
+        seconds,
+        headers: auth,
+        next: () => ({
+          path: `/v1/payment_intents/${(intents[g++ % intents.length] as { id: string }).id}`,
+        }),
+      }),
+    cpu,
+  });
+  check('get', get);
+  const rss = gw.peakRssMb();
+  await gw.stop();
+  const counts = await countPerCall({ KASSA_DATABASE_URL: `file:${join(o.dir, 'count.db')}` });
+  return {
+    baseline,
+    ideal,
+    create,
+    confirm,
+    get,
+    counts,
+    rss,
+    idealRss,
+  };
+}
+
+/**
+ * Confirm with a test card, each of a fresh intent made beforehand: a warm-up of a fixed
+ * number, then timed rounds. Answers the figures and the intents (confirmed by now).
+ */
+export async function confirmBench(
+  gw: Gateway,
+  o: { quick: boolean; cpu: () => number; dbCpu?: () => number },
+) {
+  const t = timing(o.quick);
+  const auth = { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' };
   // Intents to confirm, made beforehand (each confirm needs a fresh one): as many as the
   // warm-up's pace says the timed rounds will use, with room to spare.
   const intents: { id: string; client_secret: string }[] = [];
@@ -183,39 +227,16 @@ export async function apiBench(o: { quick: boolean; dir: string }) {
   // A warm process confirms several times faster than the cold warm-up: six times over,
   // so that no timed round runs out (a round that does fails the bench, never skews it).
   await makeIntents(Math.ceil(warm.rps * t.seconds * t.rounds * 6));
-  const confirm = await measure({ ...t, warmSeconds: 0, run: confirmRun, cpu });
-  check('confirm', confirm);
-
-  let g = 0;
-  const get = await measure({
+  const confirm = await measure({
     ...t,
     warmSeconds: 0,
-    run: (seconds) =>
-      load({
-        url: gw.url,
-        connections: CONNECTIONS,
-        seconds,
-        headers: auth,
-        next: () => ({
-          path: `/v1/payment_intents/${(intents[g++ % intents.length] as { id: string }).id}`,
-        }),
-      }),
-    cpu,
+    run: confirmRun,
+    cpu: o.cpu,
+    ...(o.dbCpu && { dbCpu: o.dbCpu }),
   });
-  check('get', get);
-  const rss = gw.peakRssMb();
-  await gw.stop();
-  const counts = await countPerCall({ KASSA_DATABASE_URL: `file:${join(o.dir, 'count.db')}` });
-  return {
-    baseline,
-    ideal,
-    create,
-    confirm,
-    get,
-    counts,
-    rss,
-    idealRss,
-  };
+  check('confirm', confirm);
+
+  return { confirm, intents };
 }
 
 export type { LoadResult, Measured };

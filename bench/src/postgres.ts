@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropPgSchema } from '@kassa/server';
-import { check, countPerCall, createLoad, timing } from './api.ts';
+import { check, confirmBench, countPerCall, createLoad, timing } from './api.ts';
 import { cpuMs, postgresCpuMs, treeCpuMs } from './cpu.ts';
 import { measure, pool } from './load.ts';
 import { type Gateway, startGateway, startIdeal, startWorker } from './procs.ts';
@@ -11,10 +11,11 @@ import { receiver } from './webhooks.ts';
  * The PostgreSQL section, in the same run as the SQLite figures: the minimal create on
  * PostgreSQL (one statement, one round trip) as the ideal, create with one and two gateway
  * processes (`kassa start --processes N`) with the gateway's and PostgreSQL's CPU per
- * create and the round trips a create and a confirm make, and webhook deliveries drained
- * by two `kassa worker` processes. PostgreSQL, the gateways and the load generator share
- * this machine's cores: the CPU figures, not the throughput across processes, say how
- * it scales.
+ * create and the round trips a create and a confirm make, confirm with two processes
+ * (both booking in the sandbox's one books file, as processes sharing KASSA_DATA_DIR do),
+ * and webhook deliveries drained by two `kassa worker` processes. PostgreSQL, the gateways
+ * and the load generator share this machine's cores: the CPU figures, not the throughput
+ * across processes, say how it scales.
  */
 export async function postgresBench(o: { quick: boolean; dir: string; url: string }) {
   const t = timing(o.quick);
@@ -55,6 +56,12 @@ export async function postgresBench(o: { quick: boolean; dir: string; url: strin
     const rss = one.gw.peakRssMb();
     await one.gw.stop();
     const two = await create(2);
+    // Confirm across two processes: both book in the test processor's one books file.
+    const { confirm: confirmP2 } = await confirmBench(two.gw, {
+      quick: o.quick,
+      cpu: () => treeCpuMs(two.gw.pid),
+      dbCpu: postgresCpuMs,
+    });
     await two.gw.stop();
     const counts = await countPerCall(env);
     const webhooks = await deliveries(env, o.quick ? 2_000 : 20_000);
@@ -62,6 +69,7 @@ export async function postgresBench(o: { quick: boolean; dir: string; url: strin
       ideal,
       p1: one.result,
       p2: two.result,
+      confirmP2,
       counts,
       rss,
       webhooks,
