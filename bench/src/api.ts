@@ -58,7 +58,7 @@ export async function perCall(
  * with its worker off, so that background polls are not counted as the request's.
  */
 export async function countPerCall(env: Record<string, string>, args: string[] = []) {
-  const gw = await startGateway({ ...env, KASSA_RUN_WORKER: 'false' }, args);
+  const gw = await startGateway({ ...env, KASSA_RUN_WORKER: 'false' }, args, { counted: true });
   try {
     const auth = { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' };
     const create = (order: string) =>

@@ -79,7 +79,8 @@ async function start(
 export interface Gateway extends Proc {
   secretKey: string;
   publishableKey: string;
-  /** What the database drivers were asked since the last call (see counters.mjs). */
+  /** What the database drivers were asked since the last call (see counters.mjs); only
+   * for a gateway started `counted`. */
   counts(): Promise<DriverCounts>;
 }
 
@@ -93,10 +94,15 @@ export interface DriverCounts {
 const counters = join(here, 'counters.mjs');
 const serverPackage = fileURLToPath(import.meta.resolve('@kassa/server'));
 
-/** `kassa start` on its own port and database, as a user would run it. */
+/**
+ * `kassa start` on its own port and database, as a user would run it. `counted` preloads
+ * the drivers' counters (counters.mjs), which cost CPU of their own: only for counting
+ * statements and round trips, never for timings.
+ */
 export async function startGateway(
   env: Record<string, string>,
   args: string[] = [],
+  o: { counted?: boolean } = {},
 ): Promise<Gateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -118,7 +124,7 @@ export async function startGateway(
     },
     (out) => /secret key:\s+sk_\S+/.test(out),
     url,
-    ['--import', counters],
+    o.counted ? ['--import', counters] : [],
   );
   const key = (label: string) =>
     new RegExp(`${label}:\\s+(\\S+)`).exec(proc.output())?.[1] as string;
@@ -129,6 +135,7 @@ export async function startGateway(
     secretKey: key('secret key'),
     publishableKey: key('publishable key'),
     async counts() {
+      if (!o.counted) throw new Error('counts(): this gateway was started without counters');
       for (const f of dumps()) rmSync(join(tmpdir(), f));
       const pids = treePids(proc.pid);
       for (const pid of pids) process.kill(pid, 'SIGUSR2');
