@@ -265,7 +265,7 @@ test('axe finds no serious or critical violation on sign-in, the list and a paym
   page,
 }) => {
   // Seven whole-page scans: ~9-11 s of this machine's CPU beside the other specs, and
-  // twice that on a slower one (a CI run on PostgreSQL passed 30 s).
+  // twice that on a slower one (a CI run on PostgreSQL ran out of 30 s, twice).
   test.setTimeout(90_000);
   const { id } = await paidPayment(page);
   const scan = async () => {
