@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createLedger } from '../ledger.ts';
@@ -345,7 +344,7 @@ describe('the books under load', () => {
   describe('shared with another process', () => {
     /** Books one settlement in `file` from a process of its own, as a second gateway would. */
     const bookElsewhere = (file: string) => {
-      const ledger = pathToFileURL(fileURLToPath(new URL('../ledger.ts', import.meta.url))).href;
+      const ledger = new URL('../ledger.ts', import.meta.url).href;
       const script = `import { createLedger } from ${JSON.stringify(ledger)};
         await createLedger(${JSON.stringify(file)}).record(${JSON.stringify(settlement('r_theirs', 1))});`;
       const run = spawnSync(
